@@ -1,0 +1,27 @@
+#ifndef TRACKSHEET_LIBXML2_SHIM_H
+#define TRACKSHEET_LIBXML2_SHIM_H
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/SAX2.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlwriter.h>
+#include <libxml/xmlsave.h>
+
+/// The version of libxml2 this binary runs against, as libxml2 reports it ("20914").
+static inline const char *tracksheet_xml_version(void) { return xmlParserVersion; }
+
+/// Stops the parser from inside a SAX callback; the context arrives as void * there.
+static inline void tracksheet_xml_stop(void *ctxt) { xmlStopParser((xmlParserCtxtPtr)ctxt); }
+
+/// The encoding the document declared in its XML declaration, or NULL.
+static inline const xmlChar *tracksheet_xml_declared_encoding(xmlParserCtxtPtr ctxt) {
+    return ctxt->encoding;
+}
+
+/// The current line, for messages.
+static inline int tracksheet_xml_line(xmlParserCtxtPtr ctxt) {
+    return ctxt->input ? ctxt->input->line : 0;
+}
+
+#endif

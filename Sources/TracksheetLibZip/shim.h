@@ -1,0 +1,11 @@
+#ifndef TRACKSHEET_LIBZIP_SHIM_H
+#define TRACKSHEET_LIBZIP_SHIM_H
+
+#include <zip.h>
+
+/// ZIP_STAT_* flags are macros Swift sees as plain integers; these keep the casts in one place.
+static inline int tracksheet_zip_stat_has_size(const zip_stat_t *st) { return (st->valid & ZIP_STAT_SIZE) != 0; }
+static inline int tracksheet_zip_stat_has_comp_size(const zip_stat_t *st) { return (st->valid & ZIP_STAT_COMP_SIZE) != 0; }
+static inline int tracksheet_zip_stat_has_encryption(const zip_stat_t *st) { return (st->valid & ZIP_STAT_ENCRYPTION_METHOD) != 0; }
+
+#endif

@@ -1,0 +1,119 @@
+/// Moves the relative references of a formula, as Excel does when it fills a shared formula
+/// (`<f t="shared" si="0">`) from its anchor cell down and across.
+///
+/// `B2*2` shifted by one row reads `B3*2`; `$B$2*2` stays; text in quotes, quoted sheet names,
+/// structured references (`Table1[Col]`) and function names (`LOG10(`) are left alone. A
+/// reference pushed outside the grid becomes `#REF!`.
+public enum FormulaShifter {
+    public static func shift(_ formula: String, rows: Int, columns: Int) -> String {
+        if rows == 0 && columns == 0 { return formula }
+        let s = Array(formula.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(s.count + 8)
+        var i = 0
+        while i < s.count {
+            let c = s[i]
+            if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
+                // A string literal or a quoted sheet name: copy to the closing quote ("" / '' escape).
+                let q = c
+                out.append(c); i += 1
+                while i < s.count {
+                    out.append(s[i])
+                    if s[i] == q {
+                        if i + 1 < s.count && s[i + 1] == q { out.append(q); i += 2; continue }
+                        i += 1; break
+                    }
+                    i += 1
+                }
+                continue
+            }
+            if c == UInt8(ascii: "[") {
+                var depth = 0
+                while i < s.count {
+                    if s[i] == UInt8(ascii: "[") { depth += 1 } else if s[i] == UInt8(ascii: "]") { depth -= 1 }
+                    out.append(s[i]); i += 1
+                    if depth == 0 { break }
+                }
+                continue
+            }
+            let startsToken = i == 0 || !isNameChar(s[i - 1])
+            if startsToken, let (replacement, length) = reference(s, at: i, rows: rows, columns: columns) {
+                out += replacement
+                i += length
+                continue
+            }
+            if isNameChar(c) {
+                // Copy the rest of a name or number so that its tail is not taken for a reference.
+                while i < s.count && isNameChar(s[i]) { out.append(s[i]); i += 1 }
+                continue
+            }
+            out.append(c); i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @inline(__always)
+    static func isNameChar(_ c: UInt8) -> Bool {
+        (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) ||
+            c == UInt8(ascii: "_") || c == UInt8(ascii: ".") || c >= 0x80 || c == UInt8(ascii: "\\")
+    }
+
+    /// A reference starting at `i`: `A1`, `$A$1`, a whole column `A:A` or a whole row `1:3`.
+    /// Returns its shifted text and the number of bytes it spanned.
+    private static func reference(_ s: [UInt8], at start: Int, rows: Int, columns: Int) -> ([UInt8], Int)? {
+        var i = start
+        let colAbs = i < s.count && s[i] == UInt8(ascii: "$")
+        if colAbs { i += 1 }
+        var column = 0, letters = 0
+        while i < s.count, let v = CellReference.letterValue(s[i]), letters < 4 { column = column * 26 + v; letters += 1; i += 1 }
+        let rowAbsAt = i
+        let rowAbs = i < s.count && s[i] == UInt8(ascii: "$")
+        if rowAbs { i += 1 }
+        var row = 0, digits = 0
+        while i < s.count, s[i] >= 0x30, s[i] <= 0x39, digits < 8 { row = row * 10 + Int(s[i] - 0x30); digits += 1; i += 1 }
+        let next: UInt8? = i < s.count ? s[i] : nil
+
+        if letters >= 1 && letters <= 3 && digits >= 1 {
+            // A cell: must not run on into a name or a function call.
+            if let n = next, isNameChar(n) || n == UInt8(ascii: "(") || n == UInt8(ascii: "!") { return nil }
+            guard column <= Grid.maxColumn, row >= 1, row <= Grid.maxRow else { return nil }
+            let r = rowAbs ? row : row + rows
+            let c = colAbs ? column : column + columns
+            guard r >= 1, r <= Grid.maxRow, c >= 1, c <= Grid.maxColumn else { return (Array("#REF!".utf8), i - start) }
+            var text = (colAbs ? "$" : "") + CellReference.columnName(c)
+            text += (rowAbs ? "$" : "") + String(r)
+            return (Array(text.utf8), i - start)
+        }
+        if letters >= 1 && letters <= 3 && digits == 0 && !rowAbs && next == UInt8(ascii: ":") {
+            // A whole-column range `A:C`: shift both ends.
+            guard column <= Grid.maxColumn else { return nil }
+            var j = i + 1
+            let abs2 = j < s.count && s[j] == UInt8(ascii: "$")
+            if abs2 { j += 1 }
+            var column2 = 0, letters2 = 0
+            while j < s.count, let v = CellReference.letterValue(s[j]), letters2 < 4 { column2 = column2 * 26 + v; letters2 += 1; j += 1 }
+            guard letters2 >= 1, letters2 <= 3, column2 <= Grid.maxColumn else { return nil }
+            if j < s.count, isNameChar(s[j]) || s[j] == UInt8(ascii: "(") { return nil }
+            let c1 = colAbs ? column : column + columns, c2 = abs2 ? column2 : column2 + columns
+            guard c1 >= 1, c2 >= 1, c1 <= Grid.maxColumn, c2 <= Grid.maxColumn else { return (Array("#REF!".utf8), j - start) }
+            let text = (colAbs ? "$" : "") + CellReference.columnName(c1) + ":" + (abs2 ? "$" : "") + CellReference.columnName(c2)
+            return (Array(text.utf8), j - start)
+        }
+        if letters == 0 && digits >= 1 && next == UInt8(ascii: ":") && (colAbs || rowAbsAt == start) {
+            // A whole-row range `1:3` or `$1:$3` (the `$` was read as a column mark above).
+            var j = i + 1
+            let abs2 = j < s.count && s[j] == UInt8(ascii: "$")
+            if abs2 { j += 1 }
+            var row2 = 0, digits2 = 0
+            while j < s.count, s[j] >= 0x30, s[j] <= 0x39, digits2 < 8 { row2 = row2 * 10 + Int(s[j] - 0x30); digits2 += 1; j += 1 }
+            guard digits2 >= 1 else { return nil }
+            if j < s.count, isNameChar(s[j]) { return nil }
+            let abs1 = colAbs || rowAbs
+            let r1 = abs1 ? row : row + rows, r2 = abs2 ? row2 : row2 + rows
+            guard r1 >= 1, r2 >= 1, r1 <= Grid.maxRow, r2 <= Grid.maxRow else { return (Array("#REF!".utf8), j - start) }
+            let text = (abs1 ? "$" : "") + String(r1) + ":" + (abs2 ? "$" : "") + String(r2)
+            return (Array(text.utf8), j - start)
+        }
+        return nil
+    }
+}

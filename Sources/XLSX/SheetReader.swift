@@ -1,0 +1,447 @@
+extension Workbook {
+    /// Streams the cells of `sheet` row by row to `body`, then returns what follows the cells
+    /// (merged ranges, validations, hyperlinks …). Memory: the shared-string table plus one row.
+    ///
+    /// Bad cells (a reference outside the grid, a shared-string index past the table, a
+    /// number that is not one) are skipped or kept as text and listed in `problems`; a part
+    /// that is not well-formed XML, or breaks a limit, throws.
+    @discardableResult
+    public func readSheet(_ sheet: SheetInfo, _ body: (Row) throws -> Void) throws -> SheetMetadata {
+        guard sheet.kind == .worksheet || sheet.kind == .macrosheet || sheet.kind == .dialogsheet,
+              let part = sheet.part, let entry = archive.entry(named: part) else {
+            if sheet.kind == .chartsheet || sheet.part != nil { return SheetMetadata() }
+            throw XLSXError(.missingPart, part: sheet.part,
+                english: "The sheet \"\(sheet.name)\" has no part in the file; the workbook is damaged",
+                chinese: "工作表“\(sheet.name)”在文件中缺少对应部件;工作簿已损坏")
+        }
+        let rels = try Self.relationships(of: entry.name, in: archive)
+        let strings = try sharedStrings()
+        return try withoutActuallyEscaping(body) { body in
+            let handler = SheetHandler(part: entry.name, strings: strings, styles: styles.kinds,
+                                       is1904: is1904, limits: limits, relationships: rels, body: body)
+            try XMLStreamParser.parse(entry, in: archive, handler: handler)
+            return handler.metadata
+        }
+    }
+}
+
+/// The state machine behind `readSheet`. Hot path: `<c>`, `<v>` and their text; attribute
+/// values are read as raw bytes and turned into numbers without making Strings.
+final class SheetHandler: XMLContentHandler {
+    private enum CellType { case number, sharedString, inlineString, formulaString, boolean, error, isoDate }
+    private enum Collect { case none, value, formula, inlineText, validationFormula1, validationFormula2, x14Formula, x14Sqref }
+
+    let part: String
+    let strings: [String]
+    let styles: [NumberFormatKind]
+    let is1904: Bool
+    let limits: Limits
+    let relationships: [Relationship]
+    let body: (Row) throws -> Void
+    var metadata = SheetMetadata()
+
+    private var inSheetData = false, inExtLst = 0
+    private var row = Row(index: 0, cells: [], isHidden: false, height: nil)
+    private var rowValid = false
+    private var lastRow = 0
+    private var lastColumn = 0
+    private var cellRef = CellReference(row: 0, column: 0), cellValid = false
+    private var cellType = CellType.number, cellStyle = 0
+    private var inInline = false, phoneticDepth = 0, inInlineT = false
+    private var collect = Collect.none
+    private var valueText: TextBuffer, formulaText: TextBuffer, inlineText: TextBuffer
+    private var formulaAttributes: (type: String?, ref: String?, si: Int?) = (nil, nil, nil)
+    private var sawFormula = false
+    private var sharedFormulas: [Int: (formula: String, anchor: CellReference)] = [:]
+    private var validation: DataValidation?
+    private var minRow = Int.max, minColumn = Int.max, maxRow = 0, maxColumn = 0
+
+    init(part: String, strings: [String], styles: [NumberFormatKind], is1904: Bool, limits: Limits,
+         relationships: [Relationship], body: @escaping (Row) throws -> Void) {
+        self.part = part
+        self.strings = strings
+        self.styles = styles
+        self.is1904 = is1904
+        self.limits = limits
+        self.relationships = relationships
+        self.body = body
+        valueText = TextBuffer(limit: limits.maxStringBytes)
+        formulaText = TextBuffer(limit: limits.maxStringBytes)
+        inlineText = TextBuffer(limit: limits.maxStringBytes)
+        row.cells.reserveCapacity(32)
+    }
+
+    // MARK: elements
+
+    func startElement(_ name: XMLName, _ attributes: XMLAttributes) throws {
+        switch name.namespace {
+        case .spreadsheetML: break
+        case .x14, .excelMain: return try startExtension(name, attributes)
+        default: return
+        }
+        if inSheetData {
+            if name.is("c") { startCell(attributes) }
+            else if name.is("v") { valueText.clear(); collect = .value }
+            else if name.is("f") { startFormula(attributes) }
+            else if name.is("is") { inInline = true; inlineText.clear() }
+            else if name.is("t") { if inInline && phoneticDepth == 0 { inInlineT = true; collect = .inlineText } }
+            else if name.is("rPh") { phoneticDepth += 1 }
+            else if name.is("row") { try startRow(attributes) }
+            return
+        }
+        if inExtLst > 0 { if name.is("extLst") { inExtLst += 1 }; return }
+        if name.is("sheetData") { inSheetData = true }
+        else if name.is("mergeCell") {
+            if let ref = attributes["ref"] {
+                if let range = CellRange(ref) { metadata.mergedRanges.append(range) }
+                else { problem(nil, "the merged range \"\(ref)\" is not a valid range and is ignored", "合并区域“\(ref)”无效,已忽略") }
+            }
+        } else if name.is("dataValidation") {
+            validation = DataValidation(type: attributes["type"] ?? "none", operator: attributes["operator"],
+                                        ranges: CellRange.list(attributes["sqref"] ?? ""), formula1: nil, formula2: nil,
+                                        allowBlank: attributes["allowBlank"] == "1" || attributes["allowBlank"] == "true")
+        } else if name.is("formula1") { if validation != nil { valueText.clear(); collect = .validationFormula1 } }
+        else if name.is("formula2") { if validation != nil { valueText.clear(); collect = .validationFormula2 } }
+        else if name.is("hyperlink") { addHyperlink(attributes) }
+        else if name.is("col") { addColumn(attributes) }
+        else if name.is("dimension") { metadata.dimension = attributes["ref"] }
+        else if name.is("pane") {
+            if attributes["state"] == "frozen" || attributes["state"] == "frozenSplit" {
+                metadata.frozenAt = attributes["topLeftCell"].flatMap { CellReference($0) }
+            }
+        } else if name.is("extLst") { inExtLst = 1 }
+    }
+
+    func endElement(_ name: XMLName) throws {
+        switch name.namespace {
+        case .spreadsheetML: break
+        case .x14, .excelMain: return endExtension(name)
+        default: return
+        }
+        if inSheetData {
+            if name.is("c") { try endCell() }
+            else if name.is("v") { collect = .none }
+            else if name.is("f") { collect = .none }
+            else if name.is("t") { if inInlineT { inInlineT = false; collect = .none } }
+            else if name.is("is") { inInline = false }
+            else if name.is("rPh") { phoneticDepth -= 1 }
+            else if name.is("row") { try endRow() }
+            else if name.is("sheetData") { inSheetData = false; finishUsedRange() }
+            return
+        }
+        if inExtLst > 0 { if name.is("extLst") { inExtLst -= 1 }; return }
+        if name.is("formula1") || name.is("formula2") {
+            if var v = validation, collect != .none {
+                if collect == .validationFormula1 { v.formula1 = valueText.rawString } else { v.formula2 = valueText.rawString }
+                validation = v
+            }
+            collect = .none
+        } else if name.is("dataValidation"), let v = validation {
+            metadata.dataValidations.append(v)
+            validation = nil
+        }
+    }
+
+    @inline(__always)
+    func characters(_ text: UnsafeRawBufferPointer) throws {
+        switch collect {
+        case .none: return
+        case .value, .validationFormula1, .validationFormula2, .x14Formula, .x14Sqref: try valueText.append(text, part: part)
+        case .formula: try formulaText.append(text, part: part)
+        case .inlineText: try inlineText.append(text, part: part)
+        }
+    }
+
+    // MARK: rows and cells
+
+    private func startRow(_ attributes: XMLAttributes) throws {
+        row.cells.removeAll(keepingCapacity: true)
+        row.isHidden = Self.flag(attributes.raw("hidden"))
+        row.height = attributes.raw("ht").flatMap(Self.double)
+        if let raw = attributes.raw("r") {
+            guard let n = Self.integer(raw), n >= 1, n <= Grid.maxRow else {
+                rowValid = false
+                problem(nil, "a row numbered \"\(String(decoding: raw, as: UTF8.self))\" lies outside Excel's 1,048,576 rows and is skipped",
+                        "行号“\(String(decoding: raw, as: UTF8.self))”超出 Excel 的 1,048,576 行,已跳过")
+                return
+            }
+            row.index = n
+        } else {
+            row.index = lastRow + 1
+        }
+        rowValid = row.index <= Grid.maxRow
+        lastRow = row.index
+        lastColumn = 0
+    }
+
+    private func endRow() throws {
+        guard rowValid else { return }
+        if row.isHidden { metadata.hiddenRows.append(row.index) }
+        if !row.cells.isEmpty {
+            metadata.rowCount += 1
+            try body(row)
+        }
+        rowValid = false
+    }
+
+    private func startCell(_ attributes: XMLAttributes) {
+        collect = .none
+        sawFormula = false
+        inInline = false
+        valueText.clear()
+        inlineText.clear()
+        cellValid = rowValid
+        if let raw = attributes.raw("r") {
+            if let ref = CellReference(utf8: raw) {
+                cellRef = ref
+                if ref.row != row.index && rowValid {
+                    // Excel never writes this; trust the row, as Excel does on load.
+                    cellRef.row = row.index
+                }
+            } else {
+                cellValid = false
+                if rowValid {
+                    problem(nil, "a cell at \"\(String(decoding: raw, as: UTF8.self))\" lies outside Excel's grid (A1:XFD1048576) and is skipped",
+                            "单元格“\(String(decoding: raw, as: UTF8.self))”超出 Excel 表格范围(A1:XFD1048576),已跳过")
+                }
+            }
+        } else {
+            cellRef = CellReference(row: row.index, column: lastColumn + 1)
+            if cellRef.column > Grid.maxColumn {
+                cellValid = false
+                problem(nil, "row \(row.index) has more than 16,384 cells; the rest are skipped", "第 \(row.index) 行超过 16,384 个单元格,多余的已跳过")
+            }
+        }
+        if cellValid { lastColumn = cellRef.column }
+        cellType = .number
+        if let t = attributes.raw("t"), t.count > 0 {
+            switch (t.count, t[0]) {
+            case (1, UInt8(ascii: "s")): cellType = .sharedString
+            case (1, UInt8(ascii: "n")): cellType = .number
+            case (1, UInt8(ascii: "b")): cellType = .boolean
+            case (1, UInt8(ascii: "e")): cellType = .error
+            case (1, UInt8(ascii: "d")): cellType = .isoDate
+            case (3, UInt8(ascii: "s")): cellType = .formulaString
+            case (9, UInt8(ascii: "i")): cellType = .inlineString
+            default: cellType = .number
+            }
+        }
+        cellStyle = 0
+        if let s = attributes.raw("s") {
+            if let n = Self.integer(s), n >= 0, n < max(styles.count, 1) { cellStyle = n }
+            else if cellValid {
+                problem(cellRef.description, "the cell refers to format \(String(decoding: s, as: UTF8.self)), which the workbook does not have; it is read as General",
+                        "单元格引用了不存在的格式 \(String(decoding: s, as: UTF8.self)),按常规格式读取")
+            }
+        }
+    }
+
+    private func startFormula(_ attributes: XMLAttributes) {
+        sawFormula = true
+        formulaText.clear()
+        collect = .formula
+        formulaAttributes = (attributes["t"], attributes["ref"], attributes.raw("si").flatMap(Self.integer))
+    }
+
+    private func endCell() throws {
+        collect = .none
+        guard cellValid else { return }
+        if row.cells.count >= limits.maxCellsPerRow {
+            problem(cellRef.description, "row \(row.index) has more cells than Excel allows; the rest are skipped", "第 \(row.index) 行的单元格数超过 Excel 上限,多余的已跳过")
+            cellValid = false
+            return
+        }
+        let value = try makeValue()
+        var formula: String?
+        if sawFormula { formula = resolveFormula() }
+        if !value.isEmpty {
+            metadata.cellCount += 1
+            minRow = min(minRow, cellRef.row); maxRow = max(maxRow, cellRef.row)
+            minColumn = min(minColumn, cellRef.column); maxColumn = max(maxColumn, cellRef.column)
+        }
+        row.cells.append(Cell(column: cellRef.column, value: value, formula: formula, styleIndex: cellStyle))
+    }
+
+    private func makeValue() throws -> CellValue {
+        switch cellType {
+        case .number:
+            guard !valueText.isEmpty else { return .empty }
+            let bytes = valueText.bytes
+            guard let n = bytes.withUnsafeBytes(Self.double) else {
+                let text = valueText.rawString
+                problem(cellRef.description, "the cell is marked as a number but holds \"\(text.prefix(40))\"; it is read as text",
+                        "单元格标为数字,但内容是“\(text.prefix(40))”,按文本读取")
+                return .string(text)
+            }
+            if cellStyle < styles.count {
+                switch styles[cellStyle] {
+                case .dateTime: return .date(ExcelDateTime(serial: n, kind: .dateTime, is1904: is1904))
+                case .duration: return .date(ExcelDateTime(serial: n, kind: .duration, is1904: is1904))
+                default: break
+                }
+            }
+            return .number(n)
+        case .sharedString:
+            guard !valueText.isEmpty else { return .empty }
+            guard let i = valueText.bytes.withUnsafeBytes(Self.integer), i >= 0, i < strings.count else {
+                problem(cellRef.description, "the cell refers to shared text number \(valueText.rawString.prefix(20)), but the workbook has only \(strings.count); the cell is skipped",
+                        "单元格引用了第 \(valueText.rawString.prefix(20)) 条共享文本,但工作簿只有 \(strings.count) 条;已跳过该单元格")
+                return .empty
+            }
+            return .string(strings[i])
+        case .inlineString:
+            if !inlineText.isEmpty { return .string(inlineText.unescapedString) }
+            return valueText.isEmpty ? .string("") : .string(valueText.unescapedString)
+        case .formulaString:
+            return .string(valueText.unescapedString)
+        case .boolean:
+            let b = valueText.bytes
+            return b.isEmpty ? .empty : .bool(b == [UInt8(ascii: "1")] || valueText.rawString.lowercased() == "true")
+        case .error:
+            return valueText.isEmpty ? .empty : .error(valueText.rawString)
+        case .isoDate:
+            guard !valueText.isEmpty else { return .empty }
+            guard let d = ISODate.parse(valueText.rawString, is1904: is1904) else {
+                problem(cellRef.description, "the date \"\(valueText.rawString.prefix(40))\" is not an ISO 8601 date; it is read as text",
+                        "日期“\(valueText.rawString.prefix(40))”不是 ISO 8601 格式,按文本读取")
+                return .string(valueText.rawString)
+            }
+            return .date(d)
+        }
+    }
+
+    private func resolveFormula() -> String? {
+        let text = formulaText.isEmpty ? nil : formulaText.rawString
+        guard formulaAttributes.type == "shared", let si = formulaAttributes.si else { return text }
+        if let text {
+            sharedFormulas[si] = (text, cellRef)
+            return text
+        }
+        guard let master = sharedFormulas[si] else { return nil }
+        return FormulaShifter.shift(master.formula, rows: cellRef.row - master.anchor.row,
+                                    columns: cellRef.column - master.anchor.column)
+    }
+
+    private func finishUsedRange() {
+        if maxRow > 0 {
+            metadata.usedRange = CellRange(first: CellReference(row: minRow, column: minColumn),
+                                           last: CellReference(row: maxRow, column: maxColumn))
+        }
+    }
+
+    // MARK: the rest of the sheet
+
+    private func addHyperlink(_ attributes: XMLAttributes) {
+        guard let ref = attributes["ref"], let range = CellRange(ref) else { return }
+        let target = attributes.relationship("id").flatMap { id in relationships.first { $0.id == id }?.target }
+        metadata.hyperlinks.append(Hyperlink(range: range, target: target, location: attributes["location"], display: attributes["display"]))
+    }
+
+    private func addColumn(_ attributes: XMLAttributes) {
+        guard var first = attributes.raw("min").flatMap(Self.integer), var last = attributes.raw("max").flatMap(Self.integer) else { return }
+        if first < 1 || last > Grid.maxColumn || first > last {
+            problem(nil, "a column range \(first)–\(last) lies outside Excel's 16,384 columns; it is clipped",
+                    "列范围 \(first)–\(last) 超出 Excel 的 16,384 列,已截断")
+            first = max(1, first); last = min(last, Grid.maxColumn)
+            guard first <= last else { return }
+        }
+        metadata.columns.append(ColumnInfo(first: first, last: last, width: attributes.raw("width").flatMap(Self.double),
+                                           isHidden: Self.flag(attributes.raw("hidden"))))
+    }
+
+    /// `x14:dataValidation` (Excel 2010+, used when a list comes from another sheet).
+    private func startExtension(_ name: XMLName, _ attributes: XMLAttributes) throws {
+        if name.namespace == .x14 && name.is("dataValidation") {
+            validation = DataValidation(type: attributes["type"] ?? "none", operator: attributes["operator"], ranges: [],
+                                        formula1: nil, formula2: nil,
+                                        allowBlank: attributes["allowBlank"] == "1" || attributes["allowBlank"] == "true")
+        } else if validation != nil && name.namespace == .excelMain && (name.is("f") || name.is("sqref")) {
+            valueText.clear()
+            collect = name.is("f") ? .x14Formula : .x14Sqref
+        } else if validation != nil && name.namespace == .x14 && name.is("formula2") {
+            validation?.formula2 = ""  // marks that the next xm:f is formula2
+        }
+    }
+
+    private func endExtension(_ name: XMLName) {
+        if name.namespace == .excelMain, var v = validation {
+            if collect == .x14Formula {
+                if v.formula1 == nil { v.formula1 = valueText.rawString } else { v.formula2 = valueText.rawString }
+            } else if collect == .x14Sqref {
+                v.ranges = CellRange.list(valueText.rawString)
+            }
+            validation = v
+            collect = .none
+        } else if name.namespace == .x14 && name.is("dataValidation"), let v = validation {
+            metadata.dataValidations.append(v)
+            validation = nil
+        }
+    }
+
+    private func problem(_ cell: String?, _ english: String, _ chinese: String) {
+        // Bounded: a crafted sheet can have millions of bad cells; a hundred say enough.
+        if metadata.problems.count < 100 {
+            metadata.problems.append(ReadProblem(part: part, cell: cell, english: english, chinese: chinese))
+        }
+    }
+
+    // MARK: parsing bytes
+
+    @inline(__always)
+    static func flag(_ raw: UnsafeRawBufferPointer?) -> Bool {
+        guard let raw, let c = raw.first else { return false }
+        return c == UInt8(ascii: "1") || c == UInt8(ascii: "t")
+    }
+
+    /// A non-negative or negative decimal integer of at most 18 digits, else nil.
+    @inline(__always)
+    static func integer(_ raw: UnsafeRawBufferPointer) -> Int? {
+        var i = 0, negative = false, n = 0
+        if raw.count > 0 && raw[0] == UInt8(ascii: "-") { negative = true; i = 1 }
+        guard raw.count > i, raw.count - i <= 18 else { return nil }
+        while i < raw.count {
+            let d = raw[i] &- 0x30
+            guard d < 10 else { return nil }
+            n = n &* 10 &+ Int(d)
+            i += 1
+        }
+        return negative ? -n : n
+    }
+
+    /// Excel's number text: integers on a fast path, everything else through Swift's parser
+    /// (locale-independent). Surrounding spaces are tolerated; `inf`/`nan` are not numbers here.
+    @inline(__always)
+    static func double(_ raw: UnsafeRawBufferPointer) -> Double? {
+        if raw.count <= 15, let n = integer(raw) { return Double(n) }
+        var s = Substring(String(decoding: raw, as: UTF8.self))
+        while s.first == " " { s.removeFirst() }
+        while s.last == " " { s.removeLast() }
+        guard let d = Double(s), d.isFinite else { return nil }
+        return d
+    }
+}
+
+/// Parses the ISO 8601 text of a `t="d"` cell: `2021-01-01`, `2021-01-01T10:10:10`, `10:10:10`.
+enum ISODate {
+    static func parse(_ text: String, is1904: Bool) -> ExcelDateTime? {
+        var date = Substring(text), time: Substring?
+        if let t = text.firstIndex(of: "T") { date = text[..<t]; time = text[text.index(after: t)...] }
+        else if text.contains(":") { date = ""; time = Substring(text) }
+        var serial = 0.0
+        if !date.isEmpty {
+            let p = date.split(separator: "-")
+            guard p.count == 3, let y = Int(p[0]), let m = Int(p[1]), let d = Int(p[2]),
+                  (1...12).contains(m), (1...31).contains(d) else { return nil }
+            serial = ExcelDateTime.serial(year: y, month: m, day: d)
+            if is1904 { serial -= 1462 }
+        }
+        if var time {
+            if let z = time.firstIndex(where: { $0 == "Z" || $0 == "+" }) { time = time[..<z] }
+            let p = time.split(separator: ":")
+            guard p.count >= 2, let h = Int(p[0]), let mi = Int(p[1]) else { return nil }
+            let s = p.count > 2 ? Double(p[2]) ?? 0 : 0
+            serial += (Double(h) * 3600 + Double(mi) * 60 + s) / 86_400
+        }
+        return ExcelDateTime(serial: serial, kind: .dateTime, is1904: is1904)
+    }
+}

@@ -1,0 +1,60 @@
+/// Collects the text of one element as UTF-8 bytes, bounded by `Limits.maxStringBytes`.
+struct TextBuffer {
+    private(set) var bytes: [UInt8] = []
+    let limit: Int
+
+    init(limit: Int) {
+        self.limit = limit
+        bytes.reserveCapacity(64)
+    }
+
+    @inline(__always)
+    mutating func append(_ text: UnsafeRawBufferPointer, part: String) throws {
+        if bytes.count + text.count > limit {
+            throw XLSXError(.stringTooLong, part: part,
+                english: "A text in the part is longer than \(limit >> 20 > 0 ? "\(limit >> 20) MiB" : "\(limit) bytes"); Excel itself stops at 32,767 characters, so the workbook is refused",
+                chinese: "该部件中有一段文本超过 \(limit >> 20 > 0 ? "\(limit >> 20) MiB" : "\(limit) 字节");Excel 单元格最多 32,767 个字符,因此拒绝读取")
+        }
+        bytes.append(contentsOf: text)
+    }
+
+    mutating func clear() { bytes.removeAll(keepingCapacity: true) }
+    var isEmpty: Bool { bytes.isEmpty }
+
+    /// The text, with OOXML's `_xHHHH_` escapes decoded (`_x000D_` → CR, `_x005F_` → `_`).
+    var unescapedString: String { OOXMLText.unescape(bytes) }
+    var rawString: String { String(decoding: bytes, as: UTF8.self) }
+}
+
+enum OOXMLText {
+    /// Decodes `_xHHHH_` escapes (ECMA-376 Part 1, §22.4.2.4 ST_Xstring).
+    static func unescape(_ bytes: [UInt8]) -> String {
+        guard bytes.count >= 7, bytes.contains(UInt8(ascii: "_")) else { return String(decoding: bytes, as: UTF8.self) }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var units: [UInt16] = []
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "_"), i + 6 < bytes.count, bytes[i + 1] == UInt8(ascii: "x"),
+               bytes[i + 6] == UInt8(ascii: "_"),
+               let a = PartName.hex(bytes[i + 2]), let b = PartName.hex(bytes[i + 3]),
+               let c = PartName.hex(bytes[i + 4]), let d = PartName.hex(bytes[i + 5]) {
+                units.append(UInt16(a) << 12 | UInt16(b) << 8 | UInt16(c) << 4 | UInt16(d))
+                i += 7
+                continue
+            }
+            flush(&units, into: &out)
+            out.append(bytes[i])
+            i += 1
+        }
+        flush(&units, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Escaped code units may form surrogate pairs; decode them together.
+    private static func flush(_ units: inout [UInt16], into out: inout [UInt8]) {
+        guard !units.isEmpty else { return }
+        out.append(contentsOf: String(decoding: units, as: UTF16.self).utf8)
+        units.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,144 @@
+/// An XLSX workbook opened for reading.
+///
+/// The package is found the way OPC says: `_rels/.rels` names the main part, its relationships
+/// name the sheets, shared strings and styles; no path is guessed. Opening reads only the small
+/// parts; sheets are streamed on demand by `readSheet`, and the shared-string table is loaded once,
+/// the first time a sheet needs it.
+public final class Workbook {
+    public let archive: ZipArchive
+    public let limits: Limits
+    /// The main part, usually `xl/workbook.xml`.
+    public let workbookPart: String
+    public let sheets: [SheetInfo]
+    public let definedNames: [DefinedName]
+    /// True when dates count from 1904 (old Mac workbooks).
+    public let is1904: Bool
+    public let styles: StyleSheet
+    /// The main part's relationships.
+    public let relationships: [Relationship]
+    let contentTypes: ContentTypesHandler
+    private var sharedStringsCache: [String]?
+
+    public var path: String { archive.path }
+
+    public convenience init(path: String, limits: Limits = .default) throws {
+        try self.init(archive: ZipArchive(path: path, limits: limits))
+    }
+
+    public init(archive: ZipArchive) throws {
+        self.archive = archive
+        self.limits = archive.limits
+
+        let types = ContentTypesHandler()
+        if let entry = archive.entry(named: "[Content_Types].xml") {
+            try XMLStreamParser.parse(entry, in: archive, handler: types)
+        } else {
+            throw XLSXError(.notAWorkbook, part: "[Content_Types].xml",
+                english: "The file is a zip but not an Office document: it has no [Content_Types].xml",
+                chinese: "该文件是 zip 包但不是 Office 文档:缺少 [Content_Types].xml")
+        }
+        contentTypes = types
+
+        // The main part: the root relationship of type officeDocument, else the one part whose
+        // content type says it is a workbook.
+        let rootRels = try Self.relationships(of: "", in: archive)
+        var main = rootRels.first { $0.kind == "officeDocument" && !$0.isExternal }?.partName
+        if main == nil {
+            main = types.overrides.first { $0.value.contains("spreadsheetml.sheet.main") || $0.value.contains("ms-excel.sheet.macroEnabled.main") || $0.value.contains("spreadsheetml.template.main") }?.key
+        }
+        guard let mainPart = main else {
+            throw XLSXError(.notAWorkbook,
+                english: "The file is an Office package but not an Excel workbook (no workbook part is named in _rels/.rels)",
+                chinese: "该文件是 Office 包但不是 Excel 工作簿(_rels/.rels 中没有工作簿部件)")
+        }
+        guard let mainEntry = archive.entry(named: mainPart) else {
+            throw XLSXError(.missingPart, part: mainPart,
+                english: "The workbook part named by _rels/.rels is missing from the file; it is damaged or incomplete",
+                chinese: "_rels/.rels 指向的工作簿部件在文件中不存在;文件已损坏或不完整")
+        }
+        if let type = types.contentType(of: mainEntry.name), !type.contains("spreadsheetml") && !type.contains("ms-excel") {
+            throw XLSXError(.notAWorkbook, part: mainEntry.name,
+                english: "This is not an Excel workbook: its main part is of type \(type)",
+                chinese: "这不是 Excel 工作簿:其主部件类型为 \(type)")
+        }
+        workbookPart = mainEntry.name
+        let book = WorkbookPartHandler(limits: limits, part: mainEntry.name)
+        try XMLStreamParser.parse(mainEntry, in: archive, handler: book)
+        guard book.sawWorkbook else {
+            throw XLSXError(.notAWorkbook, part: mainEntry.name,
+                english: "The main part has no <workbook> element; this is not an Excel workbook",
+                chinese: "主部件中没有 <workbook> 元素,不是 Excel 工作簿")
+        }
+        is1904 = book.is1904
+        definedNames = book.definedNames
+        let rels = try Self.relationships(of: mainEntry.name, in: archive)
+        relationships = rels
+
+        var infos: [SheetInfo] = []
+        for (position, raw) in book.sheets.enumerated() {
+            let rel = raw.relID.flatMap { id in rels.first { $0.id == id } }
+            let part = rel.flatMap { $0.isExternal ? nil : $0.partName }.flatMap { archive.entry(named: $0)?.name }
+            let kind: SheetInfo.Kind = switch rel?.kind {
+            case "worksheet": .worksheet
+            case "chartsheet": .chartsheet
+            case "dialogsheet": .dialogsheet
+            case "xlMacrosheet", "xlIntlMacrosheet": .macrosheet
+            default: .unknown
+            }
+            infos.append(SheetInfo(name: raw.name, sheetID: raw.sheetID, position: position,
+                                   visibility: SheetInfo.Visibility(rawValue: raw.state ?? "visible") ?? .visible,
+                                   kind: kind, part: part))
+        }
+        sheets = infos
+
+        var styleSheet = StyleSheet()
+        if let stylesPart = rels.first(where: { $0.kind == "styles" })?.partName, let entry = archive.entry(named: stylesPart) {
+            let handler = StylesHandler()
+            try XMLStreamParser.parse(entry, in: archive, handler: handler)
+            styleSheet = handler.sheet
+        }
+        styleSheet.classify()
+        styles = styleSheet
+    }
+
+    /// The relationships of `source` (`""` for the package root); none when the part has no `.rels`.
+    public static func relationships(of source: String, in archive: ZipArchive) throws -> [Relationship] {
+        let relsName = source.isEmpty ? "_rels/.rels" : PartName.relationships(of: source)
+        guard let entry = archive.entry(named: relsName) else { return [] }
+        let handler = RelationshipsHandler(source: source)
+        try XMLStreamParser.parse(entry, in: archive, handler: handler)
+        return handler.relationships
+    }
+
+    /// The shared-string table, read once.
+    public func sharedStrings() throws -> [String] {
+        if let sharedStringsCache { return sharedStringsCache }
+        var strings: [String] = []
+        if let part = relationships.first(where: { $0.kind == "sharedStrings" })?.partName,
+           let entry = archive.entry(named: part) {
+            let handler = SharedStringsHandler(limits: limits, part: entry.name)
+            try XMLStreamParser.parse(entry, in: archive, handler: handler)
+            strings = handler.strings
+        }
+        sharedStringsCache = strings
+        return strings
+    }
+
+    /// The sheet named `name`, compared as Excel does (case-insensitively).
+    public func sheet(named name: String) -> SheetInfo? {
+        sheets.first { $0.name == name } ?? sheets.first { $0.name.lowercased() == name.lowercased() }
+    }
+
+    /// The notes on a sheet's cells, from its legacy comments part.
+    public func comments(of sheet: SheetInfo) throws -> [Comment] {
+        guard let part = sheet.part else { return [] }
+        var all: [Comment] = []
+        for rel in try Self.relationships(of: part, in: archive) where rel.kind == "comments" {
+            guard let name = rel.partName, let entry = archive.entry(named: name) else { continue }
+            let handler = CommentsHandler(limits: limits, part: entry.name)
+            try XMLStreamParser.parse(entry, in: archive, handler: handler)
+            all += handler.comments
+        }
+        return all
+    }
+}

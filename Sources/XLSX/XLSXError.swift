@@ -1,0 +1,62 @@
+/// An error of the XLSX layer: what went wrong, in which part and cell, in English and Chinese.
+///
+/// Codes are a struct of static constants (as in postgres-nio's `PSQLError`) so that adding one
+/// breaks no caller. `description` is one line a user can act on.
+public struct XLSXError: Error, CustomStringConvertible, Sendable, Equatable {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let name: String
+        init(_ name: String) { self.name = name }
+        public var description: String { name }
+
+        public static let fileUnreadable = Code("fileUnreadable")
+        public static let notAZip = Code("notAZip")
+        public static let encrypted = Code("encrypted")
+        public static let legacyXLS = Code("legacyXLS")
+        public static let corruptZip = Code("corruptZip")
+        public static let tooManyEntries = Code("tooManyEntries")
+        public static let duplicatePart = Code("duplicatePart")
+        public static let partTooLarge = Code("partTooLarge")
+        public static let compressionRatio = Code("compressionRatio")
+        public static let totalTooLarge = Code("totalTooLarge")
+        public static let unsupportedCompression = Code("unsupportedCompression")
+        public static let missingPart = Code("missingPart")
+        public static let notAWorkbook = Code("notAWorkbook")
+        public static let dtdForbidden = Code("dtdForbidden")
+        public static let unsupportedEncoding = Code("unsupportedEncoding")
+        public static let malformedXML = Code("malformedXML")
+        public static let stringTooLong = Code("stringTooLong")
+        public static let tooManyCells = Code("tooManyCells")
+        public static let noSuchSheet = Code("noSuchSheet")
+    }
+
+    public let code: Code
+    /// The zip entry the problem is in, e.g. `xl/worksheets/sheet2.xml`.
+    public let part: String?
+    /// English message, one sentence.
+    public let english: String
+    /// Chinese message, one sentence.
+    public let chinese: String
+    /// What libxml2 or libzip said, verbatim.
+    public let underlying: String?
+
+    public init(_ code: Code, part: String? = nil, english: String, chinese: String, underlying: String? = nil) {
+        self.code = code
+        self.part = part
+        self.english = english
+        self.chinese = chinese
+        self.underlying = underlying
+    }
+
+    /// One line in the chosen language, with the part and the library's own words appended.
+    public func message(chinese useChinese: Bool = false) -> String {
+        var text = useChinese ? chinese : english
+        if let part { text += useChinese ? "(部件 \(part))" : " (part \(part))" }
+        if let underlying, !underlying.isEmpty {
+            let oneLine = underlying.split(whereSeparator: \.isNewline).joined(separator: " ")
+            text += useChinese ? ":\(oneLine)" : ": \(oneLine)"
+        }
+        return text
+    }
+
+    public var description: String { message() }
+}

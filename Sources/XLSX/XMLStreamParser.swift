@@ -1,0 +1,332 @@
+import TracksheetLibXML2
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The namespaces the reader tells apart; everything else is `.other`.
+public enum XMLNamespace: Sendable {
+    case none, spreadsheetML, officeRelationships, packageRelationships, contentTypes
+    /// `x14:` (Excel 2010 extensions, in `extLst`) and `xm:` (their formulas and ranges).
+    case x14, excelMain
+    case other
+}
+
+/// An element name as libxml2 hands it over: pointers into the parser's dictionary, valid only
+/// during the callback. Compare with `is(_:)`; nothing is copied.
+public struct XMLName {
+    let local: UnsafePointer<xmlChar>
+    public let namespace: XMLNamespace
+
+    @inline(__always)
+    public func `is`(_ name: StaticString) -> Bool {
+        strcmp(UnsafeRawPointer(local).assumingMemoryBound(to: CChar.self),
+               UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)) == 0
+    }
+
+    /// SpreadsheetML element with this local name (transitional or strict namespace).
+    @inline(__always)
+    public func isSheet(_ name: StaticString) -> Bool { namespace == .spreadsheetML && self.is(name) }
+
+    public var localName: String { String(cString: local) }
+}
+
+/// The attributes of one start tag, as libxml2's SAX2 5-tuples (localname, prefix, URI, value, end).
+public struct XMLAttributes {
+    let base: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+    let count: Int
+
+    /// The value of the unprefixed attribute `name`, or nil.
+    public subscript(_ name: StaticString) -> String? {
+        guard let raw = raw(name, namespaced: false) else { return nil }
+        return Self.decode(raw)
+    }
+
+    /// The value of `name` in the office-document relationships namespace (`r:id`).
+    public func relationship(_ name: StaticString) -> String? {
+        guard let raw = raw(name, namespaced: true) else { return nil }
+        return Self.decode(raw)
+    }
+
+    /// The raw bytes of an unprefixed attribute, without making a String.
+    @inline(__always)
+    public func raw(_ name: StaticString, namespaced: Bool = false) -> UnsafeRawBufferPointer? {
+        guard let base else { return nil }
+        let wanted = UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)
+        for i in 0..<count {
+            let at = base + i * 5
+            guard let local = at[0] else { continue }
+            let hasURI = at[2] != nil
+            if namespaced {
+                guard hasURI, let uri = at[2], XMLStreamParser.classify(uri) == .officeRelationships else { continue }
+            } else if hasURI { continue }
+            if strcmp(UnsafeRawPointer(local).assumingMemoryBound(to: CChar.self), wanted) == 0,
+               let value = at[3], let end = at[4] {
+                return UnsafeRawBufferPointer(start: value, count: end - value)
+            }
+        }
+        return nil
+    }
+
+    /// libxml2 (without entity substitution, which stays off) hands `&amp;` in an attribute over as
+    /// the character reference `&#38;`; every other reference arrives decoded.
+    static func decode(_ raw: UnsafeRawBufferPointer) -> String {
+        let s = String(decoding: raw, as: UTF8.self)
+        return raw.contains(UInt8(ascii: "&")) ? s.replacingAll("&#38;", with: "&") : s
+    }
+}
+
+extension String {
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var out = ""
+        var rest = self[...]
+        while let r = rest.range(of: target) {
+            out += rest[..<r.lowerBound]
+            out += replacement
+            rest = rest[r.upperBound...]
+        }
+        out += rest
+        return out
+    }
+}
+
+extension Substring {
+    func range(of target: String) -> Range<Index>? {
+        let t = Array(target.utf8)
+        let u = self.utf8
+        guard t.count <= u.count else { return nil }
+        var i = u.startIndex
+        while i != u.endIndex {
+            var j = i, k = 0
+            while k < t.count, j != u.endIndex, u[j] == t[k] { j = u.index(after: j); k += 1 }
+            if k == t.count { return i..<j }
+            i = u.index(after: i)
+        }
+        return nil
+    }
+}
+
+/// What a part's content is handed to, element by element. Throwing stops the parse.
+public protocol XMLContentHandler: AnyObject {
+    func startElement(_ name: XMLName, _ attributes: XMLAttributes) throws
+    func endElement(_ name: XMLName) throws
+    /// Text, in pieces of any size; entity and character references arrive decoded.
+    func characters(_ text: UnsafeRawBufferPointer) throws
+}
+
+/// A streaming parse of one zip part through libxml2's SAX2 push parser, hardened for untrusted
+/// input: documents with a DTD are refused as soon as the DOCTYPE is seen (so no entity is ever
+/// declared or expanded), external entities are never loaded (a deny-all loader, `XML_PARSE_NONET`),
+/// `XML_PARSE_NOENT`, `XML_PARSE_HUGE` and DTD loading are never set (so libxml2's own depth and
+/// text limits hold), and encodings other than UTF-8 and UTF-16 are refused.
+public final class XMLStreamParser {
+    private var context: xmlParserCtxtPtr?
+    private unowned let handler: XMLContentHandler
+    private let part: String
+    private var failure: Error?
+    private var depth = 0
+    private let maxDepth: Int
+
+    nonisolated(unsafe) private static let installGlobals: Void = {
+        xmlInitParser()
+        xmlSetExternalEntityLoader { url, _, ctxt in
+            // Never fetch anything: no file, no network. The DOCTYPE check normally stops first.
+            _ = url; _ = ctxt
+            return nil
+        }
+    }()
+
+    nonisolated(unsafe) private static let sax: xmlSAXHandler = {
+        var sax = xmlSAXHandler()
+        sax.initialized = UInt32(XML_SAX2_MAGIC)
+        sax.startDocument = { ctx in XMLStreamParser.from(ctx).checkEncoding() }
+        sax.internalSubset = { ctx, name, _, _ in XMLStreamParser.from(ctx).refuseDTD(name) }
+        sax.externalSubset = { ctx, name, _, _ in XMLStreamParser.from(ctx).refuseDTD(name) }
+        sax.getEntity = { _, _ in nil }
+        sax.getParameterEntity = { _, _ in nil }
+        sax.resolveEntity = { _, _, _ in nil }
+        sax.startElementNs = { ctx, localname, _, uri, _, _, nbAttributes, _, attributes in
+            let parser = XMLStreamParser.from(ctx)
+            guard parser.failure == nil, let localname else { return }
+            parser.depth += 1
+            if parser.depth > parser.maxDepth { return parser.stop(parser.tooDeep()) }
+            let name = XMLName(local: localname, namespace: uri.map(XMLStreamParser.classify) ?? .none)
+            do { try parser.handler.startElement(name, XMLAttributes(base: attributes, count: Int(nbAttributes))) }
+            catch { parser.stop(error) }
+        }
+        sax.endElementNs = { ctx, localname, _, uri in
+            let parser = XMLStreamParser.from(ctx)
+            guard parser.failure == nil, let localname else { return }
+            parser.depth -= 1
+            let name = XMLName(local: localname, namespace: uri.map(XMLStreamParser.classify) ?? .none)
+            do { try parser.handler.endElement(name) } catch { parser.stop(error) }
+        }
+        let characters: charactersSAXFunc = { ctx, text, length in
+            let parser = XMLStreamParser.from(ctx)
+            guard parser.failure == nil, let text else { return }
+            do { try parser.handler.characters(UnsafeRawBufferPointer(start: text, count: Int(length))) }
+            catch { parser.stop(error) }
+        }
+        sax.characters = characters
+        sax.cdataBlock = characters
+        sax.ignorableWhitespace = characters
+        // Errors and warnings go to a structured handler that prints nothing; the parse result
+        // and xmlCtxtGetLastError say what went wrong.
+        sax.serror = { _, _ in }
+        return sax
+    }()
+
+    @inline(__always)
+    static func from(_ ctx: UnsafeMutableRawPointer?) -> XMLStreamParser {
+        Unmanaged<XMLStreamParser>.fromOpaque(ctx!).takeUnretainedValue()
+    }
+
+    private static let mainURIs = ["http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                                   "http://purl.oclc.org/ooxml/spreadsheetml/main"]
+    private static let officeRelURIs = ["http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                                        "http://purl.oclc.org/ooxml/officeDocument/relationships"]
+
+    /// Classifies a namespace URI. URIs are interned in libxml2's dictionary, but comparing the
+    /// text is cheap next to parsing and needs no cache.
+    static func classify(_ uri: UnsafePointer<xmlChar>) -> XMLNamespace {
+        let c = UnsafeRawPointer(uri).assumingMemoryBound(to: CChar.self)
+        switch c[7] { // after "http://"
+        case 0x73 /* s */:
+            if strcmp(c, "http://schemas.openxmlformats.org/spreadsheetml/2006/main") == 0 { return .spreadsheetML }
+            if strcmp(c, "http://schemas.openxmlformats.org/officeDocument/2006/relationships") == 0 { return .officeRelationships }
+            if strcmp(c, "http://schemas.openxmlformats.org/package/2006/relationships") == 0 { return .packageRelationships }
+            if strcmp(c, "http://schemas.openxmlformats.org/package/2006/content-types") == 0 { return .contentTypes }
+            if strcmp(c, "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main") == 0 { return .x14 }
+            if strcmp(c, "http://schemas.microsoft.com/office/excel/2006/main") == 0 { return .excelMain }
+        case 0x70 /* p */:
+            if strcmp(c, "http://purl.oclc.org/ooxml/spreadsheetml/main") == 0 { return .spreadsheetML }
+            if strcmp(c, "http://purl.oclc.org/ooxml/officeDocument/relationships") == 0 { return .officeRelationships }
+        default: break
+        }
+        return .other
+    }
+
+    private init(handler: XMLContentHandler, part: String, maxDepth: Int) {
+        self.handler = handler
+        self.part = part
+        self.maxDepth = maxDepth
+    }
+
+    /// Parses the part `entry` of `archive`, streaming it through `handler`.
+    public static func parse(_ entry: ZipArchive.Entry, in archive: ZipArchive, handler: XMLContentHandler) throws {
+        _ = installGlobals
+        let parser = XMLStreamParser(handler: handler, part: entry.name, maxDepth: archive.limits.maxDepth)
+        defer { if let ctx = parser.context { xmlFreeParserCtxt(ctx) } }
+        try archive.read(entry) { chunk in try parser.feed(chunk) }
+        try parser.finish()
+    }
+
+    /// Parses bytes already in memory (tests, small parts).
+    public static func parse(bytes: [UInt8], part: String, handler: XMLContentHandler, limits: Limits = .default) throws {
+        _ = installGlobals
+        let parser = XMLStreamParser(handler: handler, part: part, maxDepth: limits.maxDepth)
+        defer { if let ctx = parser.context { xmlFreeParserCtxt(ctx) } }
+        try bytes.withUnsafeBytes { try parser.feed($0) }
+        try parser.finish()
+    }
+
+    private func feed(_ chunk: UnsafeRawBufferPointer) throws {
+        guard chunk.count > 0 else { return }
+        let bytes = chunk.baseAddress!.assumingMemoryBound(to: CChar.self)
+        if context == nil {
+            // The first bytes go to the constructor so libxml2 can detect UTF-16 from them.
+            let first = min(chunk.count, 4)
+            var sax = Self.sax
+            guard let ctx = xmlCreatePushParserCtxt(&sax, Unmanaged.passUnretained(self).toOpaque(), bytes, Int32(first), nil) else {
+                throw XLSXError(.malformedXML, part: part, english: "The XML parser could not be started", chinese: "无法启动 XML 解析器")
+            }
+            context = ctx
+            xmlCtxtUseOptions(ctx, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue))
+            try push(bytes + first, chunk.count - first, terminate: false)
+        } else {
+            try push(bytes, chunk.count, terminate: false)
+        }
+    }
+
+    private func finish() throws {
+        guard context != nil else {
+            throw XLSXError(.malformedXML, part: part, english: "The part is empty where XML was expected", chinese: "该部件为空,应为 XML 内容")
+        }
+        try push(nil, 0, terminate: true)
+    }
+
+    private func push(_ bytes: UnsafePointer<CChar>?, _ count: Int, terminate: Bool) throws {
+        guard let ctx = context else { return }
+        var offset = 0
+        repeat {
+            // xmlParseChunk takes an Int32 length.
+            let n = min(count - offset, 1 << 30)
+            let rc = xmlParseChunk(ctx, bytes.map { $0 + offset }, Int32(n), terminate && offset + n == count ? 1 : 0)
+            offset += n
+            if let failure { throw failure }
+            if rc != 0 || ctx.pointee.wellFormed == 0 {
+                throw malformed(ctx)
+            }
+        } while offset < count
+    }
+
+    private func malformed(_ ctx: xmlParserCtxtPtr) -> XLSXError {
+        var why = ""
+        var line = 0
+        if let err = xmlCtxtGetLastError(ctx) {
+            if let m = err.pointee.message { why = String(cString: m).trimmingSpaces() }
+            line = Int(err.pointee.line)
+        }
+        let at = line > 0 ? " at line \(line)" : ""
+        let atZh = line > 0 ? "第 \(line) 行" : ""
+        if why.contains("not proper UTF-8") || why.contains("Invalid bytes in character encoding") {
+            return XLSXError(.malformedXML, part: part,
+                english: "The part contains bytes that are not valid UTF-8 text\(at)",
+                chinese: "该部件\(atZh)含有无效的 UTF-8 字节", underlying: why)
+        }
+        if why.contains("Excessive depth") {
+            return XLSXError(.malformedXML, part: part,
+                english: "The part's XML is nested more than 256 levels deep\(at); no workbook needs that",
+                chinese: "该部件\(atZh)的 XML 嵌套超过 256 层,不是正常的工作簿", underlying: why)
+        }
+        return XLSXError(.malformedXML, part: part,
+            english: "The part is not well-formed XML\(at)", chinese: "该部件\(atZh)不是格式正确的 XML", underlying: why)
+    }
+
+    private func tooDeep() -> XLSXError {
+        XLSXError(.malformedXML, part: part,
+            english: "The part's XML is nested more than \(maxDepth) levels deep; no workbook needs that, so it is refused",
+            chinese: "该部件的 XML 嵌套超过 \(maxDepth) 层,不是正常的工作簿,因此拒绝读取")
+    }
+
+    private func stop(_ error: Error) {
+        if failure == nil { failure = error }
+        if let context { xmlStopParser(context) }
+    }
+
+    private func refuseDTD(_ name: UnsafePointer<xmlChar>?) {
+        stop(XLSXError(.dtdForbidden, part: part,
+            english: "The part declares a DTD (<!DOCTYPE>); workbooks never do, and DTDs can smuggle in entity bombs and external files, so the workbook is refused",
+            chinese: "该部件声明了 DTD(<!DOCTYPE>);正常工作簿不会包含 DTD,它可能被用于实体炸弹或读取外部文件,因此拒绝读取"))
+    }
+
+    private func checkEncoding() {
+        guard let ctx = context, let declared = tracksheet_xml_declared_encoding(ctx) else { return }
+        let name = String(cString: declared).uppercased()
+        if name == "UTF-8" || name == "UTF8" || name == "UTF-16" || name == "UTF16" || name == "UTF-16LE" || name == "UTF-16BE" { return }
+        stop(XLSXError(.unsupportedEncoding, part: part,
+            english: "The part is declared in the \(name) encoding; workbooks use UTF-8 or UTF-16 only, so it is refused",
+            chinese: "该部件声明的编码为 \(name);工作簿只使用 UTF-8 或 UTF-16,因此拒绝读取"))
+    }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        var s = Substring(self)
+        while let f = s.first, f.isWhitespace { s.removeFirst() }
+        while let l = s.last, l.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,122 @@
+import ArgumentParser
+import XLSX
+
+/// `tracksheet inspect FILE [--format json] [--cells]`
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show a workbook's sheets, sizes, merged ranges, validations and defined names.")
+
+    @Argument(help: "The .xlsx workbook to look at.")
+    var file: String
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    @Flag(help: "With --format json: every cell value, keyed by A1 reference.")
+    var cells = false
+
+    @OptionGroup var common: CommonOptions
+
+    enum OutputFormat: String, ExpressibleByArgument { case text, json }
+
+    func run() throws {
+        if let lang = common.lang { Language.current = lang }
+        let zh = Language.current.isChinese
+        let book = try Workbook(path: file)
+        var sheetsJSON: [JSONValue] = []
+        var text = zh ? "文件 \(file)\n" : "File \(file)\n"
+        text += zh ? "日期系统 \(book.is1904 ? 1904 : 1900),\(book.sheets.count) 个工作表\n"
+                   : "Date system \(book.is1904 ? 1904 : 1900), \(book.sheets.count) sheet(s)\n"
+        var problems: [ReadProblem] = []
+
+        for sheet in book.sheets {
+            var cellPairs: [(String, JSONValue)] = []
+            let wantCells = cells && format == .json
+            let meta = try book.readSheet(sheet) { row in
+                guard wantCells else { return }
+                for cell in row.cells {
+                    if let v = cell.value.portableJSON {
+                        cellPairs.append(("\(CellReference.columnName(cell.column))\(row.index)", v))
+                    }
+                }
+            }
+            problems += meta.problems
+            let comments = (try? book.comments(of: sheet)) ?? []
+            var obj: [(String, JSONValue)] = [
+                ("name", .string(sheet.name)),
+                ("kind", .string(sheet.kind.rawValue)),
+                ("visibility", .string(sheet.visibility.rawValue)),
+                ("part", sheet.part.map(JSONValue.string) ?? .null),
+                ("dimension", meta.dimension.map(JSONValue.string) ?? .null),
+                ("usedRange", meta.usedRange.map { .string($0.description) } ?? .null),
+                ("rows", .number(Double(meta.rowCount))),
+                ("cells", .number(Double(meta.cellCount))),
+                ("mergedRanges", .array(meta.mergedRanges.map { .string($0.description) })),
+                ("dataValidations", .array(meta.dataValidations.map(Self.json))),
+                ("hyperlinks", .array(meta.hyperlinks.map { link in
+                    .object([("range", .string(link.range.description)),
+                             ("target", link.target.map(JSONValue.string) ?? .null),
+                             ("location", link.location.map(JSONValue.string) ?? .null)])
+                })),
+                ("comments", .array(comments.map { .object([("cell", .string($0.cell.description)), ("author", .string($0.author)), ("text", .string($0.text))]) })),
+                ("columns", .array(meta.columns.map { c in
+                    .object([("first", .number(Double(c.first))), ("last", .number(Double(c.last))),
+                             ("width", c.width.map(JSONValue.number) ?? .null), ("hidden", .bool(c.isHidden))])
+                })),
+                ("hiddenRows", .array(meta.hiddenRows.map { .number(Double($0)) })),
+                ("frozenAt", meta.frozenAt.map { .string($0.description) } ?? .null),
+            ]
+            if wantCells { obj.append(("cells", .object(cellPairs))) }
+            sheetsJSON.append(.object(obj))
+
+            let vis = sheet.visibility == .visible ? "" : (zh ? " [\(sheet.visibility == .hidden ? "隐藏" : "深度隐藏")]" : " [\(sheet.visibility.rawValue)]")
+            text += "\n  \(sheet.position + 1). \(sheet.name)\(vis) — \(sheet.kind.rawValue)"
+            if let used = meta.usedRange { text += zh ? ",数据区域 \(used)" : ", data in \(used)" }
+            text += zh ? ",\(meta.rowCount) 行,\(meta.cellCount) 个有值单元格\n" : ", \(meta.rowCount) row(s), \(meta.cellCount) cell(s) with values\n"
+            if !meta.mergedRanges.isEmpty {
+                text += (zh ? "     合并单元格: " : "     merged: ") + meta.mergedRanges.prefix(12).map(\.description).joined(separator: " ") + (meta.mergedRanges.count > 12 ? " …(\(meta.mergedRanges.count))" : "") + "\n"
+            }
+            for v in meta.dataValidations.prefix(12) {
+                let items = v.listItems.map { " [\($0.joined(separator: ", "))]" } ?? (v.formula1.map { " \($0)" } ?? "")
+                text += (zh ? "     数据验证 " : "     validation ") + "\(v.type) \(v.ranges.map(\.description).joined(separator: " "))\(items)\n"
+            }
+            if let f = meta.frozenAt { text += (zh ? "     冻结窗格于 " : "     frozen at ") + "\(f)\n" }
+            if !comments.isEmpty { text += zh ? "     批注 \(comments.count) 条\n" : "     \(comments.count) note(s)\n" }
+            if !meta.hyperlinks.isEmpty { text += zh ? "     超链接 \(meta.hyperlinks.count) 个\n" : "     \(meta.hyperlinks.count) hyperlink(s)\n" }
+        }
+        if !book.definedNames.isEmpty {
+            text += zh ? "\n定义的名称:\n" : "\nDefined names:\n"
+            for n in book.definedNames { text += "  \(n.name) = \(n.formula)\(n.localSheet.map { zh ? "(工作表 \($0 + 1))" : " (sheet \($0 + 1))" } ?? "")\n" }
+        }
+        if !problems.isEmpty {
+            text += zh ? "\n读取时发现的问题:\n" : "\nProblems while reading:\n"
+            for p in problems { text += "  \(p.part)\(p.cell.map { " \($0)" } ?? ""): \(zh ? p.chinese : p.english)\n" }
+        }
+
+        switch format {
+        case .text:
+            print(text, terminator: "")
+        case .json:
+            let doc: JSONValue = .object([
+                ("file", .string(file)),
+                ("dateSystem", .number(book.is1904 ? 1904 : 1900)),
+                ("sheets", .array(sheetsJSON)),
+                ("definedNames", .array(book.definedNames.map { n in
+                    .object([("name", .string(n.name)), ("formula", .string(n.formula)),
+                             ("localSheet", n.localSheet.map { .number(Double($0)) } ?? .null), ("hidden", .bool(n.isHidden))])
+                })),
+                ("problems", .array(problems.map { p in
+                    .object([("part", .string(p.part)), ("cell", p.cell.map(JSONValue.string) ?? .null),
+                             ("message", .string(zh ? p.chinese : p.english))])
+                })),
+            ])
+            FileHandleOutput.standardOutput.write(doc.text + "\n")
+        }
+    }
+
+    static func json(_ v: DataValidation) -> JSONValue {
+        .object([("type", .string(v.type)), ("sqref", .string(v.ranges.map(\.description).joined(separator: " "))),
+                 ("formula1", v.formula1.map(JSONValue.string) ?? .null),
+                 ("list", v.listItems.map { .array($0.map(JSONValue.string)) } ?? .null)])
+    }
+}
