@@ -39,8 +39,7 @@ let package = Package(
         ),
         .testTarget(
             name: "XLSXTests",
-            dependencies: ["XLSX"],
-            resources: [.copy("Fixtures")]
+            dependencies: ["XLSX"]
         ),
         .testTarget(
             name: "TracksheetCLITests",

@@ -70,18 +70,19 @@ public indirect enum JSONValue: Sendable, Equatable {
 
 extension CellValue {
     /// The value in the shape of `shared/corpus/expected`: numbers, strings, booleans,
-    /// `{"date": ISO}`, `{"time": ISO}`, `{"duration": seconds}`, `{"error": text}`; nil when empty.
+    /// `{"date": ISO}`, `{"time": ISO}`, `{"duration": seconds}`, `{"error": text}`; nil when empty
+    /// (an empty text is no value there either).
     public var portableJSON: JSONValue? {
         switch self {
         case .empty: return nil
-        case .string(let s): return .string(s)
+        case .string(let s): return s.isEmpty ? nil : .string(s)
         case .number(let n): return .number(n)
         case .bool(let b): return .bool(b)
         case .error(let e): return .object([("error", .string(e))])
         case .date(let d):
             if d.kind == .duration { return .object([("duration", .number((d.serial * 86_400 * 1000).rounded() / 1000))]) }
             guard let c = d.components else { return .number(d.serial) }
-            if d.serial < 1 && !d.is1904 { return .object([("time", .string(c.isoTime))]) }
+            if d.serial < 1 { return .object([("time", .string(c.isoTime))]) }
             return .object([("date", .string(c.isoDate))])
         }
     }

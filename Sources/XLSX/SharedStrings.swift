@@ -3,7 +3,7 @@
 final class SharedStringsHandler: XMLContentHandler {
     var strings: [String] = []
     private var text: TextBuffer
-    private var inItem = false, inText = false, phoneticDepth = 0
+    private var inItem = false, inText = false, phoneticDepth = 0, preserve = false
     private let limits: Limits
     private let part: String
 
@@ -20,6 +20,8 @@ final class SharedStringsHandler: XMLContentHandler {
             text.clear()
         } else if name.is("t") {
             inText = inItem && phoneticDepth == 0
+            preserve = attributes.preservesSpace
+            text.beginSegment()
         } else if name.is("rPh") {
             phoneticDepth += 1
         } else if name.is("sst"), let count = attributes["uniqueCount"].flatMap({ Int($0) }) {
@@ -30,7 +32,10 @@ final class SharedStringsHandler: XMLContentHandler {
 
     func endElement(_ name: XMLName) throws {
         guard name.namespace == .spreadsheetML else { return }
-        if name.is("t") { inText = false }
+        if name.is("t") {
+            if inText && !preserve { text.trimSegment() }
+            inText = false
+        }
         else if name.is("rPh") { phoneticDepth -= 1 }
         else if name.is("si") {
             if strings.count >= limits.maxSharedStrings {
@@ -53,7 +58,7 @@ final class CommentsHandler: XMLContentHandler {
     var comments: [Comment] = []
     private var authors: [String] = []
     private var text: TextBuffer
-    private var inAuthor = false, inComment = false, inText = false, phoneticDepth = 0
+    private var inAuthor = false, inComment = false, inText = false, phoneticDepth = 0, preserve = false
     private var current: (ref: CellReference, author: Int)?
     private let part: String
 
@@ -69,14 +74,21 @@ final class CommentsHandler: XMLContentHandler {
             inComment = true
             text.clear()
             current = attributes["ref"].flatMap { CellReference($0) }.map { ($0, attributes["authorId"].flatMap { Int($0) } ?? -1) }
-        } else if name.is("t") { inText = (inComment && phoneticDepth == 0) || inAuthor }
+        } else if name.is("t") {
+            inText = (inComment && phoneticDepth == 0) || inAuthor
+            preserve = attributes.preservesSpace
+            text.beginSegment()
+        }
         else if name.is("rPh") { phoneticDepth += 1 }
     }
 
     func endElement(_ name: XMLName) throws {
         guard name.namespace == .spreadsheetML else { return }
         if name.is("author") { authors.append(text.unescapedString); inAuthor = false }
-        else if name.is("t") { inText = false }
+        else if name.is("t") {
+            if inText && !preserve { text.trimSegment() }
+            inText = false
+        }
         else if name.is("rPh") { phoneticDepth -= 1 }
         else if name.is("comment") {
             if let current {

@@ -47,7 +47,7 @@ final class SheetHandler: XMLContentHandler {
     private var lastColumn = 0
     private var cellRef = CellReference(row: 0, column: 0), cellValid = false
     private var cellType = CellType.number, cellStyle = 0
-    private var inInline = false, phoneticDepth = 0, inInlineT = false
+    private var inInline = false, phoneticDepth = 0, inInlineT = false, inlinePreserve = false
     private var collect = Collect.none
     private var valueText: TextBuffer, formulaText: TextBuffer, inlineText: TextBuffer
     private var formulaAttributes: (type: String?, ref: String?, si: Int?) = (nil, nil, nil)
@@ -84,7 +84,14 @@ final class SheetHandler: XMLContentHandler {
             else if name.is("v") { valueText.clear(); collect = .value }
             else if name.is("f") { startFormula(attributes) }
             else if name.is("is") { inInline = true; inlineText.clear() }
-            else if name.is("t") { if inInline && phoneticDepth == 0 { inInlineT = true; collect = .inlineText } }
+            else if name.is("t") {
+                if inInline && phoneticDepth == 0 {
+                    inInlineT = true
+                    collect = .inlineText
+                    inlinePreserve = attributes.preservesSpace
+                    inlineText.beginSegment()
+                }
+            }
             else if name.is("rPh") { phoneticDepth += 1 }
             else if name.is("row") { try startRow(attributes) }
             return
@@ -122,7 +129,13 @@ final class SheetHandler: XMLContentHandler {
             if name.is("c") { try endCell() }
             else if name.is("v") { collect = .none }
             else if name.is("f") { collect = .none }
-            else if name.is("t") { if inInlineT { inInlineT = false; collect = .none } }
+            else if name.is("t") {
+                if inInlineT {
+                    if !inlinePreserve { inlineText.trimSegment() }
+                    inInlineT = false
+                    collect = .none
+                }
+            }
             else if name.is("is") { inInline = false }
             else if name.is("rPh") { phoneticDepth -= 1 }
             else if name.is("row") { try endRow() }

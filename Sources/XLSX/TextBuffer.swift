@@ -19,6 +19,20 @@ struct TextBuffer {
     }
 
     mutating func clear() { bytes.removeAll(keepingCapacity: true) }
+
+    /// Where the current `<t>` began, for `trimSegment`.
+    private(set) var segmentStart = 0
+    mutating func beginSegment() { segmentStart = bytes.count }
+
+    /// Trims XML white space (space, tab, CR, LF) at both ends of the text since `beginSegment`,
+    /// as Excel does for a `<t>` without `xml:space="preserve"`.
+    mutating func trimSegment() {
+        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
+        while bytes.count > segmentStart, isSpace(bytes[bytes.count - 1]) { bytes.removeLast() }
+        var lead = segmentStart
+        while lead < bytes.count, isSpace(bytes[lead]) { lead += 1 }
+        if lead > segmentStart { bytes.removeSubrange(segmentStart..<lead) }
+    }
     var isEmpty: Bool { bytes.isEmpty }
 
     /// The text, with OOXML's `_xHHHH_` escapes decoded (`_x000D_` → CR, `_x005F_` → `_`).

@@ -49,6 +49,21 @@ public struct XMLAttributes {
         return Self.decode(raw)
     }
 
+    /// True when the element has `xml:space="preserve"`. Without it, Excel trims the leading and
+    /// trailing white space of a `<t>`, which is why Excel itself always writes it.
+    public var preservesSpace: Bool {
+        guard let base else { return false }
+        for i in 0..<count {
+            let at = base + i * 5
+            guard let local = at[0], let prefix = at[1], let value = at[3], let end = at[4] else { continue }
+            if strcmp(UnsafeRawPointer(local).assumingMemoryBound(to: CChar.self), "space") == 0,
+               strcmp(UnsafeRawPointer(prefix).assumingMemoryBound(to: CChar.self), "xml") == 0 {
+                return end - value == 8 && memcmp(value, "preserve", 8) == 0
+            }
+        }
+        return false
+    }
+
     /// The raw bytes of an unprefixed attribute, without making a String.
     @inline(__always)
     public func raw(_ name: StaticString, namespaced: Bool = false) -> UnsafeRawBufferPointer? {

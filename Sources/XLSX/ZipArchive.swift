@@ -13,6 +13,7 @@ public final class ZipArchive {
     /// One entry of the central directory.
     public struct Entry: Sendable {
         public let index: Int
+        /// The entry's name with `\\` separators turned into `/`.
         public let name: String
         /// What the directory claims; only used for the compression-ratio check and reports.
         public let declaredSize: Int64
@@ -70,7 +71,9 @@ public final class ZipArchive {
             var st = zip_stat_t()
             zip_stat_init(&st)
             guard zip_stat_index(za, zip_uint64_t(i), 0, &st) == 0, let cname = st.name else { continue }
+            // Some Windows tools write `xl\\workbook.xml`; Excel reads those, so the separator is normalised.
             let name = String(decoding: UnsafeRawBufferPointer(start: cname, count: strlen(cname)), as: UTF8.self)
+                .replacingAll("\\", with: "/")
             let entry = Entry(
                 index: Int(i), name: name,
                 declaredSize: tracksheet_zip_stat_has_size(&st) != 0 ? Int64(clamping: st.size) : -1,
