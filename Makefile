@@ -4,7 +4,7 @@ SWIFT ?= swift
 CONFIG ?= debug
 BIN := .build/$(CONFIG)/tracksheet
 CORPUS ?= ../shared/corpus
-SAMPLE ?= $(CORPUS)/hostile/valid-minimal.xlsx
+SAMPLE ?= samples/seed-plan-openpyxl.xlsx
 
 # Debian packages the build needs; pkg-config names them libxml-2.0 and libzip.
 SYSTEM_PACKAGES := pkg-config libxml2-dev libzip-dev
