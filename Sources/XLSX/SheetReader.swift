@@ -371,11 +371,10 @@ final class SheetHandler: XMLContentHandler {
         } else if validation != nil && name.namespace == .excelMain && (name.is("f") || name.is("sqref")) {
             valueText.clear()
             collect = name.is("f") ? .x14Formula : .x14Sqref
-        } else if validation != nil && name.namespace == .x14 && name.is("formula2") {
-            validation?.formula2 = ""  // marks that the next xm:f is formula2
         }
     }
 
+    /// The first `xm:f` is formula1 (inside `x14:formula1`), the second formula2.
     private func endExtension(_ name: XMLName) {
         if name.namespace == .excelMain, var v = validation {
             if collect == .x14Formula {

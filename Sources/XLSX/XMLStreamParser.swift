@@ -138,7 +138,9 @@ public protocol XMLContentHandler: AnyObject {
 /// text limits hold), and encodings other than UTF-8 and UTF-16 are refused.
 public final class XMLStreamParser {
     private var context: xmlParserCtxtPtr?
-    private unowned let handler: XMLContentHandler
+    // unowned(unsafe): the handler outlives every parse (parse() holds it), and a checked
+    // unowned reference costs a retain per SAX callback.
+    private unowned(unsafe) let handler: XMLContentHandler
     private let part: String
     private var failure: Error?
     private var depth = 0

@@ -12,12 +12,16 @@ struct Inspect: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
-    @Flag(help: "With --format json: every cell value, keyed by A1 reference.")
+    @Flag(help: "Every cell value, keyed by A1 reference (implies --format json).")
     var cells = false
 
     @OptionGroup var common: CommonOptions
 
     enum OutputFormat: String, ExpressibleByArgument { case text, json }
+
+    mutating func validate() throws {
+        if cells { format = .json }
+    }
 
     func run() throws {
         if let lang = common.lang { Language.current = lang }

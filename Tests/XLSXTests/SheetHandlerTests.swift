@@ -1,0 +1,87 @@
+import Testing
+@testable import XLSX
+
+/// Cell kinds and sheet features on hand-written sheet XML, through the same handler the
+/// reader uses for zip parts.
+@Suite struct SheetHandlerTests {
+    static let ns = #"xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships""#
+
+    static func read(_ body: String, strings: [String] = ["共享"], styles: [NumberFormatKind] = [.general, .dateTime, .duration],
+                     is1904: Bool = false) throws -> ([Row], SheetMetadata) {
+        var rows: [Row] = []
+        let handler = SheetHandler(part: "xl/worksheets/sheet1.xml", strings: strings, styles: styles, is1904: is1904,
+                                   limits: .default, relationships: [], body: { rows.append($0) })
+        let xml = "<worksheet \(ns)>\(body)</worksheet>"
+        try XMLStreamParser.parse(bytes: Array(xml.utf8), part: "xl/worksheets/sheet1.xml", handler: handler)
+        return (rows, handler.metadata)
+    }
+
+    @Test(arguments: [
+        (#"<c r="A1"><v>42</v></c>"#, CellValue.number(42)),
+        (#"<c r="A1"><v>-1.5E-3</v></c>"#, .number(-0.0015)),
+        (#"<c r="A1" t="s"><v>0</v></c>"#, .string("共享")),
+        (#"<c r="A1" t="inlineStr"><is><r><t>a</t></r><r><t xml:space="preserve"> b</t></r><rPh><t>x</t></rPh></is></c>"#, .string("a b")),
+        (#"<c r="A1" t="str"><f>"x"&amp;"y"</f><v>xy</v></c>"#, .string("xy")),
+        (#"<c r="A1" t="b"><v>1</v></c>"#, .bool(true)),
+        (#"<c r="A1" t="b"><v>0</v></c>"#, .bool(false)),
+        (#"<c r="A1" t="e"><v>#DIV/0!</v></c>"#, .error("#DIV/0!")),
+        (#"<c r="A1" s="1"><v>45658</v></c>"#, .date(ExcelDateTime(serial: 45_658))),
+        (#"<c r="A1" s="2"><v>1.5</v></c>"#, .date(ExcelDateTime(serial: 1.5, kind: .duration))),
+        (#"<c r="A1" t="d"><v>2025-01-01T12:00:00</v></c>"#, .date(ExcelDateTime(serial: 45_658.5))),
+        (#"<c r="A1" s="1"/>"#, .empty),
+        (#"<c r="A1" t="inlineStr"><is><t>a_x000D_b</t></is></c>"#, .string("a\rb")),
+    ])
+    func cellKinds(xml: String, value: CellValue) throws {
+        let (rows, meta) = try Self.read("<sheetData><row r=\"1\">\(xml)</row></sheetData>")
+        #expect(rows.first?.cells.first?.value == value)
+        #expect(meta.problems.isEmpty)
+    }
+
+    @Test func formulasAndMissingReferences() throws {
+        let (rows, _) = try Self.read(#"""
+            <sheetData><row><c><v>1</v></c><c><f>A1*2</f><v>2</v></c></row>
+            <row><c r="C2"><f t="shared" ref="C2:C4" si="3">A2+B$1</f><v>0</v></c></row>
+            <row><c r="C3"><f t="shared" si="3"/><v>0</v></c></row></sheetData>
+            """#)
+        #expect(rows.map(\.index) == [1, 2, 3])
+        #expect(rows[0].cells.map(\.column) == [1, 2])
+        #expect(rows[0].cells[1].formula == "A1*2")
+        #expect(rows[2].cells[0].formula == "A3+B$1")
+    }
+
+    @Test func badCellsAreSkippedAndReported() throws {
+        let (rows, meta) = try Self.read(#"""
+            <sheetData><row r="1"><c r="A1" t="s"><v>7</v></c><c r="B1"><v>abc</v></c><c r="XFE1"><v>1</v></c><c r="C1" s="9"><v>3</v></c></row>
+            <row r="2000000"><c r="A2000000"><v>1</v></c></row></sheetData>
+            """#)
+        #expect(rows.count == 1)
+        #expect(rows[0].cells.map(\.value) == [.empty, .string("abc"), .number(3)])
+        let cells = meta.problems.map(\.cell)
+        #expect(cells == ["A1", "B1", nil, "C1", nil])
+    }
+
+    @Test func mergedValidationsHyperlinksAndPanes() throws {
+        let (_, meta) = try Self.read(#"""
+            <sheetViews><sheetView><pane xSplit="2" ySplit="2" topLeftCell="C3" state="frozen"/></sheetView></sheetViews>
+            <cols><col min="1" max="3" width="12.5" hidden="1"/></cols>
+            <sheetData><row r="1" hidden="1" ht="30"><c r="A1"><v>1</v></c></row></sheetData>
+            <mergeCells count="1"><mergeCell ref="A1:B2"/></mergeCells>
+            <dataValidations count="1"><dataValidation type="list" allowBlank="1" sqref="A3:A10 C3"><formula1>"未开始,进行中,已完成,延期"</formula1></dataValidation></dataValidations>
+            <hyperlinks><hyperlink ref="A1" location="'主跟踪表'!A1" display="返回"/></hyperlinks>
+            <extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">
+              <x14:dataValidations count="1" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">
+                <x14:dataValidation type="list" allowBlank="1"><x14:formula1><xm:f>选项!$A$1:$A$4</xm:f></x14:formula1><xm:sqref>D3:D100</xm:sqref></x14:dataValidation>
+              </x14:dataValidations></ext></extLst>
+            """#)
+        #expect(meta.frozenAt?.description == "C3")
+        #expect(meta.columns == [ColumnInfo(first: 1, last: 3, width: 12.5, isHidden: true)])
+        #expect(meta.hiddenRows == [1])
+        #expect(meta.mergedRanges.map(\.description) == ["A1:B2"])
+        #expect(meta.dataValidations.count == 2)
+        #expect(meta.dataValidations[0].listItems == ["未开始", "进行中", "已完成", "延期"])
+        #expect(meta.dataValidations[0].ranges.map(\.description) == ["A3:A10", "C3"])
+        #expect(meta.dataValidations[1].formula1 == "选项!$A$1:$A$4")
+        #expect(meta.dataValidations[1].ranges.map(\.description) == ["D3:D100"])
+        #expect(meta.hyperlinks.first?.location == "'主跟踪表'!A1")
+    }
+}
