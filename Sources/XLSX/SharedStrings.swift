@@ -2,28 +2,23 @@
 /// phonetic runs (`<rPh>`, furigana) left out.
 final class SharedStringsHandler: XMLContentHandler {
     var strings: [String] = []
-    private var text: TextBuffer
-    private var inItem = false, inText = false, phoneticDepth = 0, preserve = false
+    private var text: RichText
+    private var inItem = false
     private let limits: Limits
     private let part: String
 
     init(limits: Limits, part: String) {
         self.limits = limits
         self.part = part
-        self.text = TextBuffer(limit: limits.maxStringBytes)
+        self.text = RichText(limit: limits.maxStringBytes)
     }
 
     func startElement(_ name: XMLName, _ attributes: XMLAttributes) throws {
         guard name.namespace == .spreadsheetML else { return }
+        if inItem, text.start(name, attributes) { return }
         if name.is("si") {
             inItem = true
-            text.clear()
-        } else if name.is("t") {
-            inText = inItem && phoneticDepth == 0
-            preserve = attributes.preservesSpace
-            text.beginSegment()
-        } else if name.is("rPh") {
-            phoneticDepth += 1
+            text.reset()
         } else if name.is("sst"), let count = attributes["uniqueCount"].flatMap({ Int($0) }) {
             // The declared count is only a hint; never reserve more than a sane amount on its word.
             strings.reserveCapacity(min(max(count, 0), 1 << 20))
@@ -32,24 +27,20 @@ final class SharedStringsHandler: XMLContentHandler {
 
     func endElement(_ name: XMLName) throws {
         guard name.namespace == .spreadsheetML else { return }
-        if name.is("t") {
-            if inText && !preserve { text.trimSegment() }
-            inText = false
-        }
-        else if name.is("rPh") { phoneticDepth -= 1 }
-        else if name.is("si") {
+        if inItem, text.end(name) { return }
+        if name.is("si") {
             if strings.count >= limits.maxSharedStrings {
                 throw XLSXError(.tooManyCells, part: part,
                     english: "The shared-string table has more than \(limits.maxSharedStrings) entries",
                     chinese: "共享字符串表超过 \(limits.maxSharedStrings) 项")
             }
-            strings.append(text.unescapedString)
+            strings.append(text.string)
             inItem = false
         }
     }
 
     func characters(_ chunk: UnsafeRawBufferPointer) throws {
-        if inText { try text.append(chunk, part: part) }
+        if inItem { try text.characters(chunk, part: part) }
     }
 }
 
@@ -57,50 +48,46 @@ final class SharedStringsHandler: XMLContentHandler {
 final class CommentsHandler: XMLContentHandler {
     var comments: [Comment] = []
     private var authors: [String] = []
-    private var text: TextBuffer
-    private var inAuthor = false, inComment = false, inText = false, phoneticDepth = 0, preserve = false
+    private var author: TextBuffer
+    private var text: RichText
+    private var inAuthor = false
     private var current: (ref: CellReference, author: Int)?
     private let part: String
 
     init(limits: Limits, part: String) {
         self.part = part
-        text = TextBuffer(limit: limits.maxStringBytes)
+        author = TextBuffer(limit: limits.maxStringBytes)
+        text = RichText(limit: limits.maxStringBytes)
     }
 
     func startElement(_ name: XMLName, _ attributes: XMLAttributes) throws {
         guard name.namespace == .spreadsheetML else { return }
-        if name.is("author") { inAuthor = true; text.clear() }
-        else if name.is("comment") {
-            inComment = true
-            text.clear()
+        if current != nil, text.start(name, attributes) { return }
+        if name.is("author") {
+            inAuthor = true
+            author.clear()
+        } else if name.is("comment") {
+            text.reset()
             current = attributes["ref"].flatMap { CellReference($0) }.map { ($0, attributes["authorId"].flatMap { Int($0) } ?? -1) }
-        } else if name.is("t") {
-            inText = (inComment && phoneticDepth == 0) || inAuthor
-            preserve = attributes.preservesSpace
-            text.beginSegment()
         }
-        else if name.is("rPh") { phoneticDepth += 1 }
     }
 
     func endElement(_ name: XMLName) throws {
         guard name.namespace == .spreadsheetML else { return }
-        if name.is("author") { authors.append(text.unescapedString); inAuthor = false }
-        else if name.is("t") {
-            if inText && !preserve { text.trimSegment() }
-            inText = false
-        }
-        else if name.is("rPh") { phoneticDepth -= 1 }
-        else if name.is("comment") {
-            if let current {
-                let author = current.author >= 0 && current.author < authors.count ? authors[current.author] : ""
-                comments.append(Comment(cell: current.ref, author: author, text: text.unescapedString))
-            }
-            inComment = false
+        if current != nil, text.end(name) { return }
+        if name.is("author") {
+            authors.append(author.unescapedString)
+            inAuthor = false
+        } else if name.is("comment"), let c = current {
+            let who = c.author >= 0 && c.author < authors.count ? authors[c.author] : ""
+            comments.append(Comment(cell: c.ref, author: who, text: text.string))
+            current = nil
         }
     }
 
     func characters(_ chunk: UnsafeRawBufferPointer) throws {
-        if inText || inAuthor { try text.append(chunk, part: part) }
+        if inAuthor { try author.append(chunk, part: part) }
+        else if current != nil { try text.characters(chunk, part: part) }
     }
 }
 

@@ -47,9 +47,10 @@ final class SheetHandler: XMLContentHandler {
     private var lastColumn = 0
     private var cellRef = CellReference(row: 0, column: 0), cellValid = false
     private var cellType = CellType.number, cellStyle = 0
-    private var inInline = false, phoneticDepth = 0, inInlineT = false, inlinePreserve = false
+    private var inInline = false
     private var collect = Collect.none
-    private var valueText: TextBuffer, formulaText: TextBuffer, inlineText: TextBuffer
+    private var valueText: TextBuffer, formulaText: TextBuffer
+    private var inlineText: RichText
     private var formulaAttributes: (type: String?, ref: String?, si: Int?) = (nil, nil, nil)
     private var sawFormula = false
     private var sharedFormulas: [Int: (formula: String, anchor: CellReference)] = [:]
@@ -67,7 +68,7 @@ final class SheetHandler: XMLContentHandler {
         self.body = body
         valueText = TextBuffer(limit: limits.maxStringBytes)
         formulaText = TextBuffer(limit: limits.maxStringBytes)
-        inlineText = TextBuffer(limit: limits.maxStringBytes)
+        inlineText = RichText(limit: limits.maxStringBytes)
         row.cells.reserveCapacity(32)
     }
 
@@ -83,16 +84,8 @@ final class SheetHandler: XMLContentHandler {
             if name.is("c") { startCell(attributes) }
             else if name.is("v") { valueText.clear(); collect = .value }
             else if name.is("f") { startFormula(attributes) }
-            else if name.is("is") { inInline = true; inlineText.clear() }
-            else if name.is("t") {
-                if inInline && phoneticDepth == 0 {
-                    inInlineT = true
-                    collect = .inlineText
-                    inlinePreserve = attributes.preservesSpace
-                    inlineText.beginSegment()
-                }
-            }
-            else if name.is("rPh") { phoneticDepth += 1 }
+            else if inInline { _ = inlineText.start(name, attributes) }
+            else if name.is("is") { inInline = true; inlineText.reset(); collect = .inlineText }
             else if name.is("row") { try startRow(attributes) }
             return
         }
@@ -129,15 +122,8 @@ final class SheetHandler: XMLContentHandler {
             if name.is("c") { try endCell() }
             else if name.is("v") { collect = .none }
             else if name.is("f") { collect = .none }
-            else if name.is("t") {
-                if inInlineT {
-                    if !inlinePreserve { inlineText.trimSegment() }
-                    inInlineT = false
-                    collect = .none
-                }
-            }
-            else if name.is("is") { inInline = false }
-            else if name.is("rPh") { phoneticDepth -= 1 }
+            else if name.is("is") { inInline = false; collect = .none }
+            else if inInline { _ = inlineText.end(name) }
             else if name.is("row") { try endRow() }
             else if name.is("sheetData") { inSheetData = false; finishUsedRange() }
             return
@@ -161,7 +147,7 @@ final class SheetHandler: XMLContentHandler {
         case .none: return
         case .value, .validationFormula1, .validationFormula2, .x14Formula, .x14Sqref: try valueText.append(text, part: part)
         case .formula: try formulaText.append(text, part: part)
-        case .inlineText: try inlineText.append(text, part: part)
+        case .inlineText: try inlineText.characters(text, part: part)
         }
     }
 
@@ -202,7 +188,7 @@ final class SheetHandler: XMLContentHandler {
         sawFormula = false
         inInline = false
         valueText.clear()
-        inlineText.clear()
+        inlineText.reset()
         cellValid = rowValid
         if let raw = attributes.raw("r") {
             if let ref = CellReference(utf8: raw) {
@@ -303,7 +289,7 @@ final class SheetHandler: XMLContentHandler {
             }
             return .string(strings[i])
         case .inlineString:
-            if !inlineText.isEmpty { return .string(inlineText.unescapedString) }
+            if !inlineText.isEmpty { return .string(inlineText.string) }
             return valueText.isEmpty ? .string("") : .string(valueText.unescapedString)
         case .formulaString:
             return .string(valueText.unescapedString)

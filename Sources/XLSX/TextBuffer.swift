@@ -72,3 +72,49 @@ enum OOXMLText {
         units.removeAll(keepingCapacity: true)
     }
 }
+
+/// The text of a rich string — a shared string `<si>`, an inline `<is>`, a note's `<text>`:
+/// its `<t>` runs joined, phonetic `<rPh>` runs left out, and each `<t>` trimmed unless it says
+/// `xml:space="preserve"` (as Excel does).
+struct RichText {
+    private(set) var buffer: TextBuffer
+    private var inText = false, phoneticDepth = 0, preserve = false
+
+    init(limit: Int) { buffer = TextBuffer(limit: limit) }
+
+    mutating func reset() {
+        buffer.clear()
+        inText = false
+        phoneticDepth = 0
+    }
+
+    /// Takes a SpreadsheetML start tag inside the string; false when it is not `<t>` or `<rPh>`.
+    mutating func start(_ name: XMLName, _ attributes: XMLAttributes) -> Bool {
+        if name.is("t") {
+            inText = phoneticDepth == 0
+            preserve = attributes.preservesSpace
+            buffer.beginSegment()
+            return true
+        }
+        if name.is("rPh") { phoneticDepth += 1; return true }
+        return false
+    }
+
+    mutating func end(_ name: XMLName) -> Bool {
+        if name.is("t") {
+            if inText && !preserve { buffer.trimSegment() }
+            inText = false
+            return true
+        }
+        if name.is("rPh") { phoneticDepth -= 1; return true }
+        return false
+    }
+
+    @inline(__always)
+    mutating func characters(_ chunk: UnsafeRawBufferPointer, part: String) throws {
+        if inText { try buffer.append(chunk, part: part) }
+    }
+
+    var isEmpty: Bool { buffer.isEmpty }
+    var string: String { buffer.unescapedString }
+}
