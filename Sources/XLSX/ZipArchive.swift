@@ -19,13 +19,16 @@ public final class ZipArchive {
         public let declaredSize: Int64
         public let compressedSize: Int64
         public let isEncrypted: Bool
+        /// Modification time as the directory has it (kept when the entry is copied).
+        public let modified: Int
     }
 
     public let path: String
     public let limits: Limits
     public private(set) var entries: [Entry] = []
     private var byLowercasedName: [String: Int] = [:]
-    private let handle: OpaquePointer
+    /// The libzip handle, for `PackageWriter`'s raw copies.
+    let handle: OpaquePointer
     private let fileSize: Int64
     /// Inflated bytes of every part read so far, against `limits.maxTotalBytes`.
     public private(set) var totalInflated: Int64 = 0
@@ -78,7 +81,8 @@ public final class ZipArchive {
                 index: Int(i), name: name,
                 declaredSize: tracksheet_zip_stat_has_size(&st) != 0 ? Int64(clamping: st.size) : -1,
                 compressedSize: tracksheet_zip_stat_has_comp_size(&st) != 0 ? Int64(clamping: st.comp_size) : -1,
-                isEncrypted: tracksheet_zip_stat_has_encryption(&st) != 0 && st.encryption_method != UInt16(ZIP_EM_NONE))
+                isEncrypted: tracksheet_zip_stat_has_encryption(&st) != 0 && st.encryption_method != UInt16(ZIP_EM_NONE),
+                modified: Int(st.mtime))
             let key = name.lowercased()
             if name.hasSuffix("/") { entries.append(entry); continue } // a folder entry, no part
             if let other = byLowercasedName[key] {

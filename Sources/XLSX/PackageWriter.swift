@@ -1,0 +1,126 @@
+import TracksheetLibZip
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes a zip package atomically: everything goes to a temporary file beside `path`, which is
+/// flushed to disk and renamed over `path` only by `commit()`. Until then — and whenever anything
+/// throws — `path` is untouched, so the user's workbook is never half-written.
+///
+/// Entries copied from another archive keep their compressed bytes, CRC and time (libzip copies
+/// them raw, without inflating); new entries are deflated.
+public final class PackageWriter {
+    public let path: String
+    let temporaryPath: String
+    private var handle: OpaquePointer?
+    private var committed = false
+    /// Sources the archive reads at close time; kept alive until then.
+    private var keepAlive: [AnyObject] = []
+
+    public init(path: String) throws {
+        self.path = path
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { String(path[..<$0]) } ?? "."
+        let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        temporaryPath = "\(dir.isEmpty ? "/" : dir)/.\(base).tracksheet-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+        var error: Int32 = 0
+        guard let za = zip_open(temporaryPath, ZIP_CREATE | ZIP_EXCL, &error) else {
+            throw Self.error(code: error, english: "Cannot create the output file beside \(path)", chinese: "无法在 \(path) 旁创建输出文件")
+        }
+        handle = za
+    }
+
+    deinit { if !committed { abandon() } }
+
+    /// Copies `entry` of `archive` as it is: same name, compressed bytes, CRC and time.
+    /// `archive` must stay open until `commit()`.
+    public func copy(_ entry: ZipArchive.Entry, from archive: ZipArchive) throws {
+        guard let za = handle else { return }
+        keepAlive.append(archive)
+        guard let source = zip_source_zip(za, archive.handle, zip_uint64_t(entry.index), zip_flags_t(ZIP_FL_COMPRESSED), 0, -1) else {
+            throw zipError(za, part: entry.name, english: "Cannot copy the part", chinese: "无法复制该部件")
+        }
+        try add(source, name: entry.name, modified: entry.modified)
+    }
+
+    /// Adds a new entry holding `bytes`, deflated.
+    public func add(name: String, bytes: [UInt8], modified: Int? = nil) throws {
+        guard let za = handle else { return }
+        // libzip reads the buffer at close time and frees it (freep = 1).
+        let buffer = malloc(max(bytes.count, 1))!
+        bytes.withUnsafeBytes { if let base = $0.baseAddress { memcpy(buffer, base, bytes.count) } }
+        guard let source = zip_source_buffer(za, buffer, zip_uint64_t(bytes.count), 1) else {
+            free(buffer)
+            throw zipError(za, part: name, english: "Cannot add the part", chinese: "无法写入该部件")
+        }
+        try add(source, name: name, modified: modified)
+    }
+
+    /// Adds a new entry whose bytes are in the file `file` (read, and deflated, at commit).
+    public func add(name: String, file: String, modified: Int? = nil) throws {
+        guard let za = handle else { return }
+        guard let source = zip_source_file(za, file, 0, -1) else {
+            throw zipError(za, part: name, english: "Cannot add the part from \(file)", chinese: "无法从 \(file) 写入该部件")
+        }
+        try add(source, name: name, modified: modified)
+    }
+
+    private func add(_ source: OpaquePointer, name: String, modified: Int?) throws {
+        guard let za = handle else { return }
+        let index = zip_file_add(za, name, source, zip_flags_t(ZIP_FL_ENC_UTF_8))
+        guard index >= 0 else {
+            zip_source_free(source)
+            throw zipError(za, part: name, english: "Cannot add the part", chinese: "无法写入该部件")
+        }
+        // Office writes parts without timestamps worth keeping, but copied ones keep theirs.
+        if let modified { zip_file_set_mtime(za, zip_uint64_t(index), time_t(modified), 0) }
+    }
+
+    /// Writes the archive, flushes it to disk and renames it over `path`.
+    public func commit() throws {
+        guard let za = handle else { return }
+        if zip_close(za) != 0 {
+            let e = zipError(za, part: nil, english: "Cannot write the output file \(path)", chinese: "无法写入输出文件 \(path)")
+            zip_discard(za)
+            handle = nil
+            unlink(temporaryPath)
+            throw e
+        }
+        handle = nil
+        keepAlive.removeAll()
+        // zip_close wrote and closed the file; make its bytes durable before they replace anything.
+        let fd = open(temporaryPath, O_RDONLY)
+        if fd >= 0 { fsync(fd); close(fd) }
+        guard rename(temporaryPath, path) == 0 else {
+            let why = String(cString: strerror(errno))
+            unlink(temporaryPath)
+            throw XLSXError(.fileUnreadable, english: "Cannot replace \(path)", chinese: "无法替换 \(path)", underlying: why)
+        }
+        committed = true
+        // And the rename itself.
+        let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        let dfd = open(dir.isEmpty ? "/" : dir, O_RDONLY)
+        if dfd >= 0 { fsync(dfd); close(dfd) }
+    }
+
+    /// Throws everything away; `path` stays as it was.
+    public func abandon() {
+        if let za = handle { zip_discard(za) }
+        handle = nil
+        keepAlive.removeAll()
+        unlink(temporaryPath)
+    }
+
+    private func zipError(_ za: OpaquePointer, part: String?, english: String, chinese: String) -> XLSXError {
+        XLSXError(.corruptZip, part: part, english: english, chinese: chinese, underlying: String(cString: zip_strerror(za)))
+    }
+
+    private static func error(code: Int32, english: String, chinese: String) -> XLSXError {
+        var zerr = zip_error_t()
+        zip_error_init_with_code(&zerr, code)
+        defer { zip_error_fini(&zerr) }
+        return XLSXError(.fileUnreadable, english: english, chinese: chinese, underlying: String(cString: zip_error_strerror(&zerr)))
+    }
+}
