@@ -29,6 +29,10 @@ import Testing
             let before = try Self.entries(Corpus.path(file)), after = try Self.entries(out)
             #expect(before.map(\.0) == after.map(\.0), "\(file): entry names or order differ")
             for (a, b) in zip(before, after) where a.1 != b.1 { Issue.record("\(file): \(a.0) differs after saving") }
+            // Copied raw, not inflated and deflated again: the compressed sizes are the same too.
+            let rawBefore = try ZipArchive(path: Corpus.path(file)).entries.map(\.compressedSize)
+            let rawAfter = try ZipArchive(path: out).entries.map(\.compressedSize)
+            #expect(rawBefore == rawAfter, "\(file): an entry was recompressed")
             // And the saved file is a workbook we read the same.
             #expect(try Corpus.cells(Workbook(path: out)).mapValues { $0.mapValues(\.value) } ==
                     Corpus.cells(Workbook(path: Corpus.path(file))).mapValues { $0.mapValues(\.value) })
