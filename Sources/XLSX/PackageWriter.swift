@@ -42,7 +42,12 @@ public final class PackageWriter {
         guard let source = zip_source_zip(za, archive.handle, zip_uint64_t(entry.index), zip_flags_t(ZIP_FL_COMPRESSED), 0, -1) else {
             throw zipError(za, part: entry.name, english: "Cannot copy the part", chinese: "无法复制该部件")
         }
-        try add(source, name: entry.name, modified: entry.modified)
+        let index = try add(source, name: entry.name, modified: entry.modified)
+        // Stored (uncompressed) entries come out of a raw source as plain data, which libzip would
+        // deflate by default; keep each entry's own method.
+        if let za = handle, entry.compressionMethod == ZIP_CM_STORE {
+            zip_set_file_compression(za, zip_uint64_t(index), ZIP_CM_STORE, 0)
+        }
     }
 
     /// Adds a new entry holding `bytes`, deflated.
@@ -67,8 +72,9 @@ public final class PackageWriter {
         try add(source, name: name, modified: modified)
     }
 
-    private func add(_ source: OpaquePointer, name: String, modified: Int?) throws {
-        guard let za = handle else { return }
+    @discardableResult
+    private func add(_ source: OpaquePointer, name: String, modified: Int?) throws -> Int64 {
+        guard let za = handle else { return -1 }
         let index = zip_file_add(za, name, source, zip_flags_t(ZIP_FL_ENC_UTF_8))
         guard index >= 0 else {
             zip_source_free(source)
@@ -76,6 +82,7 @@ public final class PackageWriter {
         }
         // Office writes parts without timestamps worth keeping, but copied ones keep theirs.
         if let modified { zip_file_set_mtime(za, zip_uint64_t(index), time_t(modified), 0) }
+        return index
     }
 
     /// Writes the archive, flushes it to disk and renames it over `path`.

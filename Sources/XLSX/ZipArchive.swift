@@ -21,6 +21,8 @@ public final class ZipArchive {
         public let isEncrypted: Bool
         /// Modification time as the directory has it (kept when the entry is copied).
         public let modified: Int
+        /// ZIP_CM_STORE (0), ZIP_CM_DEFLATE (8) …; kept when the entry is copied.
+        public let compressionMethod: Int32
     }
 
     public let path: String
@@ -82,7 +84,8 @@ public final class ZipArchive {
                 declaredSize: tracksheet_zip_stat_has_size(&st) != 0 ? Int64(clamping: st.size) : -1,
                 compressedSize: tracksheet_zip_stat_has_comp_size(&st) != 0 ? Int64(clamping: st.comp_size) : -1,
                 isEncrypted: tracksheet_zip_stat_has_encryption(&st) != 0 && st.encryption_method != UInt16(ZIP_EM_NONE),
-                modified: Int(st.mtime))
+                modified: Int(st.mtime),
+                compressionMethod: Int32(st.comp_method))
             let key = name.lowercased()
             if name.hasSuffix("/") { entries.append(entry); continue } // a folder entry, no part
             if let other = byLowercasedName[key] {
