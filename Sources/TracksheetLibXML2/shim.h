@@ -19,6 +19,9 @@ static inline const xmlChar *tracksheet_xml_declared_encoding(xmlParserCtxtPtr c
     return ctxt->encoding;
 }
 
+/// The XML declaration's standalone: 1 yes, 0 no, -1 absent (-2 no declaration).
+static inline int tracksheet_xml_standalone(xmlParserCtxtPtr ctxt) { return ctxt->standalone; }
+
 /// The current line, for messages.
 static inline int tracksheet_xml_line(xmlParserCtxtPtr ctxt) {
     return ctxt->input ? ctxt->input->line : 0;

@@ -41,6 +41,33 @@ struct TextBuffer {
 }
 
 enum OOXMLText {
+    /// Encodes what XML 1.0 cannot hold (control characters but tab, CR, LF; U+FFFE, U+FFFF) and
+    /// text that already looks like an escape (`_x0041_` → `_x005F_x0041_`), as Excel does.
+    static func escape(_ s: String) -> String {
+        var needs = false
+        for u in s.unicodeScalars where (u.value < 0x20 && u != "\t" && u != "\n" && u != "\r") || u.value == 0xFFFE || u.value == 0xFFFF || u == "_" {
+            needs = true; break
+        }
+        guard needs else { return s }
+        var out = ""
+        let scalars = Array(s.unicodeScalars)
+        var i = 0
+        while i < scalars.count {
+            let u = scalars[i]
+            if u == "_", i + 6 < scalars.count, scalars[i + 1] == "x", scalars[i + 6] == "_",
+               scalars[(i + 2)...(i + 5)].allSatisfy({ $0.properties.isASCIIHexDigit }) {
+                out += "_x005F_"
+            } else if (u.value < 0x20 && u != "\t" && u != "\n" && u != "\r") || u.value == 0xFFFE || u.value == 0xFFFF {
+                let hex = String(u.value, radix: 16, uppercase: true)
+                out += "_x" + String(repeating: "0", count: 4 - hex.count) + hex + "_"
+            } else {
+                out.unicodeScalars.append(u)
+            }
+            i += 1
+        }
+        return out
+    }
+
     /// Decodes `_xHHHH_` escapes (ECMA-376 Part 1, §22.4.2.4 ST_Xstring).
     static func unescape(_ bytes: [UInt8]) -> String {
         guard bytes.count >= 7, bytes.contains(UInt8(ascii: "_")) else { return String(decoding: bytes, as: UTF8.self) }

@@ -14,6 +14,8 @@ public final class WorkbookEditor {
     private var added: [String] = []
     private var removed: Set<String> = []
     private var scratch: String?
+    /// Cell edits per sheet part, applied by streaming the sheet through at `save`.
+    private var cellEdits: [String: [CellReference: CellEdit]] = [:]
 
     enum Replacement { case bytes([UInt8]), file(String) }
 
@@ -59,9 +61,77 @@ public final class WorkbookEditor {
         return "\(scratch!)/\(name.replacingAll("/", with: "_"))"
     }
 
+    /// Sets one cell of a worksheet; applied when saving.
+    public func setCell(_ ref: CellReference, in sheet: SheetInfo, to edit: CellEdit) throws {
+        guard sheet.kind == .worksheet, let part = sheet.part else {
+            throw XLSXError(.noSuchSheet, part: sheet.part,
+                english: "\"\(sheet.name)\" is not a worksheet, so its cells cannot be set",
+                chinese: "“\(sheet.name)”不是普通工作表,无法设置单元格")
+        }
+        cellEdits[part, default: [:]][ref] = edit
+    }
+
+    /// Sets one cell of the sheet named `sheetName`; `value` is written as what it is (a text
+    /// stays text even when it starts with `=`), a formula only through `formula`.
+    public func setCell(_ ref: String, inSheet sheetName: String, value: CellValue, formula: String? = nil) throws {
+        guard let sheet = workbook.sheet(named: sheetName) else {
+            throw XLSXError(.noSuchSheet, english: "The workbook has no sheet named \"\(sheetName)\"", chinese: "工作簿中没有名为“\(sheetName)”的工作表")
+        }
+        guard let cell = CellReference(ref) else {
+            throw XLSXError(.noSuchSheet, english: "\"\(ref)\" is not a cell reference such as F7", chinese: "“\(ref)”不是有效的单元格引用(如 F7)")
+        }
+        try setCell(cell, in: sheet, to: CellEdit(value: value, formula: formula))
+    }
+
+    /// Streams every edited sheet through its rewriter into a scratch file. When a formula changed,
+    /// Excel's calculation chain is dropped (with its relationship and content type): a stale one
+    /// makes Excel repair the file, a missing one is rebuilt silently.
+    private func applyCellEdits() throws {
+        var formulasChanged = false
+        for (part, edits) in cellEdits.sorted(by: { $0.key < $1.key }) {
+            guard let entry = workbook.archive.entry(named: part) else { continue }
+            let file = try scratchFile(part)
+            let rewriter = try SheetEditRewriter(outputPath: file, part: part, edits: edits)
+            try XMLStreamParser.parse(entry, in: workbook.archive, handler: rewriter)
+            try rewriter.finish()
+            setPart(part, file: file)
+            if edits.values.contains(where: { $0.formula != nil }) { formulasChanged = true }
+        }
+        cellEdits.removeAll()
+        if formulasChanged { try dropCalcChain() }
+    }
+
+    private func dropCalcChain() throws {
+        // By its relationship, or — some writers leave it orphaned — by its content type.
+        let rel = workbook.relationships.first { $0.kind == "calcChain" }
+        let typed = workbook.contentTypes.overrides.first { $0.value.hasSuffix("calcChain+xml") }?.key
+        guard let chainName = rel?.partName ?? typed, let chainEntry = workbook.archive.entry(named: chainName) else { return }
+        removePart(chainEntry.name)
+        let relsPart = PartName.relationships(of: workbook.workbookPart)
+        if let rel, let relsEntry = workbook.archive.entry(named: relsPart) {
+            let file = try scratchFile(relsPart)
+            let r = try FilteringRewriter(outputPath: file, part: relsPart) { name, attrs in name.is("Relationship") && attrs["Id"] == rel.id }
+            try XMLStreamParser.parse(relsEntry, in: workbook.archive, handler: r)
+            try r.finish()
+            setPart(relsEntry.name, file: file)
+        }
+        if let typesEntry = workbook.archive.entry(named: "[Content_Types].xml") {
+            let file = try scratchFile("[Content_Types].xml")
+            let target = chainEntry.name.lowercased()
+            let r = try FilteringRewriter(outputPath: file, part: typesEntry.name) { name, attrs in
+                guard name.is("Override"), let p = attrs["PartName"] else { return false }
+                return PartName.percentDecoded(p.hasPrefix("/") ? String(p.dropFirst()) : p).lowercased() == target
+            }
+            try XMLStreamParser.parse(typesEntry, in: workbook.archive, handler: r)
+            try r.finish()
+            setPart(typesEntry.name, file: file)
+        }
+    }
+
     /// Writes the workbook to `path` (which may be the file it was read from) atomically:
     /// entries in their original order, untouched ones copied raw, then new ones.
     public func save(to path: String) throws {
+        try applyCellEdits()
         let writer = try PackageWriter(path: path)
         let archive = workbook.archive
         for entry in archive.entries {

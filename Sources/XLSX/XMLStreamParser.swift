@@ -18,6 +18,25 @@ public enum XMLNamespace: Sendable {
 public struct XMLName {
     let local: UnsafePointer<xmlChar>
     public let namespace: XMLNamespace
+    /// The prefix as written (`x14ac` in `x14ac:dyDescent`), nil for none.
+    let prefix: UnsafePointer<xmlChar>?
+    /// Namespace declarations on this start tag, as (prefix, URI) pairs (`nil` prefix: default).
+    let declarations: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+    let declarationCount: Int
+
+    init(local: UnsafePointer<xmlChar>, namespace: XMLNamespace, prefix: UnsafePointer<xmlChar>? = nil,
+         declarations: UnsafeMutablePointer<UnsafePointer<xmlChar>?>? = nil, declarationCount: Int = 0) {
+        self.local = local
+        self.namespace = namespace
+        self.prefix = prefix
+        self.declarations = declarations
+        self.declarationCount = declarationCount
+    }
+
+    /// `prefix:local` or `local`, as written.
+    public var qualifiedName: String {
+        prefix.map { "\(String(cString: $0)):\(String(cString: local))" } ?? String(cString: local)
+    }
 
     @inline(__always)
     public func `is`(_ name: StaticString) -> Bool {
@@ -62,6 +81,20 @@ public struct XMLAttributes {
             }
         }
         return false
+    }
+
+    /// Every attribute as (qualified name, decoded value), in document order.
+    public var all: [(String, String)] {
+        guard let base else { return [] }
+        var out: [(String, String)] = []
+        out.reserveCapacity(count)
+        for i in 0..<count {
+            let at = base + i * 5
+            guard let local = at[0], let value = at[3], let end = at[4] else { continue }
+            let name = at[1].map { "\(String(cString: $0)):\(String(cString: local))" } ?? String(cString: local)
+            out.append((name, Self.decode(UnsafeRawBufferPointer(start: value, count: end - value))))
+        }
+        return out
     }
 
     /// The raw bytes of an unprefixed attribute, without making a String.
@@ -129,6 +162,16 @@ public protocol XMLContentHandler: AnyObject {
     func endElement(_ name: XMLName) throws
     /// Text, in pieces of any size; entity and character references arrive decoded.
     func characters(_ text: UnsafeRawBufferPointer) throws
+    func comment(_ text: String) throws
+    func processingInstruction(_ target: String, _ data: String) throws
+    /// The XML declaration's `standalone` (`true`, `false`, nil when absent), before the first element.
+    func declaration(standalone: Bool?) throws
+}
+
+extension XMLContentHandler {
+    public func comment(_ text: String) throws {}
+    public func processingInstruction(_ target: String, _ data: String) throws {}
+    public func declaration(standalone: Bool?) throws {}
 }
 
 /// A streaming parse of one zip part through libxml2's SAX2 push parser, hardened for untrusted
@@ -158,26 +201,33 @@ public final class XMLStreamParser {
     nonisolated(unsafe) private static let sax: xmlSAXHandler = {
         var sax = xmlSAXHandler()
         sax.initialized = UInt32(XML_SAX2_MAGIC)
-        sax.startDocument = { ctx in XMLStreamParser.from(ctx).checkEncoding() }
+        sax.startDocument = { ctx in
+            let parser = XMLStreamParser.from(ctx)
+            parser.checkEncoding()
+            guard parser.failure == nil, let c = parser.context else { return }
+            let s = tracksheet_xml_standalone(c)
+            do { try parser.handler.declaration(standalone: s < 0 ? nil : s == 1) } catch { parser.stop(error) }
+        }
         sax.internalSubset = { ctx, name, _, _ in XMLStreamParser.from(ctx).refuseDTD(name) }
         sax.externalSubset = { ctx, name, _, _ in XMLStreamParser.from(ctx).refuseDTD(name) }
         sax.getEntity = { _, _ in nil }
         sax.getParameterEntity = { _, _ in nil }
         sax.resolveEntity = { _, _, _ in nil }
-        sax.startElementNs = { ctx, localname, _, uri, _, _, nbAttributes, _, attributes in
+        sax.startElementNs = { ctx, localname, prefix, uri, nbNamespaces, namespaces, nbAttributes, _, attributes in
             let parser = XMLStreamParser.from(ctx)
             guard parser.failure == nil, let localname else { return }
             parser.depth += 1
             if parser.depth > parser.maxDepth { return parser.stop(parser.tooDeep()) }
-            let name = XMLName(local: localname, namespace: uri.map(XMLStreamParser.classify) ?? .none)
+            let name = XMLName(local: localname, namespace: uri.map(XMLStreamParser.classify) ?? .none, prefix: prefix,
+                               declarations: namespaces, declarationCount: Int(nbNamespaces))
             do { try parser.handler.startElement(name, XMLAttributes(base: attributes, count: Int(nbAttributes))) }
             catch { parser.stop(error) }
         }
-        sax.endElementNs = { ctx, localname, _, uri in
+        sax.endElementNs = { ctx, localname, prefix, uri in
             let parser = XMLStreamParser.from(ctx)
             guard parser.failure == nil, let localname else { return }
             parser.depth -= 1
-            let name = XMLName(local: localname, namespace: uri.map(XMLStreamParser.classify) ?? .none)
+            let name = XMLName(local: localname, namespace: uri.map(XMLStreamParser.classify) ?? .none, prefix: prefix)
             do { try parser.handler.endElement(name) } catch { parser.stop(error) }
         }
         let characters: charactersSAXFunc = { ctx, text, length in
@@ -189,6 +239,17 @@ public final class XMLStreamParser {
         sax.characters = characters
         sax.cdataBlock = characters
         sax.ignorableWhitespace = characters
+        sax.comment = { ctx, text in
+            let parser = XMLStreamParser.from(ctx)
+            guard parser.failure == nil, let text else { return }
+            do { try parser.handler.comment(String(cString: text)) } catch { parser.stop(error) }
+        }
+        sax.processingInstruction = { ctx, target, data in
+            let parser = XMLStreamParser.from(ctx)
+            guard parser.failure == nil, let target else { return }
+            do { try parser.handler.processingInstruction(String(cString: target), data.map { String(cString: $0) } ?? "") }
+            catch { parser.stop(error) }
+        }
         // Errors and warnings go to a structured handler that prints nothing; the parse result
         // and xmlCtxtGetLastError say what went wrong.
         sax.serror = { _, _ in }

@@ -1,0 +1,170 @@
+/// A new content for one cell: a value, optionally a formula (whose cached result the value is),
+/// and optionally a cell format; nil keeps the cell's own.
+///
+/// A text is always written as text, never as a formula, even when it starts with `=`, `+`, `-`
+/// or `@` (SPEC §7): only `formula` makes a formula.
+public struct CellEdit: Sendable, Equatable {
+    public var value: CellValue
+    public var formula: String?
+    public var styleIndex: Int?
+
+    public init(value: CellValue, formula: String? = nil, styleIndex: Int? = nil) {
+        self.value = value
+        self.formula = formula
+        self.styleIndex = styleIndex
+    }
+}
+
+/// Streams a worksheet through, replacing and inserting the edited cells in place and keeping
+/// every other element and attribute — including those it does not understand (`extLst`,
+/// `x14ac:*`, `mc:AlternateContent`) — as they were.
+final class SheetEditRewriter: XMLRewriter {
+    /// row → column → edit
+    private var edits: [Int: [Int: CellEdit]]
+    private var pendingRows: [Int]
+    private var inSheetData = false
+    private var rowIndex = 0, lastRow = 0, lastColumn = 0
+    private var rowEdits: [(Int, CellEdit)] = []
+    /// While > 0, the original content of a replaced cell is being dropped.
+    private var skipDepth = 0
+    private let editedRange: CellRange?
+    /// The prefix the sheet uses for SpreadsheetML (`x` in `<x:row>`), so new elements land in it.
+    private var prefix = ""
+
+    init(outputPath: String, part: String, edits: [CellReference: CellEdit]) throws {
+        var byRow: [Int: [Int: CellEdit]] = [:]
+        for (ref, edit) in edits { byRow[ref.row, default: [:]][ref.column] = edit }
+        self.edits = byRow
+        pendingRows = byRow.keys.sorted()
+        let refs = Array(edits.keys)
+        editedRange = refs.isEmpty ? nil : CellRange(
+            first: CellReference(row: refs.map(\.row).min()!, column: refs.map(\.column).min()!),
+            last: CellReference(row: refs.map(\.row).max()!, column: refs.map(\.column).max()!))
+        try super.init(outputPath: outputPath, part: part)
+    }
+
+    override func startElement(_ name: XMLName, _ attributes: XMLAttributes) throws {
+        if skipDepth > 0 { skipDepth += 1; return }
+        guard name.namespace == .spreadsheetML else { return copyStart(name, attributes) }
+        if inSheetData && name.is("row") {
+            let r = attributes.raw("r").flatMap(SheetHandler.integer) ?? lastRow + 1
+            writeRows(before: r)
+            rowIndex = r
+            lastRow = r
+            lastColumn = 0
+            pendingRows.removeAll { $0 == r }
+            rowEdits = (edits.removeValue(forKey: r) ?? [:]).sorted { $0.key < $1.key }
+            copyStart(name, attributes)
+        } else if inSheetData && name.is("c") {
+            let column = attributes.raw("r").flatMap { CellReference(utf8: $0)?.column } ?? lastColumn + 1
+            lastColumn = column
+            writeCells(before: column)
+            if let i = rowEdits.firstIndex(where: { $0.0 == column }) {
+                let edit = rowEdits.remove(at: i).1
+                writeCell(CellReference(row: rowIndex, column: column), edit, keepingStyle: attributes["s"])
+                skipDepth = 1
+            } else {
+                copyStart(name, attributes)
+            }
+        } else if name.is("sheetData") {
+            inSheetData = true
+            prefix = name.prefix.map { String(cString: $0) + ":" } ?? ""
+            copyStart(name, attributes)
+        } else if name.is("dimension"), let ref = attributes["ref"], let edited = editedRange {
+            let old = CellRange(ref)
+            let merged = old.map {
+                CellRange(first: CellReference(row: min($0.first.row, edited.first.row), column: min($0.first.column, edited.first.column)),
+                          last: CellReference(row: max($0.last.row, edited.last.row), column: max($0.last.column, edited.last.column)))
+            } ?? edited
+            copyStart(name, attributes, replacing: ["ref": merged.description])
+        } else {
+            copyStart(name, attributes)
+        }
+    }
+
+    override func endElement(_ name: XMLName) throws {
+        if skipDepth > 0 { skipDepth -= 1; return }
+        if name.namespace == .spreadsheetML && inSheetData {
+            if name.is("row") {
+                writeCells(before: Int.max)
+            } else if name.is("sheetData") {
+                writeRows(before: Int.max)
+                inSheetData = false
+            }
+        }
+        end()
+    }
+
+    override func characters(_ text: UnsafeRawBufferPointer) throws {
+        if skipDepth == 0 { try super.characters(text) }
+    }
+
+    override func comment(_ text: String) throws {
+        if skipDepth == 0 { try super.comment(text) }
+    }
+
+    /// New rows for edits above `row`, in order.
+    private func writeRows(before row: Int) {
+        while let r = pendingRows.first, r < row {
+            pendingRows.removeFirst()
+            guard let cells = edits.removeValue(forKey: r) else { continue }
+            start(prefix + "row")
+            attribute("r", String(r))
+            for (column, edit) in cells.sorted(by: { $0.key < $1.key }) {
+                writeCell(CellReference(row: r, column: column), edit, keepingStyle: nil)
+            }
+            end()
+        }
+    }
+
+    /// New cells of the current row left of `column`.
+    private func writeCells(before column: Int) {
+        while let (c, edit) = rowEdits.first, c < column {
+            rowEdits.removeFirst()
+            writeCell(CellReference(row: rowIndex, column: c), edit, keepingStyle: nil)
+        }
+    }
+
+    private func writeCell(_ ref: CellReference, _ edit: CellEdit, keepingStyle: String?) {
+        start(prefix + "c")
+        attribute("r", ref.description)
+        if let s = edit.styleIndex.map(String.init) ?? keepingStyle, s != "0" { attribute("s", s) }
+        let formula = edit.formula
+        switch edit.value {
+        case .empty:
+            if let formula { element(prefix + "f", text: formula) }
+        case .number(let n):
+            if let formula { element(prefix + "f", text: formula) }
+            element(prefix + "v", text: Self.number(n))
+        case .date(let d):
+            if let formula { element(prefix + "f", text: formula) }
+            element(prefix + "v", text: Self.number(d.serial))
+        case .bool(let b):
+            attribute("t", "b")
+            if let formula { element(prefix + "f", text: formula) }
+            element(prefix + "v", text: b ? "1" : "0")
+        case .error(let e):
+            attribute("t", "e")
+            if let formula { element(prefix + "f", text: formula) }
+            element(prefix + "v", text: e)
+        case .string(let s):
+            if let formula {
+                attribute("t", "str")
+                element(prefix + "f", text: formula)
+                element(prefix + "v", text: OOXMLText.escape(s))
+            } else {
+                attribute("t", "inlineStr")
+                start(prefix + "is")
+                element(prefix + "t", [("xml:space", "preserve")], text: OOXMLText.escape(s))
+                end()
+            }
+        }
+        end()
+    }
+
+    /// Shortest text that reads back as the same double; integers without `.0`.
+    static func number(_ n: Double) -> String {
+        if n == n.rounded(), abs(n) < 1e15 { return String(Int64(n)) }
+        return "\(n)"
+    }
+}

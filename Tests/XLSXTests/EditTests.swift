@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+@testable import XLSX
+
+/// Editing one cell changes that cell and nothing else the user had.
+@Suite struct EditTests {
+    struct Snapshot: Equatable {
+        var values: [String: [String: CellValue]]
+        var merged: [[CellRange]], validations: [[DataValidation]], links: [[Hyperlink]], columns: [[ColumnInfo]]
+        var frozen: [CellReference?]
+    }
+
+    static func snapshot(_ path: String) throws -> Snapshot {
+        let book = try Workbook(path: path)
+        var s = Snapshot(values: [:], merged: [], validations: [], links: [], columns: [], frozen: [])
+        for sheet in book.sheets {
+            var cells: [String: CellValue] = [:]
+            let meta = try book.readSheet(sheet) { row in
+                for c in row.cells { cells["\(CellReference.columnName(c.column))\(row.index)"] = c.value }
+            }
+            s.values[sheet.name] = cells
+            s.merged.append(meta.mergedRanges); s.validations.append(meta.dataValidations)
+            s.links.append(meta.hyperlinks); s.columns.append(meta.columns); s.frozen.append(meta.frozenAt)
+        }
+        return s
+    }
+
+    @Test(arguments: ["excel-made", "calamine", "excelize"])
+    func oneCellChangedAndOneAddedAndNothingElse(folder: String) throws {
+        try #require(Corpus.exists)
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("edit-\(UUID().uuidString).xlsx").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        var edited = 0
+        for file in try RoundTripTests.readableCorpus(folder) {
+            let source = Corpus.path(file)
+            let editor = try WorkbookEditor(path: source)
+            guard let sheet = editor.workbook.sheets.first(where: { $0.kind == .worksheet && $0.part != nil }) else { continue }
+            // The first cell with a value (or A1), and a new cell two rows below everything.
+            var first: CellReference?
+            let meta = try editor.workbook.readSheet(sheet) { row in
+                if first == nil, let c = row.cells.first(where: { !$0.value.isEmpty }) { first = CellReference(row: row.index, column: c.column) }
+            }
+            let changed = first ?? CellReference(row: 1, column: 1)
+            let added = CellReference(row: min((meta.usedRange?.last.row ?? 0) + 2, Grid.maxRow), column: 2)
+            try editor.setCell(changed, in: sheet, to: CellEdit(value: .number(12_345.5)))
+            try editor.setCell(added, in: sheet, to: CellEdit(value: .string("=新值 <&> _x0041_")))
+            try editor.save(to: out)
+
+            var expected = try Self.snapshot(source)
+            var got = try Self.snapshot(out)
+            // The changed cell keeps its own format, so a date cell stays a date with the new serial.
+            #expect(got.values[sheet.name]?[changed.description]?.number == 12_345.5, "\(file): \(changed) not changed")
+            #expect(got.values[sheet.name]?[added.description] == .string("=新值 <&> _x0041_"), "\(file): \(added) not added")
+            for ref in [changed, added] {
+                expected.values[sheet.name]?[ref.description] = nil
+                got.values[sheet.name]?[ref.description] = nil
+            }
+            if got != expected {
+                let diff = got.values.keys.flatMap { name in
+                    Set(got.values[name]!.keys).union(expected.values[name]?.keys ?? [:].keys)
+                        .filter { got.values[name]?[$0] != expected.values[name]?[$0] }.map { "\(name)!\($0)" }
+                }
+                Issue.record("\(file): the saved workbook differs beyond the two edited cells: \(diff.prefix(5)) (metadata same: \(got.merged == expected.merged && got.validations == expected.validations && got.links == expected.links && got.columns == expected.columns && got.frozen == expected.frozen))")
+            }
+
+            let before = try RoundTripTests.entries(source), after = try RoundTripTests.entries(out)
+            #expect(before.map(\.0) == after.map(\.0), "\(file): entries differ")
+            for (a, b) in zip(before, after) where a.1 != b.1 && a.0 != sheet.part {
+                Issue.record("\(file): \(a.0) changed although only \(sheet.part!) was edited")
+            }
+            edited += 1
+        }
+        print("edit \(folder): \(edited) workbooks edited, every other cell and part unchanged")
+        #expect(edited > 0)
+    }
+
+    @Test func textThatLooksLikeAFormulaStaysText() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("inject-\(UUID().uuidString).xlsx").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let editor = try WorkbookEditor(path: Corpus.path("excel-made/simple01.xlsx"))
+        for (i, text) in ["=1+1", "+CMD()", "-2+3", "@SUM(A1)"].enumerated() {
+            try editor.setCell("C\(i + 1)", inSheet: "Sheet1", value: .string(text))
+        }
+        try editor.save(to: out)
+        let book = try Workbook(path: out)
+        try book.readSheet(book.sheets[0]) { row in
+            if let c = row.cell(at: 3) { #expect(c.formula == nil && c.value.portableJSON != nil) }
+        }
+    }
+
+    @Test func formulasDropTheCalculationChain() throws {
+        let source = Corpus.path("excelize/CalcChain.xlsx")
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("calc-\(UUID().uuidString).xlsx").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let editor = try WorkbookEditor(path: source)
+        // This file's chain has a content type but no relationship; it must go all the same.
+        #expect(editor.workbook.archive.entry(named: "xl/calcChain.xml") != nil)
+        try editor.setCell(CellReference("D1")!, in: editor.workbook.sheets[0], to: CellEdit(value: .number(3), formula: "1+2"))
+        try editor.save(to: out)
+        let book = try Workbook(path: out)
+        #expect(!book.relationships.contains { $0.kind == "calcChain" })
+        #expect(book.archive.entry(named: "xl/calcChain.xml") == nil)
+        #expect(book.contentTypes.overrides["xl/calcchain.xml"] == nil)
+        var formula: String?
+        try book.readSheet(book.sheets[0]) { row in if row.index == 1 { formula = row.cell(at: 4)?.formula } }
+        #expect(formula == "1+2")
+    }
+}
