@@ -9,7 +9,12 @@ SAMPLE ?= samples/seed-plan-openpyxl.xlsx
 # Debian packages the build needs; pkg-config names them libxml-2.0 and libzip.
 SYSTEM_PACKAGES := pkg-config libxml2-dev libzip-dev
 
-.PHONY: all deps build release test demo clean
+# Real clients that check what the editor writes: LibreOffice (Debian) and openpyxl (PyPI).
+INTEROP_PACKAGES := libreoffice-calc-nogui
+INTEROP_DIR := .build/interop
+INTEROP_SAMPLE ?= 100
+
+.PHONY: all deps deps-interop build release test interop demo clean
 
 all: build
 
@@ -30,16 +35,35 @@ deps:
 	  fi; \
 	fi
 
+## deps-interop: LibreOffice and openpyxl, for the checks that open our output in real clients
+deps-interop:
+	@if ! command -v soffice >/dev/null 2>&1; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing LibreOffice (for the interop check)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(INTEROP_PACKAGES) >/dev/null || exit 2; \
+	  else echo "The interop check needs LibreOffice: sudo apt-get install -y libreoffice-calc-nogui"; exit 2; fi; \
+	fi
+	@python3 -c "import openpyxl" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check openpyxl 2>&1 | grep -v "WARNING: Running pip as the 'root' user" || true
+	@python3 -c "import openpyxl" || { echo "The interop check needs openpyxl: python3 -m pip install openpyxl"; exit 2; }
+
 build: deps
 	$(SWIFT) build -c $(CONFIG)
 
 release:
 	$(MAKE) build CONFIG=release
 
-## test: unit tests, the corpus conformance test and the hostile-file tests (runs the built binary)
-test: build
+## test: unit tests, corpus conformance, round trip and edit tests, hostile files (the built
+## binary), then a fixed sample of $(INTEROP_SAMPLE) edited corpus workbooks opened in LibreOffice and openpyxl
+test: build deps-interop
 	@test -d $(CORPUS) || { echo "The workbook corpus is missing at $(CORPUS) (shared/ must sit beside this checkout)"; exit 2; }
-	$(SWIFT) test -c $(CONFIG) 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
+	@rm -rf $(INTEROP_DIR) && mkdir -p $(INTEROP_DIR)
+	TRACKSHEET_INTEROP_DIR=$(abspath $(INTEROP_DIR)) $(SWIFT) test -c $(CONFIG) 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
+	@cat $(INTEROP_DIR)/pairs-*.tsv > $(INTEROP_DIR)/pairs.tsv
+	python3 Tests/interop/check_opens.py $(INTEROP_DIR)/pairs.tsv --sample $(INTEROP_SAMPLE)
+
+## interop: every edited corpus workbook (about 1,000) in LibreOffice and openpyxl; ~10 minutes
+interop:
+	$(MAKE) test INTEROP_SAMPLE=0
 
 ## demo: build and run the main job on a sample
 demo: build

@@ -28,11 +28,16 @@ import Testing
     @Test(arguments: ["excel-made", "calamine", "excelize"])
     func oneCellChangedAndOneAddedAndNothingElse(folder: String) throws {
         try #require(Corpus.exists)
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("edit-\(UUID().uuidString).xlsx").path
-        defer { try? FileManager.default.removeItem(atPath: out) }
+        // With TRACKSHEET_INTEROP_DIR set, every edited workbook is kept there and listed in
+        // pairs-<folder>.tsv for Tests/interop/check_opens.py (openpyxl and LibreOffice).
+        let interop = ProcessInfo.processInfo.environment["TRACKSHEET_INTEROP_DIR"]
+        var pairs = ""
+        var out = FileManager.default.temporaryDirectory.appendingPathComponent("edit-\(UUID().uuidString).xlsx").path
+        defer { if interop == nil { try? FileManager.default.removeItem(atPath: out) } }
         var edited = 0
         for file in try RoundTripTests.readableCorpus(folder) {
             let source = Corpus.path(file)
+            if let interop { out = "\(interop)/\(file.replacingOccurrences(of: "/", with: "__"))" }
             let editor = try WorkbookEditor(path: source)
             guard let sheet = editor.workbook.sheets.first(where: { $0.kind == .worksheet && $0.part != nil }) else { continue }
             // The first cell with a value (or A1), and a new cell two rows below everything.
@@ -45,6 +50,7 @@ import Testing
             try editor.setCell(changed, in: sheet, to: CellEdit(value: .number(12_345.5)))
             try editor.setCell(added, in: sheet, to: CellEdit(value: .string("=新值 <&> _x0041_")))
             try editor.save(to: out)
+            if interop != nil { pairs += "\(source)\t\(out)\n" }
 
             var expected = try Self.snapshot(source)
             var got = try Self.snapshot(out)
@@ -70,6 +76,7 @@ import Testing
             }
             edited += 1
         }
+        if let interop { try pairs.write(toFile: "\(interop)/pairs-\(folder).tsv", atomically: true, encoding: .utf8) }
         print("edit \(folder): \(edited) workbooks edited, every other cell and part unchanged")
         #expect(edited > 0)
     }
