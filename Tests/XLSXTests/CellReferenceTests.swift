@@ -133,4 +133,13 @@ import Testing
     func unescapes(raw: String, text: String) {
         #expect(OOXMLText.unescape(Array(raw.utf8)) == text)
     }
+
+    @Test(arguments: [
+        ("plain 文本", "plain 文本"), ("a\u{1}b", "a_x0001_b"), ("_x0041_", "_x005F_x0041_"), ("\u{FFFE}", "_xFFFE_"),
+        ("tab\tline\nret\r", "tab\tline\nret\r"), ("snake_case_x", "snake_case_x"),
+    ])
+    func escapesWhatXMLCannotHold(text: String, escaped: String) {
+        #expect(OOXMLText.escape(text) == escaped)
+        #expect(OOXMLText.unescape(Array(escaped.utf8)) == text)
+    }
 }
