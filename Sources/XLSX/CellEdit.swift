@@ -25,8 +25,6 @@ final class SheetEditRewriter: XMLRewriter {
     private var inSheetData = false
     private var rowIndex = 0, lastRow = 0, lastColumn = 0
     private var rowEdits: [(Int, CellEdit)] = []
-    /// While > 0, the original content of a replaced cell is being dropped.
-    private var skipDepth = 0
     private let editedRange: CellRange?
     /// The prefix the sheet uses for SpreadsheetML (`x` in `<x:row>`), so new elements land in it.
     private var prefix = ""
@@ -43,8 +41,7 @@ final class SheetEditRewriter: XMLRewriter {
         try super.init(outputPath: outputPath, part: part)
     }
 
-    override func startElement(_ name: XMLName, _ attributes: XMLAttributes) throws {
-        if skipDepth > 0 { skipDepth += 1; return }
+    override func rewriteStart(_ name: XMLName, _ attributes: XMLAttributes) throws {
         guard name.namespace == .spreadsheetML else { return copyStart(name, attributes) }
         if inSheetData && name.is("row") {
             let r = attributes.raw("r").flatMap(SheetHandler.integer) ?? lastRow + 1
@@ -62,7 +59,7 @@ final class SheetEditRewriter: XMLRewriter {
             if let i = rowEdits.firstIndex(where: { $0.0 == column }) {
                 let edit = rowEdits.remove(at: i).1
                 writeCell(CellReference(row: rowIndex, column: column), edit, keepingStyle: attributes["s"])
-                skipDepth = 1
+                dropElement()
             } else {
                 copyStart(name, attributes)
             }
@@ -82,8 +79,7 @@ final class SheetEditRewriter: XMLRewriter {
         }
     }
 
-    override func endElement(_ name: XMLName) throws {
-        if skipDepth > 0 { skipDepth -= 1; return }
+    override func rewriteEnd(_ name: XMLName) throws {
         if name.namespace == .spreadsheetML && inSheetData {
             if name.is("row") {
                 writeCells(before: Int.max)
@@ -93,14 +89,6 @@ final class SheetEditRewriter: XMLRewriter {
             }
         }
         end()
-    }
-
-    override func characters(_ text: UnsafeRawBufferPointer) throws {
-        if skipDepth == 0 { try super.characters(text) }
-    }
-
-    override func comment(_ text: String) throws {
-        if skipDepth == 0 { try super.comment(text) }
     }
 
     /// New rows for edits above `row`, in order.

@@ -17,6 +17,8 @@ class XMLRewriter: XMLContentHandler {
     private var started = false
     private var failed = false
     private var textBuffer: [CChar] = []
+    /// While > 0, an element dropped by `dropElement()` and its content are being left out.
+    private var skipDepth = 0
 
     /// Writes to the file `path` (created or truncated).
     init(outputPath path: String, part: String) throws {
@@ -35,27 +37,44 @@ class XMLRewriter: XMLContentHandler {
         startDocument(standalone: standalone)
     }
 
-    func startElement(_ name: XMLName, _ attributes: XMLAttributes) throws {
-        copyStart(name, attributes)
+    final func startElement(_ name: XMLName, _ attributes: XMLAttributes) throws {
+        if skipDepth > 0 { skipDepth += 1; return }
+        try rewriteStart(name, attributes)
     }
 
-    func endElement(_ name: XMLName) throws {
-        end()
+    final func endElement(_ name: XMLName) throws {
+        if skipDepth > 0 { skipDepth -= 1; return }
+        try rewriteEnd(name)
     }
 
-    func characters(_ text: UnsafeRawBufferPointer) throws {
-        writeText(text)
+    final func characters(_ text: UnsafeRawBufferPointer) throws {
+        if skipDepth == 0 { writeText(text) }
     }
 
-    func comment(_ text: String) throws {
-        check(xmlTextWriterWriteComment(writer, text))
+    final func comment(_ text: String) throws {
+        if skipDepth == 0 { check(xmlTextWriterWriteComment(writer, text)) }
     }
 
-    func processingInstruction(_ target: String, _ data: String) throws {
-        check(xmlTextWriterWritePI(writer, target, data))
+    final func processingInstruction(_ target: String, _ data: String) throws {
+        if skipDepth == 0 { check(xmlTextWriterWritePI(writer, target, data)) }
     }
 
     // MARK: for subclasses
+
+    /// A start tag to rewrite; by default copied as it is.
+    func rewriteStart(_ name: XMLName, _ attributes: XMLAttributes) throws {
+        copyStart(name, attributes)
+    }
+
+    /// An end tag to rewrite; by default copied.
+    func rewriteEnd(_ name: XMLName) throws {
+        end()
+    }
+
+    /// Called from `rewriteStart`: leaves out the element being started and all it contains.
+    final func dropElement() {
+        skipDepth = 1
+    }
 
     final func copyStart(_ name: XMLName, _ attributes: XMLAttributes, replacing: [String: String?] = [:]) {
         start(name.qualifiedName)
@@ -132,24 +151,13 @@ class XMLRewriter: XMLContentHandler {
 /// Copies a part, leaving out the elements (and everything inside them) that `drop` picks.
 final class FilteringRewriter: XMLRewriter {
     private let drop: (XMLName, XMLAttributes) -> Bool
-    private var skipDepth = 0
 
     init(outputPath: String, part: String, drop: @escaping (XMLName, XMLAttributes) -> Bool) throws {
         self.drop = drop
         try super.init(outputPath: outputPath, part: part)
     }
 
-    override func startElement(_ name: XMLName, _ attributes: XMLAttributes) throws {
-        if skipDepth > 0 || drop(name, attributes) { skipDepth += 1; return }
-        copyStart(name, attributes)
-    }
-
-    override func endElement(_ name: XMLName) throws {
-        if skipDepth > 0 { skipDepth -= 1; return }
-        end()
-    }
-
-    override func characters(_ text: UnsafeRawBufferPointer) throws {
-        if skipDepth == 0 { try super.characters(text) }
+    override func rewriteStart(_ name: XMLName, _ attributes: XMLAttributes) throws {
+        if drop(name, attributes) { dropElement() } else { copyStart(name, attributes) }
     }
 }
