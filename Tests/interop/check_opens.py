@@ -25,27 +25,33 @@ def openpyxl_opens(path):
     except Exception as e:  # noqa: BLE001 — any failure to open is the finding
         return False, f"{type(e).__name__}: {e}"[:200]
 
-def soffice_run(paths, outdir, profile):
+def soffice_run(paths, outdir, profile, timeout):
     cmd = ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
            "--convert-to", "csv", "--outdir", outdir] + paths
     env = dict(os.environ, HOME=profile)
     try:
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, timeout=600)
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, timeout=timeout)
     except subprocess.TimeoutExpired:
-        pass
+        # A workbook declaring the whole grid (comment03.xlsx: A1:XFD1048576) keeps soffice busy
+        # for many minutes; what it did not convert in time counts as not converted.
+        subprocess.run(["pkill", "-f", profile], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-def soffice_converts(paths, outdir, profile, chunk=40):
-    """Converts files in chunks (one soffice start per chunk); a file a chunk did not convert —
-    soffice stops a batch at a file it cannot take — is tried again alone. Returns the set of
-    inputs that produced a CSV."""
-    def converted(p):
-        return os.path.exists(os.path.join(outdir, os.path.splitext(os.path.basename(p))[0] + ".csv"))
+def converted(path, outdir):
+    return os.path.exists(os.path.join(outdir, os.path.splitext(os.path.basename(path))[0] + ".csv"))
+
+def soffice_converts(staged, outdir, profile, chunk=40):
+    """Converts originals and edited files in chunks (one soffice start per chunk). soffice stops a
+    batch at a file it cannot take, so an original left over is tried alone, and an edited file is
+    tried alone when its original converted. Returns the set of paths that produced a CSV."""
+    paths = [p for _, a, b in staged for p in (a, b)]
     for i in range(0, len(paths), chunk):
-        soffice_run(paths[i:i + chunk], outdir, profile)
-    for p in paths:
-        if not converted(p):
-            soffice_run([p], outdir, profile)
-    return {p for p in paths if converted(p)}
+        soffice_run(paths[i:i + chunk], outdir, profile, timeout=120)
+    for _, a, b in staged:
+        if not converted(a, outdir):
+            soffice_run([a], outdir, profile, timeout=60)
+        if converted(a, outdir) and not converted(b, outdir):
+            soffice_run([b], outdir, profile, timeout=60)
+    return {p for p in paths if converted(p, outdir)}
 
 def main():
     pairs_file = sys.argv[1]
@@ -68,7 +74,7 @@ def main():
             staged.append((orig, a, b))
         out = os.path.join(work, "csv"); os.mkdir(out)
         profile = os.path.join(work, "profile"); os.mkdir(profile)
-        converted = soffice_converts([p for _, a, b in staged for p in (a, b)], out, profile)
+        converted = soffice_converts(staged, out, profile)
         # From here on only openpyxl runs in this process: bound it, so a runaway file raises
         # MemoryError (counted against that file) instead of the kernel killing the whole check.
         resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
@@ -87,7 +93,7 @@ def main():
                 print(f"FAIL {orig}: " + "; ".join(problems))
             else:
                 passed += 1
-        print(f"interop: LibreOffice converted {len([1 for _, a, _ in staged if a in converted])} originals and "
+        print(f"interop: LibreOffice converted {len([1 for _, a, _ in staged if a in converted])} of {len(staged)} originals and "
               f"{len([1 for _, _, b in staged if b in converted])} edited files; openpyxl opened {opened} edited files")
         if not converted:
             print("interop: LibreOffice converted nothing; it is not working here")
