@@ -88,7 +88,7 @@ final class SheetEditRewriter: XMLRewriter {
                 inSheetData = false
             }
         }
-        end()
+        out.end()
     }
 
     /// New rows for edits above `row`, in order.
@@ -96,12 +96,12 @@ final class SheetEditRewriter: XMLRewriter {
         while let r = pendingRows.first, r < row {
             pendingRows.removeFirst()
             guard let cells = edits.removeValue(forKey: r) else { continue }
-            start(prefix + "row")
-            attribute("r", String(r))
+            out.start(prefix + "row")
+            out.attribute("r", String(r))
             for (column, edit) in cells.sorted(by: { $0.key < $1.key }) {
                 writeCell(CellReference(row: r, column: column), edit, keepingStyle: nil)
             }
-            end()
+            out.end()
         }
     }
 
@@ -114,40 +114,40 @@ final class SheetEditRewriter: XMLRewriter {
     }
 
     private func writeCell(_ ref: CellReference, _ edit: CellEdit, keepingStyle: String?) {
-        start(prefix + "c")
-        attribute("r", ref.description)
-        if let s = edit.styleIndex.map(String.init) ?? keepingStyle, s != "0" { attribute("s", s) }
+        out.start(prefix + "c")
+        out.attribute("r", ref.description)
+        if let s = edit.styleIndex.map(String.init) ?? keepingStyle, s != "0" { out.attribute("s", s) }
         let formula = edit.formula
         switch edit.value {
         case .empty:
-            if let formula { element(prefix + "f", text: formula) }
+            if let formula { out.element(prefix + "f", text: formula) }
         case .number(let n):
-            if let formula { element(prefix + "f", text: formula) }
-            element(prefix + "v", text: Self.number(n))
+            if let formula { out.element(prefix + "f", text: formula) }
+            out.element(prefix + "v", text: Self.number(n))
         case .date(let d):
-            if let formula { element(prefix + "f", text: formula) }
-            element(prefix + "v", text: Self.number(d.serial))
+            if let formula { out.element(prefix + "f", text: formula) }
+            out.element(prefix + "v", text: Self.number(d.serial))
         case .bool(let b):
-            attribute("t", "b")
-            if let formula { element(prefix + "f", text: formula) }
-            element(prefix + "v", text: b ? "1" : "0")
+            out.attribute("t", "b")
+            if let formula { out.element(prefix + "f", text: formula) }
+            out.element(prefix + "v", text: b ? "1" : "0")
         case .error(let e):
-            attribute("t", "e")
-            if let formula { element(prefix + "f", text: formula) }
-            element(prefix + "v", text: e)
+            out.attribute("t", "e")
+            if let formula { out.element(prefix + "f", text: formula) }
+            out.element(prefix + "v", text: e)
         case .string(let s):
             if let formula {
-                attribute("t", "str")
-                element(prefix + "f", text: formula)
-                element(prefix + "v", text: OOXMLText.escape(s))
+                out.attribute("t", "str")
+                out.element(prefix + "f", text: formula)
+                out.element(prefix + "v", text: OOXMLText.escape(s))
             } else {
-                attribute("t", "inlineStr")
-                start(prefix + "is")
-                element(prefix + "t", [("xml:space", "preserve")], text: OOXMLText.escape(s))
-                end()
+                out.attribute("t", "inlineStr")
+                out.start(prefix + "is")
+                out.element(prefix + "t", [("xml:space", "preserve")], text: OOXMLText.escape(s))
+                out.end()
             }
         }
-        end()
+        out.end()
     }
 
     /// Shortest text that reads back as the same double; integers without `.0`.
