@@ -114,19 +114,35 @@ final class SheetEditRewriter: XMLRewriter {
     }
 
     private func writeCell(_ ref: CellReference, _ edit: CellEdit, keepingStyle: String?) {
+        CellXML.write(ref, value: edit.value, formula: edit.formula,
+                      style: edit.styleIndex.map(String.init) ?? keepingStyle, prefix: prefix, to: out)
+    }
+
+    /// Shortest text that reads back as the same double; integers without `.0`.
+    static func number(_ n: Double) -> String {
+        if n == n.rounded(), abs(n) < 1e15 { return String(Int64(n)) }
+        return "\(n)"
+    }
+}
+
+/// One `<c>` element, for the editor and the writer alike (ECMA-376 Part 1, §18.3.1.4).
+enum CellXML {
+    /// Writes `<c r s t><f/><v/></c>`. Text goes to the shared-string table when `sharedString`
+    /// gives an index, else inline; a text is never a formula unless `formula` says so.
+    static func write(_ ref: CellReference, value: CellValue, formula: String?, style: String?, prefix: String = "",
+                      to out: XMLOut, sharedString: ((String) -> Int)? = nil) {
         out.start(prefix + "c")
         out.attribute("r", ref.description)
-        if let s = edit.styleIndex.map(String.init) ?? keepingStyle, s != "0" { out.attribute("s", s) }
-        let formula = edit.formula
-        switch edit.value {
+        if let style, style != "0" { out.attribute("s", style) }
+        switch value {
         case .empty:
             if let formula { out.element(prefix + "f", text: formula) }
         case .number(let n):
             if let formula { out.element(prefix + "f", text: formula) }
-            out.element(prefix + "v", text: Self.number(n))
+            out.element(prefix + "v", text: SheetEditRewriter.number(n))
         case .date(let d):
             if let formula { out.element(prefix + "f", text: formula) }
-            out.element(prefix + "v", text: Self.number(d.serial))
+            out.element(prefix + "v", text: SheetEditRewriter.number(d.serial))
         case .bool(let b):
             out.attribute("t", "b")
             if let formula { out.element(prefix + "f", text: formula) }
@@ -140,6 +156,9 @@ final class SheetEditRewriter: XMLRewriter {
                 out.attribute("t", "str")
                 out.element(prefix + "f", text: formula)
                 out.element(prefix + "v", text: OOXMLText.escape(s))
+            } else if let sharedString {
+                out.attribute("t", "s")
+                out.element(prefix + "v", text: String(sharedString(s)))
             } else {
                 out.attribute("t", "inlineStr")
                 out.start(prefix + "is")
@@ -148,11 +167,5 @@ final class SheetEditRewriter: XMLRewriter {
             }
         }
         out.end()
-    }
-
-    /// Shortest text that reads back as the same double; integers without `.0`.
-    static func number(_ n: Double) -> String {
-        if n == n.rounded(), abs(n) < 1e15 { return String(Int64(n)) }
-        return "\(n)"
     }
 }

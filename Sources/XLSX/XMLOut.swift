@@ -3,7 +3,9 @@ import TracksheetLibXML2
 /// XML output through libxml2's `xmlTextWriter`, to a file or to memory. libxml2 does all the
 /// escaping; a write that fails (disk full) is remembered and reported by `finish()`.
 final class XMLOut {
-    private let writer: xmlTextWriterPtr
+    /// nil once `finish()` has closed it.
+    private var handle: xmlTextWriterPtr?
+    private var writer: xmlTextWriterPtr { handle! }
     private let buffer: xmlBufferPtr?
     let part: String
     private var failed = false
@@ -15,7 +17,7 @@ final class XMLOut {
         guard let w = xmlNewTextWriterFilename(path, 0) else {
             throw XLSXError(.fileUnreadable, part: part, english: "Cannot write a scratch file for the part", chinese: "无法为该部件写入临时文件")
         }
-        writer = w
+        handle = w
         buffer = nil
         self.part = part
     }
@@ -23,12 +25,12 @@ final class XMLOut {
     /// Writes to memory; `finish()` returns the bytes.
     init(part: String) {
         buffer = xmlBufferCreate()
-        writer = xmlNewTextWriterMemory(buffer, 0)
+        handle = xmlNewTextWriterMemory(buffer, 0)
         self.part = part
     }
 
     deinit {
-        xmlFreeTextWriter(writer)
+        if let handle { xmlFreeTextWriter(handle) }
         if let buffer { xmlBufferFree(buffer) }
     }
 
@@ -79,11 +81,16 @@ final class XMLOut {
     @inline(__always)
     private func check(_ rc: Int32) { if rc < 0 { failed = true } }
 
-    /// Closes every open element and flushes; returns the bytes when writing to memory.
+    /// Closes every open element and the output — a file is complete only once libxml2 has
+    /// closed it (its stdio buffer is flushed by fclose, not by xmlTextWriterFlush) — and returns
+    /// the bytes when writing to memory.
     @discardableResult
     func finish() throws -> [UInt8] {
-        check(xmlTextWriterEndDocument(writer))
-        check(xmlTextWriterFlush(writer))
+        guard let handle else { return [] }
+        check(xmlTextWriterEndDocument(handle))
+        check(xmlTextWriterFlush(handle))
+        xmlFreeTextWriter(handle)
+        self.handle = nil
         if failed {
             throw XLSXError(.fileUnreadable, part: part, english: "Writing the part failed (is the disk full?)",
                             chinese: "写入该部件失败(磁盘是否已满?)")
