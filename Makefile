@@ -53,12 +53,14 @@ release:
 	$(MAKE) build CONFIG=release
 
 ## test: unit tests, corpus conformance, round trip and edit tests, hostile files (the built
-## binary), then a fixed sample of $(INTEROP_SAMPLE) edited corpus workbooks opened in LibreOffice and openpyxl
+## binary), then a new workbook with every writer feature checked in openpyxl and LibreOffice
+## (recalculated values = cached ones) and a fixed sample of $(INTEROP_SAMPLE) edited corpus workbooks
 test: build deps-interop
 	@test -d $(CORPUS) || { echo "The workbook corpus is missing at $(CORPUS) (shared/ must sit beside this checkout)"; exit 2; }
 	@rm -rf $(INTEROP_DIR) && mkdir -p $(INTEROP_DIR)
 	TRACKSHEET_INTEROP_DIR=$(abspath $(INTEROP_DIR)) $(SWIFT) test -c $(CONFIG) 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
 	@cat $(INTEROP_DIR)/pairs-*.tsv > $(INTEROP_DIR)/pairs.tsv
+	python3 Tests/interop/check_features.py $(INTEROP_DIR)
 	python3 Tests/interop/check_opens.py $(INTEROP_DIR)/pairs.tsv --sample $(INTEROP_SAMPLE)
 
 ## interop: every edited corpus workbook (1,065) in LibreOffice and openpyxl; about 8 minutes

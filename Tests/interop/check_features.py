@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Checks a workbook written by tracksheet's WorkbookWriter in real clients.
+
+    check_features.py DIR     (DIR holds features.xlsx and features-wrong-cache.xlsx)
+
+- openpyxl opens it and sees the sheets, validations, note, merge, panes, names and properties;
+- LibreOffice, told to recalculate every formula on load, computes on the first sheet exactly the
+  values the writer cached; and on the control file, whose cached E3 is deliberately 999, it shows
+  10 — proof that it recalculated rather than echoed the cache.
+Prints a closing "features: N passed, N failed".
+"""
+import csv, os, shutil, subprocess, sys, tempfile, warnings
+
+warnings.filterwarnings("ignore")
+RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+def libreoffice_csv(path, work):
+    profile = os.path.join(work, "profile")
+    os.makedirs(os.path.join(profile, "user"), exist_ok=True)
+    with open(os.path.join(profile, "user", "registrymodifications.xcu"), "w") as f:
+        f.write(RECALC_ALWAYS)
+    out = os.path.join(work, "csv")
+    os.makedirs(out, exist_ok=True)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+                    "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", out, path],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ, HOME=profile), timeout=300)
+    with open(os.path.join(out, os.path.splitext(os.path.basename(path))[0] + ".csv"), encoding="utf-8") as f:
+        return list(csv.reader(f))
+
+def number(text):
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return None
+
+def main():
+    d = sys.argv[1]
+    import openpyxl
+    results = []
+    def check(name, ok, detail=""):
+        results.append(ok)
+        if not ok:
+            print(f"FAIL {name} {detail}")
+
+    path = os.path.join(d, "features.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["效果分析表"]
+    check("sheets", wb.sheetnames == ["效果分析表", "选项"], wb.sheetnames)
+    check("hidden sheet", wb["选项"].sheet_state == "hidden")
+    check("validations", len(ws.data_validations.dataValidation) == 2)
+    check("note", ws["E2"].comment is not None and "点击率" in ws["E2"].comment.text)
+    check("merge", "A1:J1" in [str(r) for r in ws.merged_cells.ranges])
+    check("panes", ws.freeze_panes == "B3", ws.freeze_panes)
+    check("defined name", "渠道列表" in wb.defined_names)
+    check("hyperlink", ws["B8"].hyperlink is not None and ws["B8"].hyperlink.target.startswith("https://example.com"))
+    check("number format", ws["C3"].number_format == "#,##0", ws["C3"].number_format)
+    check("text stays text", ws["L8"].value == "=这不是公式" and ws["L8"].data_type == "s", (ws["L8"].value, ws["L8"].data_type))
+    custom = {p.name: p.value for p in wb.custom_doc_props.props} if hasattr(wb, "custom_doc_props") else {}
+    check("custom properties", custom.get("tracksheet.template") == "marketing-plan", custom)
+
+    cached = openpyxl.load_workbook(path, data_only=True)["效果分析表"]
+    formulas = [(c.coordinate, c.row, c.column) for row in ws.iter_rows() for c in row
+                if isinstance(c.value, str) and c.value.startswith("=") and c.data_type == "f"]
+    check("formulas found", len(formulas) >= 20, len(formulas))
+    work = tempfile.mkdtemp(prefix="tracksheet-features-")
+    try:
+        grid = libreoffice_csv(path, work)
+        for coord, r, c in formulas:
+            got = grid[r - 1][c - 1] if r - 1 < len(grid) and c - 1 < len(grid[r - 1]) else None
+            want = cached[coord].value
+            if isinstance(want, (int, float)):
+                ok = got is not None and number(got) is not None and abs(number(got) - want) <= 1e-6 * max(1, abs(want))
+            else:
+                ok = got == want
+            check(f"LibreOffice {coord}", ok, f"computed {got!r}, cached {want!r}")
+        control = libreoffice_csv(os.path.join(d, "features-wrong-cache.xlsx"), os.path.join(work, "control"))
+        check("LibreOffice recalculated (control E3)", number(control[2][4]) == 10, control[2][4])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"features: {sum(results)} passed, {len(results) - sum(results)} failed")
+    sys.exit(0 if all(results) else 1)
+
+if __name__ == "__main__":
+    main()
