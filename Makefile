@@ -14,7 +14,7 @@ INTEROP_PACKAGES := libreoffice-calc-nogui
 INTEROP_DIR := .build/interop
 INTEROP_SAMPLE ?= 100
 
-.PHONY: all deps deps-interop build release test interop demo clean
+.PHONY: all deps deps-interop build release test interop bench demo clean
 
 all: build
 
@@ -66,6 +66,11 @@ test: build deps-interop
 ## interop: every edited corpus workbook (1,065) in LibreOffice and openpyxl; about 8 minutes
 interop:
 	$(MAKE) test INTEROP_SAMPLE=0
+
+## bench: time and peak memory on 1,000 / 50,000 / 200,000-row sheets (not part of make test)
+bench: deps
+	$(SWIFT) build -c release
+	bench/run.sh
 
 ## demo: build and run the main job on a sample
 demo: build

@@ -37,6 +37,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Drives the library for `make bench`; not a product.
+        .executableTarget(
+            name: "tracksheet-bench",
+            dependencies: ["XLSX"]
+        ),
         .testTarget(
             name: "XLSXTests",
             dependencies: ["XLSX"]

@@ -189,7 +189,7 @@ public final class XMLStreamParser {
     private var depth = 0
     private let maxDepth: Int
 
-    nonisolated(unsafe) private static let installGlobals: Void = {
+    private static let installGlobals: Void = {
         xmlInitParser()
         xmlSetExternalEntityLoader { url, _, ctxt in
             // Never fetch anything: no file, no network. The DOCTYPE check normally stops first.

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# make bench: time and peak memory of reading, editing and writing large effect-analysis sheets,
+# next to python-calamine, openpyxl and the inflate floor, on files made by XlsxWriter.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.build/release
+DATA=.build/bench
+mkdir -p "$DATA"
+python3 -c "import xlsxwriter, python_calamine, openpyxl" 2>/dev/null ||
+  python3 -m pip install -q --disable-pip-version-check xlsxwriter python-calamine openpyxl 2>&1 | grep -v "Running pip as the 'root'" || true
+
+measure() { # label, command… → "label  seconds  peak MB"
+  local label=$1; shift
+  /usr/bin/time -f "%e %M" -o "$DATA/time.txt" "$@" > /dev/null
+  read -r secs kb < "$DATA/time.txt"
+  printf '%-44s %8.2f s %8.1f MB\n' "$label" "$secs" "$(echo "$kb / 1024" | bc -l)"
+}
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB, $(uname -sr)"
+for rows in 1000 50000 200000; do
+  f="$DATA/effect-$rows.xlsx"
+  [ -f "$f" ] || python3 bench/make_effect.py "$rows" "$f"
+  echo
+  echo "== $rows rows × 13 columns ($(du -h "$f" | cut -f1))"
+  measure "inflate floor (unzip -p sheet1)" sh -c "unzip -p '$f' xl/worksheets/sheet1.xml > /dev/null"
+  measure "tracksheet read every cell" "$BIN/tracksheet-bench" read "$f"
+  measure "python-calamine read every cell" python3 -c "
+from python_calamine import CalamineWorkbook
+wb = CalamineWorkbook.from_path('$f')
+for n in wb.sheet_names: wb.get_sheet_by_name(n).to_python()"
+  measure "tracksheet edit one cell + save" "$BIN/tracksheet-bench" edit "$f" "$DATA/edited.xlsx"
+  measure "tracksheet write a new sheet of $rows rows" "$BIN/tracksheet-bench" write "$DATA/written.xlsx" "$rows"
+  if [ "$rows" -le 50000 ]; then
+    measure "openpyxl read-only read every cell" python3 -c "
+import openpyxl
+wb = openpyxl.load_workbook('$f', read_only=True)
+for ws in wb.worksheets:
+    for _ in ws.iter_rows(values_only=True): pass"
+  fi
+done
