@@ -8,10 +8,20 @@ public struct CellEdit: Sendable, Equatable {
     public var formula: String?
     public var styleIndex: Int?
 
+    /// True for `CellEdit.style(_:)`: only the format changes; the value and formula stay.
+    public var keepsContent = false
+
     public init(value: CellValue, formula: String? = nil, styleIndex: Int? = nil) {
         self.value = value
         self.formula = formula
         self.styleIndex = styleIndex
+    }
+
+    /// Gives the cell the format `index` (e.g. from `WorkbookEditor.deriveStyle`), keeping what it holds.
+    public static func style(_ index: Int) -> CellEdit {
+        var e = CellEdit(value: .empty, styleIndex: index)
+        e.keepsContent = true
+        return e
     }
 }
 
@@ -58,8 +68,12 @@ final class SheetEditRewriter: XMLRewriter {
             writeCells(before: column)
             if let i = rowEdits.firstIndex(where: { $0.0 == column }) {
                 let edit = rowEdits.remove(at: i).1
-                writeCell(CellReference(row: rowIndex, column: column), edit, keepingStyle: attributes["s"])
-                dropElement()
+                if edit.keepsContent, let s = edit.styleIndex {
+                    copyStart(name, attributes, replacing: ["s": String(s)])
+                } else {
+                    writeCell(CellReference(row: rowIndex, column: column), edit, keepingStyle: attributes["s"])
+                    dropElement()
+                }
             } else {
                 copyStart(name, attributes)
             }

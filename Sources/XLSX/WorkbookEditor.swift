@@ -16,6 +16,8 @@ public final class WorkbookEditor {
     private var scratch: String?
     /// Cell edits per sheet part, applied by streaming the sheet through at `save`.
     private var cellEdits: [String: [CellReference: CellEdit]] = [:]
+    /// Formats to append to styles.xml, in the order their indexes were handed out.
+    var derivedStyles: [DerivedStyle] = []
 
     enum Replacement { case bytes([UInt8]), file(String) }
 
@@ -132,6 +134,7 @@ public final class WorkbookEditor {
     /// entries in their original order, untouched ones copied raw, then new ones.
     public func save(to path: String) throws {
         try applyCellEdits()
+        try applyDerivedStyles()
         let writer = try PackageWriter(path: path)
         let archive = workbook.archive
         for entry in archive.entries {

@@ -40,18 +40,44 @@ import Testing
             if let interop { out = "\(interop)/\(file.replacingOccurrences(of: "/", with: "__"))" }
             let editor = try WorkbookEditor(path: source)
             guard let sheet = editor.workbook.sheets.first(where: { $0.kind == .worksheet && $0.part != nil }) else { continue }
-            // The first cell with a value (or A1), and a new cell two rows below everything.
+            // The first cell with a value (or A1), and a new cell two rows below everything; and the
+            // last cell with a value gets a red-filled twin of its own format, as --annotate does.
             var first: CellReference?
+            var marked: (ref: CellReference, style: Int)?
             let meta = try editor.workbook.readSheet(sheet) { row in
                 if first == nil, let c = row.cells.first(where: { !$0.value.isEmpty }) { first = CellReference(row: row.index, column: c.column) }
+                if let c = row.cells.last(where: { !$0.value.isEmpty }) { marked = (CellReference(row: row.index, column: c.column), c.styleIndex) }
             }
             let changed = first ?? CellReference(row: 1, column: 1)
             let added = CellReference(row: min((meta.usedRange?.last.row ?? 0) + 2, Grid.maxRow), column: 2)
             try editor.setCell(changed, in: sheet, to: CellEdit(value: .number(12_345.5)))
             try editor.setCell(added, in: sheet, to: CellEdit(value: .string("=新值 <&> _x0041_")))
+            let hasStyles = editor.workbook.relationships.contains { $0.kind == "styles" }
+            var red: Int?
+            if let m = marked, m.ref != changed, hasStyles {
+                red = editor.deriveStyle(from: m.style, StyleChange(fill: "FFC7CE", fontColor: "9C0006"))
+                try editor.setCell(m.ref, in: sheet, to: .style(red!))
+            }
             try editor.save(to: out)
-            if interop != nil { pairs += "\(source)\t\(out)\n" }
-
+            if let m = marked, let red {
+                let saved = try Workbook(path: out)
+                var style: Int?
+                try saved.readSheet(saved.sheets.first { $0.name == sheet.name }!) { row in
+                    if row.index == m.ref.row { style = row.cell(at: m.ref.column)?.styleIndex }
+                }
+                #expect(style == red, "\(file): \(m.ref) did not get the derived format")
+                let original = editor.workbook.styles
+                // Same number format as the cell's own (so a date stays a date), red fill, red font.
+                let baseFormat = m.style < original.cellFormatIDs.count ? original.cellFormatIDs[m.style] : 0
+                // Appended after the existing formats (or after the default one, created where the
+                // part had no cellXfs at all).
+                #expect(saved.styles.cellFormatIDs.count == StylePlan.effectiveCellFormats(original).count + 1, "\(file): cellXfs not appended to")
+                #expect(saved.styles.cellFormatIDs[red] == baseFormat, "\(file): the number format changed")
+                let xf = saved.styles.cellFormats[red]
+                #expect(saved.styles.solidFills[Int(xf.attribute("fillId") ?? "0") ?? 0] == "FFFFC7CE", "\(file): no red fill")
+                let font = saved.styles.fonts[Int(xf.attribute("fontId") ?? "0") ?? 0]
+                #expect(font.children.contains { $0.name == "color" && $0.attribute("rgb") == "FF9C0006" }, "\(file): no red font")
+            }
             var expected = try Self.snapshot(source)
             var got = try Self.snapshot(out)
             // The changed cell keeps its own format, so a date cell stays a date with the new serial.
@@ -71,8 +97,11 @@ import Testing
 
             let before = try RoundTripTests.entries(source), after = try RoundTripTests.entries(out)
             #expect(before.map(\.0) == after.map(\.0), "\(file): entries differ")
-            for (a, b) in zip(before, after) where a.1 != b.1 && a.0 != sheet.part {
-                Issue.record("\(file): \(a.0) changed although only \(sheet.part!) was edited")
+            // Only the edited sheet, and styles.xml when a format was derived, may differ.
+            let stylesPart = editor.workbook.relationships.first { $0.kind == "styles" }?.partName
+            let allowed = Set([sheet.part] + (red != nil ? [stylesPart] : []))
+            for (a, b) in zip(before, after) where a.1 != b.1 && !allowed.contains(a.0) {
+                Issue.record("\(file): \(a.0) changed although only \(allowed.compactMap { $0 }) were edited")
             }
             edited += 1
         }
