@@ -59,6 +59,7 @@ import Testing
                 try editor.setCell(m.ref, in: sheet, to: .style(red!))
             }
             try editor.save(to: out)
+            if interop != nil { pairs += "\(source)\t\(out)\n" }
             if let m = marked, let red {
                 let saved = try Workbook(path: out)
                 var style: Int?
@@ -105,6 +106,7 @@ import Testing
             }
             edited += 1
         }
+        if interop != nil { #expect(!pairs.isEmpty, "no edited workbook was listed for the interop check") }
         if let interop { try pairs.write(toFile: "\(interop)/pairs-\(folder).tsv", atomically: true, encoding: .utf8) }
         print("edit \(folder): \(edited) workbooks edited, every other cell and part unchanged")
         #expect(edited > 0)
