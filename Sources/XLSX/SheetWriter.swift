@@ -37,6 +37,17 @@ public enum HighlightRule: Sendable, Equatable {
     case expression(String)
 }
 
+/// Where a sheet being written gets its cell-format and text indexes: a new workbook's registry
+/// and shared strings, or an edited workbook's derived formats and inline text.
+protocol SheetWriterContext: AnyObject {
+    func styleID(_ style: CellStyle) -> Int
+    func highlightID(_ style: HighlightStyle) -> Int
+    /// True when texts go to a shared-string table (`sharedString`), false to write them inline.
+    var usesSharedStrings: Bool { get }
+    /// The shared-string index of a text.
+    func sharedString(_ text: String) -> Int
+}
+
 /// Streams one worksheet of a new workbook to a scratch file, its elements in the schema's order
 /// (ECMA-376 Part 1, §18.3.1.99): what comes before the cells (panes, columns) is fixed when the
 /// first row is written; what comes after (merges, formats, validations, links, print setup,
@@ -46,7 +57,7 @@ public final class SheetWriter {
     public let isHidden: Bool
     /// 1-based position, which also names the part (`xl/worksheets/sheet3.xml`).
     let number: Int
-    private unowned let book: WorkbookWriter
+    private unowned let book: SheetWriterContext
     private let out: XMLOut
     let scratchPath: String
 
@@ -62,23 +73,24 @@ public final class SheetWriter {
     private(set) var notes: [(ref: CellReference, text: String, author: String)] = []
     var selected = false
 
-    init(book: WorkbookWriter, name: String, hidden: Bool, number: Int, scratchPath: String) throws {
+    init(book: SheetWriterContext, name: String, hidden: Bool, number: Int, scratchPath: String, part: String? = nil) throws {
         self.book = book
         self.name = name
         self.isHidden = hidden
         self.number = number
         self.scratchPath = scratchPath
-        out = try XMLOut(file: scratchPath, part: "xl/worksheets/sheet\(number).xml")
+        self.part = part ?? "xl/worksheets/sheet\(number).xml"
+        out = try XMLOut(file: scratchPath, part: self.part)
     }
 
-    var part: String { "xl/worksheets/sheet\(number).xml" }
+    let part: String
 
     // MARK: before the first row
 
     /// Width (in characters), visibility and default style of columns `first...last`.
     public func setColumns(_ first: Int, _ last: Int? = nil, width: Double? = nil, hidden: Bool = false, style: CellStyle? = nil) throws {
         try requireNotStarted("setColumns")
-        columns.append((first, last ?? first, width, hidden, style.map { book.styles.id($0) }))
+        columns.append((first, last ?? first, width, hidden, style.map { book.styleID($0) }))
     }
 
     /// Freezes the top `rows` rows and left `columns` columns.
@@ -113,9 +125,10 @@ public final class SheetWriter {
         for cell in cells {
             column = cell.column ?? column + 1
             guard column >= 1, column <= Grid.maxColumn else { continue }
-            let style = cell.style.map { book.styles.id($0) }
+            let style = cell.style.map { book.styleID($0) }
             CellXML.write(CellReference(row: r, column: column), value: cell.value, formula: cell.formula,
-                          style: style.map(String.init), to: out, sharedString: { self.book.sharedString($0) })
+                          style: style.map(String.init), to: out,
+                          sharedString: book.usesSharedStrings ? { self.book.sharedString($0) } : nil)
         }
         out.end()
     }
@@ -136,7 +149,7 @@ public final class SheetWriter {
     }
 
     public func addHighlight(_ ranges: [CellRange], when rule: HighlightRule, style: HighlightStyle) {
-        formats.append((ranges, rule, book.styles.id(style)))
+        formats.append((ranges, rule, book.highlightID(style)))
     }
 
     public func addHyperlink(_ ref: CellReference, url: String, tooltip: String? = nil) {
@@ -281,6 +294,105 @@ public final class SheetWriter {
         }
         out.end() // worksheet
         try out.finish()
+    }
+
+    // MARK: the parts beside the sheet
+
+    /// Names for the notes' parts; `auxiliaryStem` keeps them apart from an edited workbook's own.
+    var auxiliaryStem: String { "\(number)" }
+    private var commentsName: String { "comments\(auxiliaryStem).xml" }
+    private var vmlName: String { "vmlDrawing\(auxiliaryStem).vml" }
+
+    /// The parts the sheet needs besides itself, with the content type to declare for each
+    /// (`nil`: covered by a Default, as `.rels` and `.vml` are).
+    var auxiliaryNames: [(name: String, contentType: String?)] {
+        var names: [(String, String?)] = []
+        if links.contains(where: { $0.url != nil }) || !notes.isEmpty { names.append((PartName.relationships(of: part), nil)) }
+        if !notes.isEmpty {
+            names.append(("xl/" + commentsName, "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"))
+            names.append(("xl/drawings/" + vmlName, nil))
+        }
+        return names
+    }
+
+    func auxiliaryParts() throws -> [(name: String, bytes: [UInt8])] {
+        var parts: [(String, [UInt8])] = []
+        if let rels = try relationshipsPart() { parts.append((PartName.relationships(of: part), rels)) }
+        if !notes.isEmpty {
+            parts.append(("xl/" + commentsName, try commentsPart()))
+            parts.append(("xl/drawings/" + vmlName, try vmlDrawing()))
+        }
+        return parts
+    }
+
+    private func relationshipsPart() throws -> [UInt8]? {
+        var rels: [(String, String, String)] = []
+        var external: Set<String> = []
+        for l in links { if let url = l.url {
+            let id = "rId\(rels.count + 1)"
+            rels.append((id, WorkbookWriter.relTypes + "hyperlink", url)); external.insert(id)
+        } }
+        if !notes.isEmpty {
+            rels.append(("rId\(rels.count + 1)", WorkbookWriter.relTypes + "vmlDrawing", "../drawings/\(vmlName)"))
+            rels.append(("rId\(rels.count + 1)", WorkbookWriter.relTypes + "comments", "../\(commentsName)"))
+        }
+        return rels.isEmpty ? nil : try WorkbookWriter.relationshipsPart(PartName.relationships(of: part), rels, external: external)
+    }
+
+    private func commentsPart() throws -> [UInt8] {
+        let out = XMLOut(part: "xl/" + commentsName)
+        var authors: [String] = []
+        for n in notes where !authors.contains(n.author) { authors.append(n.author) }
+        out.start("comments"); out.attribute("xmlns", WorkbookWriter.mainNS)
+        out.start("authors"); for a in authors { out.element("author", text: a) }; out.end()
+        out.start("commentList")
+        for n in notes {
+            out.start("comment"); out.attribute("ref", n.ref.description); out.attribute("authorId", String(authors.firstIndex(of: n.author)!))
+            out.start("text"); out.start("r"); out.element("t", [("xml:space", "preserve")], text: OOXMLText.escape(n.text)); out.end(); out.end()
+            out.end()
+        }
+        out.end()
+        out.end()
+        return try out.finish()
+    }
+
+    /// The VML shapes Excel needs to show legacy notes (one hidden box per note).
+    private func vmlDrawing() throws -> [UInt8] {
+        let out = XMLOut(part: "xl/drawings/" + vmlName)
+        out.startDocument(standalone: nil)
+        out.start("xml")
+        out.attribute("xmlns:v", "urn:schemas-microsoft-com:vml")
+        out.attribute("xmlns:o", "urn:schemas-microsoft-com:office:office")
+        out.attribute("xmlns:x", "urn:schemas-microsoft-com:office:excel")
+        out.start("o:shapelayout"); out.attribute("v:ext", "edit")
+        out.element("o:idmap", [("v:ext", "edit"), ("data", String(number))]); out.end()
+        out.start("v:shapetype")
+        out.attribute("id", "_x0000_t202"); out.attribute("coordsize", "21600,21600"); out.attribute("o:spt", "202")
+        out.attribute("path", "m,l,21600r21600,l21600,xe")
+        out.element("v:stroke", [("joinstyle", "miter")])
+        out.element("v:path", [("gradientshapeok", "t"), ("o:connecttype", "rect")])
+        out.end()
+        for (i, n) in notes.enumerated() {
+            let row = n.ref.row - 1, col = n.ref.column - 1
+            out.start("v:shape")
+            out.attribute("id", "_x0000_s\(1024 * number + 1 + i)"); out.attribute("type", "#_x0000_t202")
+            out.attribute("style", "position:absolute;margin-left:59.25pt;margin-top:1.5pt;width:108pt;height:59.25pt;z-index:\(i + 1);visibility:hidden")
+            out.attribute("fillcolor", "#ffffe1"); out.attribute("o:insetmode", "auto")
+            out.element("v:fill", [("color2", "#ffffe1")])
+            out.element("v:shadow", [("on", "t"), ("color", "black"), ("obscured", "t")])
+            out.element("v:path", [("o:connecttype", "none")])
+            out.start("v:textbox"); out.attribute("style", "mso-direction-alt:auto")
+            out.element("div", [("style", "text-align:left")]); out.end()
+            out.start("x:ClientData"); out.attribute("ObjectType", "Note")
+            out.element("x:MoveWithCells"); out.element("x:SizeWithCells")
+            out.element("x:Anchor", text: "\(col + 1), 15, \(max(row - 1, 0)), 10, \(col + 3), 15, \(row + 3), 4")
+            out.element("x:AutoFill", text: "False")
+            out.element("x:Row", text: String(row)); out.element("x:Column", text: String(col))
+            out.end()
+            out.end()
+        }
+        out.end()
+        return try out.finish()
     }
 
     /// A value as a formula literal: `"达标"` or `90`.

@@ -29,7 +29,7 @@ public struct DocumentProperties: Sendable {
 /// try sheet.writeRow([WriteCell(.string("KOL筛选")), WriteCell(.number(50_000), style: CellStyle(numberFormat: "#,##0"))])
 /// try book.close()
 /// ```
-public final class WorkbookWriter {
+public final class WorkbookWriter: SheetWriterContext {
     public let path: String
     public var properties = DocumentProperties()
     private(set) var sheets: [SheetWriter] = []
@@ -75,6 +75,11 @@ public final class WorkbookWriter {
         names.append(DefinedName(name: name, formula: formula, localSheet: sheet.map { $0.number - 1 }, isHidden: hidden))
     }
 
+    func styleID(_ style: CellStyle) -> Int { styles.id(style) }
+    func highlightID(_ style: HighlightStyle) -> Int { styles.id(style) }
+
+    var usesSharedStrings: Bool { true }
+
     func sharedString(_ s: String) -> Int {
         stringCount += 1
         if let i = stringIndex[s] { return i }
@@ -101,11 +106,7 @@ public final class WorkbookWriter {
             try writer.add(name: "xl/sharedStrings.xml", bytes: sharedStringsPart())
             for s in sheets {
                 try writer.add(name: s.part, file: s.scratchPath)
-                if let rels = try sheetRelationships(s) { try writer.add(name: "xl/worksheets/_rels/sheet\(s.number).xml.rels", bytes: rels) }
-                if !s.notes.isEmpty {
-                    try writer.add(name: "xl/comments\(s.number).xml", bytes: commentsPart(s))
-                    try writer.add(name: "xl/drawings/vmlDrawing\(s.number).vml", bytes: vmlDrawing(s))
-                }
+                for aux in try s.auxiliaryParts() { try writer.add(name: aux.name, bytes: aux.bytes) }
             }
             try writer.commit()
         } catch {
@@ -116,9 +117,9 @@ public final class WorkbookWriter {
 
     // MARK: parts, one function each
 
-    private static let mainNS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-    private static let relNS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    private static let relTypes = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+    static let mainNS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    static let relNS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    static let relTypes = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 
     private func contentTypes() throws -> [UInt8] {
         let out = XMLOut(part: "[Content_Types].xml")
@@ -132,7 +133,9 @@ public final class WorkbookWriter {
         out.element("Override", [("PartName", "/xl/workbook.xml"), ("ContentType", "\(ml).sheet.main+xml")])
         for s in sheets {
             out.element("Override", [("PartName", "/" + s.part), ("ContentType", "\(ml).worksheet+xml")])
-            if !s.notes.isEmpty { out.element("Override", [("PartName", "/xl/comments\(s.number).xml"), ("ContentType", "\(ml).comments+xml")]) }
+            for aux in s.auxiliaryNames where aux.contentType != nil {
+                out.element("Override", [("PartName", "/" + aux.name), ("ContentType", aux.contentType!)])
+            }
         }
         out.element("Override", [("PartName", "/xl/styles.xml"), ("ContentType", "\(ml).styles+xml")])
         out.element("Override", [("PartName", "/xl/sharedStrings.xml"), ("ContentType", "\(ml).sharedStrings+xml")])
@@ -150,10 +153,10 @@ public final class WorkbookWriter {
                     ("rId2", "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties", "docProps/core.xml"),
                     ("rId3", Self.relTypes + "extended-properties", "docProps/app.xml")]
         if !properties.custom.isEmpty { rels.append(("rId4", Self.relTypes + "custom-properties", "docProps/custom.xml")) }
-        return try relationshipsPart("_rels/.rels", rels)
+        return try Self.relationshipsPart("_rels/.rels", rels)
     }
 
-    private func relationshipsPart(_ part: String, _ rels: [(String, String, String)], external: Set<String> = []) throws -> [UInt8] {
+    static func relationshipsPart(_ part: String, _ rels: [(String, String, String)], external: Set<String> = []) throws -> [UInt8] {
         let out = XMLOut(part: part)
         out.start("Relationships"); out.attribute("xmlns", "http://schemas.openxmlformats.org/package/2006/relationships")
         for (id, type, target) in rels {
@@ -248,7 +251,7 @@ public final class WorkbookWriter {
         var rels = sheets.map { ("rId\($0.number)", Self.relTypes + "worksheet", "worksheets/sheet\($0.number).xml") }
         rels.append(("rId\(sheets.count + 1)", Self.relTypes + "styles", "styles.xml"))
         rels.append(("rId\(sheets.count + 2)", Self.relTypes + "sharedStrings", "sharedStrings.xml"))
-        return try relationshipsPart("xl/_rels/workbook.xml.rels", rels)
+        return try Self.relationshipsPart("xl/_rels/workbook.xml.rels", rels)
     }
 
     private func stylesPart() throws -> [UInt8] {
@@ -272,73 +275,4 @@ public final class WorkbookWriter {
         return try out.finish()
     }
 
-    private func sheetRelationships(_ s: SheetWriter) throws -> [UInt8]? {
-        var rels: [(String, String, String)] = []
-        var external: Set<String> = []
-        for l in s.links { if let url = l.url {
-            let id = "rId\(rels.count + 1)"
-            rels.append((id, Self.relTypes + "hyperlink", url)); external.insert(id)
-        } }
-        if !s.notes.isEmpty {
-            rels.append(("rId\(rels.count + 1)", Self.relTypes + "vmlDrawing", "../drawings/vmlDrawing\(s.number).vml"))
-            rels.append(("rId\(rels.count + 1)", Self.relTypes + "comments", "../comments\(s.number).xml"))
-        }
-        return rels.isEmpty ? nil : try relationshipsPart("xl/worksheets/_rels/sheet\(s.number).xml.rels", rels, external: external)
-    }
-
-    private func commentsPart(_ s: SheetWriter) throws -> [UInt8] {
-        let out = XMLOut(part: "xl/comments\(s.number).xml")
-        var authors: [String] = []
-        for n in s.notes where !authors.contains(n.author) { authors.append(n.author) }
-        out.start("comments"); out.attribute("xmlns", Self.mainNS)
-        out.start("authors"); for a in authors { out.element("author", text: a) }; out.end()
-        out.start("commentList")
-        for n in s.notes {
-            out.start("comment"); out.attribute("ref", n.ref.description); out.attribute("authorId", String(authors.firstIndex(of: n.author)!))
-            out.start("text"); out.start("r"); out.element("t", [("xml:space", "preserve")], text: OOXMLText.escape(n.text)); out.end(); out.end()
-            out.end()
-        }
-        out.end()
-        out.end()
-        return try out.finish()
-    }
-
-    /// The VML shapes Excel needs to show legacy notes (one hidden box per note).
-    private func vmlDrawing(_ s: SheetWriter) throws -> [UInt8] {
-        let out = XMLOut(part: "xl/drawings/vmlDrawing\(s.number).vml")
-        out.startDocument(standalone: nil)
-        out.start("xml")
-        out.attribute("xmlns:v", "urn:schemas-microsoft-com:vml")
-        out.attribute("xmlns:o", "urn:schemas-microsoft-com:office:office")
-        out.attribute("xmlns:x", "urn:schemas-microsoft-com:office:excel")
-        out.start("o:shapelayout"); out.attribute("v:ext", "edit")
-        out.element("o:idmap", [("v:ext", "edit"), ("data", String(s.number))]); out.end()
-        out.start("v:shapetype")
-        out.attribute("id", "_x0000_t202"); out.attribute("coordsize", "21600,21600"); out.attribute("o:spt", "202")
-        out.attribute("path", "m,l,21600r21600,l21600,xe")
-        out.element("v:stroke", [("joinstyle", "miter")])
-        out.element("v:path", [("gradientshapeok", "t"), ("o:connecttype", "rect")])
-        out.end()
-        for (i, n) in s.notes.enumerated() {
-            let row = n.ref.row - 1, col = n.ref.column - 1
-            out.start("v:shape")
-            out.attribute("id", "_x0000_s\(1024 * s.number + 1 + i)"); out.attribute("type", "#_x0000_t202")
-            out.attribute("style", "position:absolute;margin-left:59.25pt;margin-top:1.5pt;width:108pt;height:59.25pt;z-index:\(i + 1);visibility:hidden")
-            out.attribute("fillcolor", "#ffffe1"); out.attribute("o:insetmode", "auto")
-            out.element("v:fill", [("color2", "#ffffe1")])
-            out.element("v:shadow", [("on", "t"), ("color", "black"), ("obscured", "t")])
-            out.element("v:path", [("o:connecttype", "none")])
-            out.start("v:textbox"); out.attribute("style", "mso-direction-alt:auto")
-            out.element("div", [("style", "text-align:left")]); out.end()
-            out.start("x:ClientData"); out.attribute("ObjectType", "Note")
-            out.element("x:MoveWithCells"); out.element("x:SizeWithCells")
-            out.element("x:Anchor", text: "\(col + 1), 15, \(max(row - 1, 0)), 10, \(col + 3), 15, \(row + 3), 4")
-            out.element("x:AutoFill", text: "False")
-            out.element("x:Row", text: String(row)); out.element("x:Column", text: String(col))
-            out.end()
-            out.end()
-        }
-        out.end()
-        return try out.finish()
-    }
 }
