@@ -298,8 +298,8 @@ public final class SheetWriter {
 
     // MARK: the parts beside the sheet
 
-    /// Names for the notes' parts; `auxiliaryStem` keeps them apart from an edited workbook's own.
-    var auxiliaryStem: String { "\(number)" }
+    /// Names for the notes' parts; the editor sets a stem that no part of the workbook uses yet.
+    lazy var auxiliaryStem: String = "\(number)"
     private var commentsName: String { "comments\(auxiliaryStem).xml" }
     private var vmlName: String { "vmlDrawing\(auxiliaryStem).vml" }
 

@@ -27,6 +27,8 @@ public struct StyleSheet: Sendable {
     /// The lists the part has (`numFmts`, `fonts`, `fills`, `borders`, `cellXfs` …); a workbook may
     /// have an empty `<styleSheet/>`.
     public var lists: Set<String> = []
+    /// Number of `<dxf>` (conditional-format styles).
+    public var dxfCount = 0
     /// Custom number formats by id.
     public var customFormats: [Int: String] = [:]
     /// Per `cellXfs` index: date, duration or plain.
@@ -63,13 +65,14 @@ final class StylesHandler: XMLContentHandler {
             if depth == 1 { current!.children.append(.init(name: name.localName, attributes: attributes.all)) }
             return
         }
-        if depth == 0, ["numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs"].contains(name.localName) {
+        if depth == 0, ["numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "dxfs"].contains(name.localName) {
             sheet.lists.insert(name.localName)
         }
         if name.is("numFmts") { inNumFmts = true }
         else if name.is("cellXfs") { inCellXfs = true }
         else if name.is("fonts") { inFonts = true }
         else if name.is("fills") { inFills = true }
+        else if name.is("dxf") { sheet.dxfCount += 1 }
         else if inNumFmts, name.is("numFmt"), let id = attributes["numFmtId"].flatMap({ Int($0) }) {
             sheet.customFormats[id] = attributes["formatCode"] ?? ""
         } else if inCellXfs, name.is("xf") {

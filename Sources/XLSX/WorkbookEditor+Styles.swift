@@ -25,18 +25,37 @@ extension WorkbookEditor {
     }
 
     func applyDerivedStyles() throws {
-        guard !derivedStyles.isEmpty else { return }
-        guard let rel = workbook.relationships.first(where: { $0.kind == "styles" }), let name = rel.partName,
-              let entry = workbook.archive.entry(named: name) else {
-            throw XLSXError(.missingPart, english: "The workbook has no styles part, so formats cannot be added to it",
-                            chinese: "工作簿没有样式部件,无法添加格式")
+        guard !derivedStyles.isEmpty || !derivedHighlights.isEmpty else { return }
+        let plan = StylePlan(styles: workbook.styles, derived: derivedStyles, highlights: derivedHighlights)
+        if let rel = workbook.relationships.first(where: { $0.kind == "styles" }), let name = rel.partName,
+           let entry = workbook.archive.entry(named: name) {
+            let file = try scratchFile(entry.name)
+            let rewriter = try StylesRewriter(outputPath: file, part: entry.name, plan: plan)
+            try XMLStreamParser.parse(entry, in: workbook.archive, handler: rewriter)
+            try rewriter.finish()
+            setPart(entry.name, file: file)
+            return
         }
-        let plan = StylePlan(styles: workbook.styles, derived: derivedStyles)
-        let file = try scratchFile(entry.name)
-        let rewriter = try StylesRewriter(outputPath: file, part: entry.name, plan: plan)
-        try XMLStreamParser.parse(entry, in: workbook.archive, handler: rewriter)
+        // No styles part at all (Excel writes one, some tools do not): make one from an empty
+        // stylesheet, which gets every list with its defaults, and list it.
+        var name = "xl/styles.xml"
+        while workbook.archive.entry(named: name) != nil { name = "xl/styles\(UInt32.random(in: 1...9999)).xml" }
+        let file = try scratchFile(name)
+        let rewriter = try StylesRewriter(outputPath: file, part: name, plan: plan)
+        try XMLStreamParser.parse(bytes: Array("<styleSheet xmlns=\"\(WorkbookWriter.mainNS)\"/>".utf8), part: name, handler: rewriter)
         try rewriter.finish()
-        setPart(entry.name, file: file)
+        setPart(name, file: file)
+        let used = Set(workbook.relationships.map(\.id))
+        var id = "rIdTsStyles"
+        while used.contains(id) { id += "_" }
+        patch(PartName.relationships(of: workbook.workbookPart)) {
+            $0.appends.append((into: "Relationships", element: .init(name: "Relationship", attributes: [
+                ("Id", id), ("Type", WorkbookWriter.relTypes + "styles"), ("Target", "/" + name)])))
+        }
+        patch("[Content_Types].xml") {
+            $0.appends.append((into: "Types", element: .init(name: "Override", attributes: [
+                ("PartName", "/" + name), ("ContentType", "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml")])))
+        }
     }
 }
 
@@ -62,8 +81,23 @@ struct StylePlan {
         s.lists.contains("cellXfs") ? s.cellFormats : [defaultXf]
     }
 
-    init(styles: StyleSheet, derived: [DerivedStyle]) {
+    var dxfs: [StyleSheet.RawElement] = []
+
+    init(styles: StyleSheet, derived: [DerivedStyle], highlights: [HighlightStyle] = []) {
         original = styles
+        dxfs = highlights.map { h in
+            var children: [StyleSheet.RawElement] = []
+            if h.bold || h.fontColor != nil {
+                children.append(.init(name: "font", attributes: [], children: (h.bold ? [.init(name: "b", attributes: [])] : [])
+                    + (h.fontColor.map { [.init(name: "color", attributes: [("rgb", "FF" + $0.uppercased())])] } ?? [])))
+            }
+            if let c = h.fill {
+                children.append(.init(name: "fill", attributes: [], children: [.init(name: "patternFill", attributes: [("patternType", "solid")], children: [
+                    .init(name: "fgColor", attributes: [("rgb", "FF" + c.uppercased())]), .init(name: "bgColor", attributes: [("rgb", "FF" + c.uppercased())])])]))
+            }
+            return .init(name: "dxf", attributes: [], children: children)
+        }
+        if !dxfs.isEmpty && !styles.lists.contains("dxfs") { created["dxfs"] = [] }
         let baseFonts = styles.lists.contains("fonts") ? styles.fonts : [Self.defaultFont]
         let baseFillCount = styles.lists.contains("fills") ? styles.fillCount : 2
         let baseXfs = Self.effectiveCellFormats(styles)
@@ -136,6 +170,7 @@ struct StylePlan {
         case "fills": fills.map { .init(name: "fill", attributes: [], children: [.init(name: "patternFill", attributes: [("patternType", "solid")],
                                                                                  children: [.init(name: "fgColor", attributes: [("rgb", $0)]), .init(name: "bgColor", attributes: [("indexed", "64")])])]) }
         case "cellXfs": xfs
+        case "dxfs": dxfs
         default: []
         }
     }
@@ -147,6 +182,7 @@ struct StylePlan {
         case "fonts": original.fonts.count
         case "fills": original.fillCount
         case "cellXfs": original.cellFormats.count
+        case "dxfs": original.dxfCount
         default: 0
         }
     }
@@ -192,7 +228,7 @@ final class StylesRewriter: XMLRewriter {
 
     override func rewriteEnd(_ name: XMLName) throws {
         if name.namespace == .spreadsheetML {
-            if depth == 2 { plan.appended(name.localName).forEach(write) }
+            if depth == 2 { plan.appended(name.localName).forEach { writeRaw($0, prefix: prefix) } }
             if depth == 1 { createLists(before: Self.order.count) }
         }
         depth -= 1
@@ -206,15 +242,9 @@ final class StylesRewriter: XMLRewriter {
             let entries = (plan.created[list] ?? []) + plan.appended(list)
             out.start(prefix + list)
             out.attribute("count", String(entries.count))
-            entries.forEach(write)
+            entries.forEach { writeRaw($0, prefix: prefix) }
             out.end()
         }
     }
 
-    private func write(_ e: StyleSheet.RawElement) {
-        out.start(prefix + e.name)
-        for (n, v) in e.attributes { out.attribute(n, v) }
-        for c in e.children { write(c) }
-        out.end()
-    }
 }

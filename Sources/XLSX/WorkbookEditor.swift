@@ -18,6 +18,12 @@ public final class WorkbookEditor {
     private var cellEdits: [String: [CellReference: CellEdit]] = [:]
     /// Formats to append to styles.xml, in the order their indexes were handed out.
     var derivedStyles: [DerivedStyle] = []
+    /// Changes to small parts, by part name.
+    var patches: [String: PartPatch] = [:]
+    /// Sheets added by `addSheet`, written at save.
+    var addedSheets: [SheetWriter] = []
+    /// Conditional-format styles to append to styles.xml (`<dxfs>`).
+    var derivedHighlights: [HighlightStyle] = []
 
     enum Replacement { case bytes([UInt8]), file(String) }
 
@@ -109,32 +115,46 @@ public final class WorkbookEditor {
         let typed = workbook.contentTypes.overrides.first { $0.value.hasSuffix("calcChain+xml") }?.key
         guard let chainName = rel?.partName ?? typed, let chainEntry = workbook.archive.entry(named: chainName) else { return }
         removePart(chainEntry.name)
-        let relsPart = PartName.relationships(of: workbook.workbookPart)
-        if let rel, let relsEntry = workbook.archive.entry(named: relsPart) {
-            let file = try scratchFile(relsPart)
-            let r = try FilteringRewriter(outputPath: file, part: relsPart) { name, attrs in name.is("Relationship") && attrs["Id"] == rel.id }
-            try XMLStreamParser.parse(relsEntry, in: workbook.archive, handler: r)
-            try r.finish()
-            setPart(relsEntry.name, file: file)
-        }
-        if let typesEntry = workbook.archive.entry(named: "[Content_Types].xml") {
-            let file = try scratchFile("[Content_Types].xml")
-            let target = chainEntry.name.lowercased()
-            let r = try FilteringRewriter(outputPath: file, part: typesEntry.name) { name, attrs in
-                guard name.is("Override"), let p = attrs["PartName"] else { return false }
-                return PartName.percentDecoded(p.hasPrefix("/") ? String(p.dropFirst()) : p).lowercased() == target
+        if let rel {
+            patch(PartName.relationships(of: workbook.workbookPart)) { p in
+                p.drops.append { name, attrs in name.is("Relationship") && attrs["Id"] == rel.id }
             }
-            try XMLStreamParser.parse(typesEntry, in: workbook.archive, handler: r)
-            try r.finish()
-            setPart(typesEntry.name, file: file)
         }
+        let target = chainEntry.name.lowercased()
+        patch("[Content_Types].xml") { p in
+            p.drops.append { name, attrs in
+                guard name.is("Override"), let part = attrs["PartName"] else { return false }
+                return PartName.percentDecoded(part.hasPrefix("/") ? String(part.dropFirst()) : part).lowercased() == target
+            }
+        }
+    }
+
+    /// Records changes to a small part; all of a part's patches are applied in one pass at save.
+    func patch(_ part: String, _ change: (inout PartPatch) -> Void) {
+        change(&patches[part, default: PartPatch()])
+    }
+
+    private func applyPatches() throws {
+        for (name, patch) in patches.sorted(by: { $0.key < $1.key }) {
+            guard let entry = workbook.archive.entry(named: name) else {
+                throw XLSXError(.missingPart, part: name, english: "The workbook lacks a part the change needs", chinese: "工作簿缺少本次修改所需的部件")
+            }
+            let file = try scratchFile(entry.name)
+            let rewriter = try PatchRewriter(outputPath: file, part: entry.name, patch: patch)
+            try XMLStreamParser.parse(entry, in: workbook.archive, handler: rewriter)
+            try rewriter.finish()
+            setPart(entry.name, file: file)
+        }
+        patches.removeAll()
     }
 
     /// Writes the workbook to `path` (which may be the file it was read from) atomically:
     /// entries in their original order, untouched ones copied raw, then new ones.
     public func save(to path: String) throws {
         try applyCellEdits()
+        try applyAddedSheets()
         try applyDerivedStyles()
+        try applyPatches()
         let writer = try PackageWriter(path: path)
         let archive = workbook.archive
         for entry in archive.entries {

@@ -54,20 +54,25 @@ public final class WorkbookWriter: SheetWriterContext {
 
     /// Adds a sheet. Names are at most 31 characters, without `: \ / ? * [ ]`, unique ignoring case.
     public func addSheet(_ name: String, hidden: Bool = false) throws -> SheetWriter {
+        try Self.checkSheetName(name, existing: sheets.map(\.name))
+        let n = sheets.count + 1
+        let sheet = try SheetWriter(book: self, name: name, hidden: hidden, number: n, scratchPath: "\(scratch)/sheet\(n).xml")
+        if sheets.isEmpty { sheet.selected = true }
+        sheets.append(sheet)
+        return sheet
+    }
+
+    /// Excel's rules for a sheet name; throws a message that says which one is broken.
+    static func checkSheetName(_ name: String, existing: [String]) throws {
         let bad = name.isEmpty || name.count > 31 || name.contains(where: { ":\\/?*[]".contains($0) })
             || name.hasPrefix("'") || name.hasSuffix("'")
         if bad {
             throw XLSXError(.noSuchSheet, english: "\"\(name)\" cannot be a sheet name: at most 31 characters, none of : \\ / ? * [ ], not starting or ending with '",
                             chinese: "“\(name)”不能作为工作表名称:最多 31 个字符,不能包含 : \\ / ? * [ ],不能以 ' 开头或结尾")
         }
-        if sheets.contains(where: { $0.name.lowercased() == name.lowercased() }) {
+        if existing.contains(where: { $0.lowercased() == name.lowercased() }) {
             throw XLSXError(.noSuchSheet, english: "The workbook already has a sheet named \"\(name)\"", chinese: "工作簿中已有名为“\(name)”的工作表")
         }
-        let n = sheets.count + 1
-        let sheet = try SheetWriter(book: self, name: name, hidden: hidden, number: n, scratchPath: "\(scratch)/sheet\(n).xml")
-        if sheets.isEmpty { sheet.selected = true }
-        sheets.append(sheet)
-        return sheet
     }
 
     /// A defined name, workbook-wide or local to a sheet.

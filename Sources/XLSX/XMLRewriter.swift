@@ -85,20 +85,54 @@ class XMLRewriter: XMLContentHandler {
         for (n, v) in replacing where !all.contains(where: { $0.0 == n }) { if let v { out.attribute(n, v) } }
     }
 
+    /// Writes an element read or built as a `RawElement`, in the namespace prefix given.
+    final func writeRaw(_ e: StyleSheet.RawElement, prefix: String) {
+        out.start(prefix + e.name)
+        for (n, v) in e.attributes { out.attribute(n, v) }
+        for c in e.children { writeRaw(c, prefix: prefix) }
+        out.end()
+    }
+
     /// Closes every open element and flushes the file; throws when any write failed.
     func finish() throws { try out.finish() }
 }
 
-/// Copies a part, leaving out the elements (and everything inside them) that `drop` picks.
-final class FilteringRewriter: XMLRewriter {
-    private let drop: (XMLName, XMLAttributes) -> Bool
+/// Changes to a small part (relationships, content types, workbook.xml), applied in one pass
+/// however many features asked for them.
+struct PartPatch {
+    /// Elements to leave out (with everything inside them).
+    var drops: [(XMLName, XMLAttributes) -> Bool] = []
+    /// Elements to add at the end of the first element with the given local name.
+    var appends: [(into: String, element: StyleSheet.RawElement)] = []
+}
 
-    init(outputPath: String, part: String, drop: @escaping (XMLName, XMLAttributes) -> Bool) throws {
-        self.drop = drop
+/// Copies a part, applying a `PartPatch`.
+final class PatchRewriter: XMLRewriter {
+    private let patch: PartPatch
+    private var prefixes: [String] = []
+    private var done: Set<String> = []
+
+    init(outputPath: String, part: String, patch: PartPatch) throws {
+        self.patch = patch
         try super.init(outputPath: outputPath, part: part)
     }
 
     override func rewriteStart(_ name: XMLName, _ attributes: XMLAttributes) throws {
-        if drop(name, attributes) { dropElement() } else { copyStart(name, attributes) }
+        if patch.drops.contains(where: { $0(name, attributes) }) { return dropElement() }
+        prefixes.append(name.prefix.map { String(cString: $0) + ":" } ?? "")
+        copyStart(name, attributes)
+    }
+
+    override func rewriteEnd(_ name: XMLName) throws {
+        let local = name.localName
+        let prefix = prefixes.popLast() ?? ""
+        if !done.contains(local) {
+            let adds = patch.appends.filter { $0.into == local }
+            if !adds.isEmpty {
+                done.insert(local)
+                for a in adds { writeRaw(a.element, prefix: prefix) }
+            }
+        }
+        out.end()
     }
 }

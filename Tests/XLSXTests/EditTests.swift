@@ -10,10 +10,11 @@ import Testing
         var frozen: [CellReference?]
     }
 
-    static func snapshot(_ path: String) throws -> Snapshot {
+    /// The first `only` sheets (all by default).
+    static func snapshot(_ path: String, only: Int = .max) throws -> Snapshot {
         let book = try Workbook(path: path)
         var s = Snapshot(values: [:], merged: [], validations: [], links: [], columns: [], frozen: [])
-        for sheet in book.sheets {
+        for sheet in book.sheets.prefix(only) {
             var cells: [String: CellValue] = [:]
             let meta = try book.readSheet(sheet) { row in
                 for c in row.cells { cells["\(CellReference.columnName(c.column))\(row.index)"] = c.value }
@@ -58,8 +59,23 @@ import Testing
                 red = editor.deriveStyle(from: m.style, StyleChange(fill: "FFC7CE", fontColor: "9C0006"))
                 try editor.setCell(m.ref, in: sheet, to: .style(red!))
             }
+            // A results sheet, as `validate --annotate` adds: a row, a link back, a note.
+            let resultsName = editor.workbook.sheet(named: "校验结果") == nil ? "校验结果" : "校验结果2"
+            let results = try editor.addSheet(resultsName)
+            try results.writeRow([WriteCell(.string("单元格"), style: CellStyle(bold: true, fill: "DDEBF7")), WriteCell(.string("问题"))])
+            try results.writeRow([WriteCell(.string(changed.description)), WriteCell(.number(12_345.5), style: CellStyle(numberFormat: "#,##0.0"))])
+            results.addHyperlink(CellReference(row: 2, column: 1), location: "\(SheetWriter.quoted(sheet.name))!\(changed)")
+            results.addNote(CellReference(row: 2, column: 2), text: "值已修改", author: "tracksheet")
             try editor.save(to: out)
             if interop != nil { pairs += "\(source)\t\(out)\n" }
+            let reread = try Workbook(path: out)
+            let addedSheet = try #require(reread.sheets.last, "\(file): no sheet added")
+            #expect(addedSheet.name == resultsName && reread.sheets.count == editor.workbook.sheets.count + 1, "\(file): the sheet list is wrong")
+            var resultRows: [Row] = []
+            let resultMeta = try reread.readSheet(addedSheet) { resultRows.append($0) }
+            #expect(resultRows.map(\.index) == [1, 2] && resultRows[1].cell(at: 1)?.value == .string(changed.description), "\(file): results rows")
+            #expect(resultMeta.hyperlinks.first?.location == "\(SheetWriter.quoted(sheet.name))!\(changed)", "\(file): results link")
+            #expect(try reread.comments(of: addedSheet).map(\.text) == ["值已修改"], "\(file): results note")
             if let m = marked, let red {
                 let saved = try Workbook(path: out)
                 var style: Int?
@@ -71,8 +87,9 @@ import Testing
                 // Same number format as the cell's own (so a date stays a date), red fill, red font.
                 let baseFormat = m.style < original.cellFormatIDs.count ? original.cellFormatIDs[m.style] : 0
                 // Appended after the existing formats (or after the default one, created where the
-                // part had no cellXfs at all).
-                #expect(saved.styles.cellFormatIDs.count == StylePlan.effectiveCellFormats(original).count + 1, "\(file): cellXfs not appended to")
+                // part had no cellXfs at all): the red one and the results sheet's two.
+                #expect(saved.styles.cellFormatIDs.count == StylePlan.effectiveCellFormats(original).count + editor.derivedStyles.count,
+                        "\(file): cellXfs not appended to")
                 #expect(saved.styles.cellFormatIDs[red] == baseFormat, "\(file): the number format changed")
                 let xf = saved.styles.cellFormats[red]
                 #expect(saved.styles.solidFills[Int(xf.attribute("fillId") ?? "0") ?? 0] == "FFFFC7CE", "\(file): no red fill")
@@ -80,7 +97,7 @@ import Testing
                 #expect(font.children.contains { $0.name == "color" && $0.attribute("rgb") == "FF9C0006" }, "\(file): no red font")
             }
             var expected = try Self.snapshot(source)
-            var got = try Self.snapshot(out)
+            var got = try Self.snapshot(out, only: editor.workbook.sheets.count)
             // The changed cell keeps its own format, so a date cell stays a date with the new serial.
             #expect(got.values[sheet.name]?[changed.description]?.number == 12_345.5, "\(file): \(changed) not changed")
             #expect(got.values[sheet.name]?[added.description] == .string("=新值 <&> _x0041_"), "\(file): \(added) not added")
@@ -97,10 +114,13 @@ import Testing
             }
 
             let before = try RoundTripTests.entries(source), after = try RoundTripTests.entries(out)
-            #expect(before.map(\.0) == after.map(\.0), "\(file): entries differ")
-            // Only the edited sheet, and styles.xml when a format was derived, may differ.
-            let stylesPart = editor.workbook.relationships.first { $0.kind == "styles" }?.partName
-            let allowed = Set([sheet.part] + (red != nil ? [stylesPart] : []))
+            // The original entries in their order, then the new sheet's parts.
+            #expect(Array(after.map(\.0).prefix(before.count)) == before.map(\.0), "\(file): entries differ")
+            // Only the edited sheet, styles.xml (formats derived), and the lists that name the new
+            // sheet may differ.
+            let wb = editor.workbook
+            let stylesPart = wb.relationships.first { $0.kind == "styles" }?.partName
+            let allowed = Set([sheet.part, stylesPart, wb.workbookPart, PartName.relationships(of: wb.workbookPart), "[Content_Types].xml"])
             for (a, b) in zip(before, after) where a.1 != b.1 && !allowed.contains(a.0) {
                 Issue.record("\(file): \(a.0) changed although only \(allowed.compactMap { $0 }) were edited")
             }

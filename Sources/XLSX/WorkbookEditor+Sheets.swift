@@ -1,0 +1,79 @@
+extension WorkbookEditor: SheetWriterContext {
+    /// Adds a new sheet at the end; write its rows (and notes, links, validations) before saving.
+    /// Formats map onto formats derived from the workbook's default one (fill, font colour, bold,
+    /// number format); texts are written inline.
+    public func addSheet(_ name: String, hidden: Bool = false) throws -> SheetWriter {
+        try WorkbookWriter.checkSheetName(name, existing: workbook.sheets.map(\.name) + addedSheets.map(\.name))
+        var n = workbook.sheets.count + addedSheets.count + 1
+        func taken(_ part: String) -> Bool {
+            workbook.archive.entry(named: part) != nil || addedSheets.contains { $0.part.lowercased() == part.lowercased() }
+        }
+        while taken("xl/worksheets/sheet\(n).xml") { n += 1 }
+        let part = "xl/worksheets/sheet\(n).xml"
+        let sheet = try SheetWriter(book: self, name: name, hidden: hidden, number: n, scratchPath: try scratchFile(part), part: part)
+        var stem = "\(n)"
+        while taken("xl/comments\(stem).xml") || taken("xl/drawings/vmlDrawing\(stem).vml") { stem += "_" }
+        sheet.auxiliaryStem = stem
+        addedSheets.append(sheet)
+        return sheet
+    }
+
+    func styleID(_ style: CellStyle) -> Int {
+        if style == .plain { return 0 }
+        return deriveStyle(from: 0, StyleChange(fill: style.fill, fontColor: style.fontColor, bold: style.bold ? true : nil,
+                                                numberFormat: style.numberFormat))
+    }
+
+    func highlightID(_ style: HighlightStyle) -> Int {
+        if let i = derivedHighlights.firstIndex(of: style) { return workbook.styles.dxfCount + i }
+        derivedHighlights.append(style)
+        return workbook.styles.dxfCount + derivedHighlights.count - 1
+    }
+
+    var usesSharedStrings: Bool { false }
+    func sharedString(_ text: String) -> Int { 0 }
+
+    /// Writes the added sheets and lists them in workbook.xml, its relationships and the content types.
+    func applyAddedSheets() throws {
+        guard !addedSheets.isEmpty else { return }
+        let relsPart = PartName.relationships(of: workbook.workbookPart)
+        let usedIDs = Set(workbook.relationships.map(\.id))
+        var nextSheetID = (workbook.sheets.map(\.sheetID).max() ?? 0) + 1
+        var k = 1
+        let vmlDeclared = workbook.contentTypes.defaults["vml"] != nil
+        var needsVML = false
+        for sheet in addedSheets {
+            try sheet.close()
+            setPart(sheet.part, file: sheet.scratchPath)
+            for aux in try sheet.auxiliaryParts() { setPart(aux.name, bytes: aux.bytes) }
+            while usedIDs.contains("rIdTs\(k)") { k += 1 }
+            let rid = "rIdTs\(k)"
+            k += 1
+            var attrs = [("name", sheet.name), ("sheetId", String(nextSheetID))]
+            nextSheetID += 1
+            if sheet.isHidden { attrs.append(("state", "hidden")) }
+            // The r prefix is declared on the element itself, whatever the workbook calls it.
+            attrs += [("xmlns:r", WorkbookWriter.relNS), ("r:id", rid)]
+            patch(workbook.workbookPart) { $0.appends.append((into: "sheets", element: .init(name: "sheet", attributes: attrs))) }
+            patch(relsPart) {
+                $0.appends.append((into: "Relationships", element: .init(name: "Relationship", attributes: [
+                    ("Id", rid), ("Type", WorkbookWriter.relTypes + "worksheet"), ("Target", "/" + sheet.part)])))
+            }
+            patch("[Content_Types].xml") {
+                $0.appends.append((into: "Types", element: .init(name: "Override", attributes: [
+                    ("PartName", "/" + sheet.part), ("ContentType", "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml")])))
+                for aux in sheet.auxiliaryNames where aux.contentType != nil {
+                    $0.appends.append((into: "Types", element: .init(name: "Override", attributes: [("PartName", "/" + aux.name), ("ContentType", aux.contentType!)])))
+                }
+            }
+            if sheet.auxiliaryNames.contains(where: { $0.name.hasSuffix(".vml") }) { needsVML = true }
+        }
+        if needsVML && !vmlDeclared {
+            patch("[Content_Types].xml") {
+                $0.appends.append((into: "Types", element: .init(name: "Default", attributes: [
+                    ("Extension", "vml"), ("ContentType", "application/vnd.openxmlformats-officedocument.vmlDrawing")])))
+            }
+        }
+        addedSheets.removeAll()
+    }
+}
