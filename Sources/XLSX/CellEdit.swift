@@ -39,7 +39,15 @@ final class SheetEditRewriter: XMLRewriter {
     /// The prefix the sheet uses for SpreadsheetML (`x` in `<x:row>`), so new elements land in it.
     private var prefix = ""
 
-    init(outputPath: String, part: String, edits: [CellReference: CellEdit]) throws {
+    /// The relationship id of a VML drawing to reference with `<legacyDrawing>` (for new notes).
+    private var legacyDrawing: String?
+    private var depth = 0
+    /// CT_Worksheet's children that come after `legacyDrawing`.
+    private static let afterLegacyDrawing: Set<String> = ["legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls",
+                                                          "webPublishItems", "tableParts", "extLst"]
+
+    init(outputPath: String, part: String, edits: [CellReference: CellEdit], legacyDrawing: String? = nil) throws {
+        self.legacyDrawing = legacyDrawing
         var byRow: [Int: [Int: CellEdit]] = [:]
         for (ref, edit) in edits { byRow[ref.row, default: [:]][ref.column] = edit }
         self.edits = byRow
@@ -52,6 +60,8 @@ final class SheetEditRewriter: XMLRewriter {
     }
 
     override func rewriteStart(_ name: XMLName, _ attributes: XMLAttributes) throws {
+        depth += 1
+        if depth == 2 && name.namespace == .spreadsheetML && Self.afterLegacyDrawing.contains(name.localName) { writeLegacyDrawing() }
         guard name.namespace == .spreadsheetML else { return copyStart(name, attributes) }
         if inSheetData && name.is("row") {
             let r = attributes.raw("r").flatMap(SheetHandler.integer) ?? lastRow + 1
@@ -73,6 +83,7 @@ final class SheetEditRewriter: XMLRewriter {
                 } else {
                     writeCell(CellReference(row: rowIndex, column: column), edit, keepingStyle: attributes["s"])
                     dropElement()
+                    depth -= 1 // its end tag is dropped too and never reaches rewriteEnd
                 }
             } else {
                 copyStart(name, attributes)
@@ -94,6 +105,8 @@ final class SheetEditRewriter: XMLRewriter {
     }
 
     override func rewriteEnd(_ name: XMLName) throws {
+        if depth == 1 { writeLegacyDrawing() }
+        depth -= 1
         if name.namespace == .spreadsheetML && inSheetData {
             if name.is("row") {
                 writeCells(before: Int.max)
@@ -103,6 +116,13 @@ final class SheetEditRewriter: XMLRewriter {
             }
         }
         out.end()
+    }
+
+    private func writeLegacyDrawing() {
+        guard let id = legacyDrawing else { return }
+        legacyDrawing = nil
+        // The r prefix is declared on the element itself, whatever the sheet calls it.
+        out.element(prefix + "legacyDrawing", [("xmlns:r", WorkbookWriter.relNS), ("r:id", id)])
     }
 
     /// New rows for edits above `row`, in order.

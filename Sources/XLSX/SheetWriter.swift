@@ -346,53 +346,14 @@ public final class SheetWriter {
         out.start("comments"); out.attribute("xmlns", WorkbookWriter.mainNS)
         out.start("authors"); for a in authors { out.element("author", text: a) }; out.end()
         out.start("commentList")
-        for n in notes {
-            out.start("comment"); out.attribute("ref", n.ref.description); out.attribute("authorId", String(authors.firstIndex(of: n.author)!))
-            out.start("text"); out.start("r"); out.element("t", [("xml:space", "preserve")], text: OOXMLText.escape(n.text)); out.end(); out.end()
-            out.end()
-        }
+        for n in notes { NoteXML.comment(n.ref, authorID: authors.firstIndex(of: n.author)!, text: n.text, to: out) }
         out.end()
         out.end()
         return try out.finish()
     }
 
-    /// The VML shapes Excel needs to show legacy notes (one hidden box per note).
     private func vmlDrawing() throws -> [UInt8] {
-        let out = XMLOut(part: "xl/drawings/" + vmlName)
-        out.startDocument(standalone: nil)
-        out.start("xml")
-        out.attribute("xmlns:v", "urn:schemas-microsoft-com:vml")
-        out.attribute("xmlns:o", "urn:schemas-microsoft-com:office:office")
-        out.attribute("xmlns:x", "urn:schemas-microsoft-com:office:excel")
-        out.start("o:shapelayout"); out.attribute("v:ext", "edit")
-        out.element("o:idmap", [("v:ext", "edit"), ("data", String(number))]); out.end()
-        out.start("v:shapetype")
-        out.attribute("id", "_x0000_t202"); out.attribute("coordsize", "21600,21600"); out.attribute("o:spt", "202")
-        out.attribute("path", "m,l,21600r21600,l21600,xe")
-        out.element("v:stroke", [("joinstyle", "miter")])
-        out.element("v:path", [("gradientshapeok", "t"), ("o:connecttype", "rect")])
-        out.end()
-        for (i, n) in notes.enumerated() {
-            let row = n.ref.row - 1, col = n.ref.column - 1
-            out.start("v:shape")
-            out.attribute("id", "_x0000_s\(1024 * number + 1 + i)"); out.attribute("type", "#_x0000_t202")
-            out.attribute("style", "position:absolute;margin-left:59.25pt;margin-top:1.5pt;width:108pt;height:59.25pt;z-index:\(i + 1);visibility:hidden")
-            out.attribute("fillcolor", "#ffffe1"); out.attribute("o:insetmode", "auto")
-            out.element("v:fill", [("color2", "#ffffe1")])
-            out.element("v:shadow", [("on", "t"), ("color", "black"), ("obscured", "t")])
-            out.element("v:path", [("o:connecttype", "none")])
-            out.start("v:textbox"); out.attribute("style", "mso-direction-alt:auto")
-            out.element("div", [("style", "text-align:left")]); out.end()
-            out.start("x:ClientData"); out.attribute("ObjectType", "Note")
-            out.element("x:MoveWithCells"); out.element("x:SizeWithCells")
-            out.element("x:Anchor", text: "\(col + 1), 15, \(max(row - 1, 0)), 10, \(col + 3), 15, \(row + 3), 4")
-            out.element("x:AutoFill", text: "False")
-            out.element("x:Row", text: String(row)); out.element("x:Column", text: String(col))
-            out.end()
-            out.end()
-        }
-        out.end()
-        return try out.finish()
+        try NoteXML.drawing(notes.map(\.ref), block: number, part: "xl/drawings/" + vmlName)
     }
 
     /// A value as a formula literal: `"达标"` or `90`.

@@ -22,6 +22,11 @@ public final class WorkbookEditor {
     var patches: [String: PartPatch] = [:]
     /// Sheets added by `addSheet`, written at save.
     var addedSheets: [SheetWriter] = []
+    /// Notes to add, by sheet part.
+    var notesToAdd: [String: [PendingNote]] = [:]
+    /// Sheets that get a `<legacyDrawing r:id>` for their new notes, by part.
+    var legacyDrawings: [String: String] = [:]
+    var vmlDefaultAdded = false
     /// Conditional-format styles to append to styles.xml (`<dxfs>`).
     var derivedHighlights: [HighlightStyle] = []
 
@@ -49,6 +54,8 @@ public final class WorkbookEditor {
     public func removePart(_ name: String) {
         removed.insert(name.lowercased())
     }
+
+    func hasReplacement(_ name: String) -> Bool { replacements[name.lowercased()] != nil }
 
     private func record(_ name: String, _ replacement: Replacement) {
         let key = name.lowercased()
@@ -96,16 +103,18 @@ public final class WorkbookEditor {
     /// makes Excel repair the file, a missing one is rebuilt silently.
     private func applyCellEdits() throws {
         var formulasChanged = false
-        for (part, edits) in cellEdits.sorted(by: { $0.key < $1.key }) {
+        for part in Set(cellEdits.keys).union(legacyDrawings.keys).sorted() {
+            let edits = cellEdits[part] ?? [:]
             guard let entry = workbook.archive.entry(named: part) else { continue }
             let file = try scratchFile(part)
-            let rewriter = try SheetEditRewriter(outputPath: file, part: part, edits: edits)
+            let rewriter = try SheetEditRewriter(outputPath: file, part: part, edits: edits, legacyDrawing: legacyDrawings[part])
             try XMLStreamParser.parse(entry, in: workbook.archive, handler: rewriter)
             try rewriter.finish()
             setPart(part, file: file)
             if edits.values.contains(where: { $0.formula != nil }) { formulasChanged = true }
         }
         cellEdits.removeAll()
+        legacyDrawings.removeAll()
         if formulasChanged { try dropCalcChain() }
     }
 
@@ -151,6 +160,7 @@ public final class WorkbookEditor {
     /// Writes the workbook to `path` (which may be the file it was read from) atomically:
     /// entries in their original order, untouched ones copied raw, then new ones.
     public func save(to path: String) throws {
+        try applyNotes()
         try applyCellEdits()
         try applyAddedSheets()
         try applyDerivedStyles()

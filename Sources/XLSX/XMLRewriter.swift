@@ -38,7 +38,7 @@ class XMLRewriter: XMLContentHandler {
         try rewriteEnd(name)
     }
 
-    final func characters(_ text: UnsafeRawBufferPointer) throws {
+    func characters(_ text: UnsafeRawBufferPointer) throws {
         if skipDepth == 0 { out.text(text) }
     }
 

@@ -59,6 +59,11 @@ import Testing
                 red = editor.deriveStyle(from: m.style, StyleChange(fill: "FFC7CE", fontColor: "9C0006"))
                 try editor.setCell(m.ref, in: sheet, to: .style(red!))
             }
+            // Notes, as --annotate adds them: on the changed cell, and on the last value cell (which
+            // may already have one: then it keeps it, with ours below).
+            let notesBefore = try editor.workbook.comments(of: sheet)
+            try editor.addNote(changed, in: sheet, text: "已修改为 12345.5")
+            if let m = marked { try editor.addNote(m.ref, in: sheet, text: "超支 <&>", author: "校验") }
             // A results sheet, as `validate --annotate` adds: a row, a link back, a note.
             let resultsName = editor.workbook.sheet(named: "校验结果") == nil ? "校验结果" : "校验结果2"
             let results = try editor.addSheet(resultsName)
@@ -69,6 +74,13 @@ import Testing
             try editor.save(to: out)
             if interop != nil { pairs += "\(source)\t\(out)\n" }
             let reread = try Workbook(path: out)
+            let notesAfter = try reread.comments(of: reread.sheets.first { $0.name == sheet.name }!)
+            for n in notesBefore {
+                #expect(notesAfter.contains { $0.cell == n.cell && $0.text.hasPrefix(n.text) }, "\(file): the note on \(n.cell) was lost")
+            }
+            #expect(notesAfter.contains { $0.cell == changed && $0.text.contains("已修改为 12345.5") }, "\(file): no note on \(changed)")
+            if let m = marked { #expect(notesAfter.contains { $0.cell == m.ref && $0.text.contains("超支 <&>") }, "\(file): no note on \(m.ref)") }
+            #expect(Set(notesAfter.map(\.cell)).count == notesAfter.count, "\(file): two notes on one cell")
             let addedSheet = try #require(reread.sheets.last, "\(file): no sheet added")
             #expect(addedSheet.name == resultsName && reread.sheets.count == editor.workbook.sheets.count + 1, "\(file): the sheet list is wrong")
             var resultRows: [Row] = []
@@ -120,7 +132,10 @@ import Testing
             // sheet may differ.
             let wb = editor.workbook
             let stylesPart = wb.relationships.first { $0.kind == "styles" }?.partName
-            let allowed = Set([sheet.part, stylesPart, wb.workbookPart, PartName.relationships(of: wb.workbookPart), "[Content_Types].xml"])
+            let sheetRels = try Workbook.relationships(of: sheet.part!, in: wb.archive)
+            let notesParts = sheetRels.filter { $0.kind == "comments" || $0.kind == "vmlDrawing" }.map(\.partName)
+            let allowed = Set([sheet.part, stylesPart, wb.workbookPart, PartName.relationships(of: wb.workbookPart), "[Content_Types].xml",
+                               PartName.relationships(of: sheet.part!)] + notesParts)
             for (a, b) in zip(before, after) where a.1 != b.1 && !allowed.contains(a.0) {
                 Issue.record("\(file): \(a.0) changed although only \(allowed.compactMap { $0 }) were edited")
             }
