@@ -46,8 +46,13 @@ final class SheetEditRewriter: XMLRewriter {
     private static let afterLegacyDrawing: Set<String> = ["legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls",
                                                           "webPublishItems", "tableParts", "extLst"]
 
-    init(outputPath: String, part: String, edits: [CellReference: CellEdit], legacyDrawing: String? = nil) throws {
+    /// Shared-string indexes of the texts being written; a text not in it is written inline.
+    private let sharedStrings: [String: Int]
+
+    init(outputPath: String, part: String, edits: [CellReference: CellEdit], legacyDrawing: String? = nil,
+         sharedStrings: [String: Int] = [:]) throws {
         self.legacyDrawing = legacyDrawing
+        self.sharedStrings = sharedStrings
         var byRow: [Int: [Int: CellEdit]] = [:]
         for (ref, edit) in edits { byRow[ref.row, default: [:]][ref.column] = edit }
         self.edits = byRow
@@ -148,8 +153,11 @@ final class SheetEditRewriter: XMLRewriter {
     }
 
     private func writeCell(_ ref: CellReference, _ edit: CellEdit, keepingStyle: String?) {
+        var shared: Int?
+        if case .string(let t) = edit.value { shared = sharedStrings[t] }
         CellXML.write(ref, value: edit.value, formula: edit.formula,
-                      style: edit.styleIndex.map(String.init) ?? keepingStyle, prefix: prefix, to: out)
+                      style: edit.styleIndex.map(String.init) ?? keepingStyle, prefix: prefix, to: out,
+                      sharedString: shared.map { i in { _ in i } })
     }
 
     /// Shortest text that reads back as the same double; integers without `.0`.

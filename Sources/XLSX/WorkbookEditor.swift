@@ -27,6 +27,11 @@ public final class WorkbookEditor {
     /// Sheets that get a `<legacyDrawing r:id>` for their new notes, by part.
     var legacyDrawings: [String: String] = [:]
     var vmlDefaultAdded = false
+    /// The shared-string table as read (its size and each text's first index), loaded on first use.
+    var existingStrings: (count: Int, index: [String: Int])?
+    /// Texts to append to the shared-string table, and how many cells now refer to it anew.
+    var appendedStrings: [String] = []
+    var stringReferences = 0
     /// Conditional-format styles to append to styles.xml (`<dxfs>`).
     var derivedHighlights: [HighlightStyle] = []
 
@@ -107,7 +112,13 @@ public final class WorkbookEditor {
             let edits = cellEdits[part] ?? [:]
             guard let entry = workbook.archive.entry(named: part) else { continue }
             let file = try scratchFile(part)
-            let rewriter = try SheetEditRewriter(outputPath: file, part: part, edits: edits, legacyDrawing: legacyDrawings[part])
+            // Texts go to the shared-string table; index them before streaming the sheet.
+            var shared: [String: Int] = [:]
+            for edit in edits.values { if case .string(let t) = edit.value, edit.formula == nil, !edit.keepsContent, shared[t] == nil {
+                if let i = try sharedStringIndex(t) { shared[t] = i }
+            } }
+            let rewriter = try SheetEditRewriter(outputPath: file, part: part, edits: edits, legacyDrawing: legacyDrawings[part],
+                                                 sharedStrings: shared)
             try XMLStreamParser.parse(entry, in: workbook.archive, handler: rewriter)
             try rewriter.finish()
             setPart(part, file: file)
@@ -164,6 +175,7 @@ public final class WorkbookEditor {
         try applyCellEdits()
         try applyAddedSheets()
         try applyDerivedStyles()
+        try applyAppendedStrings()
         try applyPatches()
         let writer = try PackageWriter(path: path)
         let archive = workbook.archive

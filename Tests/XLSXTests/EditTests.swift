@@ -81,6 +81,12 @@ import Testing
             #expect(notesAfter.contains { $0.cell == changed && $0.text.contains("已修改为 12345.5") }, "\(file): no note on \(changed)")
             if let m = marked { #expect(notesAfter.contains { $0.cell == m.ref && $0.text.contains("超支 <&>") }, "\(file): no note on \(m.ref)") }
             #expect(Set(notesAfter.map(\.cell)).count == notesAfter.count, "\(file): two notes on one cell")
+            // New text goes to the shared-string table when there is one (appended, nothing moved).
+            if editor.workbook.relationships.contains(where: { $0.kind == "sharedStrings" && $0.partName != nil }) {
+                let before = try editor.workbook.sharedStrings(), after = try reread.sharedStrings()
+                #expect(Array(after.prefix(before.count)) == before, "\(file): shared strings moved")
+                #expect(after.contains("=新值 <&> _x0041_"), "\(file): the new text is not in the shared-string table")
+            }
             let addedSheet = try #require(reread.sheets.last, "\(file): no sheet added")
             #expect(addedSheet.name == resultsName && reread.sheets.count == editor.workbook.sheets.count + 1, "\(file): the sheet list is wrong")
             var resultRows: [Row] = []
@@ -132,11 +138,13 @@ import Testing
             // sheet may differ.
             let wb = editor.workbook
             let stylesPart = wb.relationships.first { $0.kind == "styles" }?.partName
+            let stringsPart = wb.relationships.first { $0.kind == "sharedStrings" }?.partName
             let sheetRels = try Workbook.relationships(of: sheet.part!, in: wb.archive)
             let notesParts = sheetRels.filter { $0.kind == "comments" || $0.kind == "vmlDrawing" }.map(\.partName)
-            let allowed = Set([sheet.part, stylesPart, wb.workbookPart, PartName.relationships(of: wb.workbookPart), "[Content_Types].xml",
+            let allowed = Set([sheet.part, stylesPart, stringsPart, wb.workbookPart, PartName.relationships(of: wb.workbookPart), "[Content_Types].xml",
                                PartName.relationships(of: sheet.part!)] + notesParts)
-            for (a, b) in zip(before, after) where a.1 != b.1 && !allowed.contains(a.0) {
+            let allowedNames = Set(allowed.compactMap { $0?.lowercased() }) // part names are case-insensitive
+            for (a, b) in zip(before, after) where a.1 != b.1 && !allowedNames.contains(a.0.lowercased()) {
                 Issue.record("\(file): \(a.0) changed although only \(allowed.compactMap { $0 }) were edited")
             }
             edited += 1
