@@ -160,11 +160,7 @@ final class SheetEditRewriter: XMLRewriter {
                       sharedString: shared.map { i in { _ in i } })
     }
 
-    /// Shortest text that reads back as the same double; integers without `.0`.
-    static func number(_ n: Double) -> String {
-        if n == n.rounded(), abs(n) < 1e15 { return String(Int64(n)) }
-        return "\(n)"
-    }
+    static func number(_ n: Double) -> String { shortestText(n) }
 }
 
 /// One `<c>` element, for the editor and the writer alike (ECMA-376 Part 1, §18.3.1.4).
@@ -176,6 +172,9 @@ enum CellXML {
         out.start(prefix + "c")
         out.attribute("r", ref.description)
         if let style, style != "0" { out.attribute("s", style) }
+        var value = value
+        // Excel has no NaN or infinity; a number that is not finite is its #NUM! error.
+        if let n = value.number, !n.isFinite { value = .error("#NUM!") }
         switch value {
         case .empty:
             if let formula { out.element(prefix + "f", text: formula) }

@@ -1,3 +1,10 @@
+/// The shortest text that reads back as the same double, integers without `.0` — for `<v>`
+/// elements and JSON alike.
+func shortestText(_ n: Double) -> String {
+    if n == n.rounded(), abs(n) < 1e15 { return String(Int64(n)) }
+    return "\(n)"
+}
+
 /// What a cell holds, as Excel stored it.
 public enum CellValue: Sendable, Equatable {
     case empty

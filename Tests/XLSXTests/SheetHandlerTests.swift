@@ -84,4 +84,14 @@ import Testing
         #expect(meta.dataValidations[1].ranges.map(\.description) == ["D3:D100"])
         #expect(meta.hyperlinks.first?.location == "'主跟踪表'!A1")
     }
+
+    @Test(arguments: [Double.nan, .infinity, -.infinity])
+    func numbersThatAreNotFiniteAreWrittenAsNUM(n: Double) throws {
+        let out = XMLOut(part: "t.xml")
+        out.start("worksheet"); out.attribute("xmlns", WorkbookWriter.mainNS); out.start("sheetData"); out.start("row"); out.attribute("r", "1")
+        CellXML.write(CellReference("A1")!, value: .number(n), formula: nil, style: nil, to: out)
+        out.end(); out.end(); out.end()
+        let xml = String(decoding: try out.finish(), as: UTF8.self)
+        #expect(xml.contains(#"<c r="A1" t="e"><v>#NUM!</v></c>"#), "\(xml)")
+    }
 }
