@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "XLSX", targets: ["XLSX"]),
+        .library(name: "Templates", targets: ["Templates"]),
         .executable(name: "tracksheet", targets: ["tracksheet"]),
     ],
     dependencies: [
@@ -29,11 +30,24 @@ let package = Package(
             name: "XLSX",
             dependencies: ["TracksheetLibXML2", "TracksheetLibZip"]
         ),
+        // Template files → sheet/column model, and new workbooks made from them. The data files
+        // live in the top-level templates/ folder, so the target is rooted at the package with
+        // only its own sources; SwiftPM takes resources from inside a target's folder only.
+        .target(
+            name: "Templates",
+            dependencies: ["XLSX"],
+            path: ".",
+            exclude: ["Sources/XLSX", "Sources/tracksheet", "Sources/tracksheet-bench", "Sources/TracksheetLibXML2",
+                      "Sources/TracksheetLibZip", "Tests", "bench", "samples", ".ci", "README.md", "Makefile"],
+            sources: ["Sources/Templates"],
+            resources: [.copy("templates")]
+        ),
         // The command line: parses, prints, sets exit codes; no rules.
         .executableTarget(
             name: "tracksheet",
             dependencies: [
                 "XLSX",
+                "Templates",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -49,6 +63,10 @@ let package = Package(
         .testTarget(
             name: "TracksheetCLITests",
             dependencies: ["XLSX"]
+        ),
+        .testTarget(
+            name: "TemplatesTests",
+            dependencies: ["Templates", "XLSX"]
         ),
     ]
 )

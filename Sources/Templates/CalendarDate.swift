@@ -1,0 +1,38 @@
+import Foundation
+import XLSX
+
+/// A day in the calendar, without time zones: what a plan's dates are.
+public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var year, month, day: Int
+
+    public init(year: Int, month: Int, day: Int) { self.year = year; self.month = month; self.day = day }
+
+    /// `2025-05-01`, `2025/5/1` or `2025年5月1日`; nil for anything else or an impossible day.
+    public init?(_ text: String) {
+        var t = text.trimmingCharacters(in: .whitespaces)
+        for (a, b) in [("年", "-"), ("月", "-"), ("日", ""), ("/", "-"), (".", "-")] { t = t.replacingOccurrences(of: a, with: b) }
+        let p = t.split(separator: "-")
+        guard p.count == 3, let y = Int(p[0]), let m = Int(p[1]), let d = Int(p[2]), y >= 1900, y <= 9999 else { return nil }
+        self.init(year: y, month: m, day: d)
+        guard CalendarDate(serial: serial) == self else { return nil }
+    }
+
+    /// The Excel serial (1900 system) of this day.
+    public var serial: Double { ExcelDateTime.serial(year: year, month: month, day: day) }
+
+    public init(serial: Double) {
+        let c = ExcelDateTime(serial: serial).components!
+        self.init(year: c.year, month: c.month, day: c.day)
+    }
+
+    public func adding(days: Int) -> CalendarDate { CalendarDate(serial: serial + Double(days)) }
+
+    /// Days from `self` to `other` (positive when `other` is later).
+    public func days(to other: CalendarDate) -> Int { Int(other.serial - serial) }
+
+    public var iso: String { String(format: "%04d-%02d-%02d", year, month, day) }
+    public var chinese: String { "\(year)年\(month)月\(day)日" }
+    public var description: String { iso }
+
+    public static func < (a: Self, b: Self) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
+}

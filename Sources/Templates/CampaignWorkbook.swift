@@ -1,0 +1,123 @@
+import XLSX
+
+/// Makes the blank, ready-to-fill workbook of a campaign from a template (`tracksheet new`).
+public enum CampaignWorkbook {
+    public struct Options: Sendable {
+        public var campaign: String
+        public var start: CalendarDate
+        public var end: CalendarDate
+        public var launch: CalendarDate?
+        public var language: Template.Language = .zh
+        /// Blank rows to fill on the sheets that have no standard rows.
+        public var blankRows = 20
+        public init(campaign: String, start: CalendarDate, end: CalendarDate, launch: CalendarDate? = nil, language: Template.Language = .zh) {
+            self.campaign = campaign; self.start = start; self.end = end; self.launch = launch; self.language = language
+        }
+    }
+
+    /// A phase's dates in a campaign: the seed's 12-week split scaled to the period.
+    public struct PhaseWindow: Sendable, Equatable {
+        public var name: String
+        public var start: CalendarDate
+        public var end: CalendarDate
+    }
+
+    public static func phaseWindows(_ template: Template, start: CalendarDate, end: CalendarDate, language: Template.Language) -> [PhaseWindow] {
+        let days = start.days(to: end) + 1
+        return (template.phases ?? []).map { p in
+            let from = start.adding(days: days * p.share[0] / 12)
+            let to = p.share[1] >= 12 ? end : start.adding(days: days * p.share[1] / 12 - 1)
+            return PhaseWindow(name: p.name.text(language), start: from, end: max(from, to))
+        }
+    }
+
+    /// Writes the workbook to `path` (atomically; an existing file is replaced, so callers check first).
+    public static func generate(_ template: Template, _ o: Options, to path: String) throws {
+        guard o.start <= o.end else {
+            throw TemplateError("the campaign ends (\(o.end)) before it starts (\(o.start))", "推广周期的结束日期 \(o.end) 早于开始日期 \(o.start)")
+        }
+        let lang = o.language
+        let book = try WorkbookWriter(path: path)
+        book.properties = DocumentProperties(title: "\(o.campaign) — \(template.name.text(lang))", creator: "tracksheet", custom: [
+            ("tracksheet.template", template.id), ("tracksheet.templateVersion", String(template.version)),
+            ("tracksheet.campaign", o.campaign), ("tracksheet.start", o.start.iso), ("tracksheet.end", o.end.iso),
+        ])
+        let windows = phaseWindows(template, start: o.start, end: o.end, language: lang)
+        let fmt = { (d: CalendarDate) in lang == .zh ? d.chinese : d.iso }
+        for spec in template.sheets {
+            let sheet = try book.addSheet(spec.name.text(lang))
+            let columns = spec.columns
+            let last = columns.count
+            for (i, c) in columns.enumerated() { try sheet.setColumns(i + 1, width: c.width) }
+            try sheet.freeze(rows: 2)
+            sheet.printSetup = PrintSetup(landscape: true, fitToWidth: true, repeatRows: 1...2)
+
+            let title = spec.title.text(lang)
+                .replacingOccurrences(of: "{campaign}", with: o.campaign)
+                .replacingOccurrences(of: "{start}", with: fmt(o.start)).replacingOccurrences(of: "{end}", with: fmt(o.end))
+                .replacingOccurrences(of: "{phase}", with: lang == .zh ? "全部阶段" : "all phases")
+                .replacingOccurrences(of: "{phaseStart}", with: fmt(o.start)).replacingOccurrences(of: "{phaseEnd}", with: fmt(o.end))
+            try sheet.writeRow([WriteCell(.string(title), style: CellStyle(bold: true, fontSize: 14, vertical: .center))], height: 28)
+            sheet.merge(CellRange(first: CellReference(row: 1, column: 1), last: CellReference(row: 1, column: last)))
+            let header = CellStyle(bold: true, fill: "DDEBF7", border: true, horizontal: .center, vertical: .center, wrap: true)
+            try sheet.writeRow(columns.map { WriteCell(.string(lang == .zh ? $0.zh : $0.en), style: header) }, height: 32)
+
+            var row = 3
+            if spec.rows == "phaseTasks", let phases = template.phases {
+                for (p, window) in zip(phases, windows) {
+                    let first = row
+                    for (k, task) in p.tasks.enumerated() {
+                        try sheet.writeRow(row, columns.map { c in
+                            cell(c, row: row, columns: columns, values: [
+                                "phase": k == 0 ? .string(p.name.text(lang)) : .empty,
+                                "objective": k == 0 ? .string(p.objective.text(lang)) : .empty,
+                                "task": .string(task.text(lang)),
+                                "plannedStart": .date(ExcelDateTime(serial: window.start.serial)),
+                                "plannedEnd": .date(ExcelDateTime(serial: window.end.serial)),
+                            ])
+                        })
+                        row += 1
+                    }
+                    for (i, c) in columns.enumerated() where c.mergeByPhase == true && row - 1 > first {
+                        sheet.merge(CellRange(first: CellReference(row: first, column: i + 1), last: CellReference(row: row - 1, column: i + 1)))
+                    }
+                }
+            }
+            let blankUntil = row + o.blankRows - 1
+            while row <= blankUntil {
+                try sheet.writeRow(row, columns.map { cell($0, row: row, columns: columns, values: [:]) })
+                row += 1
+            }
+
+            // Drop-downs on every enumerated column, and the status colours.
+            let dataRows = 3...max(200, row)
+            for (i, c) in columns.enumerated() {
+                let range = [CellRange(first: CellReference(row: dataRows.lowerBound, column: i + 1), last: CellReference(row: dataRows.upperBound, column: i + 1))]
+                if let allowed = c.allowed { sheet.addListValidation(range, items: allowed) }
+                if c.type == "status" {
+                    for (value, style) in [("达标", HighlightStyle(fontColor: "006100", fill: "C6EFCE")), ("已完成", HighlightStyle(fontColor: "006100", fill: "C6EFCE")),
+                                           ("预警", HighlightStyle(fontColor: "9C5700", fill: "FFEB9C")),
+                                           ("未达标", HighlightStyle(fontColor: "9C0006", fill: "FFC7CE")), ("延期", HighlightStyle(fontColor: "9C0006", fill: "FFC7CE"))]
+                    where c.allowed?.contains(value) == true {
+                        sheet.addHighlight(range, when: .cellEquals(.string(value)), style: style)
+                    }
+                }
+            }
+        }
+        try book.close()
+    }
+
+    /// One cell of a data row: the given value, or a derived formula with its cached value
+    /// (`-` while its inputs are empty), in the column's format.
+    static func cell(_ c: Template.Column, row: Int, columns: [Template.Column], values: [String: CellValue]) -> WriteCell {
+        let style = CellStyle(numberFormat: c.format, border: true, vertical: .center, wrap: c.type == "text")
+        if let formula = c.derived, formula != "recalc" {
+            var f = formula
+            for (i, other) in columns.enumerated() {
+                f = f.replacingOccurrences(of: "{\(other.key)}", with: "\(CellReference.columnName(i + 1))\(row)")
+            }
+            return WriteCell(.string("-"), formula: f, style: style)
+        }
+        return WriteCell(values[c.key] ?? .empty, style: style)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// A template family as its data file in `templates/` describes it: sheets, title patterns,
+/// columns (Chinese and English headers, aliases, types, allowed values, derived formulas,
+/// widths, number formats) and the default rows.
+public struct Template: Codable, Sendable {
+    public struct Text: Codable, Sendable, Hashable {
+        public var zh: String
+        public var en: String
+        public func text(_ lang: Language) -> String { lang == .zh ? zh : en }
+    }
+
+    public struct Phase: Codable, Sendable {
+        public var zh: String
+        public var en: String
+        /// Start and end week of the seed's 12-week plan (`[0, 2]` = weeks 1–2), scaled to the period.
+        public var share: [Int]
+        public var objective: Text
+        public var tasks: [Text]
+        public var name: Text { Text(zh: zh, en: en) }
+    }
+
+    public struct Column: Codable, Sendable {
+        public var key: String
+        public var zh: String
+        public var en: String
+        public var aliases: [String]?
+        public var type: String
+        public var required: Bool?
+        public var allowed: [String]?
+        /// A formula over other columns' keys (`{clicks}/{impressions}*100`), or `recalc` when
+        /// `tracksheet recalc` computes it.
+        public var derived: String?
+        /// True where "-" or a blank means "no value" (an offline event has no clicks).
+        public var noValue: Bool?
+        public var width: Double?
+        public var format: String?
+        /// Merged vertically over a phase's task rows, as in the seed.
+        public var mergeByPhase: Bool?
+    }
+
+    public struct Sheet: Codable, Sendable {
+        public var id: String
+        public var name: Text
+        public var title: Text
+        /// `phaseTasks`: one row per standard task, grouped by phase; `blank`: empty rows to fill.
+        public var rows: String
+        public var columns: [Column]
+    }
+
+    public enum Language: String, Sendable, CaseIterable { case zh, en }
+
+    public var id: String
+    public var version: Int
+    public var name: Text
+    public var roi: String?
+    public var phases: [Phase]?
+    public var sheets: [Sheet]
+
+    /// The templates shipped with tracksheet.
+    public static let builtinIDs = ["marketing-plan"]
+
+    /// A shipped template by id.
+    public static func builtin(_ id: String) throws -> Template {
+        guard builtinIDs.contains(id), let url = Bundle.module.url(forResource: id, withExtension: "json", subdirectory: "templates") else {
+            throw TemplateError("no template named \"\(id)\"; the shipped ones are \(builtinIDs.joined(separator: ", "))",
+                                "没有名为“\(id)”的模板;可用的模板:\(builtinIDs.joined(separator: "、"))")
+        }
+        return try load(url)
+    }
+
+    /// A team's own template file.
+    public static func load(_ url: URL) throws -> Template {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw TemplateError("cannot read the template file \(url.path)", "无法读取模板文件 \(url.path)")
+        }
+        do { return try JSONDecoder().decode(Template.self, from: data) } catch {
+            throw TemplateError("the template file \(url.path) is not valid: \(error)", "模板文件 \(url.path) 格式不正确:\(error)")
+        }
+    }
+}
+
+/// A template that cannot be found or read, in English and Chinese.
+public struct TemplateError: Error, CustomStringConvertible, Sendable {
+    public let english: String
+    public let chinese: String
+    public init(_ english: String, _ chinese: String) { self.english = english; self.chinese = chinese }
+    public var description: String { english }
+}

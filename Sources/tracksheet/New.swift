@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import Templates
+
+/// `tracksheet new OUT.xlsx --template … --campaign NAME --start DATE --end DATE [--launch DATE] [--lang zh|en]`
+struct New: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Make a blank, ready-to-fill workbook for a campaign from a template.")
+
+    @Argument(help: "The workbook to create (.xlsx).")
+    var out: String
+
+    @Option(help: "Template: \(Template.builtinIDs.joined(separator: ", ")).")
+    var template: String = "marketing-plan"
+
+    @Option(name: .customLong("template-file"), help: "A team's own template file (JSON), instead of --template.")
+    var templateFile: String?
+
+    @Option(help: "Campaign name, e.g. 618大促.")
+    var campaign: String
+
+    @Option(help: "First day of the campaign: 2025-05-01, 2025/5/1 or 2025年5月1日.")
+    var start: String
+
+    @Option(help: "Last day of the campaign.")
+    var end: String
+
+    @Option(help: "Launch day (process-card deadlines count from it).")
+    var launch: String?
+
+    @Flag(help: "Replace OUT if it exists.")
+    var force = false
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if CalendarDate(start) == nil { throw ValidationError("--start \(start) is not a date such as 2025-05-01") }
+        if CalendarDate(end) == nil { throw ValidationError("--end \(end) is not a date such as 2025-06-20") }
+        if let launch, CalendarDate(launch) == nil { throw ValidationError("--launch \(launch) is not a date such as 2025-05-10") }
+        if !out.lowercased().hasSuffix(".xlsx") { throw ValidationError("\(out): the workbook must end in .xlsx") }
+    }
+
+    func run() throws {
+        if let lang = common.lang { Language.current = lang }
+        let zh = Language.current.isChinese
+        if FileManager.default.fileExists(atPath: out) && !force {
+            Output.fail(zh ? "\(out) 已存在;如需覆盖请加 --force" : "\(out) already exists; add --force to replace it")
+        }
+        do {
+            let spec = try templateFile.map { try Template.load(URL(fileURLWithPath: $0)) } ?? Template.builtin(template)
+            var options = CampaignWorkbook.Options(campaign: campaign, start: CalendarDate(start)!, end: CalendarDate(end)!,
+                                                   launch: launch.flatMap(CalendarDate.init), language: common.lang == .en ? .en : .zh)
+            options.blankRows = 20
+            try CampaignWorkbook.generate(spec, options, to: out)
+            let windows = CampaignWorkbook.phaseWindows(spec, start: options.start, end: options.end, language: options.language)
+            print(zh ? "已生成 \(out)(模板 \(spec.id) v\(spec.version),活动 \(campaign),\(options.start)–\(options.end))"
+                     : "Wrote \(out) (template \(spec.id) v\(spec.version), campaign \(campaign), \(options.start) to \(options.end))")
+            for w in windows { print("  \(w.name): \(w.start) – \(w.end)") }
+        } catch let e as TemplateError {
+            Output.fail(zh ? e.chinese : e.english)
+        }
+    }
+}
