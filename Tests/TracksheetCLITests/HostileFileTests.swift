@@ -114,3 +114,34 @@ import Testing
         #expect(r.stdout.contains("validation list C2 [Foo, Bar, Baz]"))
     }
 }
+
+@Suite struct NewCommandTests {
+    @Test func makesAWorkbookAndRefusesToOverwrite() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("new-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("plan.xlsx").path
+        let made = try Binary.run(["new", out, "--campaign", "双11", "--start", "2025/10/1", "--end", "2025年11月30日"])
+        #expect(made.status == 0, "\(made.stderr)")
+        #expect(made.stdout.contains("筹备期: 2025-10-01"))
+        let again = try Binary.run(["new", out, "--campaign", "双11", "--start", "2025-10-01", "--end", "2025-11-30"])
+        #expect(again.status == 2 && again.stderr.contains("already exists; add --force"))
+        let forced = try Binary.run(["new", out, "--campaign", "双11", "--start", "2025-10-01", "--end", "2025-11-30", "--force"])
+        #expect(forced.status == 0)
+        let inspect = try Binary.run(["inspect", out])
+        #expect(inspect.status == 0 && inspect.stdout.contains("主跟踪表") && inspect.stdout.contains("效果分析表"))
+    }
+
+    @Test(arguments: [
+        (["--start", "2025-02-30", "--end", "2025-03-01"], "is not a date"),
+        (["--start", "2025-03-01", "--end", "2025-02-01"], "before it starts"),
+        (["--start", "2025-03-01", "--end", "2025-04-01", "--template", "nope"], "no template named"),
+    ])
+    func badArgumentsExitWith2(args: [String], words: String) throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).xlsx").path
+        let r = try Binary.run(["new", out, "--campaign", "x"] + args)
+        #expect(r.status == 2, "\(r.stdout) \(r.stderr)")
+        #expect(r.stderr.contains(words), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+}

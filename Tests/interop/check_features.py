@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Checks a workbook written by tracksheet's WorkbookWriter in real clients.
+"""Checks workbooks written by tracksheet in real clients.
 
-    check_features.py DIR     (DIR holds features.xlsx and features-wrong-cache.xlsx)
+    check_features.py DIR     (DIR holds features.xlsx, features-wrong-cache.xlsx and recalc-*.xlsx)
 
 - openpyxl opens it and sees the sheets, validations, note, merge, panes, names and properties;
 - LibreOffice, told to recalculate every formula on load, computes on the first sheet exactly the
   values the writer cached; and on the control file, whose cached E3 is deliberately 999, it shows
   10 — proof that it recalculated rather than echoed the cache.
+- on every recalc-*.xlsx (workbooks made by `tracksheet new`), every formula on every sheet
+  recalculated by LibreOffice equals the value tracksheet cached.
 Prints a closing "features: N passed, N failed".
 """
 import csv, os, shutil, subprocess, sys, tempfile, warnings
@@ -30,6 +32,51 @@ def libreoffice_csv(path, work):
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ, HOME=profile), timeout=300)
     with open(os.path.join(out, os.path.splitext(os.path.basename(path))[0] + ".csv"), encoding="utf-8") as f:
         return list(csv.reader(f))
+
+def libreoffice_all_sheets(path, work):
+    """{sheet name: rows} for every sheet, recalculated (LibreOffice 7.2+ exports all with -1)."""
+    profile = os.path.join(work, "profile")
+    os.makedirs(os.path.join(profile, "user"), exist_ok=True)
+    with open(os.path.join(profile, "user", "registrymodifications.xcu"), "w") as f:
+        f.write(RECALC_ALWAYS)
+    out = os.path.join(work, "csv-all")
+    os.makedirs(out, exist_ok=True)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+                    "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+                    "--outdir", out, path],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ, HOME=profile), timeout=300)
+    stem = os.path.splitext(os.path.basename(path))[0]
+    sheets = {}
+    for name in os.listdir(out):
+        if name.startswith(stem + "-") and name.endswith(".csv"):
+            with open(os.path.join(out, name), encoding="utf-8") as f:
+                sheets[name[len(stem) + 1:-4]] = list(csv.reader(f))
+    return sheets
+
+def recalculated_equals_cached(path, work, check):
+    import openpyxl
+    wb = openpyxl.load_workbook(path)
+    cached = openpyxl.load_workbook(path, data_only=True)
+    grids = libreoffice_all_sheets(path, work)
+    total = 0
+    for ws in wb.worksheets:
+        grid = grids.get(ws.title)
+        check(f"{os.path.basename(path)} {ws.title} exported", grid is not None, sorted(grids))
+        if grid is None:
+            continue
+        for row in ws.iter_rows():
+            for c in row:
+                if c.data_type != "f":
+                    continue
+                total += 1
+                got = grid[c.row - 1][c.column - 1] if c.row - 1 < len(grid) and c.column - 1 < len(grid[c.row - 1]) else None
+                want = cached[ws.title][c.coordinate].value
+                if isinstance(want, (int, float)):
+                    ok = got is not None and number(got) is not None and abs(number(got) - want) <= 1e-6 * max(1, abs(want))
+                else:
+                    ok = got == want
+                check(f"LibreOffice {ws.title}!{c.coordinate}", ok, f"computed {got!r}, cached {want!r}")
+    check(f"{os.path.basename(path)} has formulas", total > 0, total)
 
 def number(text):
     try:
@@ -79,6 +126,10 @@ def main():
             check(f"LibreOffice {coord}", ok, f"computed {got!r}, cached {want!r}")
         control = libreoffice_csv(os.path.join(d, "features-wrong-cache.xlsx"), os.path.join(work, "control"))
         check("LibreOffice recalculated (control E3)", number(control[2][4]) == 10, control[2][4])
+        made = sorted(f for f in os.listdir(d) if f.startswith("recalc-") and f.endswith(".xlsx"))
+        check("generated workbooks present", len(made) > 0, made)
+        for f in made:
+            recalculated_equals_cached(os.path.join(d, f), os.path.join(work, f), check)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"features: {sum(results)} passed, {len(results) - sum(results)} failed")

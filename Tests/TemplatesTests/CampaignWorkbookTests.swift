@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+@testable import Templates
+import XLSX
+
+@Suite struct CampaignWorkbookTests {
+    @Test func twelveWeeksGiveTheSeedsPhases() throws {
+        let t = try Template.builtin("marketing-plan")
+        let w = CampaignWorkbook.phaseWindows(t, start: CalendarDate("2025-05-01")!, end: CalendarDate("2025-07-23")!, language: .zh)
+        #expect(w.map(\.name) == ["筹备期", "启动期", "爆发期", "收尾期"])
+        #expect(w.map { "\($0.start)…\($0.end)" } == ["2025-05-01…2025-05-14", "2025-05-15…2025-05-28", "2025-05-29…2025-06-25", "2025-06-26…2025-07-23"])
+    }
+
+    @Test(arguments: [("2025-06-01", "2025-06-10"), ("2025-06-01", "2025-06-01"), ("2024-12-20", "2025-02-28")])
+    func anyPeriodIsCoveredWithoutGapsOrOverlap(start: String, end: String) throws {
+        let t = try Template.builtin("marketing-plan")
+        let s = CalendarDate(start)!, e = CalendarDate(end)!
+        let w = CampaignWorkbook.phaseWindows(t, start: s, end: e, language: .en)
+        #expect(w.first?.start == s && w.last?.end == e)
+        for (a, b) in zip(w, w.dropFirst()) { #expect(a.end <= b.start && a.start <= a.end, "\(w)") }
+    }
+
+    @Test(arguments: ["2025-05-01", "2025/5/1", "2025年5月1日", "2025.5.1"])
+    func datesInTheFormsTeamsType(text: String) {
+        #expect(CalendarDate(text) == CalendarDate(year: 2025, month: 5, day: 1))
+    }
+
+    @Test(arguments: ["2025-02-30", "202X-05-01", "5月1日", "", "2025-13-01"])
+    func impossibleDatesAreRefused(text: String) {
+        #expect(CalendarDate(text) == nil)
+    }
+
+    @Test func theGeneratedWorkbookReadsBack() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("plan-\(UUID().uuidString).xlsx").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let t = try Template.builtin("marketing-plan")
+        try CampaignWorkbook.generate(t, .init(campaign: "618大促", start: CalendarDate("2025-05-01")!, end: CalendarDate("2025-07-23")!), to: path)
+        let book = try Workbook(path: path)
+        #expect(book.sheets.map(\.name) == ["主跟踪表", "阶段执行明细表", "效果分析表"])
+        var rows: [Int: Row] = [:]
+        let meta = try book.readSheet(book.sheets[0]) { rows[$0.index] = $0 }
+        #expect(rows[1]?.cell(at: 1)?.value == .string("市场推广计划主跟踪表(推广周期:2025年5月1日-2025年7月23日)"))
+        #expect(rows[2]?.cells.compactMap { if case .string(let s) = $0.value { s } else { nil } }.prefix(4) == ["推广阶段", "核心目标", "关键任务", "任务负责人"])
+        #expect(rows[3]?.cell(at: 1)?.value == .string("筹备期") && rows[3]?.cell(at: 3)?.value == .string("KOL名单筛选与签约"))
+        #expect(rows[3]?.cell(at: 5)?.value.portableJSON == .object([("date", .string("2025-05-01"))]))
+        #expect(rows[14]?.cell(at: 6)?.value.portableJSON == .object([("date", .string("2025-07-23"))]))
+        #expect(meta.mergedRanges.map(\.description).contains("A3:A5"))
+        #expect(meta.dataValidations.first?.listItems == ["筹备期", "启动期", "爆发期", "收尾期"])
+        #expect(meta.frozenAt?.description == "A3")
+        var effect: [Int: Row] = [:]
+        try book.readSheet(book.sheets[2]) { effect[$0.index] = $0 }
+        #expect(effect[3]?.cell(at: 5)?.formula == "IF(AND(ISNUMBER(C3),ISNUMBER(D3),C3>0),ROUND(D3/C3*100,2),\"-\")")
+        #expect(effect[3]?.cell(at: 5)?.value == .string("-"))
+    }
+
+    /// With TRACKSHEET_INTEROP_DIR set, leaves each template's workbook for
+    /// Tests/interop/check_features.py (LibreOffice recalculates every formula).
+    @Test func generatedForInterop() throws {
+        guard let dir = ProcessInfo.processInfo.environment["TRACKSHEET_INTEROP_DIR"] else { return }
+        for id in Template.builtinIDs {
+            try CampaignWorkbook.generate(try Template.builtin(id), .init(campaign: "618大促", start: CalendarDate("2025-05-01")!,
+                                                                          end: CalendarDate("2025-07-23")!), to: "\(dir)/recalc-\(id).xlsx")
+        }
+    }
+}
