@@ -74,6 +74,11 @@ bench: deps
 
 ## demo: build and run the main job on a sample
 demo: build
+	@mkdir -p .build/demo
+	@echo "== tracksheet new: a blank plan for a 618 campaign"
+	$(BIN) new .build/demo/618大促.xlsx --template marketing-plan --campaign 618大促 --start 2025-05-01 --end 2025-07-23 --force
+	$(BIN) inspect .build/demo/618大促.xlsx
+	@echo
 	@echo "== tracksheet inspect $(SAMPLE)"
 	$(BIN) inspect $(SAMPLE)
 	@echo
