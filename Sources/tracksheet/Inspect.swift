@@ -1,4 +1,5 @@
 import ArgumentParser
+import Templates
 import XLSX
 
 /// `tracksheet inspect FILE [--format json] [--cells]`
@@ -92,6 +93,27 @@ struct Inspect: ParsableCommand {
             text += zh ? "\n定义的名称:\n" : "\nDefined names:\n"
             for n in book.definedNames { text += "  \(n.name) = \(n.formula)\(n.localSheet.map { zh ? "(工作表 \($0 + 1))" : " (sheet \($0 + 1))" } ?? "")\n" }
         }
+        // Which template the workbook follows, and where each of its columns is.
+        let templates = Template.builtinIDs.compactMap { try? Template.builtin($0) }
+        let mappings = try HeaderMatcher.detect(in: book, templates: templates)
+        for m in mappings {
+            let t = templates.first { $0.id == m.templateID }!
+            let spec = t.sheets.first { $0.id == m.templateSheet }!
+            text += zh ? "\n模板 \(m.templateID):“\(m.sheetName)”对应“\(spec.name.zh)”,表头在第 \(m.headerRow) 行\n"
+                       : "\nTemplate \(m.templateID): \"\(m.sheetName)\" is \"\(spec.name.en)\", headers in row \(m.headerRow)\n"
+            for c in spec.columns {
+                // Only a missing required column is a problem; optional ones (the derived 达成率 and
+                // 达标情况 among them) may be absent.
+                let at = m.columns[c.key].map { CellReference.columnName($0) }
+                    ?? (m.missingRequired.contains(c.key) ? (zh ? "缺少" : "MISSING") : "—")
+                text += "  \(at.padding(toLength: 4, withPad: " ", startingAt: 0)) \(zh ? c.zh : c.en)\n"
+            }
+            for e in m.extra { text += (zh ? "  \(CellReference.columnName(e.column)) 额外的列(保留):" : "  \(CellReference.columnName(e.column)) extra column (kept): ") + e.header + "\n" }
+            if !m.missingRequired.isEmpty {
+                text += (zh ? "  缺少必填列:" : "  missing required columns: ") + m.missingRequired.map { k in spec.columns.first { $0.key == k }.map { zh ? $0.zh : $0.en } ?? k }.joined(separator: ", ") + "\n"
+            }
+        }
+
         if !problems.isEmpty {
             text += zh ? "\n读取时发现的问题:\n" : "\nProblems while reading:\n"
             for p in problems { text += "  \(p.part)\(p.cell.map { " \($0)" } ?? ""): \(zh ? p.chinese : p.english)\n" }
@@ -108,6 +130,14 @@ struct Inspect: ParsableCommand {
                 ("definedNames", .array(book.definedNames.map { n in
                     .object([("name", .string(n.name)), ("formula", .string(n.formula)),
                              ("localSheet", n.localSheet.map { .number(Double($0)) } ?? .null), ("hidden", .bool(n.isHidden))])
+                })),
+                ("templates", .array(mappings.map { m in
+                    .object([("sheet", .string(m.sheetName)), ("template", .string(m.templateID)), ("templateSheet", .string(m.templateSheet)),
+                             ("headerRow", .number(Double(m.headerRow))),
+                             ("columns", .object(m.columns.sorted { $0.value < $1.value }.map { ($0.key, .string(CellReference.columnName($0.value))) })),
+                             ("extra", .array(m.extra.map { .object([("column", .string(CellReference.columnName($0.column))), ("header", .string($0.header))]) })),
+                             ("missingRequired", .array(m.missingRequired.map(JSONValue.string))),
+                             ("missingOptional", .array(m.missingOptional.map(JSONValue.string)))])
                 })),
                 ("problems", .array(problems.map { p in
                     .object([("part", .string(p.part)), ("cell", p.cell.map(JSONValue.string) ?? .null),

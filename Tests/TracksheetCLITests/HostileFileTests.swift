@@ -145,3 +145,17 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 }
+
+@Suite struct InspectTemplateTests {
+    @Test func inspectNamesTheTemplateAndMapsEveryColumn() throws {
+        let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("samples/seed-plan-openpyxl.xlsx").path
+        let text = try Binary.run(["inspect", sample])
+        #expect(text.status == 0)
+        #expect(text.stdout.contains(#"Template marketing-plan: "主跟踪表" is "Master plan", headers in row 2"#), "\(text.stdout)")
+        #expect(text.stdout.contains("  L    KPI target") && text.stdout.contains("  —    Achievement %"))
+        let json = try Binary.run(["inspect", sample, "--format", "json"])
+        #expect(json.stdout.contains(#""templates":[{"sheet":"主跟踪表","template":"marketing-plan","templateSheet":"master","headerRow":2,"columns":{"phase":"A","#))
+        #expect(json.stdout.contains(#""missingRequired":[]"#))
+    }
+}
