@@ -1,6 +1,12 @@
 #ifndef TRACKSHEET_LIBXML2_SHIM_H
 #define TRACKSHEET_LIBXML2_SHIM_H
 
+#include <libxml/xmlversion.h>
+/* Debian builds libxml2 with ICU, so encoding.h would include the system's ICU headers, which
+ * clash with Foundation's own ICU module in any Swift module that imports both ("UErrorCode has
+ * different definitions"). Nothing here touches the ICU converter fields; only pointers to the
+ * structs that hold them are passed around, so hiding them changes no layout we use. */
+#undef LIBXML_ICU_ENABLED
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/SAX2.h>
