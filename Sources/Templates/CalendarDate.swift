@@ -27,6 +27,21 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
 
     public func adding(days: Int) -> CalendarDate { CalendarDate(serial: serial + Double(days)) }
 
+    /// 1 = Sunday … 7 = Saturday, as Excel's WEEKDAY.
+    public var weekday: Int { Int((serial - 1).truncatingRemainder(dividingBy: 7)) + 1 }
+    public var isWeekend: Bool { weekday == 1 || weekday == 7 }
+
+    /// `n` working days (Monday–Friday) later, or earlier for a negative `n`.
+    public func adding(workingDays n: Int) -> CalendarDate {
+        var d = self
+        var left = abs(n)
+        while left > 0 {
+            d = d.adding(days: n < 0 ? -1 : 1)
+            if !d.isWeekend { left -= 1 }
+        }
+        return d
+    }
+
     /// Days from `self` to `other` (positive when `other` is later).
     public func days(to other: CalendarDate) -> Int { Int(other.serial - serial) }
 

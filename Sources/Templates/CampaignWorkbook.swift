@@ -57,6 +57,7 @@ public enum CampaignWorkbook {
                 .replacingOccurrences(of: "{start}", with: fmt(o.start)).replacingOccurrences(of: "{end}", with: fmt(o.end))
                 .replacingOccurrences(of: "{phase}", with: lang == .zh ? "全部阶段" : "all phases")
                 .replacingOccurrences(of: "{phaseStart}", with: fmt(o.start)).replacingOccurrences(of: "{phaseEnd}", with: fmt(o.end))
+                .replacingOccurrences(of: "{launch}", with: fmt(o.launch ?? o.start))
             try sheet.writeRow([WriteCell(.string(title), style: CellStyle(bold: true, fontSize: 14, vertical: .center))], height: 28)
             sheet.merge(CellRange(first: CellReference(row: 1, column: 1), last: CellReference(row: 1, column: last)))
             let header = CellStyle(bold: true, fill: "DDEBF7", border: true, horizontal: .center, vertical: .center, wrap: true)
@@ -74,6 +75,29 @@ public enum CampaignWorkbook {
                                 "task": .string(task.text(lang)),
                                 "plannedStart": .date(ExcelDateTime(serial: window.start.serial)),
                                 "plannedEnd": .date(ExcelDateTime(serial: window.end.serial)),
+                            ])
+                        })
+                        row += 1
+                    }
+                    for (i, c) in columns.enumerated() where c.mergeByPhase == true && row - 1 > first {
+                        sheet.merge(CellRange(first: CellReference(row: first, column: i + 1), last: CellReference(row: row - 1, column: i + 1)))
+                    }
+                }
+            }
+            if spec.rows == "stageTasks", let stages = template.stages {
+                let launch = o.launch ?? o.start
+                for stage in stages {
+                    let first = row
+                    for (k, task) in stage.tasks.enumerated() {
+                        let due = task.date(launch: launch, end: o.end)
+                        try sheet.writeRow(row, columns.map { c in
+                            cell(c, row: row, columns: columns, values: [
+                                "stage": k == 0 ? .string(stage.name.text(lang)) : .empty,
+                                "task": .string(task.name.text(lang)),
+                                "detail": .string(task.detail.text(lang)),
+                                "deadlineRule": .string(task.rule(lang)),
+                                "deadline": .date(ExcelDateTime(serial: due.serial)),
+                                "state": c.type == "checkboxes" ? .string(c.allowed?.first ?? "") : .empty,
                             ])
                         })
                         row += 1

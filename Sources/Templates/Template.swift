@@ -20,6 +20,45 @@ public struct Template: Codable, Sendable {
         public var name: Text { Text(zh: zh, en: en) }
     }
 
+    /// A stage of the process card and its standard tasks, each due at a rule's date.
+    public struct Stage: Codable, Sendable {
+        public var zh: String
+        public var en: String
+        public var tasks: [StageTask]
+        public var name: Text { Text(zh: zh, en: en) }
+    }
+
+    public struct StageTask: Codable, Sendable {
+        public var zh: String
+        public var en: String
+        public var detail: Text
+        /// `launch` or `end` (of the campaign).
+        public var anchor: String
+        /// Days from the anchor (negative: before).
+        public var days: Int
+        /// Count working days (Monday to Friday) instead of calendar days.
+        public var workingDays: Bool?
+        public var name: Text { Text(zh: zh, en: en) }
+
+        /// `活动启动前15天`, `活动结束后3个工作日内` / `15 days before launch`, `3 working days after the end`.
+        public func rule(_ lang: Language) -> String {
+            let n = abs(days), work = workingDays == true
+            if anchor == "end" {
+                return lang == .zh ? (work ? "活动结束后\(n)个工作日内" : "活动结束后\(n)天")
+                                   : (work ? "within \(n) working days after the end" : "\(n) days after the end")
+            }
+            if days == 0 { return lang == .zh ? "活动启动当天" : "on launch day" }
+            if lang == .zh { return days < 0 ? "活动启动前\(n)天" : "活动启动后\(n)天" }
+            return days < 0 ? "\(n) days before launch" : "\(n) days after launch"
+        }
+
+        /// The concrete date of the rule.
+        public func date(launch: CalendarDate, end: CalendarDate) -> CalendarDate {
+            let from = anchor == "end" ? end : launch
+            return workingDays == true ? from.adding(workingDays: days) : from.adding(days: days)
+        }
+    }
+
     public struct Column: Codable, Sendable {
         public var key: String
         public var zh: String
@@ -55,10 +94,11 @@ public struct Template: Codable, Sendable {
     public var name: Text
     public var roi: String?
     public var phases: [Phase]?
+    public var stages: [Stage]?
     public var sheets: [Sheet]
 
     /// The templates shipped with tracksheet.
-    public static let builtinIDs = ["marketing-plan"]
+    public static let builtinIDs = ["marketing-plan", "process-card"]
 
     /// A shipped template by id.
     public static func builtin(_ id: String) throws -> Template {

@@ -62,4 +62,38 @@ import XLSX
                                                                           end: CalendarDate("2025-07-23")!), to: "\(dir)/recalc-\(id).xlsx")
         }
     }
+
+    @Test(arguments: [
+        ("2025-05-31", 3, "2025-06-04"), ("2025-05-30", 1, "2025-06-02"), ("2025-06-02", 5, "2025-06-09"),
+        ("2025-06-02", -1, "2025-05-30"), ("2025-06-04", 0, "2025-06-04"),
+    ])
+    func workingDaysSkipWeekends(from: String, days: Int, to: String) {
+        #expect(CalendarDate(from)!.adding(workingDays: days) == CalendarDate(to)!)
+    }
+
+    @Test func weekdaysAreExcels() {
+        #expect(CalendarDate("2025-05-01")!.weekday == 5) // a Thursday
+        #expect(CalendarDate("2025-05-31")!.isWeekend && !CalendarDate("2025-06-02")!.isWeekend)
+    }
+
+    @Test func theProcessCardHasRulesAndDates() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("card-\(UUID().uuidString).xlsx").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let t = try Template.builtin("process-card")
+        var o = CampaignWorkbook.Options(campaign: "春季焕新季", start: CalendarDate("2025-05-16")!, end: CalendarDate("2025-05-31")!)
+        o.launch = CalendarDate("2025-05-16")!
+        try CampaignWorkbook.generate(t, o, to: path)
+        let book = try Workbook(path: path)
+        var rows: [Int: Row] = [:]
+        let meta = try book.readSheet(book.sheets[0]) { rows[$0.index] = $0 }
+        #expect(rows[3]?.cell(at: 5)?.value == .string("活动启动前30天"))
+        #expect(rows[3]?.cell(at: 6)?.value.portableJSON == .object([("date", .string("2025-04-16"))]))
+        #expect(rows[16]?.cell(at: 5)?.value == .string("活动结束后3个工作日内"))
+        #expect(rows[16]?.cell(at: 6)?.value.portableJSON == .object([("date", .string("2025-06-04"))]))
+        #expect(rows[3]?.cell(at: 7)?.value == .string("□未开始□进行中□已完成"))
+        #expect(meta.dataValidations.contains { $0.listItems?.contains("□未开始□进行中■已完成") == true })
+        #expect(meta.mergedRanges.map(\.description).contains("A3:A5"))
+        let m = try HeaderMatcher.detect(in: book, templates: Template.builtinIDs.map { try Template.builtin($0) })
+        #expect(m.first?.templateID == "process-card" && m.first?.missingRequired == [])
+    }
 }

@@ -76,7 +76,7 @@ def recalculated_equals_cached(path, work, check):
                 else:
                     ok = got == want
                 check(f"LibreOffice {ws.title}!{c.coordinate}", ok, f"computed {got!r}, cached {want!r}")
-    check(f"{os.path.basename(path)} has formulas", total > 0, total)
+    return total
 
 def number(text):
     try:
@@ -128,8 +128,8 @@ def main():
         check("LibreOffice recalculated (control E3)", number(control[2][4]) == 10, control[2][4])
         made = sorted(f for f in os.listdir(d) if f.startswith("recalc-") and f.endswith(".xlsx"))
         check("generated workbooks present", len(made) > 0, made)
-        for f in made:
-            recalculated_equals_cached(os.path.join(d, f), os.path.join(work, f), check)
+        compared = sum(recalculated_equals_cached(os.path.join(d, f), os.path.join(work, f), check) for f in made)
+        check("generated formulas compared", compared > 0, compared)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"features: {sum(results)} passed, {len(results) - sum(results)} failed")
