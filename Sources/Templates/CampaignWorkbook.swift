@@ -107,7 +107,16 @@ public enum CampaignWorkbook {
                     }
                 }
             }
-            let blankUntil = row + o.blankRows - 1
+            if spec.rows == "fields", let fields = spec.fields {
+                row = try writeFields(fields, to: sheet, from: row, columns: columns, options: o, format: fmt)
+            }
+            for defaults in spec.defaultRows ?? [] {
+                try sheet.writeRow(row, columns.map { c in
+                    cell(c, row: row, columns: columns, values: defaults.mapValues { .string($0.text(lang)) })
+                })
+                row += 1
+            }
+            let blankUntil = spec.rows == "fields" ? row - 1 : row + o.blankRows - 1
             while row <= blankUntil {
                 try sheet.writeRow(row, columns.map { cell($0, row: row, columns: columns, values: [:]) })
                 row += 1
@@ -129,6 +138,45 @@ public enum CampaignWorkbook {
             }
         }
         try book.close()
+    }
+
+    /// A key–value sheet: item, value (or formula, with its cached value), note; one row each.
+    static func writeFields(_ fields: [Template.Field], to sheet: SheetWriter, from first: Int, columns: [Template.Column],
+                            options o: Options, format fmt: (CalendarDate) -> String) throws -> Int {
+        let lang = o.language
+        let rowOf = Dictionary(uniqueKeysWithValues: fields.enumerated().map { ($1.key, first + $0) })
+        var values: [String: CellValue] = [:]
+        for f in fields {
+            guard let v = f.value else { continue }
+            let text = v.replacingOccurrences(of: "{campaign}", with: o.campaign)
+                .replacingOccurrences(of: "{start}", with: fmt(o.start)).replacingOccurrences(of: "{end}", with: fmt(o.end))
+            values[f.key] = Double(text).map(CellValue.number) ?? .string(text)
+        }
+        let border = CellStyle(border: true, vertical: .center)
+        for (i, f) in fields.enumerated() {
+            let r = first + i
+            var valueCell = WriteCell(values[f.key] ?? .empty, style: CellStyle(numberFormat: f.format, border: true, vertical: .center))
+            if let derived = f.derived {
+                var formula = derived
+                for (key, at) in rowOf { formula = formula.replacingOccurrences(of: "{\(key)}", with: "B\(at)") }
+                valueCell.formula = formula
+                valueCell.value = cachedSum(derived, fields: fields, values: values) ?? .empty
+            }
+            try sheet.writeRow(r, [WriteCell(.string(f.name.text(lang)), style: CellStyle(bold: true, border: true, vertical: .center)),
+                                   valueCell, WriteCell(f.remark.map { .string($0.text(lang)) } ?? .empty, style: border)])
+        }
+        _ = columns
+        return first + fields.count
+    }
+
+    /// The cached value of `SUM({a}:{b})` over the fields' default numbers; nil for other formulas.
+    static func cachedSum(_ formula: String, fields: [Template.Field], values: [String: CellValue]) -> CellValue? {
+        guard formula.hasPrefix("SUM({"), formula.hasSuffix("})"),
+              let colon = formula.range(of: "}:{") else { return nil }
+        let a = String(formula[formula.index(formula.startIndex, offsetBy: 5)..<colon.lowerBound])
+        let b = String(formula[colon.upperBound..<formula.index(formula.endIndex, offsetBy: -2)])
+        guard let i = fields.firstIndex(where: { $0.key == a }), let j = fields.firstIndex(where: { $0.key == b }), i <= j else { return nil }
+        return .number(fields[i...j].compactMap { values[$0.key]?.number }.reduce(0, +))
     }
 
     /// One cell of a data row: the given value, or a derived formula with its cached value

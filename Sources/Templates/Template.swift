@@ -78,13 +78,31 @@ public struct Template: Codable, Sendable {
         public var mergeByPhase: Bool?
     }
 
+    /// An item of a key–value sheet (活动总览): its name, default value or formula, and a note.
+    public struct Field: Codable, Sendable {
+        public var key: String
+        public var zh: String
+        public var en: String
+        /// A default, with `{campaign}`, `{start}`, `{end}` filled in; a number stays a number.
+        public var value: String?
+        public var format: String?
+        /// A formula over other fields' keys, e.g. `SUM({tmallShare}:{privateShare})`.
+        public var derived: String?
+        public var remark: Text?
+        public var name: Text { Text(zh: zh, en: en) }
+    }
+
     public struct Sheet: Codable, Sendable {
         public var id: String
         public var name: Text
         public var title: Text
-        /// `phaseTasks`: one row per standard task, grouped by phase; `blank`: empty rows to fill.
+        /// `phaseTasks`: one row per standard task, grouped by phase; `stageTasks`: the process
+        /// card's stages; `fields`: a key–value sheet; `blank`: empty rows to fill.
         public var rows: String
         public var columns: [Column]
+        public var fields: [Field]?
+        /// Rows written before the blank ones, column key → text.
+        public var defaultRows: [[String: Text]]?
     }
 
     public enum Language: String, Sendable, CaseIterable { case zh, en }
@@ -98,7 +116,7 @@ public struct Template: Codable, Sendable {
     public var sheets: [Sheet]
 
     /// The templates shipped with tracksheet.
-    public static let builtinIDs = ["marketing-plan", "process-card"]
+    public static let builtinIDs = ["marketing-plan", "multi-platform-promo", "process-card"]
 
     /// A shipped template by id.
     public static func builtin(_ id: String) throws -> Template {

@@ -96,4 +96,25 @@ import XLSX
         let m = try HeaderMatcher.detect(in: book, templates: Template.builtinIDs.map { try Template.builtin($0) })
         #expect(m.first?.templateID == "process-card" && m.first?.missingRequired == [])
     }
+
+    @Test func theMultiPlatformTrackerHasAnOverviewAndItsSheets() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mp-\(UUID().uuidString).xlsx").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try CampaignWorkbook.generate(try Template.builtin("multi-platform-promo"),
+                                      .init(campaign: "618大促", start: CalendarDate("2025-05-20")!, end: CalendarDate("2025-06-20")!), to: path)
+        let book = try Workbook(path: path)
+        #expect(book.sheets.map(\.name) == ["活动总览", "平台任务", "每日进度", "数据监控", "复盘"])
+        var overview: [Int: Row] = [:]
+        try book.readSheet(book.sheets[0]) { overview[$0.index] = $0 }
+        #expect(overview[3]?.cell(at: 2)?.value == .string("618大促"))
+        #expect(overview[7]?.cell(at: 2)?.value == .number(60))
+        #expect(overview[10]?.cell(at: 2)?.formula == "SUM(B7:B9)" && overview[10]?.cell(at: 2)?.value == .number(100))
+        var review: [Int: Row] = [:]
+        try book.readSheet(book.sheets[4]) { review[$0.index] = $0 }
+        #expect(review[3]?.cell(at: 1)?.value == .string("销售额(元)"))
+        #expect(review[3]?.cell(at: 4)?.formula == "IF(AND(ISNUMBER(B3),ISNUMBER(C3),B3>0),ROUND(C3/B3*100,1),\"-\")")
+        let m = try HeaderMatcher.detect(in: book, templates: Template.builtinIDs.map { try Template.builtin($0) })
+        #expect(m.map(\.templateSheet) == ["overview", "platformTasks", "daily", "monitoring", "review"])
+        #expect(Set(m.map(\.templateID)) == ["multi-platform-promo"])
+    }
 }
