@@ -10,6 +10,9 @@ public enum CampaignWorkbook {
         public var language: Template.Language = .zh
         /// Blank rows to fill on the sheets that have no standard rows.
         public var blankRows = 20
+        /// Rows already filled in, by template sheet id (column key → value), written instead of
+        /// the standard rows — the samples are made this way. Values are written as given.
+        public var data: [String: [[String: CellValue]]] = [:]
         public init(campaign: String, start: CalendarDate, end: CalendarDate, launch: CalendarDate? = nil, language: Template.Language = .zh) {
             self.campaign = campaign; self.start = start; self.end = end; self.launch = launch; self.language = language
         }
@@ -64,7 +67,26 @@ public enum CampaignWorkbook {
             try sheet.writeRow(columns.map { WriteCell(.string(lang == .zh ? $0.zh : $0.en), style: header) }, height: 32)
 
             var row = 3
-            if spec.rows == "phaseTasks", let phases = template.phases {
+            if let filled = o.data[spec.id] {
+                // Rows of one phase or stage run until the next value in a merged column.
+                var runStart: [Int: Int] = [:]
+                for values in filled {
+                    for (i, c) in columns.enumerated() where c.mergeByPhase == true && !(values[c.key] ?? .empty).isEmpty {
+                        if let s = runStart[i], row - 1 > s {
+                            sheet.merge(CellRange(first: CellReference(row: s, column: i + 1), last: CellReference(row: row - 1, column: i + 1)))
+                        }
+                        runStart[i] = row
+                    }
+                    try sheet.writeRow(row, columns.map { c in
+                        values[c.key].map { WriteCell($0, style: cell(c, row: row, columns: columns, values: [:]).style) }
+                            ?? cell(c, row: row, columns: columns, values: [:])
+                    })
+                    row += 1
+                }
+                for (i, s) in runStart where row - 1 > s {
+                    sheet.merge(CellRange(first: CellReference(row: s, column: i + 1), last: CellReference(row: row - 1, column: i + 1)))
+                }
+            } else if spec.rows == "phaseTasks", let phases = template.phases {
                 for (p, window) in zip(phases, windows) {
                     let first = row
                     for (k, task) in p.tasks.enumerated() {
@@ -84,7 +106,7 @@ public enum CampaignWorkbook {
                     }
                 }
             }
-            if spec.rows == "stageTasks", let stages = template.stages {
+            if o.data[spec.id] == nil, spec.rows == "stageTasks", let stages = template.stages {
                 let launch = o.launch ?? o.start
                 for stage in stages {
                     let first = row
@@ -110,7 +132,7 @@ public enum CampaignWorkbook {
             if spec.rows == "fields", let fields = spec.fields {
                 row = try writeFields(fields, to: sheet, from: row, columns: columns, options: o, format: fmt)
             }
-            for defaults in spec.defaultRows ?? [] {
+            for defaults in o.data[spec.id] == nil ? spec.defaultRows ?? [] : [] {
                 try sheet.writeRow(row, columns.map { c in
                     cell(c, row: row, columns: columns, values: defaults.mapValues { .string($0.text(lang)) })
                 })
