@@ -67,7 +67,7 @@ public enum CampaignWorkbook {
             try sheet.writeRow(columns.map { WriteCell(.string(lang == .zh ? $0.zh : $0.en), style: header) }, height: 32)
 
             var row = 3
-            if let filled = o.data[spec.id] {
+            if let filled = o.data[spec.id], spec.rows != "fields" {
                 // Rows of one phase or stage run until the next value in a merged column.
                 var runStart: [Int: Int] = [:]
                 for values in filled {
@@ -130,7 +130,7 @@ public enum CampaignWorkbook {
                 }
             }
             if spec.rows == "fields", let fields = spec.fields {
-                row = try writeFields(fields, to: sheet, from: row, columns: columns, options: o, format: fmt)
+                row = try writeFields(fields, to: sheet, from: row, filled: o.data[spec.id]?.first ?? [:], options: o, format: fmt)
             }
             for defaults in o.data[spec.id] == nil ? spec.defaultRows ?? [] : [] {
                 try sheet.writeRow(row, columns.map { c in
@@ -163,12 +163,14 @@ public enum CampaignWorkbook {
     }
 
     /// A key–value sheet: item, value (or formula, with its cached value), note; one row each.
-    static func writeFields(_ fields: [Template.Field], to sheet: SheetWriter, from first: Int, columns: [Template.Column],
+    /// `filled`: values typed in, by field key, instead of the defaults.
+    static func writeFields(_ fields: [Template.Field], to sheet: SheetWriter, from first: Int, filled: [String: CellValue],
                             options o: Options, format fmt: (CalendarDate) -> String) throws -> Int {
         let lang = o.language
         let rowOf = Dictionary(uniqueKeysWithValues: fields.enumerated().map { ($1.key, first + $0) })
         var values: [String: CellValue] = [:]
         for f in fields {
+            if let v = filled[f.key] { values[f.key] = v; continue }
             guard let v = f.value else { continue }
             let text = v.replacingOccurrences(of: "{campaign}", with: o.campaign)
                 .replacingOccurrences(of: "{start}", with: fmt(o.start)).replacingOccurrences(of: "{end}", with: fmt(o.end))
@@ -187,7 +189,6 @@ public enum CampaignWorkbook {
             try sheet.writeRow(r, [WriteCell(.string(f.name.text(lang)), style: CellStyle(bold: true, border: true, vertical: .center)),
                                    valueCell, WriteCell(f.remark.map { .string($0.text(lang)) } ?? .empty, style: border)])
         }
-        _ = columns
         return first + fields.count
     }
 

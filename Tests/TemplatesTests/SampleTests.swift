@@ -71,6 +71,83 @@ import XLSX
         return o
     }
 
+    /// Seed 001's example: the 618 split 天猫 60 / 抖音 30 / 私域 10, RACI, the 17:00 daily report,
+    /// the four monitoring time points, and the review (520万 against 500万 → 104 %).
+    static var multiPlatform: CampaignWorkbook.Options {
+        var o = CampaignWorkbook.Options(campaign: "618年中大促", start: CalendarDate("2025-05-20")!, end: CalendarDate("2025-06-20")!)
+        o.blankRows = 10
+        o.data["overview"] = [["owner": s("运营总监"), "salesTarget": n(5_000_000), "newCustomers": n(20_000), "newCustomerRate": n(3.5),
+                               "exposureTarget": n(30_000_000), "engagementTarget": n(5.0)]]
+        o.data["platformTasks"] = [
+            ["platform": s("天猫"), "task": s("大促会场报名与页面搭建"), "deliverable": s("会场页面"), "acceptance": s("审核通过,5月25日前上线"),
+             "raci": s("R:店铺运营 A:天猫负责人 C:设计 I:客服"), "start": d("2025-05-20"), "finish": d("2025-05-25"), "milestone": s("5月25日上线"),
+             "progress": n(100), "state": s("已完成")],
+            ["platform": s("抖音"), "task": s("达人直播排期"), "deliverable": s("直播排期表"), "acceptance": s("10场直播确认"),
+             "raci": s("R:直播运营 A:抖音负责人 C:商务 I:仓储"), "start": d("2025-05-20"), "finish": d("2025-06-01"), "milestone": s("6月1日开播"),
+             "progress": n(60), "state": s("进行中")],
+            ["platform": s("私域"), "task": s("社群预热与优惠券发放"), "deliverable": s("社群SOP"), "acceptance": s("触达率≥80%"),
+             "raci": s("R:社群运营 A:私域负责人 I:客服"), "start": d("2025-06-01"), "finish": d("2025-06-18"), "milestone": s("6月18日"),
+             "progress": n(0), "state": s("未开始")],
+        ]
+        o.data["daily"] = [
+            ["date": d("2025-06-01"), "platform": s("抖音"), "done": s("首场直播完成"), "inProgress": s("达人排期(60%)"),
+             "notStarted": s("私域社群预热(等待优惠券审批)"), "issues": s("直播间卡顿2分钟"), "actions": s("切换备用网络"), "owner": s("直播运营")],
+        ]
+        o.data["monitoring"] = [
+            ["date": d("2025-06-18"), "time": s("12:00"), "platform": s("天猫"), "impressions": n(3_200_000), "clicks": n(96_000), "uv": n(80_000),
+             "carts": n(12_000), "orders": n(4_000), "paid": n(1_600_000), "cvr": n(5.0), "newCustomers": n(1_200), "newShare": n(30.0),
+             "repeatRate": n(18.0), "aov": n(400)],
+            ["date": d("2025-06-18"), "time": s("21:00"), "platform": s("抖音"), "impressions": n(5_000_000), "clicks": n(150_000), "uv": n(120_000),
+             "carts": n(15_000), "orders": n(3_600), "paid": n(1_080_000), "cvr": n(3.0), "newCustomers": n(2_160), "newShare": n(60.0),
+             "repeatRate": n(8.0), "aov": n(300)],
+        ]
+        o.data["review"] = [
+            ["metric": s("销售额(元)"), "target": n(5_000_000), "actual": n(5_200_000), "rate": n(104), "causes": s("天猫会场流量超预期"), "improvements": s("提前锁定会场资源")],
+            ["metric": s("新客数(人)"), "target": n(20_000), "actual": n(18_500), "rate": n(92.5), "causes": s("私域拉新不足"), "improvements": s("增加老带新奖励")],
+        ]
+        return o
+    }
+
+    /// Seed 002's card for a spring campaign launched 16 May, owners filled and states marked.
+    static func processCard(_ t: Template) -> CampaignWorkbook.Options {
+        var o = CampaignWorkbook.Options(campaign: "春季焕新季", start: CalendarDate("2025-05-16")!, end: CalendarDate("2025-05-31")!)
+        o.launch = CalendarDate("2025-05-16")
+        o.blankRows = 5
+        var rows: [[String: CellValue]] = []
+        for stage in t.stages ?? [] {
+            for (k, task) in stage.tasks.enumerated() {
+                let due = task.date(launch: o.launch!, end: o.end)
+                let state = due < CalendarDate("2025-05-16")! ? "□未开始□进行中■已完成" : due == CalendarDate("2025-05-16")! ? "□未开始■进行中□已完成" : "■未开始□进行中□已完成"
+                rows.append(["stage": k == 0 ? s(stage.zh) : .empty, "task": s(task.zh), "detail": s(task.detail.zh),
+                             "owner": s(stage.zh == "策划" || stage.zh == "审批" ? "小明" : "组长"), "deadlineRule": s(task.rule(.zh)),
+                             "deadline": d(due.iso), "state": s(state)])
+            }
+        }
+        o.data["process"] = rows
+        return o
+    }
+
+    /// Typical mistakes planted in the seed plan; each listed in samples/with-errors/manifest.json
+    /// with its sheet!cell, so the validator's test can assert exactly these.
+    static var withErrors: (CampaignWorkbook.Options, [[String: String]]) {
+        var o = marketingPlan
+        var planted: [[String: String]] = []
+        func plant(_ sheet: String, _ key: String, _ row: Int, _ value: CellValue, _ cell: String, _ problem: String) {
+            o.data[sheet]![row][key] = value
+            planted.append(["sheet": sheet == "master" ? "主跟踪表" : sheet == "detail" ? "阶段执行明细表" : "效果分析表", "cell": cell, "problem": problem])
+        }
+        plant("master", "phase", 0, s("预热期"), "A3", "a phase that is not one of 筹备期/启动期/爆发期/收尾期")
+        plant("master", "plannedEnd", 1, d("2025-05-02"), "F4", "planned end before planned start")
+        plant("master", "spend", 2, n(26_000), "J5", "spend over budget (warning)")
+        plant("master", "actualEnd", 4, s("-"), "H7", "progress is 100 but there is no actual end")
+        plant("master", "owner", 5, .empty, "D8", "required owner missing")
+        plant("master", "plannedStart", 5, s("202X-06-15"), "E8", "placeholder year 202X: the template was not filled in")
+        plant("detail", "state", 0, s("完成了"), "G3", "a state that is not 未开始/进行中/已完成/延期")
+        plant("effect", "ctr", 1, n(9.0), "E4", "CTR 9.0 disagrees with 52,000/650,000 = 8.0")
+        plant("effect", "conversions", 3, n(45_000), "F6", "conversions (45,000) over clicks (30,000)")
+        return (o, planted)
+    }
+
     static func cells(_ path: String) throws -> [String: [String: CellValue]] {
         let book = try Workbook(path: path)
         var out: [String: [String: CellValue]] = [:]
@@ -80,6 +157,40 @@ import XLSX
             out[sheet.name] = cells
         }
         return out
+    }
+
+    /// Every sample: its file, template and options.
+    static var all: [(file: String, template: String, options: CampaignWorkbook.Options)] {
+        get throws {
+            [("marketing-plan-seed.xlsx", "marketing-plan", marketingPlan),
+             ("multi-platform-618.xlsx", "multi-platform-promo", multiPlatform),
+             ("process-card-spring.xlsx", "process-card", processCard(try Template.builtin("process-card"))),
+             ("with-errors/marketing-plan-errors.xlsx", "marketing-plan", withErrors.0)]
+        }
+    }
+
+    @Test func everySampleIsUpToDate() throws {
+        for sample in try Self.all {
+            let template = try Template.builtin(sample.template)
+            let committed = Self.samples.appendingPathComponent(sample.file).path
+            if ProcessInfo.processInfo.environment["TRACKSHEET_WRITE_SAMPLES"] == "1" {
+                try FileManager.default.createDirectory(atPath: (committed as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try CampaignWorkbook.generate(template, sample.options, to: committed)
+                if sample.file.hasPrefix("with-errors/") {
+                    let manifest = try JSONSerialization.data(withJSONObject: ["marketing-plan-errors.xlsx": Self.withErrors.1], options: [.prettyPrinted, .sortedKeys])
+                    try manifest.write(to: Self.samples.appendingPathComponent("with-errors/manifest.json"))
+                }
+            }
+            let fresh = FileManager.default.temporaryDirectory.appendingPathComponent("sample-\(UUID().uuidString).xlsx").path
+            defer { try? FileManager.default.removeItem(atPath: fresh) }
+            try CampaignWorkbook.generate(template, sample.options, to: fresh)
+            #expect(try Self.cells(committed) == Self.cells(fresh), "samples/\(sample.file) is stale: TRACKSHEET_WRITE_SAMPLES=1 swift test --filter SampleTests")
+            let detected = try HeaderMatcher.detect(in: try Workbook(path: committed), templates: Template.builtinIDs.map { try Template.builtin($0) })
+            #expect(Set(detected.map(\.templateID)) == [sample.template], "samples/\(sample.file)")
+        }
+        let manifest = try JSONDecoder().decode([String: [[String: String]]].self,
+                                                from: Data(contentsOf: Self.samples.appendingPathComponent("with-errors/manifest.json")))
+        #expect(manifest["marketing-plan-errors.xlsx"] == Self.withErrors.1)
     }
 
     @Test func theSeedSampleIsUpToDate() throws {

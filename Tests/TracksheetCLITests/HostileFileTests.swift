@@ -130,6 +130,12 @@ import Testing
         #expect(forced.status == 0)
         let inspect = try Binary.run(["inspect", out])
         #expect(inspect.status == 0 && inspect.stdout.contains("主跟踪表") && inspect.stdout.contains("效果分析表"))
+        let english = dir.appendingPathComponent("plan-en.xlsx").path
+        let en = try Binary.run(["new", english, "--campaign", "Double 11", "--start", "2025-10-01", "--end", "2025-11-30", "--lang", "en"])
+        #expect(en.status == 0)
+        let shown = try Binary.run(["inspect", english, "--format", "json", "--cells"])
+        #expect(shown.stdout.contains(#""A1":"Marketing plan: Double 11 (2025-10-01 to 2025-11-30)""#) && shown.stdout.contains(#""C2":"Key task""#))
+        #expect(shown.stdout.contains(#""templateSheet":"master""#), "English headers map too")
     }
 
     @Test(arguments: [
@@ -157,5 +163,27 @@ import Testing
         let json = try Binary.run(["inspect", sample, "--format", "json"])
         #expect(json.stdout.contains(#""templates":[{"sheet":"主跟踪表","template":"marketing-plan","templateSheet":"master","headerRow":2,"columns":{"phase":"A","#))
         #expect(json.stdout.contains(#""missingRequired":[]"#))
+    }
+}
+
+@Suite struct SampleInspectTests {
+    static let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("samples")
+
+    @Test(arguments: [("marketing-plan-seed.xlsx", "marketing-plan"), ("seed-plan-openpyxl.xlsx", "marketing-plan"),
+                      ("multi-platform-618.xlsx", "multi-platform-promo"), ("process-card-spring.xlsx", "process-card"),
+                      ("with-errors/marketing-plan-errors.xlsx", "marketing-plan")])
+    func inspectNamesTheTemplateOfEverySample(file: String, template: String) throws {
+        let r = try Binary.run(["inspect", Self.samples.appendingPathComponent(file).path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let named = Set(r.stdout.split(separator: "\n").filter { $0.hasPrefix("Template ") }.map { $0.split(separator: ":")[0].dropFirst("Template ".count) })
+        #expect(named == [Substring(template)], "\(file): \(named)")
+    }
+
+    @Test func everySampleIsCovered() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.samples.path).filter { $0.hasSuffix(".xlsx") }
+            + FileManager.default.contentsOfDirectory(atPath: Self.samples.appendingPathComponent("with-errors").path).filter { $0.hasSuffix(".xlsx") }.map { "with-errors/" + $0 }
+        #expect(Set(files) == ["marketing-plan-seed.xlsx", "seed-plan-openpyxl.xlsx", "multi-platform-618.xlsx", "process-card-spring.xlsx",
+                               "with-errors/marketing-plan-errors.xlsx"])
     }
 }

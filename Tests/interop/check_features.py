@@ -56,6 +56,9 @@ def libreoffice_all_sheets(path, work):
 def recalculated_equals_cached(path, work, check):
     import openpyxl
     wb = openpyxl.load_workbook(path)
+    # openpyxl sees the drop-downs of every sheet that has an enumerated column.
+    validated = sum(1 for ws in wb.worksheets if ws.data_validations.dataValidation)
+    check(f"{os.path.basename(path)} validations seen by openpyxl", validated >= 1, validated)
     cached = openpyxl.load_workbook(path, data_only=True)
     grids = libreoffice_all_sheets(path, work)
     total = 0
