@@ -66,7 +66,9 @@ let package = Package(
         ),
         .testTarget(
             name: "TemplatesTests",
-            dependencies: ["Templates", "XLSX"]
+            dependencies: ["Templates", "XLSX"],
+            // Read by path (#filePath), not as resources: the workbooks and the script that made them.
+            exclude: ["Fixtures"]
         ),
     ]
 )
