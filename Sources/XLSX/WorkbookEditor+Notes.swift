@@ -205,5 +205,4 @@ final class VMLAppendRewriter: XMLRewriter {
         out.end()
     }
 
-    override func characters(_ text: UnsafeRawBufferPointer) throws { try super.characters(text) }
 }

@@ -20,19 +20,6 @@ RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
 </oor:items>
 """
 
-def libreoffice_csv(path, work):
-    profile = os.path.join(work, "profile")
-    os.makedirs(os.path.join(profile, "user"), exist_ok=True)
-    with open(os.path.join(profile, "user", "registrymodifications.xcu"), "w") as f:
-        f.write(RECALC_ALWAYS)
-    out = os.path.join(work, "csv")
-    os.makedirs(out, exist_ok=True)
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-                    "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", out, path],
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ, HOME=profile), timeout=300)
-    with open(os.path.join(out, os.path.splitext(os.path.basename(path))[0] + ".csv"), encoding="utf-8") as f:
-        return list(csv.reader(f))
-
 def libreoffice_all_sheets(path, work):
     """{sheet name: rows} for every sheet, recalculated (LibreOffice 7.2+ exports all with -1)."""
     profile = os.path.join(work, "profile")
@@ -118,7 +105,7 @@ def main():
     check("formulas found", len(formulas) >= 20, len(formulas))
     work = tempfile.mkdtemp(prefix="tracksheet-features-")
     try:
-        grid = libreoffice_csv(path, work)
+        grid = libreoffice_all_sheets(path, work)["效果分析表"]
         for coord, r, c in formulas:
             got = grid[r - 1][c - 1] if r - 1 < len(grid) and c - 1 < len(grid[r - 1]) else None
             want = cached[coord].value
@@ -127,7 +114,7 @@ def main():
             else:
                 ok = got == want
             check(f"LibreOffice {coord}", ok, f"computed {got!r}, cached {want!r}")
-        control = libreoffice_csv(os.path.join(d, "features-wrong-cache.xlsx"), os.path.join(work, "control"))
+        control = libreoffice_all_sheets(os.path.join(d, "features-wrong-cache.xlsx"), os.path.join(work, "control"))["效果分析表"]
         check("LibreOffice recalculated (control E3)", number(control[2][4]) == 10, control[2][4])
         made = sorted(f for f in os.listdir(d) if f.startswith("recalc-") and f.endswith(".xlsx"))
         check("generated workbooks present", len(made) > 0, made)
