@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "XLSX", targets: ["XLSX"]),
         .library(name: "Templates", targets: ["Templates"]),
+        .library(name: "Validation", targets: ["Validation"]),
         .executable(name: "tracksheet", targets: ["tracksheet"]),
     ],
     dependencies: [
@@ -38,9 +39,14 @@ let package = Package(
             dependencies: ["XLSX"],
             path: ".",
             exclude: ["Sources/XLSX", "Sources/tracksheet", "Sources/tracksheet-bench", "Sources/TracksheetLibXML2",
-                      "Sources/TracksheetLibZip", "Tests", "bench", "samples", ".ci", "README.md", "Makefile"],
+                      "Sources/TracksheetLibZip", "Sources/Validation", "Tests", "bench", "samples", ".ci", "README.md", "Makefile"],
             sources: ["Sources/Templates"],
             resources: [.copy("templates")]
+        ),
+        // Value rules, diagnostics, recalculation and annotated copies over the templates.
+        .target(
+            name: "Validation",
+            dependencies: ["XLSX", "Templates"]
         ),
         // The command line: parses, prints, sets exit codes; no rules.
         .executableTarget(
@@ -48,6 +54,7 @@ let package = Package(
             dependencies: [
                 "XLSX",
                 "Templates",
+                "Validation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -63,6 +70,10 @@ let package = Package(
         .testTarget(
             name: "TracksheetCLITests",
             dependencies: ["XLSX"]
+        ),
+        .testTarget(
+            name: "ValidationTests",
+            dependencies: ["Validation", "Templates", "XLSX"]
         ),
         .testTarget(
             name: "TemplatesTests",

@@ -369,5 +369,5 @@ public final class SheetWriter {
     }
 
     /// `'主跟踪表'` — a sheet name as formulas quote it.
-    static func quoted(_ name: String) -> String { "'" + name.replacingAll("'", with: "''") + "'" }
+    public static func quoted(_ name: String) -> String { "'" + name.replacingAll("'", with: "''") + "'" }
 }

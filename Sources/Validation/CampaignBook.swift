@@ -1,0 +1,210 @@
+import Foundation
+import Templates
+import XLSX
+
+/// The campaign's period and launch day, as a workbook states them (title rows, the overview's
+/// 活动周期), and where a 202X placeholder was left.
+public struct CampaignPeriod: Sendable, Equatable {
+    public var start: CalendarDate?
+    public var end: CalendarDate?
+    public var launch: CalendarDate?
+    /// Title cells still reading 202X: (sheet, cell, text).
+    public var placeholders: [(sheet: String, cell: String, text: String)] = []
+
+    public static func == (a: Self, b: Self) -> Bool { a.start == b.start && a.end == b.end && a.launch == b.launch }
+
+    public func contains(_ d: CalendarDate) -> Bool {
+        guard let start, let end else { return true }
+        return d >= start && d <= end
+    }
+
+    /// Reads `…(推广周期:2025年5月1日-2025年6月20日)`, `…(阶段:爆发期,时间:2025年6月1日-6月14日)`,
+    /// `… (2025-05-01 to 2025-06-20)`, `…启动日期:2025年5月16日`.
+    public static func fromTitle(_ title: String) -> (span: DateSpan?, launch: CalendarDate?, placeholder: Bool) {
+        let t = title.replacingOccurrences(of: " to ", with: "至")
+        let pieces = t.split(whereSeparator: { "()（）:：,，;；".contains($0) }).map { Values.trimmed(String($0)) }
+        var span: DateSpan?, launch: CalendarDate?, placeholder = false
+        for (i, piece) in pieces.enumerated() {
+            let p = piece.lowercased().hasPrefix("launch ") ? String(piece.dropFirst(7)) : piece
+            if DateParser.isPlaceholder(p) && p.contains(where: { $0.isNumber }) { placeholder = true; continue }
+            guard p.first?.isNumber == true, let s = DateParser.text(p, year: nil) else { continue }
+            let before = i > 0 ? pieces[i - 1] : ""
+            if before.hasSuffix("启动日期") || before.hasSuffix("上线日期") || piece.lowercased().hasPrefix("launch ") { launch = s.start }
+            else if s.isRange, span == nil { span = s }
+        }
+        return (span, launch, placeholder)
+    }
+}
+
+/// One data row of a mapped sheet: its cells by template column key. Phase and objective cells
+/// of the rows a merged (or left blank) phase cell covers carry the phase's value, marked inherited.
+public struct TableRow: Sendable {
+    public var index: Int
+    public var cells: [String: Cell] = [:]
+    public var inherited: Set<String> = []
+    /// Cells of the user's own columns (e.g. 权重), by header.
+    public var extra: [String: Cell] = [:]
+
+    public func value(_ key: String) -> CellValue { cells[key]?.value ?? .empty }
+    public func text(_ key: String) -> String { Values.trimmed(Values.text(value(key))) }
+    public func has(_ key: String) -> Bool { !text(key).isEmpty }
+}
+
+/// A workbook read against its template: the sheets that map onto template sheets, their header
+/// rows and columns, titles, period and language. Rows are streamed sheet by sheet by `rows(of:)`.
+public final class CampaignBook {
+    public let workbook: Workbook
+    public let template: Template?
+    public let mappings: [SheetMapping]
+    public let period: CampaignPeriod
+    /// Chinese headers (or sheet names): messages default to Chinese.
+    public let isChinese: Bool
+    /// Text of the rows above each mapped sheet's header row, by sheet name: (cell, text).
+    public let titles: [String: [(cell: String, text: String)]]
+    /// Key–value sheets (活动总览): field key → (cell of the value, cell), by sheet name.
+    public private(set) var fields: [String: [String: (ref: CellReference, cell: Cell)]] = [:]
+
+    public init(path: String, templates: [Template]) throws {
+        let workbook = try Workbook(path: path)
+        self.workbook = workbook
+        var found = try HeaderMatcher.detect(in: workbook, templates: templates)
+        // One template per workbook: the one most sheets (then most columns) map onto.
+        let byTemplate = Dictionary(grouping: found, by: \.templateID)
+        let best = byTemplate.max { a, b in
+            (a.value.count, a.value.map(\.score).reduce(0, +)) < (b.value.count, b.value.map(\.score).reduce(0, +))
+        }
+        let template = best.flatMap { b in templates.first { $0.id == b.key } }
+        self.template = template
+        found = found.filter { $0.templateID == template?.id }
+        // Two sheets on one template sheet: keep the better match.
+        var seen: [String: SheetMapping] = [:]
+        for m in found where seen[m.templateSheet].map({ $0.score < m.score }) ?? true { seen[m.templateSheet] = m }
+        let mappings = found.filter { seen[$0.templateSheet]?.sheetName == $0.sheetName }
+        self.mappings = mappings
+
+        var titles: [String: [(cell: String, text: String)]] = [:]
+        var period = CampaignPeriod()
+        var chineseHeaders = 0, englishHeaders = 0
+        for m in mappings {
+            guard let info = workbook.sheet(named: m.sheetName) else { continue }
+            let rows = try Self.firstRows(info, in: workbook, through: m.headerRow)
+            for row in rows where row.index < m.headerRow {
+                for cell in row.cells {
+                    guard case .string(let text) = cell.value, !Values.trimmed(text).isEmpty else { continue }
+                    let ref = CellReference(row: row.index, column: cell.column).description
+                    titles[m.sheetName, default: []].append((ref, text))
+                    let parsed = CampaignPeriod.fromTitle(text)
+                    if parsed.placeholder { period.placeholders.append((m.sheetName, ref, text)) }
+                    if let s = parsed.span, period.start == nil, m.templateSheet != "detail" { period.start = s.start; period.end = s.end }
+                    if let l = parsed.launch, period.launch == nil { period.launch = l }
+                }
+            }
+            for row in rows where row.index == m.headerRow {
+                for cell in row.cells {
+                    guard case .string(let h) = cell.value else { continue }
+                    if h.unicodeScalars.contains(where: { (0x4E00...0x9FFF).contains($0.value) }) { chineseHeaders += 1 } else { englishHeaders += 1 }
+                }
+            }
+        }
+        self.titles = titles
+        isChinese = chineseHeaders >= englishHeaders
+        // Key–value sheets: the period may be a field (活动周期).
+        var fieldsFound: [String: [String: (ref: CellReference, cell: Cell)]] = [:]
+        for m in mappings {
+            guard let spec = template?.sheets.first(where: { $0.id == m.templateSheet }), spec.rows == "fields", let specFields = spec.fields,
+                  let info = workbook.sheet(named: m.sheetName) else { continue }
+            let itemColumn = m.columns["item"] ?? 1, valueColumn = m.columns["value"] ?? 2
+            var values: [String: (ref: CellReference, cell: Cell)] = [:]
+            _ = try workbook.readSheet(info) { row in
+                guard row.index > m.headerRow, case .string(let name)? = row.cell(at: itemColumn)?.value else { return }
+                let n = HeaderMatcher.normalize(name)
+                guard let f = specFields.first(where: { [$0.zh, $0.en].map(HeaderMatcher.normalize).contains(n) }) else { return }
+                let ref = CellReference(row: row.index, column: valueColumn)
+                values[f.key] = (ref, row.cell(at: valueColumn) ?? Cell(column: valueColumn, value: .empty))
+            }
+            fieldsFound[m.sheetName] = values
+            if period.start == nil, case .string(let p)? = values["period"]?.cell.value {
+                if let s = DateParser.text(p, year: nil), s.isRange { period.start = s.start; period.end = s.end }
+                else if DateParser.isPlaceholder(p) { period.placeholders.append((m.sheetName, values["period"]!.ref.description, p)) }
+            }
+        }
+        self.period = period
+        fields = fieldsFound
+    }
+
+    public func sheetSpec(_ m: SheetMapping) -> Template.Sheet? { template?.sheets.first { $0.id == m.templateSheet } }
+    public func mapping(_ templateSheet: String) -> SheetMapping? { mappings.first { $0.templateSheet == templateSheet } }
+
+    /// The year of dates written without one: the campaign's.
+    public var year: Int? { period.start?.year }
+
+    /// Reads a date with the campaign's year; a period across New Year picks the year that
+    /// puts the day inside it.
+    public func date(_ v: CellValue) -> DateParse {
+        let first = DateParser.parse(v, year: year)
+        if case .span(let s) = first, let start = period.start, let end = period.end, start.year != end.year, !period.contains(s.start) {
+            let second = DateParser.parse(v, year: end.year)
+            if let s2 = second.span, period.contains(s2.start) { return second }
+        }
+        return first
+    }
+
+    public func time(_ v: CellValue) -> Parsed<TimePoint> { DateParser.time(v, year: year) }
+
+    /// The number format of a cell's style.
+    public func formatCode(_ cell: Cell?) -> String? {
+        guard let cell else { return nil }
+        return workbook.styles.formatCode(ofStyle: cell.styleIndex)
+    }
+
+    /// A number cell with its format: `0.1` shown as `10%` is ten percent.
+    public func quantity(_ cell: Cell?) -> Parsed<Quantity> {
+        guard let cell else { return .blank }
+        let code = formatCode(cell)
+        return Values.quantity(cell.value, percentFormat: Values.isPercentFormat(code), formatDecimals: Values.formatDecimals(code))
+    }
+
+    /// Streams the data rows of a mapped sheet (below the header, not empty).
+    public func rows(of m: SheetMapping, _ body: (TableRow) throws -> Void) throws {
+        guard let info = workbook.sheet(named: m.sheetName), let spec = sheetSpec(m) else { return }
+        let keyOf = Dictionary(uniqueKeysWithValues: m.columns.map { ($1, $0) })
+        let extraOf = Dictionary(m.extra.map { ($0.column, HeaderMatcher.normalize($0.header)) }, uniquingKeysWith: { a, _ in a })
+        let inheriting = spec.columns.filter { $0.mergeByPhase == true }.map(\.key)
+        let derived = Set(spec.columns.filter { $0.derived != nil }.map(\.key))
+        var carried: [String: Cell] = [:]
+        _ = try workbook.readSheet(info) { row in
+            guard row.index > m.headerRow else { return }
+            var t = TableRow(index: row.index)
+            var filled = false
+            for cell in row.cells {
+                if let key = keyOf[cell.column] {
+                    t.cells[key] = cell
+                    if !derived.contains(key), !Values.trimmed(Values.text(cell.value)).isEmpty { filled = true }
+                } else if let h = extraOf[cell.column] {
+                    t.extra[h] = cell
+                }
+            }
+            for key in inheriting {
+                if t.has(key) { carried[key] = t.cells[key] }
+                else if let c = carried[key] { t.cells[key] = c; t.inherited.insert(key) }
+            }
+            // Only inherited or derived cells (a blank template row): not a data row.
+            let own = t.cells.filter { !t.inherited.contains($0.key) && !derived.contains($0.key) && !Values.trimmed(Values.text($0.value.value)).isEmpty }
+            guard filled, !own.isEmpty else { return }
+            try body(t)
+        }
+    }
+
+    private struct Enough: Error {}
+
+    static func firstRows(_ info: SheetInfo, in workbook: Workbook, through last: Int) throws -> [Row] {
+        var rows: [Row] = []
+        do {
+            _ = try workbook.readSheet(info) { row in
+                if row.index > last { throw Enough() }
+                rows.append(row)
+            }
+        } catch is Enough {}
+        return rows
+    }
+}

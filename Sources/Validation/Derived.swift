@@ -1,0 +1,96 @@
+import Foundation
+import Templates
+
+/// A derived column the template defines as a rounded ratio of two others:
+/// `IF(…,ROUND({clicks}/{impressions}*100,2),"-")`, or ROI net `ROUND(({sales}-{cost})/{cost},2)`.
+public struct Ratio: Sendable, Equatable {
+    public var key: String
+    public var numerator: String
+    /// Subtracted from the numerator first (ROI net: 收益 − 成本).
+    public var minus: String?
+    public var denominator: String
+    public var scale: Double
+    public var decimals: Int
+
+    public var inputs: [String] { [numerator, denominator] + (minus.map { [$0] } ?? []) }
+
+    /// The value from its inputs, rounded as the formula rounds; nil when the denominator is 0.
+    public func compute(_ value: (String) -> Double?) -> Double? {
+        guard var n = value(numerator), let d = value(denominator), d > 0 else { return nil }
+        if let minus { guard let m = value(minus) else { return nil }; n -= m }
+        return Self.round(n / d * scale, decimals)
+    }
+
+    /// Excel's ROUND: half away from zero.
+    public static func round(_ x: Double, _ decimals: Int) -> Double {
+        let f = pow(10, Double(decimals))
+        return (x * f).rounded(.toNearestOrAwayFromZero) / f
+    }
+
+    /// The Excel formula for row `row`, given each key's column letter.
+    public func formula(row: Int, column: (String) -> String?) -> String? {
+        guard let n = column(numerator), let d = column(denominator) else { return nil }
+        let num = "\(n)\(row)", den = "\(d)\(row)"
+        var checks = ["ISNUMBER(\(num))", "ISNUMBER(\(den))"]
+        var top = num
+        if let minus {
+            guard let m = column(minus) else { return nil }
+            checks.append("ISNUMBER(\(m)\(row))")
+            top = "(\(num)-\(m)\(row))"
+        }
+        let scaled = scale == 1 ? "\(top)/\(den)" : "\(top)/\(den)*\(Int(scale))"
+        return "IF(AND(\(checks.joined(separator: ",")),\(den)>0),ROUND(\(scaled),\(decimals)),\"-\")"
+    }
+
+    /// Reads the template's formula; nil for other shapes (a team's own formula is left alone).
+    public static func parse(key: String, formula: String) -> Ratio? {
+        guard let r = formula.range(of: "ROUND(") else { return nil }
+        var s = Substring(formula[r.upperBound...])
+        func take(_ prefix: String) -> Bool { if s.hasPrefix(prefix) { s = s.dropFirst(prefix.count); return true }; return false }
+        func braced() -> String? {
+            guard take("{"), let close = s.firstIndex(of: "}") else { return nil }
+            let k = String(s[..<close]); s = s[s.index(after: close)...]; return k
+        }
+        let paren = take("(")
+        guard let num = braced() else { return nil }
+        var minus: String?
+        if take("-") { guard let m = braced() else { return nil }; minus = m }
+        if paren { guard take(")") else { return nil } }
+        guard take("/"), let den = braced() else { return nil }
+        var scale = 1.0
+        if take("*") {
+            let digits = s.prefix { $0.isNumber }
+            guard let v = Double(digits) else { return nil }
+            scale = v; s = s.dropFirst(digits.count)
+        }
+        guard take(","), let decimals = Int(s.prefix { $0.isNumber }) else { return nil }
+        return Ratio(key: key, numerator: num, minus: minus, denominator: den, scale: scale, decimals: decimals)
+    }
+
+    /// The ratios of a template sheet; `roi` (`ratio` or `net`) picks ROI's definition.
+    public static func of(_ sheet: Template.Sheet, roi: String?) -> [Ratio] {
+        sheet.columns.compactMap { c -> Ratio? in
+            guard let f = c.derived, var r = parse(key: c.key, formula: f) else { return nil }
+            if c.key == "roi", let roi {
+                r.minus = roi == "net" ? r.denominator : nil
+            }
+            return r
+        }
+    }
+}
+
+/// 达标情况 from an achievement rate: 达标 when met; 预警 within the warning band (≥ 90% of the
+/// target, or on track for the elapsed share of the planned period); 未达标 otherwise.
+public enum KPIStatus {
+    public static let band = 90.0
+
+    /// The threshold for 预警: the band, or lower while a task is running and on track.
+    public static func warningThreshold(elapsedShare: Double?) -> Double {
+        guard let e = elapsedShare, e < 1 else { return band }
+        return min(band, max(0, e * 100))
+    }
+
+    public static func status(rate: Double, threshold: Double, chinese: Bool = true) -> String {
+        rate >= 100 - 1e-9 ? (chinese ? "达标" : "met") : rate >= threshold - 1e-9 ? (chinese ? "预警" : "warning") : (chinese ? "未达标" : "not met")
+    }
+}

@@ -1,0 +1,79 @@
+import XLSX
+
+public enum Severity: String, Sendable, Comparable, CaseIterable {
+    case error, warning, info
+    var rank: Int { self == .error ? 0 : self == .warning ? 1 : 2 }
+    public static func < (a: Self, b: Self) -> Bool { a.rank < b.rank }
+}
+
+/// One problem, at one cell, in both languages.
+public struct Diagnostic: Sendable, Equatable {
+    public var rule: String
+    public var severity: Severity
+    public var sheet: String
+    /// `F7`; nil for a problem of the whole sheet or workbook.
+    public var cell: String?
+    /// What the cell held, as read.
+    public var value: CellValue
+    public var english: String
+    public var chinese: String
+
+    public func message(chinese zh: Bool) -> String { zh ? chinese : english }
+    /// `主跟踪表!F7`.
+    public var location: String { cell.map { "\(sheet)!\($0)" } ?? sheet }
+}
+
+/// A rule: a stable id, its severity, and what it checks. The catalog is the list users and
+/// tests rely on; every diagnostic names one of these.
+public struct Rule: Sendable {
+    public var id: String
+    public var severity: Severity
+    public var english: String
+    public var chinese: String
+
+    public static let catalog: [Rule] = [
+        Rule(id: "column.missing", severity: .error, english: "a required column is missing", chinese: "缺少必填列"),
+        Rule(id: "column.extra", severity: .info, english: "a column the template does not have (kept as it is)", chinese: "模板之外的列(原样保留)"),
+        Rule(id: "period.placeholder", severity: .error, english: "the campaign period still reads 202X", chinese: "推广周期仍是占位的 202X"),
+        Rule(id: "required", severity: .error, english: "a required cell is empty", chinese: "必填单元格为空"),
+        Rule(id: "value.allowed", severity: .error, english: "a value that is not one of the column's choices", chinese: "取值不在该列的可选范围内"),
+        Rule(id: "type.number", severity: .error, english: "not a number (money, count or percent)", chinese: "不是数字(金额、数量或百分比)"),
+        Rule(id: "type.negative", severity: .error, english: "a negative amount or count", chinese: "金额或数量为负数"),
+        Rule(id: "type.quantity", severity: .warning, english: "an achieved value that is not a number with a unit", chinese: "当前达成值不是带单位的数字"),
+        Rule(id: "type.date", severity: .error, english: "not a date", chinese: "不是日期"),
+        Rule(id: "type.time", severity: .error, english: "not a time", chinese: "不是时间"),
+        Rule(id: "date.placeholder", severity: .error, english: "a 202X placeholder date: the template was not filled in", chinese: "日期仍是占位的 202X:模板未填写"),
+        Rule(id: "date.order", severity: .error, english: "an end before its start", chinese: "结束早于开始"),
+        Rule(id: "date.outsidePeriod", severity: .warning, english: "a planned date outside the campaign period", chinese: "计划日期不在推广周期内"),
+        Rule(id: "progress.range", severity: .error, english: "progress outside 0–100", chinese: "执行进度不在 0–100 之间"),
+        Rule(id: "progress.doneWithoutEnd", severity: .error, english: "progress is 100 but there is no actual end", chinese: "执行进度为 100 但没有实际结束时间"),
+        Rule(id: "progress.endNotDone", severity: .warning, english: "an actual end while progress is below 100", chinese: "已有实际结束时间但执行进度不足 100"),
+        Rule(id: "progress.state", severity: .warning, english: "progress and state disagree", chinese: "执行进度与状态不一致"),
+        Rule(id: "budget.overspend", severity: .warning, english: "spend over budget (超支)", chinese: "实际支出超过预算(超支)"),
+        Rule(id: "budget.campaignOverspend", severity: .warning, english: "the campaign's total spend is over its total budget", chinese: "活动总支出超过总预算"),
+        Rule(id: "budget.reserve", severity: .warning, english: "task budgets leave less than the 10% reserve of the total", chinese: "任务预算之和未留出总预算 10% 的应急预留"),
+        Rule(id: "kpi.unreadable", severity: .warning, english: "a KPI without a readable target", chinese: "核心KPI指标读不出目标值"),
+        Rule(id: "kpi.unit", severity: .warning, english: "achieved value and KPI target in different units", chinese: "当前达成值与KPI目标的单位不一致"),
+        Rule(id: "kpi.notMet", severity: .warning, english: "a finished task that did not reach its KPI", chinese: "任务已完成但未达到KPI"),
+        Rule(id: "kpi.status", severity: .warning, english: "达成率 or 达标情况 disagrees with the KPI and the achieved value", chinese: "达成率或达标情况与KPI及当前达成值不符"),
+        Rule(id: "metric.mismatch", severity: .error, english: "an entered CTR, CVR, cost per acquisition, ROI or rate that disagrees with its inputs", chinese: "填写的点击率、转化率、获客成本、ROI 或达成率与其输入不符"),
+        Rule(id: "metric.roiDefinition", severity: .info, english: "the ROI values follow the other ROI definition", chinese: "ROI 按另一种口径填写"),
+        Rule(id: "metric.funnel", severity: .error, english: "more at a later funnel step than at the one before (conversions over clicks)", chinese: "漏斗后一步多于前一步(转化量多于点击量)"),
+        Rule(id: "status.overdue", severity: .warning, english: "the planned time has passed and the task is not done (延期)", chinese: "已过计划时间仍未完成(延期)"),
+        Rule(id: "raci.accountable", severity: .error, english: "RACI without exactly one A", chinese: "RACI 中负责人 A 不是恰好一个"),
+        Rule(id: "raci.responsible", severity: .error, english: "RACI without an R", chinese: "RACI 中没有执行者 R"),
+        Rule(id: "raci.unreadable", severity: .error, english: "RACI that names no R/A/C/I", chinese: "RACI 未写明 R/A/C/I"),
+        Rule(id: "share.total", severity: .error, english: "platform shares do not sum to 100%", chinese: "各平台占比合计不是 100%"),
+        Rule(id: "checkbox.several", severity: .error, english: "more than one state box marked", chinese: "完成状态勾选了多个"),
+        Rule(id: "checkbox.invalid", severity: .error, english: "a state that is not the card's □未开始□进行中□已完成", chinese: "完成状态不是流程卡的 □未开始□进行中□已完成"),
+        Rule(id: "deadline.rule", severity: .warning, english: "a deadline that does not match its 时间节点 rule", chinese: "截止日期与时间节点规则不符"),
+        Rule(id: "cross.detailOwner", severity: .warning, english: "a detail row's owner who has no task in the master plan", chinese: "明细表负责人在主跟踪表中没有任务"),
+        Rule(id: "cross.detailDate", severity: .warning, english: "a detail row dated outside its phase or the campaign", chinese: "明细表日期不在所属阶段或推广周期内"),
+        Rule(id: "cross.effectChannel", severity: .info, english: "an effect channel that no master-plan task names", chinese: "效果分析表的渠道在主跟踪表中没有对应任务"),
+        Rule(id: "cross.effectCost", severity: .warning, english: "effect costs over the master plan's total budget", chinese: "效果分析表成本合计超过主跟踪表预算合计"),
+    ]
+
+    public static func severity(of id: String) -> Severity {
+        catalog.first { $0.id == id }?.severity ?? .error
+    }
+}

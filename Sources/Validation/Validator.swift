@@ -1,0 +1,585 @@
+import Foundation
+import Templates
+import XLSX
+
+public struct ValidationOptions: Sendable {
+    /// "Today" for overdue tasks and on-track KPIs.
+    public var asOf: CalendarDate
+    /// `ratio` or `net`: overrides the template's ROI definition.
+    public var roi: String?
+    public var templates: [Template]
+    public init(asOf: CalendarDate, roi: String? = nil, templates: [Template]) {
+        self.asOf = asOf; self.roi = roi; self.templates = templates
+    }
+}
+
+/// The diagnostics of one workbook.
+public struct Report: Sendable {
+    public var path: String
+    public var template: String?
+    public var isChinese: Bool
+    public var diagnostics: [Diagnostic]
+    public var errors: Int { diagnostics.filter { $0.severity == .error }.count }
+    public var warnings: Int { diagnostics.filter { $0.severity == .warning }.count }
+}
+
+/// Checks a filled-in workbook cell by cell against its template and SPEC §3–§4. One pass over
+/// each mapped sheet; the master plan's rows are kept (they are few) for the cross-sheet checks.
+public final class Validator {
+    let book: CampaignBook
+    let options: ValidationOptions
+    var diagnostics: [Diagnostic] = []
+
+    // What the cross-sheet checks need from the master plan.
+    struct MasterTask { var row: Int; var phase: String; var task: String; var owner: String; var budget: Double?; var spend: Double?; var texts: [String]; var isTotal: Bool }
+    var masterTasks: [MasterTask] = []
+
+    public init(book: CampaignBook, options: ValidationOptions) {
+        self.book = book
+        self.options = options
+    }
+
+    public static func validate(path: String, options: ValidationOptions) throws -> Report {
+        let book = try CampaignBook(path: path, templates: options.templates)
+        let v = Validator(book: book, options: options)
+        try v.run()
+        return Report(path: path, template: book.template?.id, isChinese: book.isChinese, diagnostics: v.sorted())
+    }
+
+    func sorted() -> [Diagnostic] {
+        let order = Dictionary(uniqueKeysWithValues: book.workbook.sheets.map { ($0.name, $0.position) })
+        return diagnostics.sorted { a, b in
+            let sa = order[a.sheet] ?? 0, sb = order[b.sheet] ?? 0
+            if sa != sb { return sa < sb }
+            let ra = a.cell.flatMap(CellReference.init) ?? CellReference(row: 0, column: 0)
+            let rb = b.cell.flatMap(CellReference.init) ?? CellReference(row: 0, column: 0)
+            return (ra.row, ra.column, a.rule) < (rb.row, rb.column, b.rule)
+        }
+    }
+
+    // MARK: - Reporting
+
+    func report(_ rule: String, _ sheet: String, _ cell: String?, _ value: CellValue, _ english: String, _ chinese: String) {
+        diagnostics.append(Diagnostic(rule: rule, severity: Rule.severity(of: rule), sheet: sheet, cell: cell, value: value, english: english, chinese: chinese))
+    }
+
+    /// The cell of `key` in `row`, as `F7`.
+    func ref(_ m: SheetMapping, _ row: TableRow, _ key: String) -> String? {
+        m.columns[key].map { CellReference(row: row.index, column: $0).description }
+    }
+
+    func report(_ rule: String, _ m: SheetMapping, _ row: TableRow, _ key: String, _ english: String, _ chinese: String) {
+        report(rule, m.sheetName, ref(m, row, key), row.value(key), english, chinese)
+    }
+
+    func column(_ m: SheetMapping, _ key: String) -> Template.Column? { book.sheetSpec(m)?.columns.first { $0.key == key } }
+    func header(_ m: SheetMapping, _ key: String, chinese: Bool) -> String {
+        column(m, key).map { chinese ? $0.zh : $0.en } ?? key
+    }
+
+    static func show(_ x: Double) -> String {
+        let f = NumberFormatter()
+        f.numberStyle = .decimal
+        f.maximumFractionDigits = 2
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.usesGroupingSeparator = true
+        f.groupingSeparator = ","
+        f.groupingSize = 3
+        return f.string(from: NSNumber(value: x)) ?? "\(x)"
+    }
+
+    static func show(_ x: Double, decimals: Int) -> String { String(format: "%.\(max(0, min(decimals, 6)))f", x) }
+
+    // MARK: - The pass
+
+    func run() throws {
+        for p in book.period.placeholders {
+            report("period.placeholder", p.sheet, p.cell, .string(p.text),
+                   "the campaign period in the title still reads 202X: fill in the real dates",
+                   "标题中的推广周期仍是 202X:请填写实际日期")
+        }
+        // The master plan first: the other sheets are checked against it.
+        let ordered = book.mappings.sorted { a, b in (a.templateSheet == "master" ? 0 : 1) < (b.templateSheet == "master" ? 0 : 1) }
+        for m in ordered {
+            guard let spec = book.sheetSpec(m) else { continue }
+            for key in m.missingRequired {
+                let c = column(m, key)
+                report("column.missing", m.sheetName, CellReference(row: m.headerRow, column: 1).description, .empty,
+                       "the required column \(c?.en ?? key) (\(c?.zh ?? key)) is missing", "缺少必填列“\(c?.zh ?? key)”")
+            }
+            for (col, h) in m.extra {
+                report("column.extra", m.sheetName, CellReference(row: m.headerRow, column: col).description, .string(h),
+                       "the column \"\(h)\" is not in the template; it is kept as it is", "“\(h)”列不在模板中,已原样保留")
+            }
+            if spec.rows == "fields" { checkFields(m, spec); continue }
+            var roiRows: [(row: TableRow, entered: Double, ratio: Double, net: Double, decimals: Int)] = []
+            try book.rows(of: m) { row in
+                checkCells(m, spec, row)
+                checkRow(m, spec, row, roiRows: &roiRows)
+            }
+            checkROI(m, roiRows)
+        }
+        checkMasterTotals()
+        try checkCrossSheets()
+    }
+
+    // MARK: - Cells, by column type
+
+    /// Keys of this row whose value failed its type: their derived checks are not made (one
+    /// problem, one report).
+    var badKeys: Set<String> = []
+
+    func checkCells(_ m: SheetMapping, _ spec: Template.Sheet, _ row: TableRow) {
+        badKeys = []
+        let isTotal = Self.isTotalRow(row)
+        for c in spec.columns where m.columns[c.key] != nil && !row.inherited.contains(c.key) {
+            let v = row.value(c.key)
+            let text = row.text(c.key)
+            let name = (c.en, c.zh)
+            if text.isEmpty {
+                if c.required == true && c.derived == nil && !isTotal {
+                    report("required", m, row, c.key, "\(name.0) is required", "“\(name.1)”为必填项")
+                    badKeys.insert(c.key)
+                }
+                continue
+            }
+            let marker = Values.noValueMarkers.contains(text)
+            switch c.type {
+            case "text", "status":
+                guard let allowed = c.allowed, !isTotal else { continue }
+                let state = c.type == "status" ? StateValue.parse(text).state : text
+                if !allowed.contains(state) && !(marker && c.type == "status" && c.derived != nil) {
+                    report("value.allowed", m, row, c.key, "\(name.0) \"\(text)\" is not one of \(allowed.joined(separator: "/"))",
+                           "“\(name.1)”的值“\(text)”不在可选范围(\(allowed.joined(separator: "/")))内")
+                    badKeys.insert(c.key)
+                }
+            case "date", "dateOrRange":
+                switch book.date(v) {
+                case .placeholder:
+                    report("date.placeholder", m, row, c.key, "\(name.0) \"\(text)\" has the placeholder year 202X: the template was not filled in",
+                           "“\(name.1)”为“\(text)”,年份仍是占位的 202X:模板未填写")
+                    badKeys.insert(c.key)
+                case .invalid:
+                    report("type.date", m, row, c.key, "\(name.0) \"\(text)\" is not a date (write 2025-05-01, 5月1日 or 5.1)",
+                           "“\(name.1)”的值“\(text)”不是日期(可写 2025-05-01、5月1日 或 5.1)")
+                    badKeys.insert(c.key)
+                case .noValue where c.noValue != true:
+                    report("type.date", m, row, c.key, "\(name.0) needs a date, not \"\(text)\"", "“\(name.1)”需要填写日期,不能是“\(text)”")
+                    badKeys.insert(c.key)
+                case .span(let s):
+                    if s.isRange && c.type == "date" {
+                        report("type.date", m, row, c.key, "\(name.0) \"\(text)\" is a range; this column takes one date",
+                               "“\(name.1)”的值“\(text)”是日期区间,该列只填一个日期")
+                        badKeys.insert(c.key)
+                    } else if s.end < s.start {
+                        report("date.order", m, row, c.key, "\(name.0) \"\(text)\" ends before it starts", "“\(name.1)”的区间“\(text)”结束早于开始")
+                        badKeys.insert(c.key)
+                    } else if Self.plannedDateKeys.contains(c.key), !book.period.contains(s.start) || !book.period.contains(s.end),
+                              let ps = book.period.start, let pe = book.period.end {
+                        report("date.outsidePeriod", m, row, c.key,
+                               "\(name.0) \(s.start) is outside the campaign period \(ps) – \(pe)",
+                               "“\(name.1)”\(s.start.chinese)不在推广周期 \(ps.chinese)–\(pe.chinese) 内")
+                    }
+                default: break
+                }
+            case "time":
+                switch book.time(v) {
+                case .invalid:
+                    report("type.time", m, row, c.key, "\(name.0) \"\(text)\" is not a time (write 17:00 or 6.5 18:00)",
+                           "“\(name.1)”的值“\(text)”不是时间(可写 17:00 或 6.5 18:00)")
+                    badKeys.insert(c.key)
+                default: break
+                }
+            case "money", "count", "percent", "ratio":
+                if c.derived != nil && marker { continue }
+                switch book.quantity(row.cells[c.key]) {
+                case .invalid:
+                    report("type.number", m, row, c.key, "\(name.0) \"\(text)\" is not a number", "“\(name.1)”的值“\(text)”不是数字")
+                    badKeys.insert(c.key)
+                case .noValue where c.noValue != true && c.derived == nil:
+                    report("type.number", m, row, c.key, "\(name.0) needs a number, not \"\(text)\"", "“\(name.1)”需要填写数字,不能是“\(text)”")
+                    badKeys.insert(c.key)
+                case .value(let q):
+                    if q.value < 0 && (c.type == "money" || c.type == "count") {
+                        report("type.negative", m, row, c.key, "\(name.0) \(text) is negative", "“\(name.1)”\(text)为负数")
+                        badKeys.insert(c.key)
+                    } else if c.key == "progress" && (q.value < 0 || q.value > 100) {
+                        report("progress.range", m, row, c.key, "progress \(text) is outside 0–100", "执行进度 \(text) 不在 0–100 之间")
+                        badKeys.insert(c.key)
+                    }
+                default: break
+                }
+            case "quantity":
+                if case .invalid = book.quantity(row.cells[c.key]), !isTotal {
+                    report("type.quantity", m, row, c.key, "\(name.0) \"\(text)\" is not a number with a unit (e.g. 22万, 2.1%, 520条)",
+                           "“\(name.1)”的值“\(text)”不是带单位的数字(如 22万、2.1%、520条)")
+                    badKeys.insert(c.key)
+                }
+            case "kpi":
+                if KPI.parse(text) == nil && !isTotal {
+                    report("kpi.unreadable", m, row, c.key, "the KPI \"\(text)\" has no target number (e.g. 点击率≥2%, 签约KOL数量≥10人)",
+                           "核心KPI指标“\(text)”读不出目标值(如 点击率≥2%、签约KOL数量≥10人)")
+                    badKeys.insert(c.key)
+                }
+            case "checkboxes":
+                let labels = ["未开始", "进行中", "已完成"]
+                switch CheckboxState.parse(text, labels: labels) {
+                case .several(let states):
+                    report("checkbox.several", m, row, c.key, "more than one state is marked (\(states.joined(separator: ", "))): mark exactly one",
+                           "完成状态勾选了多个(\(states.joined(separator: "、"))):只能勾选一个")
+                    badKeys.insert(c.key)
+                case .invalid:
+                    report("checkbox.invalid", m, row, c.key, "\"\(text)\" is not a card state: mark one of □未开始□进行中□已完成",
+                           "“\(text)”不是流程卡的完成状态:请在 □未开始□进行中□已完成 中勾选一个")
+                    badKeys.insert(c.key)
+                default: break
+                }
+            case "raci":
+                guard let raci = RACI.parse(text) else {
+                    report("raci.unreadable", m, row, c.key, "RACI \"\(text)\" names no role: write R:name A:name C:name I:name",
+                           "RACI“\(text)”未写明角色:请按 R:姓名 A:姓名 C:姓名 I:姓名 填写")
+                    badKeys.insert(c.key)
+                    continue
+                }
+                if raci.accountableCount != 1 {
+                    report("raci.accountable", m, row, c.key, "RACI has \(raci.accountableCount) A (accountable); exactly one is needed",
+                           "RACI 中负责人 A 有 \(raci.accountableCount) 个,应恰好 1 个")
+                }
+                if raci.responsibleCount == 0 {
+                    report("raci.responsible", m, row, c.key, "RACI has no R (responsible): someone must do the work", "RACI 中没有执行者 R")
+                }
+            case "deadlineRule":
+                checkDeadline(m, row)
+            default: break
+            }
+        }
+    }
+
+    static let plannedDateKeys: Set<String> = ["plannedStart", "plannedEnd", "date", "start", "finish", "deadline"]
+
+    static func isTotalRow(_ row: TableRow) -> Bool {
+        let words = ["合计", "总计", "小计", "总预算", "预算合计", "total", "subtotal"]
+        return row.cells.values.contains { c in
+            guard case .string(let s) = c.value else { return false }
+            let n = HeaderMatcher.normalize(s)
+            return words.contains(n)
+        }
+    }
+
+    // MARK: - Rows
+
+    func number(_ row: TableRow, _ key: String) -> Double? {
+        guard !badKeys.contains(key) else { return nil }
+        return book.quantity(row.cells[key]).value?.value
+    }
+
+    func dateValue(_ row: TableRow, _ key: String) -> CalendarDate? {
+        guard !badKeys.contains(key) else { return nil }
+        return book.date(row.value(key)).date
+    }
+
+    func checkRow(_ m: SheetMapping, _ spec: Template.Sheet, _ row: TableRow,
+                  roiRows: inout [(row: TableRow, entered: Double, ratio: Double, net: Double, decimals: Int)]) {
+        let keys = Set(m.columns.keys)
+        let isTotal = Self.isTotalRow(row)
+        // Ends after starts.
+        for (a, b) in [("plannedStart", "plannedEnd"), ("actualStart", "actualEnd"), ("start", "finish")] where keys.contains(a) && keys.contains(b) {
+            if let s = dateValue(row, a), let e = dateValue(row, b), e < s {
+                let label = (header(m, b, chinese: false), header(m, b, chinese: true)), from = (header(m, a, chinese: false), header(m, a, chinese: true))
+                report("date.order", m, row, b, "\(label.0) \(e) is before \(from.0) \(s)", "“\(label.1)”\(e.chinese)早于“\(from.1)”\(s.chinese)")
+                badKeys.insert(b)
+            }
+        }
+        // Progress and the actual end.
+        let progress = keys.contains("progress") ? number(row, "progress") : nil
+        if keys.contains("actualEnd"), let p = progress {
+            let ended = dateValue(row, "actualEnd") != nil
+            if p >= 100 && !ended && !badKeys.contains("actualEnd") {
+                report("progress.doneWithoutEnd", m, row, "actualEnd", "progress is 100 but there is no actual end date",
+                       "执行进度为 100,但没有实际结束时间")
+            } else if ended && p < 100 {
+                report("progress.endNotDone", m, row, "progress", "the task has an actual end but progress is \(Self.show(p)), not 100",
+                       "任务已有实际结束时间,但执行进度为 \(Self.show(p)),不是 100")
+            }
+        }
+        // Overdue: the planned end has passed and the task is open.
+        if keys.contains("plannedEnd"), let due = dateValue(row, "plannedEnd"), due < options.asOf,
+           dateValue(row, "actualEnd") == nil, (progress ?? 0) < 100, !isTotal {
+            report("status.overdue", m, row, "plannedEnd", "planned to end \(due) but not done as of \(options.asOf): 延期",
+                   "计划 \(due.chinese) 结束,截至 \(options.asOf.chinese) 仍未完成:已延期")
+        }
+        // States against the plan (detail, platform tasks, process card).
+        let stateKey = keys.contains("state") ? "state" : nil
+        if let stateKey, !badKeys.contains(stateKey), row.has(stateKey) {
+            let text = row.text(stateKey)
+            let state: String? = column(m, stateKey)?.type == "checkboxes"
+                ? { if case .one(let s) = CheckboxState.parse(text, labels: ["未开始", "进行中", "已完成"]) { s } else { nil } }()
+                : StateValue.parse(text).state
+            var due: CalendarDate?, dueMinutes: Int?
+            if keys.contains("plannedDone"), case .value(let t) = book.time(row.value("plannedDone")) {
+                due = t.date ?? book.date(row.value("date")).span?.end
+                dueMinutes = t.minutes
+            } else if keys.contains("finish") { due = dateValue(row, "finish") }
+            else if keys.contains("deadline") { due = dateValue(row, "deadline") }
+            if let state, state == "未开始" || state == "进行中", let due, due < options.asOf {
+                _ = dueMinutes
+                report("status.overdue", m, row, stateKey, "\"\(text)\" but due \(due) (as of \(options.asOf)): mark it 延期 or finish it",
+                       "状态为“\(text)”,但计划 \(due.chinese) 完成(截至 \(options.asOf.chinese)):应标为延期或尽快完成")
+            }
+            if let p = progress, let state {
+                if p >= 100 && state != "已完成" {
+                    report("progress.state", m, row, stateKey, "progress is 100 but the state is \"\(text)\"", "执行进度为 100,但状态为“\(text)”")
+                } else if state == "已完成" && p < 100 {
+                    report("progress.state", m, row, stateKey, "the state is 已完成 but progress is \(Self.show(p))", "状态为已完成,但执行进度为 \(Self.show(p))")
+                }
+            }
+        }
+        // Budget.
+        if let b = number(row, "budget"), let s = number(row, "spend"), s > b, !isTotal {
+            report("budget.overspend", m, row, "spend", "spend \(Self.show(s)) is over the budget \(Self.show(b)) by \(Self.show(s - b)) (超支)",
+                   "实际支出 \(Self.show(s)) 超出预算 \(Self.show(b)),超支 \(Self.show(s - b))")
+        }
+        // Funnel: a later step cannot exceed the one before.
+        for (a, b) in [("impressions", "clicks"), ("clicks", "conversions"), ("uv", "orders"), ("orders", "newCustomers")] where keys.contains(a) && keys.contains(b) {
+            if let x = number(row, a), let y = number(row, b), y > x {
+                report("metric.funnel", m, row, b,
+                       "\(header(m, b, chinese: false)) (\(Self.show(y))) over \(header(m, a, chinese: false)) (\(Self.show(x)))",
+                       "“\(header(m, b, chinese: true))”(\(Self.show(y)))多于“\(header(m, a, chinese: true))”(\(Self.show(x)))")
+                badKeys.insert(b)
+            }
+        }
+        // Entered ratios against their inputs, at the precision they show.
+        let roiOverride = options.roi
+        for ratio in Ratio.of(spec, roi: roiOverride ?? book.template?.roi) where keys.contains(ratio.key) {
+            guard !ratio.inputs.contains(where: badKeys.contains), !badKeys.contains(ratio.key),
+                  case .value(let entered) = book.quantity(row.cells[ratio.key]) else { continue }
+            guard let computed = ratio.compute({ number(row, $0) }) else { continue }
+            if ratio.key == "roi", let sales = number(row, ratio.numerator), let cost = number(row, ratio.denominator), cost > 0 {
+                roiRows.append((row, entered.value, sales / cost, (sales - cost) / cost, entered.decimals))
+                continue
+            }
+            if !Self.agrees(entered, computed) {
+                let formula = ratioText(ratio, row)
+                report("metric.mismatch", m, row, ratio.key,
+                       "\(header(m, ratio.key, chinese: false)) \(Values.text(row.value(ratio.key))) disagrees with \(formula) = \(Self.show(computed, decimals: max(entered.decimals, 1)))",
+                       "“\(header(m, ratio.key, chinese: true))”\(Values.text(row.value(ratio.key))) 与 \(formula) = \(Self.show(computed, decimals: max(entered.decimals, 1))) 不符")
+            }
+        }
+        // KPI against the achieved value, and the derived 达成率 / 达标情况 when entered.
+        if keys.contains("kpi"), keys.contains("achieved"), !badKeys.contains("kpi"), !badKeys.contains("achieved"),
+           let kpi = KPI.parse(row.text("kpi")), case .value(let actual) = book.quantity(row.cells["achieved"]) {
+            checkKPI(m, row, kpi, actual, progress: progress)
+        }
+        if m.templateSheet == "master" {
+            masterTasks.append(MasterTask(row: row.index, phase: row.text("phase"), task: row.text("task"), owner: row.text("owner"),
+                                          budget: number(row, "budget"), spend: number(row, "spend"),
+                                          texts: ["task", "objective", "kpi", "notes"].map { row.text($0) }.filter { !$0.isEmpty }, isTotal: isTotal))
+        }
+    }
+
+    /// `52,000/650,000`: the inputs of a ratio as written in the message.
+    func ratioText(_ r: Ratio, _ row: TableRow) -> String {
+        let n = number(row, r.numerator).map(Self.show) ?? "?", d = number(row, r.denominator).map(Self.show) ?? "?"
+        let top = r.minus.map { "(\(n)−\(number(row, $0).map(Self.show) ?? "?"))" } ?? n
+        return r.scale == 100 ? "\(top)/\(d)×100" : "\(top)/\(d)"
+    }
+
+    /// Equal at the precision the entered value shows: the computed value rounded to its decimals.
+    static func agrees(_ entered: Quantity, _ computed: Double) -> Bool {
+        let d = max(0, entered.decimals)
+        let unit = pow(10, -Double(d))
+        return abs(Ratio.round(computed, d) - entered.value) < unit / 2 + 1e-9
+    }
+
+    func checkKPI(_ m: SheetMapping, _ row: TableRow, _ kpi: KPI, _ actual: Quantity, progress: Double?) {
+        guard kpi.comparable(actual) else {
+            report("kpi.unit", m, row, "achieved",
+                   "the achieved value \(row.text("achieved")) and the target \(row.text("kpi")) are not in the same unit (one is a percent)",
+                   "当前达成值 \(row.text("achieved")) 与目标 \(row.text("kpi")) 单位不一致(一个是百分比)")
+            return
+        }
+        guard let rate = kpi.achievement(actual) else { return }
+        let finished = dateValue(row, "actualEnd") != nil || (progress ?? 0) >= 100
+        let threshold = KPIStatus.warningThreshold(elapsedShare: finished ? nil : elapsedShare(row))
+        let status = KPIStatus.status(rate: rate, threshold: threshold)
+        if finished && rate < 100 - 1e-9 {
+            report("kpi.notMet", m, row, "achieved", "the task is finished but reached \(Self.show(rate, decimals: 1))% of its KPI (\(row.text("kpi")))",
+                   "任务已完成,但KPI(\(row.text("kpi")))仅达成 \(Self.show(rate, decimals: 1))%")
+        }
+        if m.columns["achievementRate"] != nil, case .value(let entered) = book.quantity(row.cells["achievementRate"]),
+           !Self.agrees(entered, Ratio.round(rate, 1)) {
+            report("kpi.status", m, row, "achievementRate", "达成率 \(row.text("achievementRate")) disagrees with \(row.text("achieved")) against \(row.text("kpi")) = \(Self.show(rate, decimals: 1))",
+                   "达成率 \(row.text("achievementRate")) 与 \(row.text("achieved")) 对 \(row.text("kpi")) 的计算值 \(Self.show(rate, decimals: 1)) 不符")
+        }
+        if m.columns["status"] != nil, row.has("status"), !Values.noValueMarkers.contains(row.text("status")), row.text("status") != status {
+            report("kpi.status", m, row, "status", "达标情况 says \(row.text("status")) but \(Self.show(rate, decimals: 1))% of the KPI gives \(status)",
+                   "达标情况为“\(row.text("status"))”,但KPI达成 \(Self.show(rate, decimals: 1))%,应为“\(status)”")
+        }
+    }
+
+    /// The share of the task's planned period elapsed as of `asOf` (0…1), nil without dates.
+    func elapsedShare(_ row: TableRow) -> Double? {
+        guard let s = dateValue(row, "plannedStart"), let e = dateValue(row, "plannedEnd"), e >= s else { return nil }
+        let total = Double(s.days(to: e) + 1)
+        let done = Double(s.days(to: options.asOf) + 1)
+        return min(1, max(0, done / total))
+    }
+
+    /// ROI: one definition throughout. When every entered ROI that disagrees with the template's
+    /// definition follows the other one, say so once instead of flagging each row.
+    func checkROI(_ m: SheetMapping, _ rows: [(row: TableRow, entered: Double, ratio: Double, net: Double, decimals: Int)]) {
+        guard !rows.isEmpty else { return }
+        let useNet = (options.roi ?? book.template?.roi ?? "ratio") == "net"
+        func agrees(_ e: Double, _ c: Double, _ d: Int) -> Bool { Self.agrees(Quantity(value: e, decimals: d), c) }
+        let wrong = rows.filter { !agrees($0.entered, useNet ? $0.net : $0.ratio, $0.decimals) }
+        let other = wrong.filter { agrees($0.entered, useNet ? $0.ratio : $0.net, $0.decimals) }
+        if !wrong.isEmpty && other.count == wrong.count && wrong.count == rows.count {
+            let first = rows[0].row
+            report("metric.roiDefinition", m, first, "roi",
+                   useNet ? "the ROI values follow 增量销售额/成本, not (收益−成本)/成本; run recalc with --roi ratio to keep that definition"
+                          : "the ROI values follow (收益−成本)/成本 (net), not 增量销售额/成本; run recalc with --roi net to keep that definition",
+                   useNet ? "ROI 按 增量销售额/成本 口径填写,而非 (收益−成本)/成本;recalc 时加 --roi ratio 可保留该口径"
+                          : "ROI 按 (收益−成本)/成本 口径填写,而非 增量销售额/成本;recalc 时加 --roi net 可保留该口径")
+            return
+        }
+        for w in wrong {
+            let c = useNet ? w.net : w.ratio
+            let sales = number(w.row, "sales").map(Self.show) ?? "?", cost = number(w.row, "cost").map(Self.show) ?? "?"
+            let f = useNet ? "(\(sales)−\(cost))/\(cost)" : "\(sales)/\(cost)"
+            report("metric.mismatch", m, w.row, "roi", "ROI \(Values.text(w.row.value("roi"))) disagrees with \(f) = \(Self.show(Ratio.round(c, max(w.decimals, 1)), decimals: max(w.decimals, 1)))",
+                   "ROI \(Values.text(w.row.value("roi"))) 与 \(f) = \(Self.show(Ratio.round(c, max(w.decimals, 1)), decimals: max(w.decimals, 1))) 不符")
+        }
+    }
+
+    // MARK: - Key–value sheets (活动总览)
+
+    func checkFields(_ m: SheetMapping, _ spec: Template.Sheet) {
+        guard let values = book.fields[m.sheetName] else { return }
+        let shareKeys = (spec.fields ?? []).map(\.key).filter { $0.hasSuffix("Share") }
+        guard !shareKeys.isEmpty else { return }
+        var total = 0.0, any = false
+        for key in shareKeys {
+            guard let f = values[key] else { continue }
+            let code = book.formatCode(f.cell)
+            switch Values.quantity(f.cell.value, percentFormat: Values.isPercentFormat(code), formatDecimals: Values.formatDecimals(code)) {
+            case .value(let q): total += q.value; any = true
+            case .invalid:
+                report("type.number", m.sheetName, f.ref.description, f.cell.value, "the share \"\(Values.text(f.cell.value))\" is not a number",
+                       "占比“\(Values.text(f.cell.value))”不是数字")
+            default: break
+            }
+        }
+        guard any, abs(total - 100) > 0.01 else { return }
+        let at = values["shareTotal"] ?? shareKeys.compactMap { values[$0] }.last!
+        report("share.total", m.sheetName, at.ref.description, at.cell.value,
+               "the platform shares sum to \(Self.show(total))%, not 100%", "各平台占比合计为 \(Self.show(total))%,应为 100%")
+    }
+
+    // MARK: - Process-card deadlines
+
+    func checkDeadline(_ m: SheetMapping, _ row: TableRow) {
+        guard m.columns["deadline"] != nil, let launch = book.period.launch ?? book.period.start,
+              let rule = DeadlineRule.parse(row.text("deadlineRule")), let due = dateValue(row, "deadline") else { return }
+        guard rule.anchor == "launch" || book.period.end != nil else { return }
+        let expected = rule.date(launch: launch, end: book.period.end ?? launch)
+        if expected != due {
+            report("deadline.rule", m, row, "deadline", "the deadline \(due) does not match \"\(row.text("deadlineRule"))\" (\(expected))",
+                   "截止日期 \(due.chinese) 与时间节点“\(row.text("deadlineRule"))”(\(expected.chinese))不符")
+        }
+    }
+
+    // MARK: - Whole campaign and cross-sheet
+
+    func checkMasterTotals() {
+        guard let m = book.mapping("master") else { return }
+        let tasks = masterTasks.filter { !$0.isTotal }
+        let budget = tasks.compactMap(\.budget).reduce(0, +), spend = tasks.compactMap(\.spend).reduce(0, +)
+        if spend > budget, budget > 0, let col = m.columns["spend"] {
+            report("budget.campaignOverspend", m.sheetName, CellReference(row: m.headerRow, column: col).description, .empty,
+                   "the campaign spent \(Self.show(spend)) against a total budget of \(Self.show(budget))",
+                   "活动实际支出合计 \(Self.show(spend)),超出预算合计 \(Self.show(budget))")
+        }
+        // The seed keeps 10% of the total as reserve: a 合计 row's budget is the total.
+        if let total = masterTasks.first(where: \.isTotal), let t = total.budget, t > 0, let col = m.columns["budget"] {
+            let reserve = masterTasks.filter { !$0.isTotal && ($0.task.contains("预留") || $0.task.contains("应急") || $0.task.lowercased().contains("reserve")) }
+            let allocated = tasks.filter { r in !reserve.contains { $0.row == r.row } }.compactMap(\.budget).reduce(0, +)
+            if allocated > t * 0.9 + 0.005 {
+                report("budget.reserve", m.sheetName, CellReference(row: total.row, column: col).description, .number(t),
+                       "task budgets total \(Self.show(allocated)), leaving \(Self.show(t - allocated)) of \(Self.show(t)): less than the 10% reserve (\(Self.show(t * 0.1)))",
+                       "任务预算合计 \(Self.show(allocated)),仅余 \(Self.show(t - allocated))(总预算 \(Self.show(t))),不足 10% 应急预留(\(Self.show(t * 0.1)))")
+            }
+        }
+    }
+
+    func checkCrossSheets() throws {
+        let tasks = masterTasks.filter { !$0.isTotal }
+        guard book.mapping("master") != nil, !tasks.isEmpty else { return }
+        let owners = Set(tasks.map(\.owner).filter { !$0.isEmpty })
+        let texts = tasks.flatMap(\.texts)
+        // Phase windows from the master plan: the first planned start to the last planned end of its tasks.
+        if let m = book.mapping("detail") {
+            var window: (name: String, start: CalendarDate, end: CalendarDate)?
+            for (_, text) in book.titles[m.sheetName] ?? [] {
+                for p in tasks.map(\.phase) where !p.isEmpty && text.contains(p) {
+                    window = try phaseWindow(p).map { (p, $0.start, $0.end) }
+                }
+            }
+            try book.rows(of: m) { row in
+                if !owners.isEmpty, row.has("owner"), !owners.contains(row.text("owner")) {
+                    report("cross.detailOwner", m, row, "owner", "\(row.text("owner")) has no task in the master plan",
+                           "负责人“\(row.text("owner"))”在主跟踪表中没有任务")
+                }
+                guard let s = book.date(row.value("date")).span else { return }
+                if let w = window, s.start < w.start || s.end > w.end {
+                    report("cross.detailDate", m, row, "date", "\(row.text("date")) is outside \(w.name) (\(w.start) – \(w.end)) in the master plan",
+                           "“\(row.text("date"))”不在主跟踪表中\(w.name)的时间(\(w.start.chinese)–\(w.end.chinese))内")
+                } else if window == nil, !book.period.contains(s.start) || !book.period.contains(s.end), let ps = book.period.start, let pe = book.period.end {
+                    report("cross.detailDate", m, row, "date", "\(row.text("date")) is outside the campaign period \(ps) – \(pe)",
+                           "“\(row.text("date"))”不在推广周期 \(ps.chinese)–\(pe.chinese) 内")
+                }
+            }
+        }
+        if let m = book.mapping("effect") {
+            var cost = 0.0
+            var lastCostRow: TableRow?
+            try book.rows(of: m) { row in
+                if Self.isTotalRow(row) { return }
+                let channel = row.text("channel")
+                if !channel.isEmpty, !texts.contains(where: { Self.related(channel, $0) }) {
+                    report("cross.effectChannel", m, row, "channel", "the channel \(channel) has no task in the master plan",
+                           "渠道“\(channel)”在主跟踪表中没有对应任务")
+                }
+                if let c = book.quantity(row.cells["cost"]).value?.value { cost += c; lastCostRow = row }
+            }
+            let budget = tasks.compactMap(\.budget).reduce(0, +)
+            if budget > 0, cost > budget + 0.005, let row = lastCostRow {
+                report("cross.effectCost", m, row, "cost", "effect costs total \(Self.show(cost)), over the master plan's budget \(Self.show(budget))",
+                       "效果分析表成本合计 \(Self.show(cost)),超过主跟踪表预算合计 \(Self.show(budget))")
+            }
+        }
+    }
+
+    func phaseWindow(_ phase: String) throws -> (start: CalendarDate, end: CalendarDate)? {
+        guard let m = book.mapping("master") else { return nil }
+        var start: CalendarDate?, end: CalendarDate?
+        try book.rows(of: m) { row in
+            guard row.text("phase") == phase else { return }
+            if let s = book.date(row.value("plannedStart")).date { start = min(start ?? s, s) }
+            if let e = book.date(row.value("plannedEnd")).date { end = max(end ?? e, e) }
+        }
+        guard let start, let end else { return nil }
+        return (start, end)
+    }
+
+    /// A channel and a task are related when one contains the other or they share a run of
+    /// three characters (小红书KOL ~ 小红书KOL笔记发布).
+    static func related(_ a: String, _ b: String) -> Bool {
+        let x = HeaderMatcher.normalize(a), y = HeaderMatcher.normalize(b)
+        if x.isEmpty || y.isEmpty { return false }
+        if x.contains(y) || y.contains(x) { return true }
+        let xs = Array(x)
+        guard xs.count >= 3 else { return false }
+        for i in 0...(xs.count - 3) where y.contains(String(xs[i..<(i + 3)])) { return true }
+        return false
+    }
+}

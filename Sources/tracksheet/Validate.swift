@@ -1,0 +1,201 @@
+import ArgumentParser
+import Foundation
+import Templates
+import Validation
+import XLSX
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `tracksheet validate FILE.xlsx... [--format text|json] [--annotate OUT.xlsx] [--as-of DATE]`
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check filled-in workbooks cell by cell and report every problem at its sheet!cell.",
+        discussion: """
+        FILE may be a folder: every .xlsx in it (and below) is checked, with a progress bar on a terminal.
+        Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 a file could not be read.
+        """)
+
+    @Argument(help: "Workbooks (.xlsx) or folders of workbooks.")
+    var files: [String]
+
+    @Option(help: "Output format: text or json.")
+    var format: Inspect.OutputFormat = .text
+
+    @Option(help: "Write a copy with the problems highlighted and noted, plus a 校验结果 sheet (a folder when checking several files).")
+    var annotate: String?
+
+    @Option(name: .customLong("as-of"), help: "The day to judge overdue tasks by (default: today), e.g. 2025-06-09.")
+    var asOf: String?
+
+    @Option(name: .customLong("template-file"), help: "A team's own template file (JSON), checked besides the shipped ones.")
+    var templateFile: String?
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if let asOf, CalendarDate(asOf) == nil { throw ValidationError("--as-of \(asOf) is not a date such as 2025-06-09") }
+    }
+
+    func run() throws {
+        if let lang = common.lang { Language.current = lang }
+        let templates = try Templates.all(extra: templateFile)
+        let options = ValidationOptions(asOf: asOf.flatMap(CalendarDate.init) ?? Today.date, templates: templates)
+        let paths = try WorkbookFiles.expand(files)
+        if annotate != nil && paths.count > 1 {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: annotate!, isDirectory: &isDir), !isDir.boolValue {
+                Output.fail(Language.current.isChinese ? "检查多个文件时 --annotate 须是文件夹" : "with several files, --annotate must name a folder")
+            }
+            try? FileManager.default.createDirectory(atPath: annotate!, withIntermediateDirectories: true)
+        }
+        let progress = Progress(total: paths.count)
+        var reports: [Report] = [], failures: [(String, String)] = []
+        for (i, path) in paths.enumerated() {
+            progress.update(i, path)
+            do {
+                let report = try Validator.validate(path: path, options: options)
+                guard report.template != nil else {
+                    failures.append((path, Language.current.isChinese ? "没有工作表与任何模板(主跟踪表、效果分析表、流程跟踪表……)相符"
+                                                                      : "no sheet matches a tracksheet template (主跟踪表, 效果分析表, 流程跟踪表 …)"))
+                    continue
+                }
+                reports.append(report)
+                if let annotate {
+                    let zh = common.lang.map { $0 == .zh } ?? report.isChinese
+                    let out = paths.count > 1 ? (annotate as NSString).appendingPathComponent(
+                        ((path as NSString).lastPathComponent as NSString).deletingPathExtension + (zh ? "-校验.xlsx" : "-checked.xlsx")) : annotate
+                    try Annotator.annotate(report, source: path, to: out, chinese: zh)
+                }
+            } catch let e as XLSXError {
+                failures.append((path, e.message(chinese: Language.current.isChinese)))
+            } catch let e as TemplateError {
+                failures.append((path, Language.current.isChinese ? e.chinese : e.english))
+            }
+        }
+        progress.finish()
+        if format == .json {
+            print(json(reports, failures))
+        } else {
+            printText(reports)
+        }
+        for (path, message) in failures { FileHandleOutput.standardError.write("tracksheet: \(path): \(message)\n") }
+        if !failures.isEmpty { throw ExitCode(2) }
+        if reports.contains(where: { $0.errors > 0 }) { throw ExitCode(1) }
+    }
+
+    func chinese(_ r: Report) -> Bool { common.lang.map { $0 == .zh } ?? r.isChinese }
+
+    func json(_ reports: [Report], _ failures: [(String, String)]) -> String {
+        var files: [JSONValue] = reports.map { r in
+            let zh = chinese(r)
+            return .object([
+                ("path", .string(r.path)),
+                ("template", r.template.map(JSONValue.string) ?? .null),
+                ("diagnostics", .array(r.diagnostics.map { d in
+                    .object([("rule", .string(d.rule)), ("severity", .string(d.severity.rawValue)), ("sheet", .string(d.sheet)),
+                             ("cell", d.cell.map(JSONValue.string) ?? .null), ("value", Self.json(d.value)),
+                             ("message", .string(d.message(chinese: zh)))])
+                })),
+            ])
+        }
+        for (path, message) in failures {
+            files.append(.object([("path", .string(path)), ("template", .null), ("diagnostics", .array([])), ("error", .string(message))]))
+        }
+        var out = ""
+        JSONValue.object([("files", .array(files))]).write(into: &out)
+        return out
+    }
+
+    static func json(_ v: CellValue) -> JSONValue {
+        switch v {
+        case .empty: .null
+        case .string(let s): .string(s)
+        case .number(let n): .number(n)
+        case .bool(let b): .bool(b)
+        case .error(let e): .string(e)
+        case .date: .string(Values.text(v))
+        }
+    }
+
+    func printText(_ reports: [Report]) {
+        let color = isatty(1) == 1 && getenv("NO_COLOR") == nil
+        func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+        for r in reports {
+            let zh = chinese(r)
+            let infos = r.diagnostics.count - r.errors - r.warnings
+            let summary = zh ? "\(r.errors) 个错误,\(r.warnings) 个警告,\(infos) 个提示" : "\(r.errors) error(s), \(r.warnings) warning(s), \(infos) note(s)"
+            print("\(paint(r.path, "1")) (\(r.template ?? "?")): \(summary)")
+            var sheet: String?
+            for d in r.diagnostics {
+                if d.sheet != sheet { sheet = d.sheet; print("  \(paint(d.sheet, "1"))") }
+                let label = d.severity == .error ? paint(zh ? "错误" : "error  ", "31") : d.severity == .warning ? paint(zh ? "警告" : "warning", "33") : paint(zh ? "提示" : "info   ", "36")
+                let cell = (d.cell ?? "").padding(toLength: 6, withPad: " ", startingAt: 0)
+                print("    \(cell) \(label)  \(d.message(chinese: zh))  [\(d.rule)]")
+            }
+        }
+    }
+}
+
+enum Templates {
+    /// The shipped templates, and a team's own file first when given.
+    static func all(extra: String?) throws -> [Template] {
+        do {
+            let own = try extra.map { [try Template.load(URL(fileURLWithPath: $0))] } ?? []
+            return own + (try Template.builtinIDs.map(Template.builtin))
+        } catch let e as TemplateError {
+            Output.fail(Language.current.isChinese ? e.chinese : e.english)
+        }
+    }
+}
+
+enum Today {
+    /// Today in the local calendar.
+    static var date: CalendarDate {
+        let c = Calendar.current.dateComponents([.year, .month, .day], from: Date())
+        return CalendarDate(year: c.year!, month: c.month!, day: c.day!)
+    }
+}
+
+enum WorkbookFiles {
+    /// Files as given; folders become their .xlsx files (sorted), Excel's `~$` lock files left out.
+    static func expand(_ args: [String]) throws -> [String] {
+        var out: [String] = []
+        for a in args {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: a, isDirectory: &isDir) else {
+                Output.fail(Language.current.isChinese ? "找不到文件 \(a)" : "\(a): no such file")
+            }
+            guard isDir.boolValue else { out.append(a); continue }
+            let found = (FileManager.default.enumerator(atPath: a)?.compactMap { $0 as? String } ?? [])
+                .filter { $0.lowercased().hasSuffix(".xlsx") && !($0 as NSString).lastPathComponent.hasPrefix("~$") }
+                .sorted()
+                .map { (a as NSString).appendingPathComponent($0) }
+            if found.isEmpty { Output.fail(Language.current.isChinese ? "文件夹 \(a) 中没有 .xlsx 文件" : "\(a): no .xlsx files in this folder") }
+            out += found
+        }
+        return out
+    }
+}
+
+/// A one-line progress bar on standard error, only when it is a terminal and there is more than one file.
+final class Progress {
+    let total: Int
+    let shown: Bool
+    init(total: Int) {
+        self.total = total
+        shown = total > 1 && isatty(2) == 1
+    }
+    func update(_ done: Int, _ current: String) {
+        guard shown else { return }
+        let width = 30, filled = total == 0 ? 0 : done * width / total
+        let name = (current as NSString).lastPathComponent
+        FileHandleOutput.standardError.write("\r[\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(done)/\(total) \(name.prefix(40))\u{1B}[K")
+    }
+    func finish() {
+        guard shown else { return }
+        FileHandleOutput.standardError.write("\r[\(String(repeating: "#", count: 30))] \(total)/\(total)\u{1B}[K\n")
+    }
+}
