@@ -1,0 +1,326 @@
+import Foundation
+import Templates
+import XLSX
+
+public struct RecalcOptions: Sendable {
+    public var asOf: CalendarDate
+    /// `ratio` or `net`: overrides the template's ROI definition.
+    public var roi: String?
+    public var templates: [Template]
+    public init(asOf: CalendarDate, roi: String? = nil, templates: [Template]) {
+        self.asOf = asOf; self.roi = roi; self.templates = templates
+    }
+}
+
+/// What `recalc` changed and what the user should know.
+public struct RecalcResult: Sendable {
+    public var template: String?
+    public var isChinese: Bool
+    /// Cells whose formula or value changed, as `sheet!A1`.
+    public var changed: [String] = []
+    /// Things said once: ROI definition, numbers typed as text.
+    public var notices: [(english: String, chinese: String)] = []
+    /// The roll-up sheet written or updated.
+    public var summarySheet: String?
+}
+
+/// `tracksheet recalc`: every derived column and roll-up of SPEC §4 written through the lossless
+/// editor as formulas with their cached values. Only derived cells change; a cell already holding
+/// the same formula and value is left as it is, so a second run changes nothing.
+public final class Recalculator {
+    let book: CampaignBook
+    let editor: WorkbookEditor
+    let options: RecalcOptions
+    var result: RecalcResult
+
+    public init(path: String, options: RecalcOptions) throws {
+        book = try CampaignBook(path: path, templates: options.templates)
+        editor = try WorkbookEditor(path: path)
+        self.options = options
+        result = RecalcResult(template: book.template?.id, isChinese: book.isChinese)
+    }
+
+    public static func recalc(path: String, to out: String, options: RecalcOptions) throws -> RecalcResult {
+        let r = try Recalculator(path: path, options: options)
+        try r.run()
+        try r.editor.save(to: out)
+        return r.result
+    }
+
+    var roiDefinition: String { options.roi ?? book.template?.roi ?? "ratio" }
+
+    func run() throws {
+        for m in book.mappings {
+            guard let spec = book.sheetSpec(m), spec.rows != "fields" else { continue }
+            try ratios(m, spec)
+        }
+        if let m = book.mapping("master") { try master(m) }
+    }
+
+    /// The value Excel's ISNUMBER sees: a number or a date cell; text is not a number to a formula.
+    static func excelNumber(_ cell: Cell?) -> Double? {
+        guard let cell else { return nil }
+        switch cell.value {
+        case .number(let n): return n
+        case .date(let d): return d.serial
+        default: return nil
+        }
+    }
+
+    func set(_ m: SheetMapping, _ ref: CellReference, _ cell: Cell?, value: CellValue, formula: String?) throws {
+        if let cell, cell.formula == formula, Self.same(cell.value, value) { return }
+        guard let info = book.workbook.sheet(named: m.sheetName) else { return }
+        try editor.setCell(ref, in: info, to: CellEdit(value: value, formula: formula))
+        result.changed.append("\(m.sheetName)!\(ref)")
+    }
+
+    static func same(_ a: CellValue, _ b: CellValue) -> Bool {
+        switch (a, b) {
+        case (.number(let x), .number(let y)): abs(x - y) < 1e-9
+        default: a == b
+        }
+    }
+
+    // MARK: - Ratios (CTR, CVR, cost per acquisition, ROI, 达成率 of the review, monitoring rates)
+
+    func ratios(_ m: SheetMapping, _ spec: Template.Sheet) throws {
+        let ratios = Ratio.of(spec, roi: roiDefinition).filter { m.columns[$0.key] != nil }
+        guard !ratios.isEmpty else { return }
+        let letter = { (key: String) in m.columns[key].map(CellReference.columnName) }
+        var textNumbers: [String] = []
+        var roiSeen = (total: 0, other: 0)
+        try book.rows(of: m) { row in
+            for r in ratios {
+                guard let col = m.columns[r.key], let formula = r.formula(row: row.index, column: letter) else { continue }
+                // Inputs as a formula sees them; a number typed as text is reported, not guessed.
+                for k in r.inputs where Self.excelNumber(row.cells[k]) == nil {
+                    if case .value = book.quantity(row.cells[k]), case .string = row.value(k), let c = m.columns[k] {
+                        textNumbers.append(CellReference(row: row.index, column: c).description)
+                    }
+                }
+                let computed = r.compute { Self.excelNumber(row.cells[$0]) }
+                if r.key == "roi", let sales = Self.excelNumber(row.cells[r.numerator]), let cost = Self.excelNumber(row.cells[r.denominator]), cost > 0,
+                   let entered = Self.excelNumber(row.cells["roi"]), row.cells["roi"]?.formula == nil {
+                    roiSeen.total += 1
+                    let mine = roiDefinition == "net" ? (sales - cost) / cost : sales / cost
+                    let other = roiDefinition == "net" ? sales / cost : (sales - cost) / cost
+                    if abs(Ratio.round(mine, 2) - entered) > 0.005 && abs(Ratio.round(other, 2) - entered) <= 0.0051 { roiSeen.other += 1 }
+                }
+                try set(m, CellReference(row: row.index, column: col), row.cells[r.key],
+                        value: computed.map(CellValue.number) ?? .string("-"), formula: formula)
+            }
+        }
+        if !textNumbers.isEmpty {
+            let list = textNumbers.prefix(8).joined(separator: ", ") + (textNumbers.count > 8 ? " …" : "")
+            result.notices.append(("\(m.sheetName): \(list) hold numbers typed as text; formulas cannot use them, so their rows show \"-\" until they are retyped as numbers",
+                                   "\(m.sheetName):\(list) 中的数字是文本格式,公式无法使用,这些行显示“-”,请改为数字格式重新输入"))
+        }
+        if roiSeen.total > 0 && roiSeen.other == roiSeen.total {
+            let net = roiDefinition == "net"
+            result.notices.append((
+                net ? "the ROI values you entered follow 增量销售额/成本; they were recalculated as (收益−成本)/成本 (--roi net). Use --roi ratio to keep your definition"
+                    : "the ROI values you entered follow (收益−成本)/成本 (net); they were recalculated as 增量销售额/成本. Use --roi net to keep your definition",
+                net ? "原 ROI 按 增量销售额/成本 填写,已按 (收益−成本)/成本 重新计算(--roi net);如需保留原口径请用 --roi ratio"
+                    : "原 ROI 按 (收益−成本)/成本 填写,已按 增量销售额/成本 重新计算;如需保留原口径请用 --roi net"))
+        }
+    }
+
+    // MARK: - The master plan: 达成率, 达标情况, and the roll-ups
+
+    struct TaskRow {
+        var row: Int
+        var phase: String
+        var hasTask: Bool
+        var done: Bool
+        var doneAsText: Bool
+        var weight: Double?
+        var budget: Double?
+        var spend: Double?
+    }
+
+    func master(_ m: SheetMapping) throws {
+        var tasks: [TaskRow] = []
+        let weightHeader = m.extra.first { ["权重", "权重(%)", "weight", "weight(%)"].contains(HeaderMatcher.normalize($0.header)) }
+        let weightKey = weightHeader.map { HeaderMatcher.normalize($0.header) }
+        var textDates: [String] = []
+        try book.rows(of: m) { row in
+            if Validator.isTotalRow(row) { return }
+            // 达成率 (a value: its inputs are text such as 22万) and 达标情况 (a formula over it).
+            if let rateCol = m.columns["achievementRate"] {
+                var rate: Double?
+                var threshold = KPIStatus.band
+                if let kpi = KPI.parse(row.text("kpi")), case .value(let actual) = book.quantity(row.cells["achieved"]), kpi.comparable(actual),
+                   let r = kpi.achievement(actual) {
+                    rate = Ratio.round(r, 1)
+                    let finished = book.date(row.value("actualEnd")).date != nil || (book.quantity(row.cells["progress"]).value?.value ?? 0) >= 100
+                    if !finished { threshold = KPIStatus.warningThreshold(elapsedShare: elapsedShare(row)) }
+                }
+                try set(m, CellReference(row: row.index, column: rateCol), row.cells["achievementRate"],
+                        value: rate.map(CellValue.number) ?? .string("-"), formula: nil)
+                if let statusCol = m.columns["status"] {
+                    let n = "\(CellReference.columnName(rateCol))\(row.index)"
+                    let t = Self.number(Ratio.round(threshold, 1))
+                    let formula = "IF(ISNUMBER(\(n)),IF(\(n)>=100,\"达标\",IF(\(n)>=\(t),\"预警\",\"未达标\")),\"-\")"
+                    let value: CellValue = rate.map { .string(KPIStatus.status(rate: $0, threshold: Ratio.round(threshold, 1))) } ?? .string("-")
+                    try set(m, CellReference(row: row.index, column: statusCol), row.cells["status"], value: value, formula: formula)
+                }
+            }
+            let endCell = row.cells["actualEnd"]
+            let doneAsText = Self.excelNumber(endCell) == nil && book.date(row.value("actualEnd")).date != nil
+            if doneAsText, let c = m.columns["actualEnd"] { textDates.append(CellReference(row: row.index, column: c).description) }
+            tasks.append(TaskRow(row: row.index, phase: row.text("phase"), hasTask: row.has("task"), done: Self.excelNumber(endCell) != nil,
+                                 doneAsText: doneAsText, weight: weightKey.flatMap { Self.excelNumber(row.extra[$0]) },
+                                 budget: Self.excelNumber(row.cells["budget"]), spend: Self.excelNumber(row.cells["spend"])))
+        }
+        if !textDates.isEmpty {
+            result.notices.append(("\(m.sheetName): the actual end dates in \(textDates.prefix(8).joined(separator: ", ")) are text; the roll-up counts only real dates",
+                                   "\(m.sheetName):\(textDates.prefix(8).joined(separator: "、")) 的实际结束时间是文本,汇总只统计日期格式的单元格"))
+        }
+        guard !tasks.isEmpty else { return }
+        try summary(m, tasks, weightColumn: weightHeader?.column)
+    }
+
+    func elapsedShare(_ row: TableRow) -> Double? {
+        guard let s = book.date(row.value("plannedStart")).date, let e = book.date(row.value("plannedEnd")).date, e >= s else { return nil }
+        return min(1, max(0, Double(s.days(to: options.asOf) + 1) / Double(s.days(to: e) + 1)))
+    }
+
+    static func number(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : "\(x)" }
+
+    /// Ranges covering `rows` in `column`: `C3:C4,C7` (contiguous runs).
+    static func ranges(_ rows: [Int], _ column: Int, sheet: String) -> String {
+        let letter = CellReference.columnName(column)
+        var parts: [String] = []
+        var i = 0
+        let sorted = rows.sorted()
+        while i < sorted.count {
+            var j = i
+            while j + 1 < sorted.count && sorted[j + 1] == sorted[j] + 1 { j += 1 }
+            parts.append(i == j ? "\(sheet)!\(letter)\(sorted[i])" : "\(sheet)!\(letter)\(sorted[i]):\(letter)\(sorted[j])")
+            i = j + 1
+        }
+        return parts.joined(separator: ",")
+    }
+
+    /// The 汇总 sheet: per phase and for the campaign, tasks, completed, progress, budget, spend,
+    /// variance and budget use — every number a formula over the master plan, with its value.
+    func summary(_ m: SheetMapping, _ tasks: [TaskRow], weightColumn: Int?) throws {
+        let zh = book.isChinese
+        let sheetRef = SheetWriter.quoted(m.sheetName)
+        var phases: [(name: String, rows: [TaskRow])] = []
+        for t in tasks {
+            let name = t.phase.isEmpty ? (zh ? "(未分阶段)" : "(no phase)") : t.phase
+            if let i = phases.firstIndex(where: { $0.name == name }) { phases[i].rows.append(t) } else { phases.append((name, [t])) }
+        }
+        let weighted = weightColumn != nil
+        let title = zh ? "推广汇总(按\(m.sheetName)计算,tracksheet recalc 生成)" : "Campaign summary (from \(m.sheetName), made by tracksheet recalc)"
+        let headers = zh ? ["阶段", weighted ? "权重合计" : "任务数", weighted ? "已完成权重" : "已完成", "执行进度(%)", "预算金额(元)", "实际支出(元)", "预算差异(元)", "预算执行率(%)"]
+                         : ["Phase", weighted ? "Total weight" : "Tasks", weighted ? "Weight done" : "Done", "Progress %", "Budget (CNY)", "Spend (CNY)", "Variance (CNY)", "Budget used %"]
+        var grid: [[(CellValue, String?, String?)]] = []   // value, formula, number format
+        grid.append([(.string(title), nil, nil)])
+        grid.append(headers.map { (.string($0), nil, nil) })
+        let first = 3
+        for (i, p) in phases.enumerated() {
+            let r = first + i
+            let rows = p.rows.map(\.row)
+            let taskCol = m.columns["task"] ?? 1
+            let countF: String, doneF: String
+            let count: Double, done: Double
+            if let w = weightColumn {
+                countF = "SUM(\(Self.ranges(rows, w, sheet: sheetRef)))"
+                count = p.rows.compactMap(\.weight).reduce(0, +)
+                let endCol = m.columns["actualEnd"] ?? taskCol
+                doneF = rows.map { "IF(ISNUMBER(\(sheetRef)!\(CellReference.columnName(endCol))\($0)),N(\(sheetRef)!\(CellReference.columnName(w))\($0)),0)" }.joined(separator: "+")
+                done = p.rows.filter(\.done).compactMap(\.weight).reduce(0, +)
+            } else {
+                countF = "COUNTA(\(Self.ranges(rows, taskCol, sheet: sheetRef)))"
+                count = Double(p.rows.filter(\.hasTask).count)
+                doneF = m.columns["actualEnd"].map { "COUNT(\(Self.ranges(rows, $0, sheet: sheetRef)))" } ?? "0"
+                done = Double(p.rows.filter(\.done).count)
+            }
+            let budget = p.rows.compactMap(\.budget).reduce(0, +), spend = p.rows.compactMap(\.spend).reduce(0, +)
+            grid.append(row(name: p.name, r: r, count: (count, countF), done: (done, doneF),
+                            budget: (budget, m.columns["budget"].map { "SUM(\(Self.ranges(rows, $0, sheet: sheetRef)))" }),
+                            spend: (spend, m.columns["spend"].map { "SUM(\(Self.ranges(rows, $0, sheet: sheetRef)))" })))
+        }
+        let last = first + phases.count - 1
+        let total = first + phases.count
+        let sum = { (col: String) in "SUM(\(col)\(first):\(col)\(last))" }
+        let count = phases.flatMap(\.rows).filter { weighted ? true : $0.hasTask }
+        grid.append(row(name: zh ? "合计" : "Total", r: total,
+                        count: (weighted ? tasks.compactMap(\.weight).reduce(0, +) : Double(count.count), sum("B")),
+                        done: (weighted ? tasks.filter(\.done).compactMap(\.weight).reduce(0, +) : Double(tasks.filter(\.done).count), sum("C")),
+                        budget: (tasks.compactMap(\.budget).reduce(0, +), m.columns["budget"] == nil ? nil : sum("E")),
+                        spend: (tasks.compactMap(\.spend).reduce(0, +), m.columns["spend"] == nil ? nil : sum("F"))))
+        try writeSummary(grid, title: title)
+    }
+
+    func row(name: String, r: Int, count: (Double, String), done: (Double, String), budget: (Double, String?), spend: (Double, String?)) -> [(CellValue, String?, String?)] {
+        let progress: CellValue = count.0 > 0 ? .number(Ratio.round(done.0 / count.0 * 100, 1)) : .string("-")
+        var cells: [(CellValue, String?, String?)] = [
+            (.string(name), nil, nil), (.number(count.0), count.1, "#,##0.##"), (.number(done.0), done.1, "#,##0.##"),
+            (progress, "IF(B\(r)>0,ROUND(C\(r)/B\(r)*100,1),\"-\")", "0.0"),
+        ]
+        if let bf = budget.1, let sf = spend.1 {
+            cells += [(.number(budget.0), bf, "#,##0"), (.number(spend.0), sf, "#,##0"),
+                      (.number(budget.0 - spend.0), "E\(r)-F\(r)", "#,##0"),
+                      (budget.0 > 0 ? .number(Ratio.round(spend.0 / budget.0 * 100, 1)) : .string("-"), "IF(E\(r)>0,ROUND(F\(r)/E\(r)*100,1),\"-\")", "0.0")]
+        }
+        return cells
+    }
+
+    /// Writes the grid to the summary sheet: updated in place when a previous recalc made it
+    /// (its A1 is our title), else added.
+    func writeSummary(_ grid: [[(CellValue, String?, String?)]], title: String) throws {
+        let zh = book.isChinese
+        let base = zh ? "汇总" : "Summary"
+        var name = base, n = 2
+        while let existing = book.workbook.sheet(named: name) {
+            var a1: CellValue = .empty
+            var old: [CellReference: Cell] = [:]
+            _ = try book.workbook.readSheet(existing) { row in
+                for c in row.cells {
+                    if row.index == 1 && c.column == 1 { a1 = c.value }
+                    old[CellReference(row: row.index, column: c.column)] = c
+                }
+            }
+            if case .string(let s) = a1, s.hasPrefix(zh ? "推广汇总" : "Campaign summary") {
+                // Ours: rewrite what changed, empty what is no longer there.
+                var written = Set<CellReference>()
+                for (i, cells) in grid.enumerated() {
+                    for (j, c) in cells.enumerated() {
+                        let ref = CellReference(row: i + 1, column: j + 1)
+                        written.insert(ref)
+                        let current = old[ref]
+                        if let current, current.formula == c.1, Self.same(current.value, c.0) { continue }
+                        try editor.setCell(ref, in: existing, to: CellEdit(value: c.0, formula: c.1))
+                        result.changed.append("\(name)!\(ref)")
+                    }
+                }
+                for (ref, c) in old where !written.contains(ref) && !(c.value.isEmpty && c.formula == nil) {
+                    try editor.setCell(ref, in: existing, to: CellEdit(value: .empty))
+                    result.changed.append("\(name)!\(ref)")
+                }
+                result.summarySheet = name
+                return
+            }
+            name = base + "\(n)"; n += 1
+        }
+        let sheet = try editor.addSheet(name)
+        try sheet.setColumns(1, width: 14)
+        try sheet.setColumns(2, 8, width: 14)
+        try sheet.freeze(rows: 2)
+        let head = CellStyle(bold: true, fill: "DDEBF7", border: true, horizontal: .center, wrap: true)
+        for (i, cells) in grid.enumerated() {
+            try sheet.writeRow(cells.map { c in
+                var w = WriteCell(c.0, style: i == 0 ? CellStyle(bold: true, fontSize: 13) : i == 1 ? head
+                                  : CellStyle(numberFormat: c.2, bold: i == grid.count - 1, border: true))
+                w.formula = c.1
+                return w
+            })
+            for j in cells.indices { result.changed.append("\(name)!\(CellReference(row: i + 1, column: j + 1))") }
+        }
+        sheet.merge(CellRange(first: CellReference(row: 1, column: 1), last: CellReference(row: 1, column: 8)))
+        result.summarySheet = name
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import Templates
+import Validation
+import XLSX
+
+/// `tracksheet recalc FILE.xlsx [-o OUT.xlsx | --in-place] [--roi ratio|net] [--as-of DATE]`
+struct Recalc: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write every derived column and roll-up back as formulas with their values.",
+        discussion: """
+        CTR, CVR, cost per acquisition, ROI and the review's 达成率 become formulas over their row; the master plan's \
+        达成率 and 达标情况 are filled from the KPI and the achieved value; a 汇总 sheet gets progress, budget, spend and \
+        variance per phase and for the campaign. Nothing else in the workbook changes.
+        """)
+
+    @Argument(help: "The workbook (.xlsx).")
+    var file: String
+
+    @Option(name: .shortAndLong, help: "Write the result here (the input is left as it is).")
+    var output: String?
+
+    @Flag(name: .customLong("in-place"), help: "Replace the input (atomically: the old file stays whole until the new one is complete).")
+    var inPlace = false
+
+    @Option(help: "ROI definition: ratio (增量销售额/成本) or net ((收益−成本)/成本); default: the template's.")
+    var roi: RoiDefinition?
+
+    @Option(name: .customLong("as-of"), help: "The day to judge running tasks by (default: today), e.g. 2025-06-09.")
+    var asOf: String?
+
+    @Option(name: .customLong("template-file"), help: "A team's own template file (JSON).")
+    var templateFile: String?
+
+    @OptionGroup var common: CommonOptions
+
+    enum RoiDefinition: String, ExpressibleByArgument { case ratio, net }
+
+    func validate() throws {
+        if output == nil && !inPlace { throw ValidationError("say where to write: -o OUT.xlsx, or --in-place") }
+        if output != nil && inPlace { throw ValidationError("-o and --in-place cannot be used together") }
+        if let asOf, CalendarDate(asOf) == nil { throw ValidationError("--as-of \(asOf) is not a date such as 2025-06-09") }
+    }
+
+    func run() throws {
+        if let lang = common.lang { Language.current = lang }
+        guard FileManager.default.fileExists(atPath: file) else {
+            Output.fail(Language.current.isChinese ? "找不到文件 \(file)" : "\(file): no such file")
+        }
+        let options = RecalcOptions(asOf: asOf.flatMap(CalendarDate.init) ?? Today.date, roi: roi?.rawValue,
+                                    templates: try Templates.all(extra: templateFile))
+        let out = output ?? file
+        let result: RecalcResult
+        do {
+            result = try Recalculator.recalc(path: file, to: out, options: options)
+        } catch let e as TemplateError {
+            Output.fail(Language.current.isChinese ? e.chinese : e.english)
+        }
+        let zh = common.lang.map { $0 == .zh } ?? result.isChinese
+        guard result.template != nil else {
+            Output.fail(zh ? "\(file):没有工作表与任何模板相符,未做任何修改" : "\(file): no sheet matches a tracksheet template; nothing was changed")
+        }
+        for n in result.notices { print(zh ? "注意:\(n.chinese)" : "Note: \(n.english)") }
+        if result.changed.isEmpty {
+            print(zh ? "\(out):派生列已是最新,未做修改" : "\(out): the derived cells were already up to date; nothing changed")
+        } else {
+            let sheets = Dictionary(grouping: result.changed) { String($0[..<$0.lastIndex(of: "!")!]) }
+            let parts = sheets.keys.sorted().map { "\($0) \(sheets[$0]!.count)" }.joined(separator: zh ? "、" : ", ")
+            print(zh ? "已重算 \(result.changed.count) 个单元格(\(parts)),写入 \(out)" : "Recalculated \(result.changed.count) cells (\(parts)); wrote \(out)")
+        }
+    }
+}
