@@ -23,8 +23,11 @@ public struct Ratio: Sendable, Equatable {
 
     /// Excel's ROUND: half away from zero.
     public static func round(_ x: Double, _ decimals: Int) -> Double {
+        // Excel rounds the decimal it shows (15 significant digits): ROUND(2.675,2) is 2.68,
+        // though 2.675 × 100 is 267.49999999999997 in binary.
         let f = pow(10, Double(decimals))
-        return (x * f).rounded(.toNearestOrAwayFromZero) / f
+        let scaled = Double(String(format: "%.15g", x * f)) ?? x * f
+        return scaled.rounded(.toNearestOrAwayFromZero) / f
     }
 
     /// The Excel formula for row `row`, given each key's column letter.
@@ -35,7 +38,7 @@ public struct Ratio: Sendable, Equatable {
         var top = num
         if let minus {
             guard let m = column(minus) else { return nil }
-            checks.append("ISNUMBER(\(m)\(row))")
+            if minus != denominator && minus != numerator { checks.append("ISNUMBER(\(m)\(row))") }
             top = "(\(num)-\(m)\(row))"
         }
         let scaled = scale == 1 ? "\(top)/\(den)" : "\(top)/\(den)*\(Int(scale))"

@@ -533,9 +533,6 @@ public final class Validator {
                 if let w = window, s.start < w.start || s.end > w.end {
                     report("cross.detailDate", m, row, "date", "\(row.text("date")) is outside \(w.name) (\(w.start) – \(w.end)) in the master plan",
                            "“\(row.text("date"))”不在主跟踪表中\(w.name)的时间(\(w.start.chinese)–\(w.end.chinese))内")
-                } else if window == nil, !book.period.contains(s.start) || !book.period.contains(s.end), let ps = book.period.start, let pe = book.period.end {
-                    report("cross.detailDate", m, row, "date", "\(row.text("date")) is outside the campaign period \(ps) – \(pe)",
-                           "“\(row.text("date"))”不在推广周期 \(ps.chinese)–\(pe.chinese) 内")
                 }
             }
         }
