@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+import Templates
+@testable import Validation
+import XLSX
+
+/// `recalc` reproduces the seed's own numbers from its inputs, writes formulas with their values,
+/// changes nothing but derived cells, and changes nothing at all the second time.
+@Suite struct RecalcTests {
+    static let seed = SampleValidationTests.samples.appendingPathComponent("marketing-plan-seed.xlsx").path
+    static let derivedEffect = ["E", "G", "I", "K"]
+    static func options(roi: String? = nil) throws -> RecalcOptions {
+        RecalcOptions(asOf: CalendarDate("2025-06-09")!, roi: roi, templates: try Template.builtinIDs.map(Template.builtin))
+    }
+
+    static func temp(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString).xlsx").path
+    }
+
+    /// Every cell, with its formula, by sheet and reference.
+    static func cells(_ path: String) throws -> [String: [String: Cell]] {
+        let book = try Workbook(path: path)
+        var out: [String: [String: Cell]] = [:]
+        for sheet in book.sheets {
+            try book.readSheet(sheet) { row in
+                for c in row.cells { out[sheet.name, default: [:]]["\(CellReference.columnName(c.column))\(row.index)"] = c }
+            }
+        }
+        return out
+    }
+
+    /// The seed with its effect rows' derived cells emptied, as a user would leave them.
+    static func emptiedSeed() throws -> String {
+        let out = temp("emptied")
+        let editor = try WorkbookEditor(path: seed)
+        for col in derivedEffect { for r in 3...7 { try editor.setCell("\(col)\(r)", inSheet: "效果分析表", value: .empty) } }
+        try editor.save(to: out)
+        return out
+    }
+
+    /// Leaves the result for `make test`'s LibreOffice check (every formula recalculated equals its cached value).
+    static func keepForInterop(_ path: String, as name: String) throws {
+        guard let dir = ProcessInfo.processInfo.environment["TRACKSHEET_INTEROP_DIR"] else { return }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let target = (dir as NSString).appendingPathComponent(name)
+        try? FileManager.default.removeItem(atPath: target)
+        try FileManager.default.copyItem(atPath: path, toPath: target)
+    }
+
+    @Test func recalcReproducesTheSeedsNumbers() throws {
+        let input = try Self.emptiedSeed(), out = Self.temp("recalc")
+        defer { try? FileManager.default.removeItem(atPath: input); try? FileManager.default.removeItem(atPath: out) }
+        let result = try Recalculator.recalc(path: input, to: out, options: Self.options())
+        #expect(result.template == "marketing-plan" && result.summarySheet == "汇总")
+        let seedCells = try Self.cells(Self.seed), before = try Self.cells(input), after = try Self.cells(out)
+        // 15,000/150,000 = 10.0, 225/15,000 = 1.5, 30,000/225 = 133.33, 90,000/30,000 = 3.0 … and "-" where there are no clicks.
+        for col in Self.derivedEffect {
+            for r in 3...7 {
+                let ref = "\(col)\(r)"
+                let got = after["效果分析表"]?[ref]
+                #expect(got?.value == seedCells["效果分析表"]?[ref]?.value, "效果分析表!\(ref): \(String(describing: got?.value)) vs the seed's \(String(describing: seedCells["效果分析表"]?[ref]?.value))")
+                #expect(got?.formula?.hasPrefix("IF(AND(ISNUMBER(") == true, "效果分析表!\(ref) is a formula")
+            }
+        }
+        #expect(after["效果分析表"]?["E3"]?.value == .number(10) && after["效果分析表"]?["I3"]?.value == .number(133.33)
+                && after["效果分析表"]?["K3"]?.value == .number(3) && after["效果分析表"]?["E7"]?.value == .string("-"))
+        // The master plan: 达成率 from the KPI and the achieved value (22万 of ≥20万 = 110), 达标情况 a formula over it.
+        let rates = (3...8).map { after["主跟踪表"]?["N\($0)"]?.value }
+        #expect(rates == [100, 100, 110, 105, 125, 104].map { CellValue.number($0) })
+        #expect((3...8).allSatisfy { after["主跟踪表"]?["O\($0)"]?.value == .string("达标") && after["主跟踪表"]?["O\($0)"]?.formula?.contains("N\($0)>=100") == true })
+        // Roll-ups: per phase and for the campaign, every number a formula.
+        let summary = try #require(after["汇总"])
+        #expect(summary["A3"]?.value == .string("筹备期") && summary["D3"]?.value == .number(100))
+        #expect(summary["A4"]?.value == .string("启动期") && summary["B4"]?.value == .number(2) && summary["C4"]?.value == .number(1) && summary["D4"]?.value == .number(50))
+        #expect(summary["A7"]?.value == .string("合计") && summary["D7"]?.value == .number(83.3))
+        #expect(summary["E7"]?.value == .number(345_000) && summary["F7"]?.value == .number(268_000) && summary["G7"]?.value == .number(77_000))
+        #expect(summary["B3"]?.formula == "COUNTA('主跟踪表'!C3:C4)" && summary["C4"]?.formula == "COUNT('主跟踪表'!H5:H6)")
+        // Nothing but derived cells changed.
+        for (sheet, cells) in before {
+            for (ref, cell) in cells {
+                let derived = (sheet == "效果分析表" && Self.derivedEffect.contains(String(ref.prefix(1))) && !ref.hasSuffix("2"))
+                    || (sheet == "主跟踪表" && ["N", "O"].contains(String(ref.prefix(1))) && ref.dropFirst() != "2")
+                if !derived { #expect(after[sheet]?[ref]?.value == cell.value && after[sheet]?[ref]?.formula == cell.formula, "\(sheet)!\(ref) changed") }
+            }
+        }
+        try Self.keepForInterop(out, as: "recalc-seed-effect.xlsx")
+        // A second run finds everything up to date.
+        let again = Self.temp("again")
+        defer { try? FileManager.default.removeItem(atPath: again) }
+        let second = try Recalculator.recalc(path: out, to: again, options: Self.options())
+        #expect(second.changed.isEmpty, "\(second.changed)")
+        #expect(second.summarySheet == "汇总")
+    }
+
+    @Test func roiDefinitions() throws {
+        // Entered ROI values that follow (收益−成本)/成本: said once, then recalculated by the template's ratio.
+        let input = Self.temp("net-entered"), out = Self.temp("roi")
+        defer { try? FileManager.default.removeItem(atPath: input); try? FileManager.default.removeItem(atPath: out) }
+        let editor = try WorkbookEditor(path: Self.seed)
+        for (r, v) in zip(3...7, [2.0, 1.6, 3, 3, 1.4]) { try editor.setCell("K\(r)", inSheet: "效果分析表", value: .number(v)) }
+        try editor.save(to: input)
+        let ratio = try Recalculator.recalc(path: input, to: out, options: Self.options())
+        #expect(ratio.notices.count == 1 && ratio.notices[0].english.contains("--roi net"), "\(ratio.notices.map(\.english))")
+        #expect(try Self.cells(out)["效果分析表"]?["K3"]?.value == .number(3))
+        // --roi net keeps that definition: (90,000 − 30,000)/30,000 = 2.
+        let net = try Recalculator.recalc(path: input, to: out, options: Self.options(roi: "net"))
+        #expect(net.notices.isEmpty)
+        let cells = try Self.cells(out)["效果分析表"]!
+        #expect(cells["K3"]?.value == .number(2) && cells["K4"]?.value == .number(1.6) && cells["K3"]?.formula?.contains("(J3-H3)/H3") == true)
+        try Self.keepForInterop(out, as: "recalc-seed-roi-net.xlsx")
+        // And validate says the same once, instead of five mismatches.
+        let report = try Validator.validate(path: input, options: ValidationOptions(asOf: CalendarDate("2025-06-09")!, templates: Template.builtinIDs.map(Template.builtin)))
+        #expect(report.diagnostics.filter { $0.rule.hasPrefix("metric.") }.map(\.rule) == ["metric.roiDefinition"])
+    }
+
+    @Test func numbersTypedAsTextAreReportedNotGuessed() throws {
+        let input = Self.temp("text-numbers"), out = Self.temp("recalc-text")
+        defer { try? FileManager.default.removeItem(atPath: input); try? FileManager.default.removeItem(atPath: out) }
+        let editor = try WorkbookEditor(path: Self.seed)
+        try editor.setCell("D4", inSheet: "效果分析表", value: .string("52,000"))
+        try editor.save(to: input)
+        let r = try Recalculator.recalc(path: input, to: out, options: Self.options())
+        #expect(r.notices.contains { $0.english.contains("D4") })
+        // What a spreadsheet computes from that row: its formula sees text, so "-" — cached exactly so.
+        #expect(try Self.cells(out)["效果分析表"]?["E4"]?.value == .string("-"))
+    }
+
+    @Test func weightedProgressAndTheMultiPlatformSample() throws {
+        // A 权重 column: progress is weighted by it.
+        let input = Self.temp("weights"), out = Self.temp("recalc-weights")
+        defer { try? FileManager.default.removeItem(atPath: input); try? FileManager.default.removeItem(atPath: out) }
+        let editor = try WorkbookEditor(path: Self.seed)
+        try editor.setCell("S2", inSheet: "主跟踪表", value: .string("权重"))
+        for (r, w) in zip(3...8, [1.0, 1, 1, 3, 2, 1]) { try editor.setCell("S\(r)", inSheet: "主跟踪表", value: .number(w)) }
+        try editor.save(to: input)
+        _ = try Recalculator.recalc(path: input, to: out, options: Self.options())
+        let summary = try #require(try Self.cells(out)["汇总"])
+        // 启动期: weights 1 (done) and 3 (open) → 25 %; campaign: 6 of 9 → 66.7 %.
+        #expect(summary["B2"]?.value == .string("权重合计") && summary["D4"]?.value == .number(25) && summary["D7"]?.value == .number(66.7))
+        try Self.keepForInterop(out, as: "recalc-seed-weighted.xlsx")
+
+        let promo = SampleValidationTests.samples.appendingPathComponent("multi-platform-618.xlsx").path
+        let promoOut = Self.temp("recalc-promo")
+        defer { try? FileManager.default.removeItem(atPath: promoOut) }
+        let p = try Recalculator.recalc(path: promo, to: promoOut, options: Self.options())
+        let cells = try Self.cells(promoOut)
+        // The review's 520万 against 500万 → 104; monitoring CVR 4,000/80,000 → 5.
+        #expect(cells["复盘"]?["D3"]?.value == .number(104) && cells["复盘"]?["D3"]?.formula != nil)
+        #expect(cells["数据监控"]?["J3"]?.value == .number(5))
+        #expect(p.summarySheet == nil, "no master plan, no roll-up sheet")
+        try Self.keepForInterop(promoOut, as: "recalc-promo.xlsx")
+    }
+}
