@@ -72,18 +72,25 @@ bench: deps
 	$(SWIFT) build -c release
 	bench/run.sh
 
-## demo: build and run the main job on a sample
+## demo: build and run the main job on the samples
 demo: build
 	@mkdir -p .build/demo
 	@echo "== tracksheet new: a blank plan for a 618 campaign"
 	$(BIN) new .build/demo/618大促.xlsx --template marketing-plan --campaign 618大促 --start 2025-05-01 --end 2025-07-23 --force
-	$(BIN) inspect .build/demo/618大促.xlsx
+	@echo
+	@echo "== tracksheet validate: the seed plan with nine planted mistakes (exit 1: problems found)"
+	$(BIN) validate samples/with-errors/marketing-plan-errors.xlsx --as-of 2025-06-09 --annotate .build/demo/errors-校验.xlsx; \
+	  echo "   exit code $$? (1 = problems found)"
+	@echo "   annotated copy: .build/demo/errors-校验.xlsx (red/amber cells with notes, a 校验结果 sheet)"
+	@echo
+	@echo "== tracksheet validate: the seed plan itself (exit 0)"
+	$(BIN) validate samples/marketing-plan-seed.xlsx --as-of 2025-06-09
+	@echo
+	@echo "== tracksheet recalc: CTR, CVR, cost per acquisition, ROI, 达成率, 达标情况 and a 汇总 sheet"
+	$(BIN) recalc samples/marketing-plan-seed.xlsx -o .build/demo/seed-recalc.xlsx --as-of 2025-06-09
 	@echo
 	@echo "== tracksheet inspect $(SAMPLE)"
 	$(BIN) inspect $(SAMPLE)
-	@echo
-	@echo "== the same as JSON with every cell"
-	$(BIN) inspect $(SAMPLE) --format json --cells
 
 clean:
 	rm -rf .build
