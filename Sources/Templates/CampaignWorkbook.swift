@@ -148,7 +148,12 @@ public enum CampaignWorkbook {
             let dataRows = 3...max(200, row)
             for (i, c) in columns.enumerated() {
                 let range = [CellRange(first: CellReference(row: dataRows.lowerBound, column: i + 1), last: CellReference(row: dataRows.upperBound, column: i + 1))]
-                if let allowed = c.allowed { sheet.addListValidation(range, items: allowed) }
+                if var allowed = c.allowed {
+                    // Phase and stage lists in the workbook's language, as the rows are written.
+                    if lang == .en, c.key == "phase", let phases = template.phases { allowed = allowed.map { a in phases.first { $0.zh == a }?.en ?? a } }
+                    if lang == .en, c.key == "stage", let stages = template.stages { allowed = allowed.map { a in stages.first { $0.zh == a }?.en ?? a } }
+                    sheet.addListValidation(range, items: allowed)
+                }
                 if c.type == "status" {
                     for (value, style) in [("达标", HighlightStyle(fontColor: "006100", fill: "C6EFCE")), ("已完成", HighlightStyle(fontColor: "006100", fill: "C6EFCE")),
                                            ("预警", HighlightStyle(fontColor: "9C5700", fill: "FFEB9C")),

@@ -146,7 +146,10 @@ public final class Validator {
             let marker = Values.noValueMarkers.contains(text)
             switch c.type {
             case "text", "status":
-                guard let allowed = c.allowed, !isTotal else { continue }
+                guard var allowed = c.allowed, !isTotal else { continue }
+                // An English workbook names its phases and stages in English.
+                if c.key == "phase" { allowed += (book.template?.phases ?? []).map(\.en) }
+                if c.key == "stage" { allowed += (book.template?.stages ?? []).map(\.en) }
                 let state = c.type == "status" ? StateValue.parse(text).state : text
                 if !allowed.contains(state) && !(marker && c.type == "status" && c.derived != nil) {
                     report("value.allowed", m, row, c.key, "\(name.0) \"\(text)\" is not one of \(allowed.joined(separator: "/"))",

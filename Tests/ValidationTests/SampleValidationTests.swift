@@ -69,6 +69,24 @@ import XLSX
         #expect(r.diagnostics.filter { $0.severity == .info }.map { "\($0.rule)@\($0.location)" } == ["column.extra@主跟踪表!Q3"])
     }
 
+    @Test func aFreshEnglishPlanNeedsOnlyItsOwners() throws {
+        // `tracksheet new --lang en`: English phases and headers; once the owners are filled, nothing to report.
+        let made = FileManager.default.temporaryDirectory.appendingPathComponent("en-\(UUID().uuidString).xlsx").path
+        let filled = made + ".filled.xlsx"
+        defer { try? FileManager.default.removeItem(atPath: made); try? FileManager.default.removeItem(atPath: filled) }
+        var o = CampaignWorkbook.Options(campaign: "Spring", start: CalendarDate("2025-05-01")!, end: CalendarDate("2025-06-20")!, language: .en)
+        o.blankRows = 3
+        try CampaignWorkbook.generate(try Template.builtin("marketing-plan"), o, to: made)
+        let blank = try Self.validate(made, asOf: "2025-04-01")
+        #expect(!blank.isChinese && Set(blank.diagnostics.map(\.rule)) == ["required"] && blank.errors == 12,
+                "\(blank.diagnostics.map { "\($0.rule)@\($0.location) \($0.english)" })")
+        let editor = try WorkbookEditor(path: made)
+        for r in 3...14 { try editor.setCell("D\(r)", inSheet: "Master plan", value: .string("Ana")) }
+        try editor.save(to: filled)
+        let r = try Self.validate(filled, asOf: "2025-04-01")
+        #expect(r.diagnostics.isEmpty, "\(r.diagnostics.map { "\($0.rule)@\($0.location) \($0.english)" })")
+    }
+
     static func run(_ args: [String]) throws -> (Int32, String, String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
