@@ -189,8 +189,7 @@ public final class CampaignBook {
                 else if let c = carried[key] { t.cells[key] = c; t.inherited.insert(key) }
             }
             // Only inherited or derived cells (a blank template row): not a data row.
-            let own = t.cells.filter { !t.inherited.contains($0.key) && !derived.contains($0.key) && !Values.trimmed(Values.text($0.value.value)).isEmpty }
-            guard filled, !own.isEmpty else { return }
+            guard filled else { return }
             try body(t)
         }
     }

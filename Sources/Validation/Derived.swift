@@ -26,7 +26,9 @@ public struct Ratio: Sendable, Equatable {
         // Excel rounds the decimal it shows (15 significant digits): ROUND(2.675,2) is 2.68,
         // though 2.675 × 100 is 267.49999999999997 in binary.
         let f = pow(10, Double(decimals))
-        let scaled = Double(String(format: "%.15g", x * f)) ?? x * f
+        var scaled = x * f
+        // Only a value within a hair of .5 needs the decimal reading.
+        if abs(abs(scaled - scaled.rounded(.towardZero)) - 0.5) < 1e-6 { scaled = Double(String(format: "%.15g", scaled)) ?? scaled }
         return scaled.rounded(.toNearestOrAwayFromZero) / f
     }
 

@@ -78,6 +78,10 @@ public final class Validator {
     }
 
     static func show(_ x: Double) -> String {
+        formatter.string(from: NSNumber(value: x)) ?? "\(x)"
+    }
+
+    static let formatter: NumberFormatter = {
         let f = NumberFormatter()
         f.numberStyle = .decimal
         f.maximumFractionDigits = 2
@@ -85,8 +89,8 @@ public final class Validator {
         f.usesGroupingSeparator = true
         f.groupingSeparator = ","
         f.groupingSize = 3
-        return f.string(from: NSNumber(value: x)) ?? "\(x)"
-    }
+        return f
+    }()
 
     static func show(_ x: Double, decimals: Int) -> String { String(format: "%.\(max(0, min(decimals, 6)))f", x) }
 
@@ -112,10 +116,12 @@ public final class Validator {
                        "the column \"\(h)\" is not in the template; it is kept as it is", "“\(h)”列不在模板中,已原样保留")
             }
             if spec.rows == "fields" { checkFields(m, spec); continue }
-            var roiRows: [(row: TableRow, entered: Double, ratio: Double, net: Double, decimals: Int)] = []
+            var roiRows: [ROIRow] = []
+            ratios = Ratio.of(spec, roi: options.roi ?? book.template?.roi).filter { m.columns[$0.key] != nil }
             try book.rows(of: m) { row in
-                checkCells(m, spec, row)
-                checkRow(m, spec, row, roiRows: &roiRows)
+                let isTotal = Self.isTotalRow(row)
+                checkCells(m, spec, row, isTotal: isTotal)
+                checkRow(m, spec, row, isTotal: isTotal, roiRows: &roiRows)
             }
             checkROI(m, roiRows)
         }
@@ -129,9 +135,14 @@ public final class Validator {
     /// problem, one report).
     var badKeys: Set<String> = []
 
-    func checkCells(_ m: SheetMapping, _ spec: Template.Sheet, _ row: TableRow) {
+    /// The ratio columns of the sheet being checked.
+    var ratios: [Ratio] = []
+
+    /// What the ROI check keeps of a row: enough to report it, not the row.
+    struct ROIRow { var index: Int; var value: CellValue; var entered: Double; var ratio: Double; var net: Double; var decimals: Int; var sales: Double; var cost: Double }
+
+    func checkCells(_ m: SheetMapping, _ spec: Template.Sheet, _ row: TableRow, isTotal: Bool) {
         badKeys = []
-        let isTotal = Self.isTotalRow(row)
         for c in spec.columns where m.columns[c.key] != nil && !row.inherited.contains(c.key) {
             let v = row.value(c.key)
             let text = row.text(c.key)
@@ -281,10 +292,8 @@ public final class Validator {
         return book.date(row.value(key)).date
     }
 
-    func checkRow(_ m: SheetMapping, _ spec: Template.Sheet, _ row: TableRow,
-                  roiRows: inout [(row: TableRow, entered: Double, ratio: Double, net: Double, decimals: Int)]) {
+    func checkRow(_ m: SheetMapping, _ spec: Template.Sheet, _ row: TableRow, isTotal: Bool, roiRows: inout [ROIRow]) {
         let keys = Set(m.columns.keys)
-        let isTotal = Self.isTotalRow(row)
         // Ends after starts.
         for (a, b) in [("plannedStart", "plannedEnd"), ("actualStart", "actualEnd"), ("start", "finish")] where keys.contains(a) && keys.contains(b) {
             if let s = dateValue(row, a), let e = dateValue(row, b), e < s {
@@ -352,13 +361,13 @@ public final class Validator {
             }
         }
         // Entered ratios against their inputs, at the precision they show.
-        let roiOverride = options.roi
-        for ratio in Ratio.of(spec, roi: roiOverride ?? book.template?.roi) where keys.contains(ratio.key) {
+        for ratio in ratios {
             guard !ratio.inputs.contains(where: badKeys.contains), !badKeys.contains(ratio.key),
                   case .value(let entered) = book.quantity(row.cells[ratio.key]) else { continue }
             guard let computed = ratio.compute({ number(row, $0) }) else { continue }
             if ratio.key == "roi", let sales = number(row, ratio.numerator), let cost = number(row, ratio.denominator), cost > 0 {
-                roiRows.append((row, entered.value, sales / cost, (sales - cost) / cost, entered.decimals))
+                roiRows.append(ROIRow(index: row.index, value: row.value("roi"), entered: entered.value, ratio: sales / cost,
+                                      net: (sales - cost) / cost, decimals: entered.decimals, sales: sales, cost: cost))
                 continue
             }
             if !Self.agrees(entered, computed) {
@@ -430,15 +439,15 @@ public final class Validator {
 
     /// ROI: one definition throughout. When every entered ROI that disagrees with the template's
     /// definition follows the other one, say so once instead of flagging each row.
-    func checkROI(_ m: SheetMapping, _ rows: [(row: TableRow, entered: Double, ratio: Double, net: Double, decimals: Int)]) {
-        guard !rows.isEmpty else { return }
+    func checkROI(_ m: SheetMapping, _ rows: [ROIRow]) {
+        guard !rows.isEmpty, let col = m.columns["roi"] else { return }
         let useNet = (options.roi ?? book.template?.roi ?? "ratio") == "net"
         func agrees(_ e: Double, _ c: Double, _ d: Int) -> Bool { Self.agrees(Quantity(value: e, decimals: d), c) }
         let wrong = rows.filter { !agrees($0.entered, useNet ? $0.net : $0.ratio, $0.decimals) }
         let other = wrong.filter { agrees($0.entered, useNet ? $0.ratio : $0.net, $0.decimals) }
+        func at(_ r: ROIRow) -> String { CellReference(row: r.index, column: col).description }
         if !wrong.isEmpty && other.count == wrong.count && wrong.count == rows.count {
-            let first = rows[0].row
-            report("metric.roiDefinition", m, first, "roi",
+            report("metric.roiDefinition", m.sheetName, at(rows[0]), rows[0].value,
                    useNet ? "the ROI values follow 增量销售额/成本, not (收益−成本)/成本; run recalc with --roi ratio to keep that definition"
                           : "the ROI values follow (收益−成本)/成本 (net), not 增量销售额/成本; run recalc with --roi net to keep that definition",
                    useNet ? "ROI 按 增量销售额/成本 口径填写,而非 (收益−成本)/成本;recalc 时加 --roi ratio 可保留该口径"
@@ -446,11 +455,10 @@ public final class Validator {
             return
         }
         for w in wrong {
-            let c = useNet ? w.net : w.ratio
-            let sales = number(w.row, "sales").map(Self.show) ?? "?", cost = number(w.row, "cost").map(Self.show) ?? "?"
-            let f = useNet ? "(\(sales)−\(cost))/\(cost)" : "\(sales)/\(cost)"
-            report("metric.mismatch", m, w.row, "roi", "ROI \(Values.text(w.row.value("roi"))) disagrees with \(f) = \(Self.show(Ratio.round(c, max(w.decimals, 1)), decimals: max(w.decimals, 1)))",
-                   "ROI \(Values.text(w.row.value("roi"))) 与 \(f) = \(Self.show(Ratio.round(c, max(w.decimals, 1)), decimals: max(w.decimals, 1))) 不符")
+            let c = useNet ? w.net : w.ratio, d = max(w.decimals, 1)
+            let f = useNet ? "(\(Self.show(w.sales))−\(Self.show(w.cost)))/\(Self.show(w.cost))" : "\(Self.show(w.sales))/\(Self.show(w.cost))"
+            report("metric.mismatch", m.sheetName, at(w), w.value, "ROI \(Values.text(w.value)) disagrees with \(f) = \(Self.show(Ratio.round(c, d), decimals: d))",
+                   "ROI \(Values.text(w.value)) 与 \(f) = \(Self.show(Ratio.round(c, d), decimals: d)) 不符")
         }
     }
 

@@ -34,8 +34,16 @@ public enum Values {
     static let countingUnits = ["万元", "元", "人次", "人", "条", "篇", "次", "场", "个", "件", "单", "家", "位", "款", "份", "天", "小时", "分钟",
                                 "名", "笔", "张", "组", "期", "台", "w", "W"]
 
+    /// Without leading and trailing white space (the ideographic space U+3000 included); most cell
+    /// text has none, and returns as it is without a copy.
     static func trimmed(_ s: String) -> String {
-        s.trimmingCharacters(in: CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{3000}")))
+        let scalars = s.unicodeScalars
+        func blank(_ u: Unicode.Scalar) -> Bool { u.value == 0x20 || (u.value < 0x80 ? (0x09...0x0D).contains(u.value) : u.properties.isWhitespace) }
+        guard let first = scalars.first, let last = scalars.last, blank(first) || blank(last) else { return s }
+        var a = scalars.startIndex, b = scalars.endIndex
+        while a < b, blank(scalars[a]) { a = scalars.index(after: a) }
+        while b > a, blank(scalars[scalars.index(before: b)]) { b = scalars.index(before: b) }
+        return String(scalars[a..<b])
     }
 
     /// A cell's text as a user sees it typed (numbers in their shortest form).
