@@ -160,8 +160,19 @@ public final class CampaignBook {
     /// A number cell with its format: `0.1` shown as `10%` is ten percent.
     public func quantity(_ cell: Cell?) -> Parsed<Quantity> {
         guard let cell else { return .blank }
-        let code = formatCode(cell)
-        return Values.quantity(cell.value, percentFormat: Values.isPercentFormat(code), formatDecimals: Values.formatDecimals(code))
+        if case .empty = cell.value { return .blank }
+        let f = numberFormat(cell.styleIndex)
+        return Values.quantity(cell.value, percentFormat: f.percent, formatDecimals: f.decimals)
+    }
+
+    /// Whether a style shows a percent, and its decimals: read once per style.
+    private var formats: [Int: (percent: Bool, decimals: Int?)] = [:]
+    func numberFormat(_ style: Int) -> (percent: Bool, decimals: Int?) {
+        if let f = formats[style] { return f }
+        let code = workbook.styles.formatCode(ofStyle: style)
+        let f = (Values.isPercentFormat(code), Values.formatDecimals(code))
+        formats[style] = f
+        return f
     }
 
     /// Streams the data rows of a mapped sheet (below the header, not empty).

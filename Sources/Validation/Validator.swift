@@ -274,7 +274,7 @@ public final class Validator {
     static func isTotalRow(_ row: TableRow) -> Bool {
         let words = ["合计", "总计", "小计", "总预算", "预算合计", "total", "subtotal"]
         return row.cells.values.contains { c in
-            guard case .string(let s) = c.value else { return false }
+            guard case .string(let s) = c.value, s.utf8.count <= 24 else { return false }
             let n = HeaderMatcher.normalize(s)
             return words.contains(n)
         }

@@ -107,11 +107,15 @@ public enum Values {
         }
     }
 
+    /// Decimals of a number as typed (`133.33` → 2), found arithmetically: no text made.
     static func decimals(of n: Double) -> Int {
-        let t = "\(n)"
-        guard !t.contains("e"), let dot = t.firstIndex(of: ".") else { return 0 }
-        let frac = t[t.index(after: dot)...]
-        return frac == "0" ? 0 : frac.count
+        guard n.isFinite else { return 0 }
+        var scaled = abs(n)
+        for d in 0...10 {
+            if abs(scaled - scaled.rounded()) <= 1e-9 * max(1, scaled) { return d }
+            scaled *= 10
+        }
+        return 10
     }
 
     /// `¥1,234.5万+` → 12345000 (plus). nil when the text is not a number with an optional unit.
