@@ -16,8 +16,9 @@ public struct RecalcOptions: Sendable {
 public struct RecalcResult: Sendable {
     public var template: String?
     public var isChinese: Bool
-    /// Cells whose formula or value changed, as `sheet!A1`.
-    public var changed: [String] = []
+    /// Cells whose formula or value changed, counted by sheet.
+    public var changed: [String: Int] = [:]
+    public var changedTotal: Int { changed.values.reduce(0, +) }
     /// Things said once: ROI definition, numbers typed as text.
     public var notices: [(english: String, chinese: String)] = []
     /// The roll-up sheet written or updated.
@@ -71,7 +72,7 @@ public final class Recalculator {
         if let cell, cell.formula == formula, Self.same(cell.value, value) { return }
         guard let info = book.workbook.sheet(named: m.sheetName) else { return }
         try editor.setCell(ref, in: info, to: CellEdit(value: value, formula: formula))
-        result.changed.append("\(m.sheetName)!\(ref)")
+        result.changed[m.sheetName, default: 0] += 1
     }
 
     static func same(_ a: CellValue, _ b: CellValue) -> Bool {
@@ -294,12 +295,12 @@ public final class Recalculator {
                         let current = old[ref]
                         if let current, current.formula == c.1, Self.same(current.value, c.0) { continue }
                         try editor.setCell(ref, in: existing, to: CellEdit(value: c.0, formula: c.1))
-                        result.changed.append("\(name)!\(ref)")
+                        result.changed[name, default: 0] += 1
                     }
                 }
                 for (ref, c) in old where !written.contains(ref) && !(c.value.isEmpty && c.formula == nil) {
                     try editor.setCell(ref, in: existing, to: CellEdit(value: .empty))
-                    result.changed.append("\(name)!\(ref)")
+                    result.changed[name, default: 0] += 1
                 }
                 result.summarySheet = name
                 return
@@ -318,7 +319,7 @@ public final class Recalculator {
                 w.formula = c.1
                 return w
             })
-            for j in cells.indices { result.changed.append("\(name)!\(CellReference(row: i + 1, column: j + 1))") }
+            result.changed[name, default: 0] += cells.count
         }
         sheet.merge(CellRange(first: CellReference(row: 1, column: 1), last: CellReference(row: 1, column: 8)))
         result.summarySheet = name

@@ -64,9 +64,8 @@ struct Recalc: ParsableCommand {
         if result.changed.isEmpty {
             print(zh ? "\(out):派生列已是最新,未做修改" : "\(out): the derived cells were already up to date; nothing changed")
         } else {
-            let sheets = Dictionary(grouping: result.changed) { String($0[..<$0.lastIndex(of: "!")!]) }
-            let parts = sheets.keys.sorted().map { "\($0) \(sheets[$0]!.count)" }.joined(separator: zh ? "、" : ", ")
-            print(zh ? "已重算 \(result.changed.count) 个单元格(\(parts)),写入 \(out)" : "Recalculated \(result.changed.count) cells (\(parts)); wrote \(out)")
+            let parts = result.changed.keys.sorted().map { "\($0) \(result.changed[$0]!)" }.joined(separator: zh ? "、" : ", ")
+            print(zh ? "已重算 \(result.changedTotal) 个单元格(\(parts)),写入 \(out)" : "Recalculated \(result.changedTotal) cells (\(parts)); wrote \(out)")
         }
     }
 }
