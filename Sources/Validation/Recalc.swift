@@ -2,15 +2,8 @@ import Foundation
 import Templates
 import XLSX
 
-public struct RecalcOptions: Sendable {
-    public var asOf: CalendarDate
-    /// `ratio` or `net`: overrides the template's ROI definition.
-    public var roi: String?
-    public var templates: [Template]
-    public init(asOf: CalendarDate, roi: String? = nil, templates: [Template]) {
-        self.asOf = asOf; self.roi = roi; self.templates = templates
-    }
-}
+/// recalc takes the same settings as validate: the as-of day, the ROI definition, the templates.
+public typealias RecalcOptions = ValidationOptions
 
 /// What `recalc` changed and what the user should know.
 public struct RecalcResult: Sendable {

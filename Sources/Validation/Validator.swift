@@ -2,6 +2,7 @@ import Foundation
 import Templates
 import XLSX
 
+/// What validate and recalc need besides the workbook.
 public struct ValidationOptions: Sendable {
     /// "Today" for overdue tasks and on-track KPIs.
     public var asOf: CalendarDate

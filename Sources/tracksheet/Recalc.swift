@@ -26,11 +26,7 @@ struct Recalc: ParsableCommand {
     @Option(help: "ROI definition: ratio (增量销售额/成本) or net ((收益−成本)/成本); default: the template's.")
     var roi: RoiDefinition?
 
-    @Option(name: .customLong("as-of"), help: "The day to judge running tasks by (default: today), e.g. 2025-06-09.")
-    var asOf: String?
-
-    @Option(name: .customLong("template-file"), help: "A team's own template file (JSON).")
-    var templateFile: String?
+    @OptionGroup var campaign: CampaignArguments
 
     @OptionGroup var common: CommonOptions
 
@@ -39,7 +35,6 @@ struct Recalc: ParsableCommand {
     func validate() throws {
         if output == nil && !inPlace { throw ValidationError("say where to write: -o OUT.xlsx, or --in-place") }
         if output != nil && inPlace { throw ValidationError("-o and --in-place cannot be used together") }
-        if let asOf, CalendarDate(asOf) == nil { throw ValidationError("--as-of \(asOf) is not a date such as 2025-06-09") }
     }
 
     func run() throws {
@@ -47,8 +42,7 @@ struct Recalc: ParsableCommand {
         guard FileManager.default.fileExists(atPath: file) else {
             Output.fail(Language.current.isChinese ? "找不到文件 \(file)" : "\(file): no such file")
         }
-        let options = RecalcOptions(asOf: asOf.flatMap(CalendarDate.init) ?? Today.date, roi: roi?.rawValue,
-                                    templates: try Templates.all(extra: templateFile))
+        let options = try campaign.options(roi: roi?.rawValue)
         let out = output ?? file
         let result: RecalcResult
         do {

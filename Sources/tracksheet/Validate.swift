@@ -27,22 +27,13 @@ struct Validate: ParsableCommand {
     @Option(help: "Write a copy with the problems highlighted and noted, plus a 校验结果 sheet (a folder when checking several files).")
     var annotate: String?
 
-    @Option(name: .customLong("as-of"), help: "The day to judge overdue tasks by (default: today), e.g. 2025-06-09.")
-    var asOf: String?
-
-    @Option(name: .customLong("template-file"), help: "A team's own template file (JSON), checked besides the shipped ones.")
-    var templateFile: String?
+    @OptionGroup var campaign: CampaignArguments
 
     @OptionGroup var common: CommonOptions
 
-    func validate() throws {
-        if let asOf, CalendarDate(asOf) == nil { throw ValidationError("--as-of \(asOf) is not a date such as 2025-06-09") }
-    }
-
     func run() throws {
         if let lang = common.lang { Language.current = lang }
-        let templates = try Templates.all(extra: templateFile)
-        let options = ValidationOptions(asOf: asOf.flatMap(CalendarDate.init) ?? Today.date, templates: templates)
+        let options = try campaign.options(roi: nil)
         let paths = try WorkbookFiles.expand(files)
         if annotate != nil && paths.count > 1 {
             var isDir: ObjCBool = false
@@ -136,6 +127,23 @@ struct Validate: ParsableCommand {
                 print("    \(cell) \(label)  \(d.message(chinese: zh))  [\(d.rule)]")
             }
         }
+    }
+}
+
+/// `--as-of` and `--template-file`, shared by validate and recalc.
+struct CampaignArguments: ParsableArguments {
+    @Option(name: .customLong("as-of"), help: "The day to judge overdue and running tasks by (default: today), e.g. 2025-06-09.")
+    var asOf: String?
+
+    @Option(name: .customLong("template-file"), help: "A team's own template file (JSON), used besides the shipped ones.")
+    var templateFile: String?
+
+    func validate() throws {
+        if let asOf, CalendarDate(asOf) == nil { throw ValidationError("--as-of \(asOf) is not a date such as 2025-06-09") }
+    }
+
+    func options(roi: String?) throws -> ValidationOptions {
+        ValidationOptions(asOf: asOf.flatMap(CalendarDate.init) ?? Today.date, roi: roi, templates: try Templates.all(extra: templateFile))
     }
 }
 
