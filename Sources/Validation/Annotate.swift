@@ -48,8 +48,8 @@ public enum Annotator {
         let label: [Severity: String] = zh ? [.error: "错误", .warning: "警告", .info: "提示"] : [.error: "error", .warning: "warning", .info: "info"]
         let fill: [Severity: String] = [.error: "FFC7CE", .warning: "FFEB9C", .info: "DDEBF7"]
         var row = 2
+        let link = CellStyle(fontColor: "0563C1")
         for d in report.diagnostics {
-            let link = CellStyle(fontColor: "0563C1")
             // Text from a workbook is written as text: a value beginning with = stays a string.
             try sheet.writeRow([
                 WriteCell(.string(label[d.severity]!), style: CellStyle(fill: fill[d.severity])),

@@ -4,14 +4,12 @@ import XLSX
 
 /// The campaign's period and launch day, as a workbook states them (title rows, the overview's
 /// 活动周期), and where a 202X placeholder was left.
-public struct CampaignPeriod: Sendable, Equatable {
+public struct CampaignPeriod: Sendable {
     public var start: CalendarDate?
     public var end: CalendarDate?
     public var launch: CalendarDate?
     /// Title cells still reading 202X: (sheet, cell, text).
     public var placeholders: [(sheet: String, cell: String, text: String)] = []
-
-    public static func == (a: Self, b: Self) -> Bool { a.start == b.start && a.end == b.end && a.launch == b.launch }
 
     public func contains(_ d: CalendarDate) -> Bool {
         guard let start, let end else { return true }
@@ -150,6 +148,12 @@ public final class CampaignBook {
     }
 
     public func time(_ v: CellValue) -> Parsed<TimePoint> { DateParser.time(v, year: year) }
+
+    /// The share of a task's planned period elapsed as of `asOf` (0…1), nil without its dates.
+    public func elapsedShare(_ row: TableRow, asOf: CalendarDate) -> Double? {
+        guard let s = date(row.value("plannedStart")).date, let e = date(row.value("plannedEnd")).date, e >= s else { return nil }
+        return min(1, max(0, Double(s.days(to: asOf) + 1) / Double(s.days(to: e) + 1)))
+    }
 
     /// The number format of a cell's style.
     public func formatCode(_ cell: Cell?) -> String? {

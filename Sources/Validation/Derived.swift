@@ -95,7 +95,8 @@ public enum KPIStatus {
         return min(band, max(0, e * 100))
     }
 
-    public static func status(rate: Double, threshold: Double, chinese: Bool = true) -> String {
-        rate >= 100 - 1e-9 ? (chinese ? "达标" : "met") : rate >= threshold - 1e-9 ? (chinese ? "预警" : "warning") : (chinese ? "未达标" : "not met")
+    /// The template's values, which are Chinese in workbooks of either language (the drop-down lists them).
+    public static func status(rate: Double, threshold: Double) -> String {
+        rate >= 100 - 1e-9 ? "达标" : rate >= threshold - 1e-9 ? "预警" : "未达标"
     }
 }

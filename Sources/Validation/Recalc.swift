@@ -147,7 +147,7 @@ public final class Recalculator {
                    let r = kpi.achievement(actual) {
                     rate = Ratio.round(r, 1)
                     let finished = book.date(row.value("actualEnd")).date != nil || (book.quantity(row.cells["progress"]).value?.value ?? 0) >= 100
-                    if !finished { threshold = KPIStatus.warningThreshold(elapsedShare: elapsedShare(row)) }
+                    if !finished { threshold = KPIStatus.warningThreshold(elapsedShare: book.elapsedShare(row, asOf: options.asOf)) }
                 }
                 try set(m, CellReference(row: row.index, column: rateCol), row.cells["achievementRate"],
                         value: rate.map(CellValue.number) ?? .string("-"), formula: nil)
@@ -172,11 +172,6 @@ public final class Recalculator {
         }
         guard !tasks.isEmpty else { return }
         try summary(m, tasks, weightColumn: weightHeader?.column)
-    }
-
-    func elapsedShare(_ row: TableRow) -> Double? {
-        guard let s = book.date(row.value("plannedStart")).date, let e = book.date(row.value("plannedEnd")).date, e >= s else { return nil }
-        return min(1, max(0, Double(s.days(to: options.asOf) + 1) / Double(s.days(to: e) + 1)))
     }
 
     static func number(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : "\(x)" }

@@ -32,7 +32,10 @@ public final class Validator {
     var diagnostics: [Diagnostic] = []
 
     // What the cross-sheet checks need from the master plan.
-    struct MasterTask { var row: Int; var phase: String; var task: String; var owner: String; var budget: Double?; var spend: Double?; var texts: [String]; var isTotal: Bool }
+    struct MasterTask {
+        var row: Int; var phase: String; var task: String; var owner: String; var budget: Double?; var spend: Double?
+        var plannedStart: CalendarDate?; var plannedEnd: CalendarDate?; var texts: [String]; var isTotal: Bool
+    }
     var masterTasks: [MasterTask] = []
 
     public init(book: CampaignBook, options: ValidationOptions) {
@@ -237,8 +240,7 @@ public final class Validator {
                     badKeys.insert(c.key)
                 }
             case "checkboxes":
-                let labels = ["未开始", "进行中", "已完成"]
-                switch CheckboxState.parse(text, labels: labels) {
+                switch CheckboxState.parse(text, labels: CheckboxState.cardLabels) {
                 case .several(let states):
                     report("checkbox.several", m, row, c.key, "more than one state is marked (\(states.joined(separator: ", "))): mark exactly one",
                            "完成状态勾选了多个(\(states.joined(separator: "、"))):只能勾选一个")
@@ -326,16 +328,14 @@ public final class Validator {
         if let stateKey, !badKeys.contains(stateKey), row.has(stateKey) {
             let text = row.text(stateKey)
             let state: String? = column(m, stateKey)?.type == "checkboxes"
-                ? { if case .one(let s) = CheckboxState.parse(text, labels: ["未开始", "进行中", "已完成"]) { s } else { nil } }()
+                ? { if case .one(let s) = CheckboxState.parse(text, labels: CheckboxState.cardLabels) { s } else { nil } }()
                 : StateValue.parse(text).state
-            var due: CalendarDate?, dueMinutes: Int?
+            var due: CalendarDate?
             if keys.contains("plannedDone"), case .value(let t) = book.time(row.value("plannedDone")) {
                 due = t.date ?? book.date(row.value("date")).span?.end
-                dueMinutes = t.minutes
             } else if keys.contains("finish") { due = dateValue(row, "finish") }
             else if keys.contains("deadline") { due = dateValue(row, "deadline") }
             if let state, state == "未开始" || state == "进行中", let due, due < options.asOf {
-                _ = dueMinutes
                 report("status.overdue", m, row, stateKey, "\"\(text)\" but due \(due) (as of \(options.asOf)): mark it 延期 or finish it",
                        "状态为“\(text)”,但计划 \(due.chinese) 完成(截至 \(options.asOf.chinese)):应标为延期或尽快完成")
             }
@@ -386,6 +386,7 @@ public final class Validator {
         if m.templateSheet == "master" {
             masterTasks.append(MasterTask(row: row.index, phase: row.text("phase"), task: row.text("task"), owner: row.text("owner"),
                                           budget: number(row, "budget"), spend: number(row, "spend"),
+                                          plannedStart: book.date(row.value("plannedStart")).date, plannedEnd: book.date(row.value("plannedEnd")).date,
                                           texts: ["task", "objective", "kpi", "notes"].map { row.text($0) }.filter { !$0.isEmpty }, isTotal: isTotal))
         }
     }
@@ -413,7 +414,8 @@ public final class Validator {
         }
         guard let rate = kpi.achievement(actual) else { return }
         let finished = dateValue(row, "actualEnd") != nil || (progress ?? 0) >= 100
-        let threshold = KPIStatus.warningThreshold(elapsedShare: finished ? nil : elapsedShare(row))
+        let threshold = KPIStatus.warningThreshold(elapsedShare: finished || badKeys.contains("plannedStart") || badKeys.contains("plannedEnd")
+                                                               ? nil : book.elapsedShare(row, asOf: options.asOf))
         let status = KPIStatus.status(rate: rate, threshold: threshold)
         if finished && rate < 100 - 1e-9 {
             report("kpi.notMet", m, row, "achieved", "the task is finished but reached \(Self.show(rate, decimals: 1))% of its KPI (\(row.text("kpi")))",
@@ -428,14 +430,6 @@ public final class Validator {
             report("kpi.status", m, row, "status", "达标情况 says \(row.text("status")) but \(Self.show(rate, decimals: 1))% of the KPI gives \(status)",
                    "达标情况为“\(row.text("status"))”,但KPI达成 \(Self.show(rate, decimals: 1))%,应为“\(status)”")
         }
-    }
-
-    /// The share of the task's planned period elapsed as of `asOf` (0…1), nil without dates.
-    func elapsedShare(_ row: TableRow) -> Double? {
-        guard let s = dateValue(row, "plannedStart"), let e = dateValue(row, "plannedEnd"), e >= s else { return nil }
-        let total = Double(s.days(to: e) + 1)
-        let done = Double(s.days(to: options.asOf) + 1)
-        return min(1, max(0, done / total))
     }
 
     /// ROI: one definition throughout. When every entered ROI that disagrees with the template's
@@ -533,7 +527,7 @@ public final class Validator {
             var window: (name: String, start: CalendarDate, end: CalendarDate)?
             for (_, text) in book.titles[m.sheetName] ?? [] {
                 for p in tasks.map(\.phase) where !p.isEmpty && text.contains(p) {
-                    window = try phaseWindow(p).map { (p, $0.start, $0.end) }
+                    window = phaseWindow(p).map { (p, $0.start, $0.end) }
                 }
             }
             try book.rows(of: m) { row in
@@ -568,15 +562,10 @@ public final class Validator {
         }
     }
 
-    func phaseWindow(_ phase: String) throws -> (start: CalendarDate, end: CalendarDate)? {
-        guard let m = book.mapping("master") else { return nil }
-        var start: CalendarDate?, end: CalendarDate?
-        try book.rows(of: m) { row in
-            guard row.text("phase") == phase else { return }
-            if let s = book.date(row.value("plannedStart")).date { start = min(start ?? s, s) }
-            if let e = book.date(row.value("plannedEnd")).date { end = max(end ?? e, e) }
-        }
-        guard let start, let end else { return nil }
+    /// A phase's span in the master plan: its first planned start to its last planned end.
+    func phaseWindow(_ phase: String) -> (start: CalendarDate, end: CalendarDate)? {
+        let rows = masterTasks.filter { $0.phase == phase }
+        guard let start = rows.compactMap(\.plannedStart).min(), let end = rows.compactMap(\.plannedEnd).max() else { return nil }
         return (start, end)
     }
 

@@ -426,6 +426,9 @@ public enum CheckboxState: Sendable, Equatable {
     case several([String])
     case invalid
 
+    /// The process card's three states.
+    public static let cardLabels = ["未开始", "进行中", "已完成"]
+
     static let marks: Set<Character> = ["■", "☑", "√", "✓", "✔", "☒", "▣", "◼", "●"]
     static let empties: Set<Character> = ["□", "☐", "◻", "○"]
 
