@@ -7,7 +7,7 @@ CORPUS ?= ../shared/corpus
 SAMPLE ?= samples/seed-plan-openpyxl.xlsx
 
 # Debian packages the build needs; pkg-config names them libxml-2.0 and libzip.
-SYSTEM_PACKAGES := pkg-config libxml2-dev libzip-dev
+SYSTEM_PACKAGES := pkg-config libxml2-dev libzip-dev libsqlite3-dev
 
 # Real clients that check what the editor writes: LibreOffice (Debian) and openpyxl (PyPI).
 INTEROP_PACKAGES := libreoffice-calc-nogui

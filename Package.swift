@@ -8,10 +8,13 @@ let package = Package(
         .library(name: "XLSX", targets: ["XLSX"]),
         .library(name: "Templates", targets: ["Templates"]),
         .library(name: "Validation", targets: ["Validation"]),
+        .library(name: "Sync", targets: ["Sync"]),
         .executable(name: "tracksheet", targets: ["tracksheet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The C libraries, found by pkg-config; the names are prefixed so they cannot clash
@@ -39,7 +42,7 @@ let package = Package(
             dependencies: ["XLSX"],
             path: ".",
             exclude: ["Sources/XLSX", "Sources/tracksheet", "Sources/tracksheet-bench", "Sources/TracksheetLibXML2",
-                      "Sources/TracksheetLibZip", "Sources/Validation", "Tests", "bench", "samples", ".ci", "README.md", "Makefile"],
+                      "Sources/TracksheetLibZip", "Sources/Validation", "Sources/Sync", "Tests", "bench", "samples", ".ci", "README.md", "Makefile"],
             sources: ["Sources/Templates"],
             resources: [.copy("templates")]
         ),
@@ -48,6 +51,16 @@ let package = Package(
             name: "Validation",
             dependencies: ["XLSX", "Templates"]
         ),
+        // The canonical store (SQLite through GRDB, PostgreSQL through postgres-nio) and sync:
+        // row identity in the workbook, the three-way merge as a pure plan, and its application.
+        .target(
+            name: "Sync",
+            dependencies: [
+                "XLSX", "Templates", "Validation",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
         // The command line: parses, prints, sets exit codes; no rules.
         .executableTarget(
             name: "tracksheet",
@@ -55,6 +68,7 @@ let package = Package(
                 "XLSX",
                 "Templates",
                 "Validation",
+                "Sync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -76,6 +90,10 @@ let package = Package(
             dependencies: ["Validation", "Templates", "XLSX"],
             // Run by path: the script that builds a workbook with openpyxl.
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "SyncTests",
+            dependencies: ["Sync", "Validation", "Templates", "XLSX"]
         ),
         .testTarget(
             name: "TemplatesTests",

@@ -13,6 +13,8 @@ public struct SheetMapping: Sendable {
     public var columns: [String: Int]
     /// Columns the user added (kept, reported as info), with their header text.
     public var extra: [(column: Int, header: String)]
+    /// The hidden column `tracksheet sync` keeps each row's identity in (header `tracksheet-id`).
+    public var idColumn: Int?
     public var missingRequired: [String]
     public var missingOptional: [String]
     /// Matched template columns ÷ template columns.
@@ -20,6 +22,9 @@ public struct SheetMapping: Sendable {
 }
 
 public enum HeaderMatcher {
+    /// The header of the row-identity column that `tracksheet sync` adds, hidden, to a synced sheet.
+    public static let idHeader = "tracksheet-id"
+
     /// Rows searched for the header: a title, notes or blank rows may come first.
     public static let searchRows = 15
 
@@ -65,8 +70,10 @@ public enum HeaderMatcher {
         for row in rows where row.index <= searchRows {
             var mapped: [String: Int] = [:]
             var extra: [(Int, String)] = []
+            var idColumn: Int?
             for cell in row.cells {
                 guard case .string(let text) = cell.value, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { continue }
+                if normalize(text) == idHeader { idColumn = cell.column; continue }
                 if let c = column(for: text, in: sheet, taken: Set(mapped.keys)) { mapped[c.key] = cell.column } else { extra.append((cell.column, text)) }
             }
             // A title row names one thing; a header row names several columns.
@@ -75,7 +82,7 @@ public enum HeaderMatcher {
             if best == nil || score > best!.score {
                 let missing = sheet.columns.filter { mapped[$0.key] == nil }
                 best = SheetMapping(sheetName: sheetName, templateID: template.id, templateSheet: sheet.id, headerRow: row.index,
-                                    columns: mapped, extra: extra,
+                                    columns: mapped, extra: extra, idColumn: idColumn,
                                     missingRequired: missing.filter { $0.required == true && $0.derived == nil }.map(\.key),
                                     missingOptional: missing.filter { $0.required != true || $0.derived != nil }.map(\.key), score: score)
             }

@@ -42,6 +42,8 @@ public struct TableRow: Sendable {
     public var inherited: Set<String> = []
     /// Cells of the user's own columns (e.g. 权重), by header.
     public var extra: [String: Cell] = [:]
+    /// The row's identity in the store (the hidden `tracksheet-id` column), when synced.
+    public var identity: String?
 
     public func value(_ key: String) -> CellValue { cells[key]?.value ?? .empty }
     public func text(_ key: String) -> String { Values.trimmed(Values.text(value(key))) }
@@ -197,6 +199,8 @@ public final class CampaignBook {
                     if !derived.contains(key), !Values.trimmed(Values.text(cell.value)).isEmpty { filled = true }
                 } else if let h = extraOf[cell.column] {
                     t.extra[h] = cell
+                } else if cell.column == m.idColumn, case .string(let id) = cell.value, !Values.trimmed(id).isEmpty {
+                    t.identity = Values.trimmed(id)
                 }
             }
             for key in inheriting {

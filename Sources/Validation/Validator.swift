@@ -274,7 +274,8 @@ public final class Validator {
 
     static let plannedDateKeys: Set<String> = ["plannedStart", "plannedEnd", "date", "start", "finish", "deadline"]
 
-    static func isTotalRow(_ row: TableRow) -> Bool {
+    /// A 合计/总计/total row: checked for totals, not as a data row (nor synced as one).
+    public static func isTotalRow(_ row: TableRow) -> Bool {
         let words = ["合计", "总计", "小计", "总预算", "预算合计", "total", "subtotal"]
         return row.cells.values.contains { c in
             guard case .string(let s) = c.value, s.utf8.count <= 24 else { return false }

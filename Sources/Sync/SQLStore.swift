@@ -1,0 +1,280 @@
+import Foundation
+import Templates
+
+/// A parameter or a result cell: every statement is parameterised, names come only from the schema.
+enum SQLValue: Sendable, Equatable {
+    case text(String)
+    case number(Double)
+    case int(Int)
+    case null
+
+    var text: String? { if case .text(let s) = self { s } else { nil } }
+    var int: Int? {
+        switch self {
+        case .int(let i): i
+        case .number(let d): Int(d)
+        case .text(let s): Int(s)
+        case .null: nil
+        }
+    }
+    var number: Double? {
+        switch self {
+        case .number(let d): d
+        case .int(let i): Double(i)
+        default: nil
+        }
+    }
+}
+
+/// What a result column holds, so each database decodes it the same way.
+enum SQLKind: Sendable { case text, number, int }
+
+/// One database connection as the shared store logic uses it.
+protocol SQLConnection: Sendable {
+    var dialect: SQLDialect { get }
+    func execute(_ sql: String, _ args: [SQLValue]) async throws
+    /// Rows of `sql`, each cell decoded as `kinds` says.
+    func rows(_ sql: String, _ args: [SQLValue], kinds: [SQLKind]) async throws -> [[SQLValue]]
+    /// Runs `body` in a transaction that takes the write lock at once (SQLite `BEGIN IMMEDIATE`).
+    func transaction<T: Sendable>(_ body: () async throws -> T) async throws -> T
+}
+
+/// The store's logic over SQL, shared by SQLite and PostgreSQL: migrations, reading a campaign,
+/// applying a sync's changes with their versions and change log.
+struct SQLStoreCore: Sendable {
+    let db: any SQLConnection
+    var d: SQLDialect { db.dialect }
+
+    /// `$1, $2 …` or `?, ? …` from `from`, one per kind (`$3::date` for a date in PostgreSQL).
+    func params(_ kinds: [ColumnKind?], from: Int = 1) -> [String] {
+        kinds.enumerated().map { i, k in
+            let p = d.placeholder(from + i)
+            return k == .date ? p + d.dateCast : p
+        }
+    }
+
+    // MARK: migrations
+
+    func migrate() async throws {
+        try await db.transaction {
+            if let lock = d.migrationLock { try await db.execute(lock, []) }
+            try await db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version \(d.intType) PRIMARY KEY, applied_at TEXT NOT NULL)", [])
+            let applied = Set(try await db.rows("SELECT version FROM schema_migrations", [], kinds: [.int]).compactMap { $0[0].int })
+            let migrations = StoreSchema.migrations(d)
+            if let newest = applied.max(), newest > (migrations.map(\.version).max() ?? 0) {
+                throw StoreError("the store's schema is version \(newest), newer than this tracksheet knows: upgrade tracksheet",
+                                 "存储库的结构版本为 \(newest),比当前 tracksheet 新:请升级 tracksheet")
+            }
+            for m in migrations where !applied.contains(m.version) {
+                for s in m.statements { try await db.execute(s, []) }
+                try await db.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (\(params([nil, nil]).joined(separator: ", ")))",
+                                     [.int(m.version), .text(SyncContext(who: "", workbook: "").at)])
+            }
+        }
+    }
+
+    // MARK: reading
+
+    static let campaignColumns = "id, name, template, start_date, end_date, version"
+
+    func campaign(named name: String, lock: Bool) async throws -> CampaignRecord? {
+        let sql = "SELECT id, name, template, \(d.textOf("start_date", .date)), \(d.textOf("end_date", .date)), version FROM campaigns WHERE name = \(d.placeholder(1))"
+            + (lock ? d.forUpdate : "")
+        return try await db.rows(sql, [.text(name)], kinds: [.text, .text, .text, .text, .text, .int]).first.map(Self.campaign)
+    }
+
+    static func campaign(_ r: [SQLValue]) -> CampaignRecord {
+        CampaignRecord(id: r[0].text ?? "", name: r[1].text ?? "", template: r[2].text ?? "",
+                       start: r[3].text.flatMap(CalendarDate.init), end: r[4].text.flatMap(CalendarDate.init), version: r[5].int ?? 1)
+    }
+
+    func campaigns() async throws -> [CampaignRecord] {
+        try await db.rows("SELECT id, name, template, \(d.textOf("start_date", .date)), \(d.textOf("end_date", .date)), version FROM campaigns ORDER BY name",
+                          [], kinds: [.text, .text, .text, .text, .text, .int]).map(Self.campaign)
+    }
+
+    func snapshot(_ campaign: CampaignRecord?, history: [String: Int]) async throws -> StoreSnapshot {
+        var snap = StoreSnapshot(campaign: campaign)
+        guard let campaign else { return snap }
+        let tables = StoreSchema.builtin.filter { $0.templateID == campaign.template }
+        var stale: [String] = []
+        for t in tables {
+            let cols = t.columns.map { d.textOf($0.sqlName, $0.kind) }.joined(separator: ", ")
+            let kinds: [SQLKind] = [.text, .int, .int] + t.columns.map { $0.kind == .number ? .number : .text }
+            let rows = try await db.rows("SELECT id, version, position, \(cols) FROM \(t.name) WHERE campaign_id = \(d.placeholder(1)) ORDER BY position, id",
+                                         [.text(campaign.id)], kinds: kinds)
+            var byID: [String: StoreRow] = [:]
+            for r in rows {
+                var values: RowValues = [:]
+                for (i, c) in t.columns.enumerated() { values[c.key] = Self.storeValue(r[3 + i], c.kind) }
+                let row = StoreRow(id: r[0].text ?? "", version: r[1].int ?? 0, position: r[2].int ?? 0, values: values)
+                byID[row.id] = row
+                if let v = history[row.id], v != row.version { stale.append(row.id) }
+            }
+            snap.rows[t.name] = byID
+        }
+        // Rows the workbook saw that are gone from the store (deleted since): their last version too.
+        let present = Set(snap.rows.values.flatMap(\.keys))
+        stale += history.keys.filter { !present.contains($0) }
+        for chunk in stale.sorted().chunked(500) {
+            let ph = chunk.indices.map { d.placeholder($0 + 2) }.joined(separator: ", ")
+            let rows = try await db.rows("SELECT row_id, version, table_name, data FROM row_versions WHERE campaign_id = \(d.placeholder(1)) AND row_id IN (\(ph))",
+                                         [.text(campaign.id)] + chunk.map { .text($0) }, kinds: [.text, .int, .text, .text])
+            for r in rows {
+                guard let id = r[0].text, let v = r[1].int, history[id] == v, let table = r[2].text.flatMap(StoreSchema.table(named:)),
+                      let data = r[3].text else { continue }
+                snap.base[id] = RowJSON.decode(data, table: table)
+            }
+        }
+        return snap
+    }
+
+    static func storeValue(_ v: SQLValue, _ kind: ColumnKind) -> StoreValue? {
+        switch (kind, v) {
+        case (_, .null): nil
+        case (.number, _): v.number.map(StoreValue.number)
+        case (.date, .text(let s)): CalendarDate(String(s.prefix(10))).map(StoreValue.date)
+        case (.text, .text(let s)): .text(s)
+        default: nil
+        }
+    }
+
+    static func sqlValue(_ v: StoreValue?) -> SQLValue {
+        switch v {
+        case nil: .null
+        case .text(let s)?: .text(s)
+        case .number(let n)?: .number(n)
+        case .date(let d)?: .text(d.iso)
+        }
+    }
+
+    // MARK: writing
+
+    /// Creates the campaign when new, then locks it for the rest of the transaction.
+    func lockCampaign(_ spec: CampaignSpec, context: SyncContext) async throws -> CampaignRecord {
+        let ph = params([nil, nil, nil, .date, .date, nil, nil])
+        try await db.execute("INSERT INTO campaigns (id, name, template, start_date, end_date, created_at, updated_at) VALUES (\(ph.joined(separator: ", "))) ON CONFLICT (name) DO NOTHING",
+                             [.text(RowID.make()), .text(spec.name), .text(spec.template), .text(spec.start?.iso ?? ""), .text(spec.end?.iso ?? ""),
+                              .text(context.at), .text(context.at)].map { $0 == .text("") ? .null : $0 })
+        guard let c = try await campaign(named: spec.name, lock: true) else {
+            throw StoreError("the campaign \"\(spec.name)\" could not be created in the store", "无法在存储库中创建活动“\(spec.name)”")
+        }
+        return c
+    }
+
+    func apply(_ changes: StoreChanges, campaign: CampaignRecord, context: SyncContext) async throws {
+        guard !changes.isEmpty || !changes.log.isEmpty else { return }
+        let stamp: [SQLValue] = [.text(context.at), .text(context.who)]
+        // Inserts, many rows per statement.
+        for (tableName, group) in Dictionary(grouping: changes.inserts, by: \.table).sorted(by: { $0.key < $1.key }) {
+            guard let t = StoreSchema.table(named: tableName) else { continue }
+            let kinds: [ColumnKind?] = [nil, nil, nil, nil] + t.columns.map(\.kind) + [nil, nil]
+            let columns = "id, campaign_id, version, position, " + t.columns.map(\.sqlName).joined(separator: ", ") + ", updated_at, updated_by"
+            let perRow = kinds.count
+            for chunk in group.chunked(max(1, 30_000 / perRow)) {
+                var args: [SQLValue] = []
+                var tuples: [String] = []
+                for (_, row) in chunk {
+                    tuples.append("(" + params(kinds, from: args.count + 1).joined(separator: ", ") + ")")
+                    args += [.text(row.id), .text(campaign.id), .int(row.version), .int(row.position)]
+                    args += t.columns.map { Self.sqlValue(row.values[$0.key]) } + stamp
+                }
+                try await db.execute("INSERT INTO \(t.name) (\(columns)) VALUES \(tuples.joined(separator: ", "))", args)
+            }
+        }
+        for u in changes.updates {
+            guard let t = StoreSchema.table(named: u.table) else { continue }
+            let set = t.columns.enumerated().map { i, c in "\(c.sqlName) = \(params([c.kind], from: i + 5)[0])" }.joined(separator: ", ")
+            let n = t.columns.count
+            let sql = "UPDATE \(t.name) SET version = \(d.placeholder(1)), position = \(d.placeholder(2)), updated_at = \(d.placeholder(3)), updated_by = \(d.placeholder(4)), \(set) "
+                + "WHERE id = \(d.placeholder(n + 5)) AND version = \(d.placeholder(n + 6)) RETURNING id"
+            let args: [SQLValue] = [.int(u.fromVersion + 1), .int(u.position)] + stamp + t.columns.map { Self.sqlValue(u.values[$0.key]) }
+                + [.text(u.id), .int(u.fromVersion)]
+            guard try await !db.rows(sql, args, kinds: [.text]).isEmpty else { throw Self.moved(u.id) }
+        }
+        for del in changes.deletes {
+            guard let t = StoreSchema.table(named: del.table) else { continue }
+            let sql = "DELETE FROM \(t.name) WHERE id = \(d.placeholder(1)) AND version = \(d.placeholder(2)) RETURNING id"
+            guard try await !db.rows(sql, [.text(del.id), .int(del.fromVersion)], kinds: [.text]).isEmpty else { throw Self.moved(del.id) }
+        }
+        for m in changes.moves {
+            guard let t = StoreSchema.table(named: m.table) else { continue }
+            try await db.execute("UPDATE \(t.name) SET position = \(d.placeholder(1)) WHERE id = \(d.placeholder(2))", [.int(m.position), .text(m.id)])
+        }
+        // Every new version, for later three-way merges against it.
+        var versions: [SQLValue] = []
+        for (table, row) in changes.inserts { versions += [.text(row.id), .int(row.version), .text(campaign.id), .text(table), .text(RowJSON.encode(row.values))] }
+        for u in changes.updates { versions += [.text(u.id), .int(u.fromVersion + 1), .text(campaign.id), .text(u.table), .text(RowJSON.encode(u.values))] }
+        for chunk in versions.chunked(5 * 2_000) {
+            let tuples = stride(from: 0, to: chunk.count, by: 5).map { i in "(" + params([nil, nil, nil, nil, nil], from: i + 1).joined(separator: ", ") + ")" }
+            try await db.execute("INSERT INTO row_versions (row_id, version, campaign_id, table_name, data) VALUES \(tuples.joined(separator: ", "))", Array(chunk))
+        }
+        // The change log, appended to.
+        var log: [SQLValue] = []
+        for e in changes.log {
+            log += [.text(context.at), .text(context.who), .text(context.workbook), .text(campaign.id), .text(e.table), .text(e.rowID), .text(e.action.rawValue),
+                    e.column.map(SQLValue.text) ?? .null, e.cell.map(SQLValue.text) ?? .null,
+                    e.old.map { .text($0.description) } ?? .null, e.new.map { .text($0.description) } ?? .null]
+        }
+        for chunk in log.chunked(11 * 2_000) {
+            let tuples = stride(from: 0, to: chunk.count, by: 11).map { i in "(" + params(Array(repeating: nil, count: 11), from: i + 1).joined(separator: ", ") + ")" }
+            try await db.execute("INSERT INTO change_log (at, who, workbook, campaign_id, table_name, row_id, action, column_name, cell, old_value, new_value) VALUES \(tuples.joined(separator: ", "))",
+                                 Array(chunk))
+        }
+        if !changes.isEmpty {
+            try await db.execute("UPDATE campaigns SET version = version + 1, updated_at = \(d.placeholder(1)) WHERE id = \(d.placeholder(2))",
+                                 [.text(context.at), .text(campaign.id)])
+        }
+    }
+
+    static func moved(_ id: String) -> StoreError {
+        StoreError("the store's row \(id) changed while this sync ran; nothing was changed — run sync again",
+                   "同步过程中存储库的行 \(id) 被修改;未做任何更改,请重新同步")
+    }
+
+    func changeLog(campaign name: String) async throws -> [LoggedChange] {
+        guard let c = try await campaign(named: name, lock: false) else { return [] }
+        let rows = try await db.rows("SELECT table_name, row_id, action, column_name, cell, old_value, new_value FROM change_log WHERE campaign_id = \(d.placeholder(1)) ORDER BY seq",
+                                     [.text(c.id)], kinds: Array(repeating: .text, count: 7))
+        return rows.map { r in
+            let table = r[0].text.flatMap(StoreSchema.table(named:))
+            let kind = r[3].text.flatMap { table?.column($0)?.kind } ?? .text
+            func value(_ v: SQLValue) -> StoreValue? {
+                guard let s = v.text else { return nil }
+                switch kind {
+                case .number: return Double(s).map(StoreValue.number)
+                case .date: return CalendarDate(s).map(StoreValue.date)
+                case .text: return .text(s)
+                }
+            }
+            return LoggedChange(table: r[0].text ?? "", rowID: r[1].text ?? "", action: LoggedChange.Action(rawValue: r[2].text ?? "") ?? .update,
+                                column: r[3].text, cell: r[4].text, old: value(r[5]), new: value(r[6]))
+        }
+    }
+
+    /// The transaction of a sync: lock, read, decide, apply, then the caller's last step, then commit.
+    func transaction<T: Sendable>(campaign spec: CampaignSpec, history: [String: Int], context: SyncContext,
+                                  decide: (StoreSnapshot) throws -> (StoreChanges, T), beforeCommit: (T) throws -> Void) async throws -> T {
+        try await db.transaction {
+            let campaign = try await lockCampaign(spec, context: context)
+            let snap = try await snapshot(campaign, history: history)
+            let (changes, result) = try decide(snap)
+            try await apply(changes, campaign: campaign, context: context)
+            try beforeCommit(result)
+            return result
+        }
+    }
+}
+
+extension SQLDialect {
+    /// A column as text in a result (PostgreSQL's dates).
+    func textOf(_ column: String, _ kind: ColumnKind) -> String {
+        kind == .date && dateCast != "" ? "\(column)::text" : column
+    }
+}
+
+extension Array {
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}

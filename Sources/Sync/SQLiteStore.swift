@@ -1,0 +1,107 @@
+import Foundation
+import GRDB
+
+/// The embedded store: one SQLite file through GRDB. Writers take the file's write lock at the
+/// start of a sync (`BEGIN IMMEDIATE`) and wait up to 30 s for another writer.
+public final class SQLiteStore: CampaignStore, @unchecked Sendable {
+    public let location: String
+    let queue: DatabaseQueue
+    let core: SQLStoreCore
+
+    public init(path: String) throws {
+        location = "sqlite:\(path)"
+        var config = Configuration()
+        config.busyMode = .timeout(30)
+        // A sync's transaction spans several calls (it is async for PostgreSQL's sake).
+        config.allowsUnsafeTransactions = true
+        config.foreignKeysEnabled = true
+        do {
+            queue = try DatabaseQueue(path: path, configuration: config)
+            try queue.writeWithoutTransaction { (db: Database) in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+        } catch {
+            throw StoreError("cannot open the SQLite store \(path): \(Self.message(error))", "无法打开 SQLite 存储库 \(path):\(Self.message(error))")
+        }
+        core = SQLStoreCore(db: GRDBConnection(queue: queue))
+    }
+
+    static func message(_ error: any Error) -> String {
+        if let e = error as? DatabaseError { return e.message ?? "\(e.resultCode)" }
+        return "\(error)"
+    }
+
+    public func migrate() async throws { try await core.migrate() }
+
+    public func read(campaign: String, history: [String: Int]) async throws -> StoreSnapshot {
+        try await core.snapshot(try await core.campaign(named: campaign, lock: false), history: history)
+    }
+
+    public func transaction<T: Sendable>(campaign: CampaignSpec, history: [String: Int], context: SyncContext,
+                                         decide: @Sendable (StoreSnapshot) throws -> (StoreChanges, T),
+                                         beforeCommit: @Sendable (T) throws -> Void) async throws -> T {
+        try await core.transaction(campaign: campaign, history: history, context: context, decide: decide, beforeCommit: beforeCommit)
+    }
+
+    public func campaigns() async throws -> [CampaignRecord] { try await core.campaigns() }
+    public func changeLog(campaign: String) async throws -> [LoggedChange] { try await core.changeLog(campaign: campaign) }
+    public func close() async throws { try queue.close() }
+}
+
+struct GRDBConnection: SQLConnection {
+    let queue: DatabaseQueue
+    var dialect: SQLDialect { .sqlite }
+
+    static func arguments(_ args: [SQLValue]) -> StatementArguments {
+        StatementArguments(args.map { v -> (any DatabaseValueConvertible)? in
+            switch v {
+            case .text(let s): s
+            case .number(let d): d
+            case .int(let i): i
+            case .null: nil
+            }
+        })
+    }
+
+    /// GRDB's blocking access (the async overloads would hop threads for nothing here).
+    func sync<T>(_ body: (Database) throws -> T) throws -> T {
+        try queue.writeWithoutTransaction(body)
+    }
+
+    func execute(_ sql: String, _ args: [SQLValue]) async throws {
+        try sync { db in try db.execute(sql: sql, arguments: Self.arguments(args)) }
+    }
+
+    func rows(_ sql: String, _ args: [SQLValue], kinds: [SQLKind]) async throws -> [[SQLValue]] {
+        try sync { db in
+            try Row.fetchAll(db, sql: sql, arguments: Self.arguments(args)).map { row in
+                kinds.indices.map { i -> SQLValue in
+                    let value: DatabaseValue = row[i]
+                    switch value.storage {
+                    case .null, .blob: return .null
+                    case .int64(let n):
+                        switch kinds[i] { case .text: return .text(String(n)); case .number: return .number(Double(n)); case .int: return .int(Int(n)) }
+                    case .double(let d):
+                        switch kinds[i] { case .text: return .text(String(d)); case .number: return .number(d); case .int: return .int(Int(d)) }
+                    case .string(let s):
+                        switch kinds[i] {
+                        case .text: return .text(s)
+                        case .number: return Double(s).map(SQLValue.number) ?? .null
+                        case .int: return Int(s).map(SQLValue.int) ?? .null
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func transaction<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        try sync { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+        do {
+            let result = try await body()
+            try sync { db in try db.execute(sql: "COMMIT") }
+            return result
+        } catch {
+            try? sync { db in if db.isInsideTransaction { try db.execute(sql: "ROLLBACK") } }
+            throw error
+        }
+    }
+}

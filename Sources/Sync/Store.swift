@@ -1,0 +1,189 @@
+import Foundation
+import Templates
+
+/// A campaign as the store keeps it.
+public struct CampaignRecord: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var template: String
+    public var start: CalendarDate?
+    public var end: CalendarDate?
+    public var version: Int
+}
+
+/// One row of a store table.
+public struct StoreRow: Sendable, Equatable {
+    public var id: String
+    public var version: Int
+    public var position: Int
+    public var values: RowValues
+}
+
+/// A campaign's rows as read in a transaction, and the earlier versions a workbook's last sync saw.
+public struct StoreSnapshot: Sendable {
+    public var campaign: CampaignRecord?
+    /// Table name → row id → row.
+    public var rows: [String: [String: StoreRow]] = [:]
+    /// Row id → the values of the version asked for in `history` (rows changed or deleted since).
+    public var base: [String: RowValues] = [:]
+
+    public init(campaign: CampaignRecord? = nil) { self.campaign = campaign }
+}
+
+/// One cell's change, for the change log.
+public struct LoggedChange: Sendable, Equatable {
+    public enum Action: String, Sendable { case insert, update, delete }
+    public var table: String
+    public var rowID: String
+    public var action: Action
+    public var column: String?
+    /// `主跟踪表!J5`
+    public var cell: String?
+    public var old: StoreValue?
+    public var new: StoreValue?
+}
+
+/// What a sync writes to the store, all in one transaction.
+public struct StoreChanges: Sendable {
+    public struct Update: Sendable {
+        public var table: String
+        public var id: String
+        /// The version read; the update fails if the row moved on (it cannot, under the campaign lock).
+        public var fromVersion: Int
+        public var values: RowValues
+        public var position: Int
+    }
+    public var inserts: [(table: String, row: StoreRow)] = []
+    public var updates: [Update] = []
+    public var deletes: [(table: String, id: String, fromVersion: Int)] = []
+    /// Rows only moved in the workbook: their order is kept, not a new version.
+    public var moves: [(table: String, id: String, position: Int)] = []
+    public var log: [LoggedChange] = []
+
+    public var isEmpty: Bool { inserts.isEmpty && updates.isEmpty && deletes.isEmpty && moves.isEmpty }
+    public init() {}
+}
+
+/// Who and what a sync records in the change log.
+public struct SyncContext: Sendable {
+    public var who: String
+    public var workbook: String
+    public var at: String
+
+    public init(who: String, workbook: String, at: Date = Date()) {
+        self.who = who
+        self.workbook = workbook
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        self.at = f.string(from: at)
+    }
+
+    /// `$TRACKSHEET_USER`, else the login name.
+    public static var currentUser: String {
+        let env = ProcessInfo.processInfo.environment
+        return env["TRACKSHEET_USER"] ?? env["USER"] ?? env["LOGNAME"] ?? "unknown"
+    }
+}
+
+/// The campaign a sync is for, created on its first sync.
+public struct CampaignSpec: Sendable {
+    public var name: String
+    public var template: String
+    public var start: CalendarDate?
+    public var end: CalendarDate?
+    public init(name: String, template: String, start: CalendarDate?, end: CalendarDate?) {
+        self.name = name; self.template = template; self.start = start; self.end = end
+    }
+}
+
+/// The canonical store: SQLite (embedded) or PostgreSQL (a team's server). Both pass the same
+/// conformance tests.
+public protocol CampaignStore: AnyObject, Sendable {
+    /// Where it is, without a password.
+    var location: String { get }
+    /// Brings the schema up to date (idempotent; safe when two processes start at once).
+    func migrate() async throws
+    /// A campaign's rows, read without locking; `history` asks for earlier versions by row id.
+    func read(campaign: String, history: [String: Int]) async throws -> StoreSnapshot
+    /// In one transaction: locks the campaign (creating it when new), reads it, lets `decide`
+    /// compute the changes from what was read, applies them and — when `commit` allows — commits.
+    /// Anything thrown rolls everything back.
+    func transaction<T: Sendable>(campaign: CampaignSpec, history: [String: Int], context: SyncContext,
+                                  decide: @Sendable (StoreSnapshot) throws -> (StoreChanges, T),
+                                  beforeCommit: @Sendable (T) throws -> Void) async throws -> T
+    /// Every campaign, by name.
+    func campaigns() async throws -> [CampaignRecord]
+    /// The change log of a campaign, oldest first.
+    func changeLog(campaign: String) async throws -> [LoggedChange]
+    func close() async throws
+}
+
+/// A store that could not be opened, read or written, in both languages.
+public struct StoreError: Error, CustomStringConvertible, Sendable {
+    public let english: String
+    public let chinese: String
+    public init(_ english: String, _ chinese: String) { self.english = english; self.chinese = chinese }
+    public var description: String { english }
+}
+
+/// Where the store is: `--store`, else `$TRACKSHEET_STORE`, else `tracksheet.db` beside the workbook.
+public enum StoreLocation: Sendable, Equatable {
+    case sqlite(path: String)
+    case postgres(url: String)
+
+    public static func resolve(_ option: String?, workbook: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> StoreLocation {
+        let given = option ?? environment["TRACKSHEET_STORE"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let given else {
+            let dir = (workbook as NSString).deletingLastPathComponent
+            return .sqlite(path: dir.isEmpty ? "tracksheet.db" : "\(dir)/tracksheet.db")
+        }
+        if given.hasPrefix("postgres://") || given.hasPrefix("postgresql://") { return .postgres(url: given) }
+        if given.hasPrefix("sqlite:") { return .sqlite(path: String(given.dropFirst(7))) }
+        return .sqlite(path: given)
+    }
+
+    /// For messages and the workbook: the password of a URL is never shown.
+    public var redacted: String {
+        switch self {
+        case .sqlite(let p): return "sqlite:\(p)"
+        case .postgres(let url): return Self.redact(url)
+        }
+    }
+
+    static func redact(_ url: String) -> String {
+        guard var c = URLComponents(string: url) else { return "postgres://…" }
+        if c.password != nil { c.password = "***" }
+        return c.string?.replacingOccurrences(of: "%2A%2A%2A", with: "***") ?? "postgres://…"
+    }
+
+    /// Opens the store and brings its schema up to date.
+    public func open() async throws -> any CampaignStore {
+        let store: any CampaignStore
+        switch self {
+        case .sqlite(let path): store = try SQLiteStore(path: path)
+        case .postgres(let url): store = try PostgresStore(url: url)
+        }
+        do { try await store.migrate() } catch {
+            try? await store.close()
+            throw error
+        }
+        return store
+    }
+}
+
+/// Row ids: 16 characters of base 32 (80 random bits), lower case, never starting with a digit
+/// or a sign, so no spreadsheet reads one as a number or a formula.
+public enum RowID {
+    static let alphabet = Array("abcdefghijkmnpqrstuvwxyz23456789")
+
+    public static func make() -> String {
+        var g = SystemRandomNumberGenerator()
+        var s = String(alphabet[Int.random(in: 0..<24, using: &g)])
+        for _ in 1..<16 { s.append(alphabet[Int.random(in: 0..<alphabet.count, using: &g)]) }
+        return s
+    }
+
+    public static func isValid(_ s: String) -> Bool {
+        s.count == 16 && s.allSatisfy { alphabet.contains($0) } && s.first!.isLetter
+    }
+}

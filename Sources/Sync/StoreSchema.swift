@@ -1,0 +1,217 @@
+import Foundation
+import Templates
+
+/// A value as the store keeps it: typed by its column. A blank or "no value" cell is nil.
+public enum StoreValue: Hashable, Sendable, CustomStringConvertible {
+    case text(String)
+    case number(Double)
+    case date(CalendarDate)
+
+    /// How the change log and messages show it: `42000`, `2025-05-01`, the text.
+    public var description: String {
+        switch self {
+        case .text(let s): s
+        case .number(let n): n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n)
+        case .date(let d): d.iso
+        }
+    }
+
+    static func same(_ a: StoreValue?, _ b: StoreValue?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): true
+        case (.number(let x)?, .number(let y)?): abs(x - y) <= 1e-9 * max(1, abs(x), abs(y))
+        default: a == b
+        }
+    }
+}
+
+/// A row's values by template column key; a missing key is null.
+public typealias RowValues = [String: StoreValue]
+
+/// How a column is typed in SQL.
+public enum ColumnKind: String, Sendable {
+    case text, number, date
+}
+
+/// A synced column of a store table.
+public struct StoreColumn: Sendable {
+    public var key: String
+    /// `planned_start` for `plannedStart`.
+    public var sqlName: String
+    public var kind: ColumnKind
+    /// Percent points (80 for 80 %).
+    public var isPercent: Bool
+    /// Merged over a phase's rows in the workbook: cleared with care.
+    public var mergeByPhase: Bool
+}
+
+/// A table of the store: the rows of one template sheet.
+public struct StoreTable: Sendable {
+    public var templateID: String
+    public var sheetID: String
+    public var name: String
+    /// The sheet's columns the store keeps: every template column but the derived ones, which
+    /// `recalc` computes in the workbook.
+    public var columns: [StoreColumn]
+
+    public func column(_ key: String) -> StoreColumn? { columns.first { $0.key == key } }
+}
+
+/// The store's tables, made from the shipped templates' sheets (their `table` names).
+public enum StoreSchema {
+    public static func tables(_ templates: [Template]) -> [StoreTable] {
+        var out: [StoreTable] = []
+        for t in templates {
+            for s in t.sheets {
+                guard let name = s.table else { continue }
+                let columns = s.columns.filter { $0.derived == nil }.map { c in
+                    StoreColumn(key: c.key, sqlName: snakeCase(c.key), kind: kind(of: c.type), isPercent: c.type == "percent",
+                                mergeByPhase: c.mergeByPhase == true)
+                }
+                out.append(StoreTable(templateID: t.id, sheetID: s.id, name: name, columns: columns))
+            }
+        }
+        return out
+    }
+
+    /// The shipped templates' tables.
+    public static let builtin: [StoreTable] = tables(Template.builtinIDs.compactMap { try? Template.builtin($0) })
+
+    public static func table(template: String, sheet: String) -> StoreTable? {
+        builtin.first { $0.templateID == template && $0.sheetID == sheet }
+    }
+
+    public static func table(named name: String) -> StoreTable? { builtin.first { $0.name == name } }
+
+    /// Money, counts, percents and ratios are numbers; dates are dates; the rest — KPI
+    /// expressions, quantities with their units (`22万`, `≥20万`), states, times — is text as typed.
+    static func kind(of type: String) -> ColumnKind {
+        switch type {
+        case "money", "count", "percent", "ratio": .number
+        case "date": .date
+        default: .text
+        }
+    }
+
+    static func snakeCase(_ key: String) -> String {
+        var out = ""
+        for c in key {
+            if c.isUppercase { out += "_" + c.lowercased() } else { out.append(c) }
+        }
+        return out
+    }
+
+    /// The schema's migrations, in order; each runs once, recorded in `schema_migrations`.
+    /// The SQL is the same for both databases but for the types `types` names.
+    static func migrations(_ d: SQLDialect) -> [(version: Int, statements: [String])] {
+        var first = [
+            """
+            CREATE TABLE IF NOT EXISTS campaigns (
+              id TEXT PRIMARY KEY,
+              name TEXT NOT NULL UNIQUE,
+              template TEXT NOT NULL,
+              start_date \(d.dateType),
+              end_date \(d.dateType),
+              version \(d.intType) NOT NULL DEFAULT 1,
+              created_at TEXT NOT NULL,
+              updated_at TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS change_log (
+              seq \(d.serialKey),
+              at TEXT NOT NULL,
+              who TEXT NOT NULL,
+              workbook TEXT NOT NULL,
+              campaign_id TEXT NOT NULL REFERENCES campaigns(id),
+              table_name TEXT NOT NULL,
+              row_id TEXT NOT NULL,
+              action TEXT NOT NULL,
+              column_name TEXT,
+              cell TEXT,
+              old_value TEXT,
+              new_value TEXT
+            )
+            """,
+            "CREATE INDEX IF NOT EXISTS change_log_campaign ON change_log (campaign_id, seq)",
+            """
+            CREATE TABLE IF NOT EXISTS row_versions (
+              row_id TEXT NOT NULL,
+              version \(d.intType) NOT NULL,
+              campaign_id TEXT NOT NULL REFERENCES campaigns(id),
+              table_name TEXT NOT NULL,
+              data TEXT NOT NULL,
+              PRIMARY KEY (row_id, version)
+            )
+            """,
+        ]
+        for t in builtin {
+            let cols = t.columns.map { c in "  \(c.sqlName) \(c.kind == .number ? d.numberType : c.kind == .date ? d.dateType : "TEXT")" }
+            first.append("""
+            CREATE TABLE IF NOT EXISTS \(t.name) (
+              id TEXT PRIMARY KEY,
+              campaign_id TEXT NOT NULL REFERENCES campaigns(id),
+              version \(d.intType) NOT NULL,
+              position \(d.intType) NOT NULL,
+            \(cols.joined(separator: ",\n")),
+              updated_at TEXT NOT NULL,
+              updated_by TEXT NOT NULL
+            )
+            """)
+            first.append("CREATE INDEX IF NOT EXISTS \(t.name)_campaign ON \(t.name) (campaign_id, position)")
+        }
+        return [(1, first)]
+    }
+}
+
+/// What differs between SQLite and PostgreSQL in the schema and the statements.
+struct SQLDialect: Sendable {
+    var numberType: String
+    var dateType: String
+    var intType: String
+    var serialKey: String
+    /// `?` or `$n`.
+    var placeholder: @Sendable (Int) -> String
+    /// Appended to a date parameter (`$3::date`).
+    var dateCast: String
+    /// Appended to the campaign's SELECT to lock it (SQLite's `BEGIN IMMEDIATE` already holds the write lock).
+    var forUpdate: String
+    /// Run first in the migration's transaction so two processes do not migrate at once.
+    var migrationLock: String?
+
+    static let sqlite = SQLDialect(numberType: "REAL", dateType: "TEXT", intType: "INTEGER", serialKey: "INTEGER PRIMARY KEY AUTOINCREMENT",
+                                   placeholder: { _ in "?" }, dateCast: "", forUpdate: "", migrationLock: nil)
+    static let postgres = SQLDialect(numberType: "DOUBLE PRECISION", dateType: "DATE", intType: "BIGINT", serialKey: "BIGSERIAL PRIMARY KEY",
+                                     placeholder: { "$\($0)" }, dateCast: "::date", forUpdate: " FOR UPDATE",
+                                     migrationLock: "SELECT pg_advisory_xact_lock(7403311)")
+}
+
+/// A row's values as the JSON kept in `row_versions.data` (numbers as numbers, dates and text as strings).
+enum RowJSON {
+    static func encode(_ values: RowValues) -> String {
+        var object: [String: Any] = [:]
+        for (k, v) in values {
+            switch v {
+            case .text(let s): object[k] = s
+            case .number(let n): object[k] = n
+            case .date(let d): object[k] = d.iso
+            }
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func decode(_ text: String, table: StoreTable) -> RowValues {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else { return [:] }
+        var out: RowValues = [:]
+        for c in table.columns {
+            guard let v = object[c.key] else { continue }
+            switch c.kind {
+            case .number: if let n = (v as? NSNumber)?.doubleValue { out[c.key] = .number(n) }
+            case .date: if let s = v as? String, let d = CalendarDate(s) { out[c.key] = .date(d) }
+            case .text: if let s = v as? String { out[c.key] = .text(s) }
+            }
+        }
+        return out
+    }
+}
