@@ -1,5 +1,10 @@
 import Foundation
 import Templates
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A campaign as the store keeps it.
 public struct CampaignRecord: Sendable, Equatable {
@@ -81,7 +86,9 @@ public struct SyncContext: Sendable {
     /// `$TRACKSHEET_USER`, else the login name.
     public static var currentUser: String {
         let env = ProcessInfo.processInfo.environment
-        return env["TRACKSHEET_USER"] ?? env["USER"] ?? env["LOGNAME"] ?? "unknown"
+        if let name = env["TRACKSHEET_USER"] ?? env["USER"] ?? env["LOGNAME"], !name.isEmpty { return name }
+        if let pw = getpwuid(getuid()), let name = pw.pointee.pw_name { return String(cString: name) }
+        return "unknown"
     }
 }
 

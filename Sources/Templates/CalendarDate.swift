@@ -45,6 +45,12 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
     /// Days from `self` to `other` (positive when `other` is later).
     public func days(to other: CalendarDate) -> Int { Int(other.serial - serial) }
 
+    /// Today in the local calendar.
+    public static var today: CalendarDate {
+        let c = Calendar.current.dateComponents([.year, .month, .day], from: Date())
+        return CalendarDate(year: c.year!, month: c.month!, day: c.day!)
+    }
+
     public var iso: String { String(format: "%04d-%02d-%02d", year, month, day) }
     public var chinese: String { "\(year)年\(month)月\(day)日" }
     public var description: String { iso }

@@ -45,9 +45,13 @@ public final class Validator {
 
     public static func validate(path: String, options: ValidationOptions) throws -> Report {
         let book = try CampaignBook(path: path, templates: options.templates)
-        let v = Validator(book: book, options: options)
-        try v.run()
-        return Report(path: path, template: book.template?.id, isChinese: book.isChinese, diagnostics: v.sorted())
+        return try Validator(book: book, options: options).report(path: path)
+    }
+
+    /// Runs every check once and returns what was found, in sheet and cell order.
+    public func report(path: String) throws -> Report {
+        try run()
+        return Report(path: path, template: book.template?.id, isChinese: book.isChinese, diagnostics: sorted())
     }
 
     func sorted() -> [Diagnostic] {

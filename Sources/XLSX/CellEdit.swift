@@ -49,9 +49,14 @@ final class SheetEditRewriter: XMLRewriter {
     /// Shared-string indexes of the texts being written; a text not in it is written inline.
     private let sharedStrings: [String: Int]
 
+    /// Columns to hide, not yet written into `<cols>`.
+    private var toHide: [Int]
+    private var sawCols = false
+
     init(outputPath: String, part: String, edits: [CellReference: CellEdit], legacyDrawing: String? = nil,
-         sharedStrings: [String: Int] = [:]) throws {
+         sharedStrings: [String: Int] = [:], hiddenColumns: Set<Int> = []) throws {
         self.legacyDrawing = legacyDrawing
+        toHide = hiddenColumns.sorted()
         self.sharedStrings = sharedStrings
         var byRow: [Int: [Int: CellEdit]] = [:]
         for (ref, edit) in edits { byRow[ref.row, default: [:]][ref.column] = edit }
@@ -68,6 +73,18 @@ final class SheetEditRewriter: XMLRewriter {
         depth += 1
         if depth == 2 && name.namespace == .spreadsheetML && Self.afterLegacyDrawing.contains(name.localName) { writeLegacyDrawing() }
         guard name.namespace == .spreadsheetML else { return copyStart(name, attributes) }
+        if !toHide.isEmpty && depth == 3 && name.is("col") { return try hideColumns(in: attributes) }
+        if !toHide.isEmpty && depth == 2 && name.is("cols") {
+            sawCols = true
+            colsPrefix = name.prefix.map { String(cString: $0) + ":" } ?? ""
+        }
+        if !toHide.isEmpty && depth == 2 && name.is("sheetData") && !sawCols {
+            // No <cols> yet: it comes right before <sheetData> (CT_Worksheet's order).
+            colsPrefix = name.prefix.map { String(cString: $0) + ":" } ?? ""
+            out.start(colsPrefix + "cols")
+            writeHiddenColumns(before: Int.max)
+            out.end()
+        }
         if inSheetData && name.is("row") {
             let r = attributes.raw("r").flatMap(SheetHandler.integer) ?? lastRow + 1
             writeRows(before: r)
@@ -111,6 +128,7 @@ final class SheetEditRewriter: XMLRewriter {
 
     override func rewriteEnd(_ name: XMLName) throws {
         if depth == 1 { writeLegacyDrawing() }
+        if depth == 2 && name.namespace == .spreadsheetML && name.is("cols") { writeHiddenColumns(before: Int.max) }
         depth -= 1
         if name.namespace == .spreadsheetML && inSheetData {
             if name.is("row") {
@@ -121,6 +139,49 @@ final class SheetEditRewriter: XMLRewriter {
             }
         }
         out.end()
+    }
+
+    /// A `<col min max …>`: columns to hide left of it come first; one inside it splits it so
+    /// the hidden column keeps the range's width and format.
+    private func hideColumns(in attributes: XMLAttributes) throws {
+        let lo = attributes["min"].flatMap { Int($0) } ?? 1, hi = attributes["max"].flatMap { Int($0) } ?? lo
+        writeHiddenColumns(before: lo)
+        let inside = toHide.filter { $0 >= lo && $0 <= hi }
+        let all = attributes.all
+        func piece(_ a: Int, _ b: Int, hidden: Bool) {
+            guard a <= b else { return }
+            out.start(colsPrefix + "col")
+            for (n, v) in all {
+                switch n {
+                case "min": out.attribute(n, String(a))
+                case "max": out.attribute(n, String(b))
+                case "hidden": if !hidden { out.attribute(n, v) }
+                default: out.attribute(n, v)
+                }
+            }
+            if hidden { out.attribute("hidden", "1") }
+            out.end()
+        }
+        var from = lo
+        for c in inside {
+            piece(from, c - 1, hidden: false)
+            piece(c, c, hidden: true)
+            from = c + 1
+        }
+        piece(from, hi, hidden: false)
+        toHide.removeAll { $0 >= lo && $0 <= hi }
+        dropElement()
+        depth -= 1 // its end tag is dropped too
+    }
+
+    /// The prefix of `<cols>` and its children, as the sheet writes them.
+    private var colsPrefix = ""
+
+    private func writeHiddenColumns(before column: Int) {
+        while let c = toHide.first, c < column {
+            toHide.removeFirst()
+            out.element(colsPrefix + "col", [("min", String(c)), ("max", String(c)), ("width", "18"), ("hidden", "1"), ("customWidth", "1")])
+        }
     }
 
     private func writeLegacyDrawing() {

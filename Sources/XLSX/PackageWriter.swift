@@ -111,7 +111,11 @@ public final class PackageWriter {
             throw XLSXError(.fileUnreadable, english: "Cannot replace \(path)", chinese: "无法替换 \(path)", underlying: why)
         }
         committed = true
-        // And the rename itself.
+        Self.syncDirectory(of: path)
+    }
+
+    /// Makes a rename into `path`'s folder durable.
+    public static func syncDirectory(of path: String) {
         let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         let dfd = open(dir.isEmpty ? "/" : dir, O_RDONLY)
         if dfd >= 0 { fsync(dfd); close(dfd) }

@@ -16,6 +16,8 @@ public final class WorkbookEditor {
     private var scratch: String?
     /// Cell edits per sheet part, applied by streaming the sheet through at `save`.
     private var cellEdits: [String: [CellReference: CellEdit]] = [:]
+    /// Columns to hide, per sheet part.
+    private var hiddenColumns: [String: Set<Int>] = [:]
     /// Formats to append to styles.xml, in the order their indexes were handed out.
     var derivedStyles: [DerivedStyle] = []
     /// Changes to small parts, by part name.
@@ -69,6 +71,9 @@ public final class WorkbookEditor {
         removed.remove(key)
     }
 
+    /// A path in the editor's private scratch folder, removed with the editor.
+    public func scratchPath(_ name: String) throws -> String { try scratchFile(name) }
+
     /// A path for a scratch file in a private folder, removed with the editor.
     func scratchFile(_ name: String) throws -> String {
         if scratch == nil {
@@ -91,6 +96,17 @@ public final class WorkbookEditor {
         cellEdits[part, default: [:]][ref] = edit
     }
 
+    /// Hides a column (e.g. the row-identity column `tracksheet sync` adds), keeping its width and
+    /// format when a `<col>` range already covers it.
+    public func hideColumn(_ column: Int, in sheet: SheetInfo) throws {
+        guard sheet.kind == .worksheet, let part = sheet.part else {
+            throw XLSXError(.noSuchSheet, part: sheet.part,
+                english: "\"\(sheet.name)\" is not a worksheet, so its columns cannot be hidden",
+                chinese: "“\(sheet.name)”不是普通工作表,无法隐藏列")
+        }
+        hiddenColumns[part, default: []].insert(column)
+    }
+
     /// Sets one cell of the sheet named `sheetName`; `value` is written as what it is (a text
     /// stays text even when it starts with `=`), a formula only through `formula`.
     public func setCell(_ ref: String, inSheet sheetName: String, value: CellValue, formula: String? = nil) throws {
@@ -108,7 +124,7 @@ public final class WorkbookEditor {
     /// makes Excel repair the file, a missing one is rebuilt silently.
     private func applyCellEdits() throws {
         var formulasChanged = false
-        for part in Set(cellEdits.keys).union(legacyDrawings.keys).sorted() {
+        for part in Set(cellEdits.keys).union(legacyDrawings.keys).union(hiddenColumns.keys).sorted() {
             let edits = cellEdits[part] ?? [:]
             guard let entry = workbook.archive.entry(named: part) else { continue }
             let file = try scratchFile(part)
@@ -118,7 +134,7 @@ public final class WorkbookEditor {
                 if let i = try sharedStringIndex(t) { shared[t] = i }
             } }
             let rewriter = try SheetEditRewriter(outputPath: file, part: part, edits: edits, legacyDrawing: legacyDrawings[part],
-                                                 sharedStrings: shared)
+                                                 sharedStrings: shared, hiddenColumns: hiddenColumns[part] ?? [])
             try XMLStreamParser.parse(entry, in: workbook.archive, handler: rewriter)
             try rewriter.finish()
             setPart(part, file: file)
@@ -126,6 +142,7 @@ public final class WorkbookEditor {
         }
         cellEdits.removeAll()
         legacyDrawings.removeAll()
+        hiddenColumns.removeAll()
         if formulasChanged { try dropCalcChain() }
     }
 

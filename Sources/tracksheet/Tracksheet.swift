@@ -13,7 +13,7 @@ struct Tracksheet: ParsableCommand {
         abstract: "Generate, validate, recalculate and sync campaign-tracking workbooks (.xlsx).",
         discussion: "Exit codes: 0 clean, 1 problems found, 2 could not run.",
         version: "0.1.0",
-        subcommands: [New.self, Inspect.self, Validate.self, Recalc.self]
+        subcommands: [New.self, Inspect.self, Validate.self, Recalc.self, SyncCommand.self, Export.self]
     )
 
     /// Exit codes are the SPEC's (0 clean, 1 problems, 2 could not run), not ArgumentParser's 64.

@@ -143,7 +143,7 @@ struct CampaignArguments: ParsableArguments {
     }
 
     func options(roi: String?) throws -> ValidationOptions {
-        ValidationOptions(asOf: asOf.flatMap(CalendarDate.init) ?? Today.date, roi: roi, templates: try Templates.all(extra: templateFile))
+        ValidationOptions(asOf: asOf.flatMap(CalendarDate.init) ?? CalendarDate.today, roi: roi, templates: try Templates.all(extra: templateFile))
     }
 }
 
@@ -156,14 +156,6 @@ enum Templates {
         } catch let e as TemplateError {
             Output.fail(Language.current.isChinese ? e.chinese : e.english)
         }
-    }
-}
-
-enum Today {
-    /// Today in the local calendar.
-    static var date: CalendarDate {
-        let c = Calendar.current.dateComponents([.year, .month, .day], from: Date())
-        return CalendarDate(year: c.year!, month: c.month!, day: c.day!)
     }
 }
 

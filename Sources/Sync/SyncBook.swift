@@ -1,0 +1,171 @@
+import Foundation
+import Templates
+import Validation
+import XLSX
+
+/// A data row of a synced sheet, its cells read into store values.
+public struct SyncedRow: Sendable {
+    /// The identity in the hidden `tracksheet-id` column (nil: a row the store has not seen).
+    public var id: String?
+    public var sheetRow: Int
+    public var values: RowValues
+    /// Columns not merged for this row: a formula, or a value that fails its type (reported by
+    /// validation, never pushed to the store).
+    public var skipped: Set<String>
+    /// Cell formats by key, to write values the way the cell shows them.
+    public var styles: [String: Int]
+    /// Cells that take their value from a merged phase cell above.
+    public var inherited: Set<String>
+}
+
+/// A sheet that maps onto a store table, read for sync.
+public struct SyncedSheet: Sendable {
+    public var table: StoreTable
+    public var mapping: SheetMapping
+    public var rows: [SyncedRow]
+    /// Template columns the sheet has; the others are left alone on both sides.
+    public var presentKeys: Set<String>
+    /// The identity column, existing or to be added (right of every used header).
+    public var idColumn: Int
+    public var idColumnExists: Bool
+    /// The last sheet row read as data or total (new rows go below it).
+    public var lastRow: Int
+
+    public var name: String { mapping.sheetName }
+
+    public func cell(_ row: Int, _ key: String) -> String? {
+        mapping.columns[key].map { CellReference(row: row, column: $0).description }
+    }
+}
+
+/// What the workbook remembers of its last sync, in the hidden `_tracksheet` sheet: the campaign
+/// it is bound to and each row id with the version it last synced (the sync base).
+public struct SyncBinding: Sendable {
+    public static let sheetName = "_tracksheet"
+    public static let manifestHeader = ["sheet", "row id", "version"]
+
+    public var campaign: String?
+    public var campaignID: String?
+    /// Row id → (table, version).
+    public var manifest: [String: (table: String, version: Int)] = [:]
+    /// Rows the sheet uses now (to clear what a shorter manifest leaves).
+    public var usedRows = 0
+    public var exists = false
+
+    public var history: [String: Int] { manifest.mapValues(\.version) }
+
+    static func read(_ workbook: Workbook) throws -> SyncBinding {
+        var b = SyncBinding()
+        guard let info = workbook.sheet(named: sheetName) else { return b }
+        b.exists = true
+        var inManifest = false
+        _ = try workbook.readSheet(info) { row in
+            b.usedRows = max(b.usedRows, row.index)
+            let texts = (1...3).map { c -> String in
+                guard let v = row.cell(at: c)?.value else { return "" }
+                return Values.text(v).trimmingCharacters(in: .whitespaces)
+            }
+            if inManifest {
+                if let v = Int(texts[2]), RowID.isValid(texts[1]) { b.manifest[texts[1]] = (texts[0], v) }
+            } else if texts == manifestHeader {
+                inManifest = true
+            } else if texts[0] == "campaign" {
+                b.campaign = texts[1].isEmpty ? nil : texts[1]
+            } else if texts[0] == "campaign id" {
+                b.campaignID = texts[1].isEmpty ? nil : texts[1]
+            }
+        }
+        return b
+    }
+}
+
+/// A workbook read for sync: its template, synced sheets, binding and validation report.
+public struct SyncBook: Sendable {
+    public var path: String
+    public var template: Template
+    public var isChinese: Bool
+    public var sheets: [SyncedSheet]
+    public var binding: SyncBinding
+    public var period: (start: CalendarDate?, end: CalendarDate?)
+    /// The campaign name from the workbook itself: its binding, else `tracksheet new`'s property.
+    public var campaignProperty: String?
+    public var report: Report
+
+    public static func read(path: String, options: ValidationOptions) throws -> SyncBook {
+        let book = try CampaignBook(path: path, templates: options.templates)
+        guard let template = book.template else {
+            throw StoreError("\(path): no sheet matches a template, so there is nothing to sync",
+                             "\(path):没有与模板匹配的工作表,无可同步的内容")
+        }
+        let report = try Validator(book: book, options: options).report(path: path)
+        // Cells that failed validation are not pushed.
+        var invalid: [String: Set<String>] = [:]
+        for d in report.diagnostics where d.severity == .error { if let c = d.cell { invalid[d.sheet, default: []].insert(c) } }
+
+        var sheets: [SyncedSheet] = []
+        for m in book.mappings {
+            guard let table = StoreSchema.table(template: template.id, sheet: m.templateSheet) else { continue }
+            let keyColumns = Dictionary(uniqueKeysWithValues: table.columns.compactMap { c in m.columns[c.key].map { (c.key, $0) } })
+            let usedColumns = Array(m.columns.values) + m.extra.map(\.column)
+            var sheet = SyncedSheet(table: table, mapping: m, rows: [], presentKeys: Set(keyColumns.keys),
+                                    idColumn: m.idColumn ?? ((usedColumns.max() ?? 0) + 1), idColumnExists: m.idColumn != nil, lastRow: m.headerRow)
+            let bad = invalid[m.sheetName] ?? []
+            try book.rows(of: m) { row in
+                sheet.lastRow = max(sheet.lastRow, row.index)
+                if Validator.isTotalRow(row) { return }
+                var r = SyncedRow(id: row.identity.flatMap { RowID.isValid($0) ? $0 : nil }, sheetRow: row.index, values: [:], skipped: [],
+                                  styles: [:], inherited: row.inherited)
+                for c in table.columns {
+                    guard let col = keyColumns[c.key] else { continue }
+                    let cell = row.cells[c.key]
+                    if let cell { r.styles[c.key] = cell.styleIndex }
+                    if let cell, cell.formula != nil, !row.inherited.contains(c.key) { r.skipped.insert(c.key); continue }
+                    if !row.inherited.contains(c.key), bad.contains(CellReference(row: row.index, column: col).description) {
+                        r.skipped.insert(c.key); continue
+                    }
+                    switch storeValue(cell, c, book) {
+                    case .some(let v): if let v { r.values[c.key] = v }
+                    case .none: r.skipped.insert(c.key)
+                    }
+                }
+                sheet.rows.append(r)
+            }
+            sheets.append(sheet)
+        }
+        let binding = try SyncBinding.read(book.workbook)
+        return SyncBook(path: path, template: template, isChinese: book.isChinese, sheets: sheets, binding: binding,
+                        period: (book.period.start, book.period.end),
+                        campaignProperty: book.workbook.customProperty("tracksheet.campaign"), report: report)
+    }
+
+    /// A cell as the store keeps it: `.some(nil)` for blank or "no value", nil when it cannot be read as its type.
+    static func storeValue(_ cell: Cell?, _ c: StoreColumn, _ book: CampaignBook) -> StoreValue?? {
+        guard let cell else { return .some(nil) }
+        switch c.kind {
+        case .number:
+            switch book.quantity(cell) {
+            case .blank, .noValue: return .some(nil)
+            case .value(let q): return .some(.number(q.value))
+            case .invalid: return nil
+            }
+        case .date:
+            switch book.date(cell.value) {
+            case .blank, .noValue: return .some(nil)
+            case .span(let s): return s.isRange ? nil : .some(.date(s.start))
+            case .placeholder, .invalid: return nil
+            }
+        case .text:
+            let t = text(cell.value)
+            return .some(t.isEmpty ? nil : .text(t))
+        }
+    }
+
+    /// Text as typed; a date or time cell as `2025-06-01`, `17:00` or `2025-06-05 18:00`.
+    static func text(_ v: CellValue) -> String {
+        guard case .date(let d) = v, let c = d.components else { return Values.text(v).trimmingCharacters(in: .whitespacesAndNewlines) }
+        let time = String(format: "%02d:%02d", c.hour, c.minute)
+        if d.serial < 1 { return time }
+        let date = String(format: "%04d-%02d-%02d", c.year, c.month, c.day)
+        return c.hour == 0 && c.minute == 0 ? date : "\(date) \(time)"
+    }
+}

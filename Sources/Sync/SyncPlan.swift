@@ -1,0 +1,268 @@
+import Foundation
+import Templates
+
+/// Which side wins a conflict when the user says so (`--prefer`).
+public enum Prefer: String, Sendable, CaseIterable {
+    case workbook, store
+}
+
+/// The same cell changed on both sides since the last sync, or a row deleted on one side and
+/// edited on the other.
+public struct Conflict: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        /// Both sides changed the cell, differently.
+        case bothChanged = "both-changed"
+        /// Deleted in the store (by another copy), edited in this workbook.
+        case deletedInStore = "deleted-in-store"
+        /// Deleted in this workbook, edited in the store.
+        case deletedInWorkbook = "deleted-in-workbook"
+        /// The workbook's sync record was lost, and the two sides differ.
+        case noBase = "no-base"
+    }
+    public var kind: Kind
+    public var sheet: String
+    /// `J5`; nil for a whole row the workbook no longer has.
+    public var cell: String?
+    public var column: String?
+    public var workbook: StoreValue?
+    public var store: StoreValue?
+    /// How `--prefer` resolved it; nil: not resolved.
+    public var resolvedBy: Prefer?
+
+    public var location: String { cell.map { "\(sheet)!\($0)" } ?? sheet }
+
+    public func message(chinese: Bool) -> String {
+        func show(_ v: StoreValue?) -> String { v.map { "\"\($0)\"" } ?? (chinese ? "(空)" : "(blank)") }
+        switch (kind, chinese) {
+        case (.bothChanged, false): return "changed on both sides since the last sync: workbook \(show(workbook)), store \(show(store))"
+        case (.bothChanged, true): return "上次同步后两边都修改了此单元格:工作簿为 \(show(workbook)),存储库为 \(show(store))"
+        case (.deletedInStore, false): return "the row was deleted in the store and edited in the workbook"
+        case (.deletedInStore, true): return "此行已在存储库中删除,但在工作簿中被修改"
+        case (.deletedInWorkbook, false): return "the row was deleted in the workbook and edited in the store (row id \(column ?? ""))"
+        case (.deletedInWorkbook, true): return "此行已在工作簿中删除,但在存储库中被修改(行标识 \(column ?? ""))"
+        case (.noBase, false): return "no record of the last sync for this row: workbook \(show(workbook)), store \(show(store))"
+        case (.noBase, true): return "找不到此行上次同步的记录:工作簿为 \(show(workbook)),存储库为 \(show(store))"
+        }
+    }
+}
+
+/// A change to make in the workbook.
+public enum WorkbookChange: Sendable, Equatable {
+    /// A cell takes the store's value.
+    case set(row: Int, key: String, value: StoreValue?)
+    /// A row gets (or changes) its identity.
+    case identify(row: Int, id: String)
+    /// A row deleted in the store: its cells are cleared.
+    case clear(row: Int)
+    /// A row new in the store, written below the sheet's rows.
+    case append(id: String, values: RowValues)
+}
+
+/// Counts per sheet, as `--dry-run` and the result show them.
+public struct SheetSummary: Sendable, Equatable {
+    public var sheet: String
+    public var table: String
+    public var storeInserts = 0, storeUpdates = 0, storeDeletes = 0
+    /// Cells changed in the store.
+    public var storeCells = 0
+    public var workbookInserts = 0, workbookUpdates = 0, workbookDeletes = 0
+    /// Cells changed in the workbook.
+    public var workbookCells = 0
+    public var conflicts = 0
+    public var moved = 0
+
+    public var isEmpty: Bool {
+        storeInserts + storeUpdates + storeDeletes + workbookInserts + workbookUpdates + workbookDeletes + conflicts + moved == 0
+    }
+}
+
+/// What a sync will do, computed from the workbook, the store and the last synced base alone.
+public struct SyncPlan: Sendable {
+    /// The campaign as the store had it when the plan was made (nil: new at this sync, dry run).
+    public var campaign: CampaignRecord?
+    public var summaries: [SheetSummary] = []
+    public var store = StoreChanges()
+    /// By sheet name.
+    public var workbook: [String: [WorkbookChange]] = [:]
+    public var conflicts: [Conflict] = []
+    /// Every row id the workbook holds after the sync, with the version it then matches.
+    public var manifest: [(table: String, id: String, version: Int)] = []
+    /// The manifest differs from the workbook's (ids or versions): the workbook is written.
+    public var manifestChanged = false
+
+    public var unresolved: [Conflict] { conflicts.filter { $0.resolvedBy == nil } }
+    public var changesWorkbook: Bool { manifestChanged || workbook.values.contains { !$0.isEmpty } }
+    public var changesStore: Bool { !store.isEmpty }
+}
+
+/// The three-way merge per cell of workbook, store and base — a pure function.
+public enum SyncPlanner {
+    public static func plan(sheets: [SyncedSheet], binding: SyncBinding, snapshot: StoreSnapshot, prefer: Prefer?) -> SyncPlan {
+        var plan = SyncPlan()
+        plan.campaign = snapshot.campaign
+        // A record of another campaign or store (or none) is no base: rows are matched by id only.
+        var binding = binding
+        if binding.campaignID == nil || binding.campaignID != snapshot.campaign?.id {
+            binding.manifest = [:]
+        }
+        var newManifest: [String: Int] = [:]
+        for sheet in sheets {
+            let t = sheet.table
+            var summary = SheetSummary(sheet: sheet.name, table: t.name)
+            var changes: [WorkbookChange] = []
+            let storeRows = snapshot.rows[t.name] ?? [:]
+            func base(_ id: String) -> RowValues? {
+                guard let seen = binding.manifest[id], seen.table == t.name else { return nil }
+                if let s = storeRows[id], s.version == seen.version { return s.values }
+                return snapshot.base[id]
+            }
+            func differences(_ r: SyncedRow, _ b: RowValues) -> Int {
+                t.columns.filter { sheet.presentKeys.contains($0.key) && !r.skipped.contains($0.key) && !StoreValue.same(r.values[$0.key], b[$0.key]) }.count
+            }
+
+            // A copied row carries its original's id: the copy that differs least from the base keeps it.
+            var rows = sheet.rows
+            var keeper: [String: Int] = [:]
+            for (i, r) in rows.enumerated() {
+                guard let id = r.id else { continue }
+                guard let k = keeper[id] else { keeper[id] = i; continue }
+                if let b = base(id) ?? storeRows[id]?.values, differences(r, b) < differences(rows[k], b) {
+                    rows[k].id = nil
+                    keeper[id] = i
+                } else {
+                    rows[i].id = nil
+                }
+            }
+            // Ids this workbook does not know and the store does not have (pasted from elsewhere): new rows.
+            for i in rows.indices {
+                if let id = rows[i].id, storeRows[id] == nil, binding.manifest[id] == nil { rows[i].id = nil }
+            }
+
+            var seen = Set<String>()
+            for (position, r) in rows.enumerated() {
+                func ref(_ key: String) -> String? { sheet.cell(r.sheetRow, key) }
+                guard let id = r.id else {
+                    // New in the workbook.
+                    let id = RowID.make()
+                    var values: RowValues = [:]
+                    for c in t.columns where sheet.presentKeys.contains(c.key) && !r.skipped.contains(c.key) { values[c.key] = r.values[c.key] }
+                    plan.store.inserts.append((t.name, StoreRow(id: id, version: 1, position: position, values: values)))
+                    plan.store.log.append(LoggedChange(table: t.name, rowID: id, action: .insert, column: nil,
+                                                       cell: "\(sheet.name)!\(r.sheetRow)", old: nil, new: .text(RowJSON.encode(values))))
+                    changes.append(.identify(row: r.sheetRow, id: id))
+                    newManifest[id] = 1
+                    summary.storeInserts += 1
+                    plan.manifest.append((t.name, id, 1))
+                    continue
+                }
+                seen.insert(id)
+                guard let s = storeRows[id] else {
+                    // Deleted in the store since this workbook last synced.
+                    let b = base(id)
+                    let edited = b.map { differences(r, $0) > 0 } ?? true
+                    if !edited || prefer == .store {
+                        if edited { plan.conflicts.append(Conflict(kind: .deletedInStore, sheet: sheet.name, cell: "\(r.sheetRow):\(r.sheetRow)", resolvedBy: .store)) ; summary.conflicts += 1 }
+                        changes.append(.clear(row: r.sheetRow))
+                        summary.workbookDeletes += 1
+                    } else if prefer == .workbook {
+                        // Kept: the row goes back into the store under a new id.
+                        plan.conflicts.append(Conflict(kind: .deletedInStore, sheet: sheet.name, cell: "\(r.sheetRow):\(r.sheetRow)", resolvedBy: .workbook))
+                        summary.conflicts += 1
+                        let nid = RowID.make()
+                        var values: RowValues = [:]
+                        for c in t.columns where sheet.presentKeys.contains(c.key) && !r.skipped.contains(c.key) { values[c.key] = r.values[c.key] }
+                        plan.store.inserts.append((t.name, StoreRow(id: nid, version: 1, position: position, values: values)))
+                        plan.store.log.append(LoggedChange(table: t.name, rowID: nid, action: .insert, column: nil,
+                                                           cell: "\(sheet.name)!\(r.sheetRow)", old: nil, new: .text(RowJSON.encode(values))))
+                        changes.append(.identify(row: r.sheetRow, id: nid))
+                        summary.storeInserts += 1
+                        plan.manifest.append((t.name, nid, 1))
+                    } else {
+                        plan.conflicts.append(Conflict(kind: .deletedInStore, sheet: sheet.name, cell: "\(r.sheetRow):\(r.sheetRow)"))
+                        summary.conflicts += 1
+                    }
+                    continue
+                }
+                // In both: merge cell by cell.
+                let b = base(id)
+                var merged = s.values
+                var storeChanged = false, workbookCells = 0
+                for c in t.columns where sheet.presentKeys.contains(c.key) && !r.skipped.contains(c.key) {
+                    let w = r.values[c.key], sv = s.values[c.key]
+                    if StoreValue.same(w, sv) { continue }
+                    let takeWorkbook: Bool
+                    if let b, StoreValue.same(w, b[c.key]) {
+                        takeWorkbook = false
+                    } else if let b, StoreValue.same(sv, b[c.key]) {
+                        takeWorkbook = true
+                    } else {
+                        plan.conflicts.append(Conflict(kind: b == nil ? .noBase : .bothChanged, sheet: sheet.name, cell: ref(c.key), column: c.key,
+                                                       workbook: w, store: sv, resolvedBy: prefer))
+                        summary.conflicts += 1
+                        guard let prefer else { continue }
+                        takeWorkbook = prefer == .workbook
+                    }
+                    if takeWorkbook {
+                        merged[c.key] = w
+                        storeChanged = true
+                        summary.storeCells += 1
+                        plan.store.log.append(LoggedChange(table: t.name, rowID: id, action: .update, column: c.key,
+                                                           cell: ref(c.key).map { "\(sheet.name)!\($0)" }, old: sv, new: w))
+                    } else {
+                        changes.append(.set(row: r.sheetRow, key: c.key, value: sv))
+                        workbookCells += 1
+                    }
+                }
+                if storeChanged {
+                    plan.store.updates.append(.init(table: t.name, id: id, fromVersion: s.version, values: merged, position: position))
+                    summary.storeUpdates += 1
+                } else if s.position != position {
+                    plan.store.moves.append((t.name, id, position))
+                    summary.moved += 1
+                }
+                if workbookCells > 0 { summary.workbookUpdates += 1; summary.workbookCells += workbookCells }
+                let version = storeChanged ? s.version + 1 : s.version
+                newManifest[id] = version
+                plan.manifest.append((t.name, id, version))
+            }
+
+            // Store rows this workbook does not hold.
+            var appended: [StoreRow] = []
+            for s in storeRows.values {
+                guard !seen.contains(s.id) else { continue }
+                if let known = binding.manifest[s.id], known.table == t.name {
+                    // Deleted in the workbook.
+                    if s.version == known.version || prefer == .workbook {
+                        if s.version != known.version {
+                            plan.conflicts.append(Conflict(kind: .deletedInWorkbook, sheet: sheet.name, column: s.id, resolvedBy: .workbook))
+                            summary.conflicts += 1
+                        }
+                        plan.store.deletes.append((t.name, s.id, s.version))
+                        plan.store.log.append(LoggedChange(table: t.name, rowID: s.id, action: .delete, column: nil, cell: nil,
+                                                           old: .text(RowJSON.encode(s.values)), new: nil))
+                        summary.storeDeletes += 1
+                    } else if prefer == .store {
+                        plan.conflicts.append(Conflict(kind: .deletedInWorkbook, sheet: sheet.name, column: s.id, resolvedBy: .store))
+                        summary.conflicts += 1
+                        appended.append(s)
+                    } else {
+                        plan.conflicts.append(Conflict(kind: .deletedInWorkbook, sheet: sheet.name, column: s.id))
+                        summary.conflicts += 1
+                    }
+                } else {
+                    appended.append(s)
+                }
+            }
+            for s in appended.sorted(by: { ($0.position, $0.id) < ($1.position, $1.id) }) {
+                changes.append(.append(id: s.id, values: s.values))
+                summary.workbookInserts += 1
+                newManifest[s.id] = s.version
+                plan.manifest.append((t.name, s.id, s.version))
+            }
+            plan.workbook[sheet.name] = changes
+            plan.summaries.append(summary)
+        }
+        plan.manifestChanged = newManifest != binding.history || !binding.exists
+        return plan
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import Templates
+import Validation
+import XLSX
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public struct SyncOptions: Sendable {
+    public var store: StoreLocation
+    public var campaign: String?
+    public var dryRun = false
+    public var prefer: Prefer?
+    public var validation: ValidationOptions
+    public var who = SyncContext.currentUser
+
+    public init(store: StoreLocation, campaign: String? = nil, dryRun: Bool = false, prefer: Prefer? = nil, validation: ValidationOptions) {
+        self.store = store; self.campaign = campaign; self.dryRun = dryRun; self.prefer = prefer; self.validation = validation
+    }
+}
+
+public struct SyncResult: Sendable {
+    public var path: String
+    public var campaign: String
+    public var store: String
+    public var plan: SyncPlan
+    public var dryRun: Bool
+    /// Validation errors: those cells were not pushed.
+    public var diagnostics: [Diagnostic]
+    public var isChinese: Bool
+    /// True when the workbook was rewritten; false for a dry run, a no-op or unresolved conflicts.
+    public var wroteWorkbook = false
+    public var wroteStore = false
+
+    /// 0 clean, 1 conflicts left or invalid cells not pushed.
+    public var exitCode: Int32 {
+        plan.unresolved.isEmpty && !diagnostics.contains { $0.severity == .error } ? 0 : 1
+    }
+}
+
+/// Conflicts left for the user: the transaction is rolled back, nothing changes on either side.
+struct Unresolved: Error { let plan: SyncPlan }
+
+public enum SyncRunner {
+    /// Reads the workbook, merges it with the store in one transaction and writes both — or, with
+    /// `dryRun`, only computes the plan. A failure anywhere changes neither side.
+    public static func sync(path: String, options: SyncOptions) async throws -> SyncResult {
+        let book = try SyncBook.read(path: path, options: options.validation)
+        let name = try campaignName(book, option: options.campaign, path: path)
+        let store = try await options.store.open()
+        defer { Task { try? await store.close() } }
+        var result = SyncResult(path: path, campaign: name, store: store.location, plan: SyncPlan(), dryRun: options.dryRun,
+                                diagnostics: book.report.diagnostics, isChinese: book.isChinese)
+        if let existing = try await store.campaigns().first(where: { $0.name == name }), existing.template != book.template.id {
+            throw StoreError("the campaign \"\(name)\" in the store uses the \(existing.template) template, this workbook \(book.template.id)",
+                             "存储库中的活动“\(name)”使用 \(existing.template) 模板,而此工作簿使用 \(book.template.id)")
+        }
+        if options.dryRun {
+            let snap = try await store.read(campaign: name, history: book.binding.history)
+            result.plan = SyncPlanner.plan(sheets: book.sheets, binding: book.binding, snapshot: snap, prefer: options.prefer)
+            return result
+        }
+        let spec = CampaignSpec(name: name, template: book.template.id, start: book.period.start, end: book.period.end)
+        let context = SyncContext(who: options.who, workbook: (path as NSString).lastPathComponent)
+        let staged = stagingPath(for: path)
+        let prefer = options.prefer, location = store.location, validation = options.validation
+        do {
+            let plan = try await store.transaction(campaign: spec, history: book.binding.history, context: context, decide: { snap in
+                let plan = SyncPlanner.plan(sheets: book.sheets, binding: book.binding, snapshot: snap, prefer: prefer)
+                if !plan.unresolved.isEmpty { throw Unresolved(plan: plan) }
+                return (plan.store, plan)
+            }, beforeCommit: { plan in
+                // The workbook is written beside the original before the store commits, and
+                // replaces it after: a failure before the commit leaves both sides as they were.
+                guard plan.changesWorkbook, let campaign = plan.campaign else { return }
+                try WorkbookSync.write(book: book, plan: plan, campaign: campaign, store: location, to: staged, options: validation)
+            })
+            result.plan = plan
+            result.wroteStore = plan.changesStore
+            if plan.changesWorkbook {
+                guard rename(staged, path) == 0 else {
+                    throw StoreError("the store was updated but \(path) could not be replaced (\(String(cString: strerror(errno)))); the merged workbook is at \(staged) — sync again to finish",
+                                     "存储库已更新,但无法替换 \(path)(\(String(cString: strerror(errno))));合并后的工作簿在 \(staged),请再次同步")
+                }
+                PackageWriter.syncDirectory(of: path)
+                result.wroteWorkbook = true
+            }
+        } catch let u as Unresolved {
+            unlink(staged)
+            result.plan = u.plan
+        } catch {
+            unlink(staged)
+            throw error
+        }
+        return result
+    }
+
+    /// The campaign a workbook syncs with: `--campaign`, else its binding, else what `tracksheet new`
+    /// recorded, else its file name.
+    static func campaignName(_ book: SyncBook, option: String?, path: String) throws -> String {
+        if let bound = book.binding.campaign, let option, option != bound {
+            throw StoreError("this workbook is bound to the campaign \"\(bound)\", not \"\(option)\"; copy it with tracksheet export to start another",
+                             "此工作簿已绑定活动“\(bound)”,而不是“\(option)”;如需另一个活动,请用 tracksheet export 导出新工作簿")
+        }
+        let name = option ?? book.binding.campaign ?? book.campaignProperty ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty, trimmed.count <= 200 else {
+            throw StoreError("the campaign name \"\(name)\" is empty or too long; give one with --campaign", "活动名称“\(name)”为空或过长;请用 --campaign 指定")
+        }
+        return trimmed
+    }
+
+    /// `.name.xlsx.sync-<pid>` beside the workbook: same folder, so the final rename is atomic.
+    static func stagingPath(for path: String) -> String {
+        let dir = (path as NSString).deletingLastPathComponent
+        let file = (path as NSString).lastPathComponent
+        return (dir.isEmpty ? "" : dir + "/") + ".\(file).sync-\(getpid())"
+    }
+}

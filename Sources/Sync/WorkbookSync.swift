@@ -1,0 +1,108 @@
+import Foundation
+import Templates
+import Validation
+import XLSX
+
+/// Writes a sync's workbook side through the lossless editor: merged values, row identities in
+/// the hidden `tracksheet-id` column, the binding sheet, then the derived columns recalculated.
+enum WorkbookSync {
+    static func write(book: SyncBook, plan: SyncPlan, campaign: CampaignRecord, store: String, to out: String,
+                      options: ValidationOptions) throws {
+        let editor = try WorkbookEditor(path: book.path)
+        let styles = editor.workbook.styles
+        for sheet in book.sheets {
+            guard let info = editor.workbook.sheet(named: sheet.name) else { continue }
+            let changes = plan.workbook[sheet.name] ?? []
+            let holdsRows = plan.manifest.contains { $0.table == sheet.table.name }
+            if !sheet.idColumnExists && holdsRows {
+                try editor.setCell(CellReference(row: sheet.mapping.headerRow, column: sheet.idColumn), in: info,
+                                   to: CellEdit(value: .string(HeaderMatcher.idHeader)))
+                try editor.hideColumn(sheet.idColumn, in: info)
+            }
+            let rowsByIndex = Dictionary(sheet.rows.map { ($0.sheetRow, $0) }, uniquingKeysWith: { a, _ in a })
+            let lastStyles = sheet.rows.last?.styles ?? [:]
+            var next = sheet.lastRow + 1
+            func set(_ row: Int, _ key: String, _ value: StoreValue?, style: Int?, newStyle: Int? = nil) throws {
+                guard let col = sheet.mapping.columns[key], let c = sheet.table.column(key) else { return }
+                try editor.setCell(CellReference(row: row, column: col), in: info,
+                                   to: CellEdit(value: cellValue(value, c, style: style, styles: styles), styleIndex: newStyle))
+            }
+            func identify(_ row: Int, _ id: String?) throws {
+                try editor.setCell(CellReference(row: row, column: sheet.idColumn), in: info, to: CellEdit(value: id.map(CellValue.string) ?? .empty))
+            }
+            for change in changes {
+                switch change {
+                case .set(let row, let key, let value):
+                    try set(row, key, value, style: rowsByIndex[row]?.styles[key])
+                case .identify(let row, let id):
+                    try identify(row, id)
+                case .clear(let row):
+                    // Phase cells merged over several rows keep their value: it labels the others too.
+                    for c in sheet.table.columns where sheet.presentKeys.contains(c.key) && !c.mergeByPhase {
+                        try set(row, c.key, nil, style: nil)
+                    }
+                    try identify(row, nil)
+                case .append(let id, let values):
+                    let row = next
+                    next += 1
+                    for c in sheet.table.columns where sheet.presentKeys.contains(c.key) {
+                        try set(row, c.key, values[c.key], style: lastStyles[c.key], newStyle: lastStyles[c.key])
+                    }
+                    try identify(row, id)
+                }
+            }
+        }
+        try writeBinding(editor, book: book, plan: plan, campaign: campaign, store: store)
+        let merged = try editor.scratchPath("merged.xlsx")
+        try editor.save(to: merged)
+        _ = try Recalculator.recalc(path: merged, to: out, options: options)
+    }
+
+    /// A store value as the cell shows it: a percent under a `%` format is a fraction, a date
+    /// under a date format is a serial; text is always text, even when it starts with `=`.
+    static func cellValue(_ v: StoreValue?, _ c: StoreColumn, style: Int?, styles: StyleSheet) -> CellValue {
+        guard let v else { return .empty }
+        switch v {
+        case .text(let s):
+            return .string(s)
+        case .number(let n):
+            if c.isPercent, let style, Values.isPercentFormat(styles.formatCode(ofStyle: style)) { return .number(n / 100) }
+            return .number(n)
+        case .date(let d):
+            if let style, style < styles.kinds.count, styles.kinds[style] == .dateTime { return .date(ExcelDateTime(serial: d.serial)) }
+            if style == nil { return .date(ExcelDateTime(serial: d.serial)) }
+            return .string(d.iso)
+        }
+    }
+
+    /// The hidden `_tracksheet` sheet: the campaign, the store, and every row id with its version.
+    static func writeBinding(_ editor: WorkbookEditor, book: SyncBook, plan: SyncPlan, campaign: CampaignRecord, store: String) throws {
+        var rows: [[String]] = [
+            [book.isChinese ? "tracksheet 同步记录:请勿修改或删除此工作表" : "tracksheet sync record: do not edit or delete this sheet"],
+            ["campaign", campaign.name],
+            ["campaign id", campaign.id],
+            ["store", store],
+            ["synced at", SyncContext(who: "", workbook: "").at],
+            SyncBinding.manifestHeader,
+        ]
+        for m in plan.manifest { rows.append([m.table, m.id, String(m.version)]) }
+        if let info = editor.workbook.sheet(named: SyncBinding.sheetName) {
+            for (i, r) in rows.enumerated() {
+                for c in 0..<3 {
+                    let v: CellValue = c < r.count ? .string(r[c]) : .empty
+                    try editor.setCell(CellReference(row: i + 1, column: c + 1), in: info, to: CellEdit(value: v))
+                }
+            }
+            if book.binding.usedRows > rows.count {
+                for row in (rows.count + 1)...book.binding.usedRows {
+                    for c in 1...3 { try editor.setCell(CellReference(row: row, column: c), in: info, to: CellEdit(value: .empty)) }
+                }
+            }
+        } else {
+            let sheet = try editor.addSheet(SyncBinding.sheetName, hidden: true)
+            try sheet.setColumns(1, width: 22)
+            try sheet.setColumns(2, width: 40)
+            for r in rows { try sheet.writeRow(r.map { WriteCell(.string($0)) }) }
+        }
+    }
+}

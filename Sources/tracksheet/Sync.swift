@@ -1,0 +1,192 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Sync
+import Templates
+import Validation
+import XLSX
+
+/// `tracksheet sync FILE.xlsx [--store URL] [--campaign NAME] [--dry-run] [--prefer workbook|store] [--format text|json]`
+struct SyncCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Merge a workbook with the store, cell by cell, and write both sides.",
+        discussion: """
+        A three-way merge of the workbook, the store and what both held at the last sync: a cell changed on one side \
+        takes that side's value; a cell changed on both sides is a conflict, reported with both values (exit 1) and \
+        left for you to settle — edit one side, or run again with --prefer. Nothing changes on either side while \
+        conflicts remain. Rows keep their identity in a hidden column when you sort, insert, move or delete rows; \
+        a copied row is a new row. Cells that fail validation are not pushed (exit 1).
+        Store: --store PATH, sqlite:PATH or postgres://user:password@host/db; else $TRACKSHEET_STORE; \
+        else tracksheet.db beside the workbook.
+        """)
+
+    @Argument(help: "The workbook (.xlsx).")
+    var file: String
+
+    @Option(help: "The store: a SQLite path, sqlite:PATH or postgres://… (default: $TRACKSHEET_STORE, else tracksheet.db beside the workbook).")
+    var store: String?
+
+    @Option(help: "The campaign to bind the workbook to at its first sync (default: the one it was made for, else its file name).")
+    var campaign: String?
+
+    @Flag(name: .customLong("dry-run"), help: "Print the plan (inserts, updates, deletes, conflicts per sheet) and change nothing.")
+    var dryRun = false
+
+    @Option(help: "Settle conflicts: workbook or store.")
+    var prefer: PreferArgument?
+
+    @Option(help: "Output format: text or json.")
+    var format: Inspect.OutputFormat = .text
+
+    @OptionGroup var campaignArguments: CampaignArguments
+
+    @OptionGroup var common: CommonOptions
+
+    enum PreferArgument: String, ExpressibleByArgument { case workbook, store }
+
+    func run() throws {
+        if let lang = common.lang { Language.current = lang }
+        guard FileManager.default.fileExists(atPath: file) else {
+            Output.fail(Language.current.isChinese ? "找不到文件 \(file)" : "\(file): no such file")
+        }
+        var options = SyncOptions(store: StoreLocation.resolve(store, workbook: file), campaign: campaign, dryRun: dryRun,
+                                  prefer: prefer.flatMap { Prefer(rawValue: $0.rawValue) }, validation: try campaignArguments.options(roi: nil))
+        options.who = SyncContext.currentUser
+        let file = self.file, fixed = options
+        let result = try blocking { try await SyncRunner.sync(path: file, options: fixed) }
+        let zh = common.lang.map { $0 == .zh } ?? result.isChinese
+        if format == .json { print(Self.json(result, chinese: zh)) } else { printText(result, chinese: zh) }
+        if result.exitCode != 0 { throw ExitCode(result.exitCode) }
+    }
+
+    func printText(_ r: SyncResult, chinese zh: Bool) {
+        print(zh ? "\(r.path) ⇄ \(r.store)(活动“\(r.campaign)”)\(r.dryRun ? ":预演,不做任何修改" : "")"
+                 : "\(r.path) ⇄ \(r.store) (campaign \"\(r.campaign)\")\(r.dryRun ? ": dry run, nothing is changed" : "")")
+        for s in r.plan.summaries {
+            var parts: [String] = []
+            if s.storeInserts + s.storeUpdates + s.storeDeletes > 0 {
+                parts.append(zh ? "存储库 新增 \(s.storeInserts) 行、更新 \(s.storeUpdates) 行(\(s.storeCells) 格)、删除 \(s.storeDeletes) 行"
+                                : "store +\(s.storeInserts) rows, \(s.storeUpdates) updated (\(s.storeCells) cells), −\(s.storeDeletes)")
+            }
+            if s.workbookInserts + s.workbookUpdates + s.workbookDeletes > 0 {
+                parts.append(zh ? "工作簿 新增 \(s.workbookInserts) 行、更新 \(s.workbookUpdates) 行(\(s.workbookCells) 格)、清除 \(s.workbookDeletes) 行"
+                                : "workbook +\(s.workbookInserts) rows, \(s.workbookUpdates) updated (\(s.workbookCells) cells), −\(s.workbookDeletes)")
+            }
+            if s.moved > 0 { parts.append(zh ? "\(s.moved) 行调整了顺序" : "\(s.moved) rows reordered") }
+            if s.conflicts > 0 { parts.append(zh ? "\(s.conflicts) 处冲突" : "\(s.conflicts) conflict(s)") }
+            print("  \(s.sheet): \(parts.isEmpty ? (zh ? "无变化" : "no change") : parts.joined(separator: zh ? ";" : "; "))")
+        }
+        let errors = r.diagnostics.filter { $0.severity == .error }
+        if !errors.isEmpty {
+            print(zh ? "未同步的单元格(校验错误,修正后再同步):" : "Not synced (these cells fail validation; fix them and sync again):")
+            for d in errors { print("  \(d.location)  \(d.message(chinese: zh))  [\(d.rule)]") }
+        }
+        if !r.plan.conflicts.isEmpty {
+            print(zh ? "冲突:" : "Conflicts:")
+            for c in r.plan.conflicts {
+                let how = c.resolvedBy.map { zh ? "(按 --prefer \($0.rawValue) 处理)" : " (settled by --prefer \($0.rawValue))" } ?? ""
+                print("  \(c.location)\(c.column.map { "  \($0)" } ?? "")  \(c.message(chinese: zh))\(how)")
+            }
+        }
+        if !r.plan.unresolved.isEmpty {
+            print(zh ? "有 \(r.plan.unresolved.count) 处冲突未解决:两边均未修改。请修改其中一边,或使用 --prefer workbook|store 后重新同步。"
+                     : "\(r.plan.unresolved.count) conflict(s) left: nothing was changed on either side. Edit one side, or sync again with --prefer workbook|store.")
+        } else if r.dryRun {
+            print(zh ? "预演结束:未修改工作簿和存储库。" : "Dry run: neither the workbook nor the store was changed.")
+        } else if !r.wroteStore && !r.wroteWorkbook {
+            print(zh ? "工作簿与存储库一致,无需同步。" : "The workbook and the store agree; nothing to sync.")
+        } else {
+            print(zh ? "已同步:\(r.wroteStore ? "存储库已更新" : "存储库无变化");\(r.wroteWorkbook ? "工作簿已写入(派生列已重算)" : "工作簿无变化")。"
+                     : "Synced: \(r.wroteStore ? "store updated" : "store unchanged"); \(r.wroteWorkbook ? "workbook written (derived columns recalculated)" : "workbook unchanged").")
+        }
+    }
+
+    static func json(_ r: SyncResult, chinese zh: Bool) -> String {
+        func value(_ v: StoreValue?) -> JSONValue {
+            switch v {
+            case nil: .null
+            case .number(let n)?: .number(n)
+            case let other?: .string(other.description)
+            }
+        }
+        let sheets: [JSONValue] = r.plan.summaries.map { s in
+            .object([("sheet", .string(s.sheet)), ("table", .string(s.table)),
+                     ("store", .object([("inserts", .number(Double(s.storeInserts))), ("updates", .number(Double(s.storeUpdates))),
+                                        ("deletes", .number(Double(s.storeDeletes))), ("cells", .number(Double(s.storeCells)))])),
+                     ("workbook", .object([("inserts", .number(Double(s.workbookInserts))), ("updates", .number(Double(s.workbookUpdates))),
+                                           ("deletes", .number(Double(s.workbookDeletes))), ("cells", .number(Double(s.workbookCells)))])),
+                     ("moved", .number(Double(s.moved))), ("conflicts", .number(Double(s.conflicts)))])
+        }
+        let conflicts: [JSONValue] = r.plan.conflicts.map { c in
+            .object([("kind", .string(c.kind.rawValue)), ("sheet", .string(c.sheet)), ("cell", c.cell.map(JSONValue.string) ?? .null),
+                     ("column", c.column.map(JSONValue.string) ?? .null), ("workbook", value(c.workbook)), ("store", value(c.store)),
+                     ("resolvedBy", c.resolvedBy.map { .string($0.rawValue) } ?? .null), ("message", .string(c.message(chinese: zh)))])
+        }
+        let diagnostics: [JSONValue] = r.diagnostics.filter { $0.severity == .error }.map { d in
+            .object([("rule", .string(d.rule)), ("severity", .string(d.severity.rawValue)), ("sheet", .string(d.sheet)),
+                     ("cell", d.cell.map(JSONValue.string) ?? .null), ("value", Validate.json(d.value)), ("message", .string(d.message(chinese: zh)))])
+        }
+        var out = ""
+        JSONValue.object([
+            ("path", .string(r.path)), ("campaign", .string(r.campaign)), ("store", .string(r.store)), ("dryRun", .bool(r.dryRun)),
+            ("sheets", .array(sheets)), ("conflicts", .array(conflicts)), ("notSynced", .array(diagnostics)),
+            ("wroteStore", .bool(r.wroteStore)), ("wroteWorkbook", .bool(r.wroteWorkbook)), ("exitCode", .number(Double(r.exitCode))),
+        ]).write(into: &out)
+        return out
+    }
+}
+
+/// `tracksheet export OUT.xlsx --campaign NAME [--store URL]`
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a fresh workbook of a campaign from the store, ready to fill in and sync.")
+
+    @Argument(help: "The workbook to write (.xlsx).")
+    var output: String
+
+    @Option(help: "The campaign's name in the store.")
+    var campaign: String
+
+    @Option(help: "The store: a SQLite path, sqlite:PATH or postgres://… (default: $TRACKSHEET_STORE, else tracksheet.db beside OUT).")
+    var store: String?
+
+    @Flag(help: "Replace OUT if it exists.")
+    var force = false
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        if let lang = common.lang { Language.current = lang }
+        if FileManager.default.fileExists(atPath: output) && !force {
+            Output.fail(Language.current.isChinese ? "\(output) 已存在;使用 --force 覆盖" : "\(output) exists; use --force to replace it")
+        }
+        let location = StoreLocation.resolve(store, workbook: output)
+        let validation = ValidationOptions(asOf: CalendarDate.today, templates: try Templates.all(extra: nil))
+        let out = output, name = campaign, lang: Template.Language? = common.lang.map { $0 == .zh ? .zh : .en }
+        let result = try blocking { try await Exporter.export(campaign: name, store: location, to: out, language: lang, validation: validation) }
+        let zh = Language.current.isChinese || common.lang == nil
+        let parts = result.rows.keys.sorted().map { "\($0) \(result.rows[$0]!)" }.joined(separator: zh ? "、" : ", ")
+        print(zh ? "已从 \(location.redacted) 导出活动“\(result.campaign.name)”到 \(out)(\(parts) 行)"
+                 : "Exported campaign \"\(result.campaign.name)\" from \(location.redacted) to \(out) (\(parts) rows)")
+    }
+}
+
+/// Runs async work from a synchronous command and waits for it; store errors exit with 2.
+func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let box = ResultBox<T>(), done = DispatchSemaphore(value: 0)
+    Task {
+        do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
+        done.signal()
+    }
+    done.wait()
+    do { return try box.result!.get() } catch let e as StoreError {
+        Output.fail(Language.current.isChinese ? e.chinese : e.english)
+    } catch let e as TemplateError {
+        Output.fail(Language.current.isChinese ? e.chinese : e.english)
+    }
+}
+
+final class ResultBox<T>: @unchecked Sendable {
+    var result: Result<T, any Error>?
+}
