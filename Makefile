@@ -58,7 +58,9 @@ release:
 test: build deps-interop
 	@test -d $(CORPUS) || { echo "The workbook corpus is missing at $(CORPUS) (shared/ must sit beside this checkout)"; exit 2; }
 	@rm -rf $(INTEROP_DIR) && mkdir -p $(INTEROP_DIR)
-	TRACKSHEET_INTEROP_DIR=$(abspath $(INTEROP_DIR)) $(SWIFT) test -c $(CONFIG) 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
+	@# The store tests need a PostgreSQL server: started here on loopback, or the run fails.
+	@pg=$$(bash .ci/postgres.sh) || { echo "PostgreSQL could not be started; the store tests need it (see .ci/postgres.sh)"; exit 2; }; \
+	  TRACKSHEET_TEST_POSTGRES=$$pg TRACKSHEET_INTEROP_DIR=$(abspath $(INTEROP_DIR)) $(SWIFT) test -c $(CONFIG) 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
 	@cat $(INTEROP_DIR)/pairs-*.tsv > $(INTEROP_DIR)/pairs.tsv
 	python3 Tests/interop/check_features.py $(INTEROP_DIR)
 	python3 Tests/interop/check_opens.py $(INTEROP_DIR)/pairs.tsv --sample $(INTEROP_SAMPLE)

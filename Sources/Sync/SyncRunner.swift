@@ -15,6 +15,9 @@ public struct SyncOptions: Sendable {
     public var prefer: Prefer?
     public var validation: ValidationOptions
     public var who = SyncContext.currentUser
+    /// Called after the workbook is staged and the store changes are applied, before the commit:
+    /// tests make a sync fail there to prove that neither side changes.
+    public var beforeCommit: (@Sendable () throws -> Void)?
 
     public init(store: StoreLocation, campaign: String? = nil, dryRun: Bool = false, prefer: Prefer? = nil, validation: ValidationOptions) {
         self.store = store; self.campaign = campaign; self.dryRun = dryRun; self.prefer = prefer; self.validation = validation
@@ -65,7 +68,7 @@ public enum SyncRunner {
         let spec = CampaignSpec(name: name, template: book.template.id, start: book.period.start, end: book.period.end)
         let context = SyncContext(who: options.who, workbook: (path as NSString).lastPathComponent)
         let staged = stagingPath(for: path)
-        let prefer = options.prefer, location = store.location, validation = options.validation
+        let prefer = options.prefer, location = store.location, validation = options.validation, hook = options.beforeCommit
         do {
             let plan = try await store.transaction(campaign: spec, history: book.binding.history, context: context, decide: { snap in
                 let plan = SyncPlanner.plan(sheets: book.sheets, binding: book.binding, snapshot: snap, prefer: prefer)
@@ -74,8 +77,9 @@ public enum SyncRunner {
             }, beforeCommit: { plan in
                 // The workbook is written beside the original before the store commits, and
                 // replaces it after: a failure before the commit leaves both sides as they were.
-                guard plan.changesWorkbook, let campaign = plan.campaign else { return }
+                guard plan.changesWorkbook, let campaign = plan.campaign else { try hook?(); return }
                 try WorkbookSync.write(book: book, plan: plan, campaign: campaign, store: location, to: staged, options: validation)
+                try hook?()
             })
             result.plan = plan
             result.wroteStore = plan.changesStore

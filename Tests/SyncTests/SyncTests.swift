@@ -1,0 +1,480 @@
+import Foundation
+import Testing
+@testable import Sync
+import Templates
+import Validation
+import XLSX
+
+/// The stores every conformance test runs against. PostgreSQL's URL comes from `make test`
+/// (`.ci/postgres.sh` starts a server); without it the PostgreSQL tests fail, never skip.
+enum Stores {
+    static let postgresURL = ProcessInfo.processInfo.environment["TRACKSHEET_TEST_POSTGRES"]
+
+    enum Kind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        case sqlite, postgres
+        var testDescription: String { rawValue }
+    }
+
+    /// A location for one test: a fresh SQLite file, or the shared PostgreSQL database (each
+    /// test uses its own campaign names there).
+    static func location(_ kind: Kind, dir: String) throws -> StoreLocation {
+        switch kind {
+        case .sqlite: return .sqlite(path: "\(dir)/store.db")
+        case .postgres:
+            guard let url = postgresURL else {
+                throw StoreError("TRACKSHEET_TEST_POSTGRES is not set: run `make test`, which starts PostgreSQL (.ci/postgres.sh)", "")
+            }
+            return .postgres(url: url)
+        }
+    }
+}
+
+/// Paths of the package, the samples and a scratch folder per test.
+enum Paths {
+    static let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let seed = "\(package)/samples/marketing-plan-seed.xlsx"
+    static let withErrors = "\(package)/samples/with-errors/marketing-plan-errors.xlsx"
+
+    static func scratch() throws -> String {
+        let dir = NSTemporaryDirectory() + "tracksheet-sync-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+}
+
+/// Edits and reads made by another tool, as users do: openpyxl.
+enum Openpyxl {
+    @discardableResult
+    static func run(_ code: String) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import openpyxl, json, sys\n" + code]
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw StoreError("openpyxl failed: \(String(decoding: errData, as: UTF8.self))", "")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Loads `file`, runs `code` with `wb` bound, saves.
+    static func edit(_ file: String, _ code: String) throws {
+        try run("wb = openpyxl.load_workbook(\(quote(file)))\n\(code)\nwb.save(\(quote(file)))")
+    }
+
+    /// The values of `refs` on `sheet`, as text ("" for blank).
+    static func values(_ file: String, _ sheet: String, _ refs: [String]) throws -> [String] {
+        let out = try run("""
+        wb = openpyxl.load_workbook(\(quote(file)))
+        ws = wb[\(quote(sheet))]
+        def t(v):
+            if v is None: return ""
+            if isinstance(v, float) and v.is_integer(): return str(int(v))
+            if hasattr(v, 'date'): return v.date().isoformat()
+            return str(v)
+        print(json.dumps([t(ws[r].value) for r in \(refs)]))
+        """)
+        return (try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String]) ?? []
+    }
+
+    static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'" }
+}
+
+func options(_ store: StoreLocation, campaign: String? = nil, prefer: Prefer? = nil, dryRun: Bool = false) throws -> SyncOptions {
+    let templates = try Template.builtinIDs.map(Template.builtin)
+    var o = SyncOptions(store: store, campaign: campaign, dryRun: dryRun, prefer: prefer,
+                        validation: ValidationOptions(asOf: CalendarDate(year: 2025, month: 6, day: 9), templates: templates))
+    o.who = "tester"
+    return o
+}
+
+func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
+
+func storeRows(_ location: StoreLocation, _ campaign: String, _ table: String) async throws -> [StoreRow] {
+    let store = try await location.open()
+    defer { Task { try? await store.close() } }
+    let snap = try await store.read(campaign: campaign, history: [:])
+    return (snap.rows[table] ?? [:]).values.sorted { $0.position < $1.position }
+}
+
+func changeLog(_ location: StoreLocation, _ campaign: String) async throws -> [LoggedChange] {
+    let store = try await location.open()
+    defer { Task { try? await store.close() } }
+    return try await store.changeLog(campaign: campaign)
+}
+
+/// A copy of the seed plan and a campaign name unique to the test.
+func seedCopy(_ dir: String, _ name: String = "plan.xlsx") throws -> String {
+    let path = "\(dir)/\(name)"
+    try FileManager.default.copyItem(atPath: Paths.seed, toPath: path)
+    return path
+}
+
+func uniqueCampaign() -> String { "test-\(UUID().uuidString.prefix(10))" }
+
+@Suite("Store conformance (SQLite and PostgreSQL)")
+struct StoreConformanceTests {
+    @Test("migrations run once and are recorded; a second open changes nothing", arguments: Stores.Kind.allCases)
+    func migrations(_ kind: Stores.Kind) async throws {
+        let dir = try Paths.scratch()
+        let location = try Stores.location(kind, dir: dir)
+        let a = try await location.open()
+        try await a.migrate()
+        try await a.close()
+        let b = try await location.open()
+        #expect(try await b.campaigns().allSatisfy { !$0.name.isEmpty })
+        try await b.close()
+        if kind == .sqlite {
+            // The typed tables a team queries, with their typed columns.
+            let sql = try Openpyxl.run("""
+            import sqlite3
+            c = sqlite3.connect(\(Openpyxl.quote("\(dir)/store.db")))
+            print(json.dumps([c.execute("select count(*) from schema_migrations").fetchone()[0],
+                              [r[1] + ' ' + r[2] for r in c.execute("pragma table_info(master_tasks)")]]))
+            """)
+            #expect(sql.contains("[1, [\"id TEXT\""))
+            #expect(sql.contains("\"budget REAL\""))
+            #expect(sql.contains("\"planned_start TEXT\""))
+            #expect(!sql.contains("achievement_rate"), "derived columns are recalculated, not stored")
+        }
+    }
+
+    @Test("a transaction inserts, updates with a new version and logs; a stale version is refused and rolls back", arguments: Stores.Kind.allCases)
+    func versions(_ kind: Stores.Kind) async throws {
+        let dir = try Paths.scratch()
+        let location = try Stores.location(kind, dir: dir)
+        let store = try await location.open()
+        defer { Task { try? await store.close() } }
+        let name = uniqueCampaign()
+        let spec = CampaignSpec(name: name, template: "marketing-plan", start: CalendarDate("2025-05-01"), end: CalendarDate("2025-06-20"))
+        let ctx = SyncContext(who: "tester", workbook: "plan.xlsx")
+        let id = RowID.make()
+        _ = try await store.transaction(campaign: spec, history: [:], context: ctx, decide: { _ in
+            var c = StoreChanges()
+            c.inserts.append(("master_tasks", StoreRow(id: id, version: 1, position: 0,
+                                                       values: ["task": .text("=HYPERLINK(\"x\")"), "budget": .number(50_000), "plannedStart": .date(CalendarDate("2025-05-01")!)])))
+            c.log.append(LoggedChange(table: "master_tasks", rowID: id, action: .insert, column: nil, cell: nil, old: nil, new: nil))
+            return (c, 0)
+        }, beforeCommit: { _ in })
+        var rows = try await storeRows(location, name, "master_tasks")
+        #expect(rows.count == 1)
+        #expect(rows[0].version == 1)
+        #expect(rows[0].values["budget"] == .number(50_000))
+        #expect(rows[0].values["plannedStart"] == .date(CalendarDate("2025-05-01")!))
+        #expect(rows[0].values["task"] == .text("=HYPERLINK(\"x\")"), "text is kept as text, whatever it starts with")
+
+        _ = try await store.transaction(campaign: spec, history: [:], context: ctx, decide: { snap in
+            var c = StoreChanges()
+            var v = snap.rows["master_tasks"]![id]!.values
+            v["budget"] = .number(60_000)
+            c.updates.append(.init(table: "master_tasks", id: id, fromVersion: 1, values: v, position: 0))
+            c.log.append(LoggedChange(table: "master_tasks", rowID: id, action: .update, column: "budget", cell: "主跟踪表!I3",
+                                      old: .number(50_000), new: .number(60_000)))
+            return (c, 0)
+        }, beforeCommit: { _ in })
+        rows = try await storeRows(location, name, "master_tasks")
+        #expect(rows[0].version == 2)
+        #expect(rows[0].values["budget"] == .number(60_000))
+
+        // The base of version 1 is still there for a workbook that last saw it.
+        let snap = try await store.read(campaign: name, history: [id: 1])
+        #expect(snap.base[id]?["budget"] == .number(50_000))
+
+        // An update against version 1 again is refused; the transaction's other change is rolled back.
+        await #expect(throws: StoreError.self) {
+            _ = try await store.transaction(campaign: spec, history: [:], context: ctx, decide: { snap in
+                var c = StoreChanges()
+                c.inserts.append(("effect_rows", StoreRow(id: RowID.make(), version: 1, position: 0, values: ["channel": .text("x")])))
+                c.updates.append(.init(table: "master_tasks", id: id, fromVersion: 1, values: [:], position: 0))
+                return (c, 0)
+            }, beforeCommit: { _ in })
+        }
+        #expect(try await storeRows(location, name, "effect_rows").isEmpty)
+        let log = try await store.changeLog(campaign: name)
+        #expect(log.map(\.action) == [.insert, .update])
+        #expect(log[1].old == .number(50_000) && log[1].new == .number(60_000) && log[1].cell == "主跟踪表!I3")
+    }
+}
+
+@Suite("tracksheet sync (SQLite and PostgreSQL, edits made with openpyxl)")
+struct SyncTests {
+    @Test("first sync pushes every row and writes identities; a second sync changes nothing", arguments: Stores.Kind.allCases)
+    func firstAndNoOp(_ kind: Stores.Kind) async throws {
+        let dir = try Paths.scratch()
+        let location = try Stores.location(kind, dir: dir)
+        let plan = try seedCopy(dir)
+        let name = uniqueCampaign()
+        let first = try await SyncRunner.sync(path: plan, options: try options(location, campaign: name))
+        #expect(first.exitCode == 0)
+        #expect(first.plan.summaries.map(\.storeInserts) == [6, 4, 5])
+        #expect(first.wroteWorkbook && first.wroteStore)
+        let master = try await storeRows(location, name, "master_tasks")
+        #expect(master.map { $0.values["task"] } == ["KOL名单筛选与签约", "推广素材制作(图文+视频)", "小红书KOL笔记发布(5篇)", "抖音信息流广告上线", "直播带货专场(6月10日)", "用户反馈整理与分析"].map { .text($0) })
+        #expect(master[1].values["phase"] == .text("筹备期"), "the merged phase cell is each row's phase")
+        #expect(master[0].values["budget"] == .number(50_000))
+        #expect(master[0].values["plannedStart"] == .date(CalendarDate("2025-05-01")!))
+        // The ids are in a hidden column that other tools see; the binding sheet is hidden.
+        let ids = try Openpyxl.run("""
+        wb = openpyxl.load_workbook(\(Openpyxl.quote(plan)))
+        ws = wb['主跟踪表']
+        print(json.dumps([ws['S2'].value, ws.column_dimensions['S'].hidden, [ws.cell(row=r, column=19).value for r in range(3, 9)], wb['_tracksheet'].sheet_state]))
+        """)
+        for row in master { #expect(ids.contains(row.id)) }
+        #expect(ids.hasPrefix("[\"tracksheet-id\", true"))
+        #expect(ids.contains("\"hidden\""))
+
+        let before = try bytes(plan)
+        let second = try await SyncRunner.sync(path: plan, options: try options(location))
+        #expect(second.exitCode == 0)
+        #expect(!second.wroteWorkbook && !second.wroteStore)
+        #expect(second.plan.summaries.allSatisfy { $0.isEmpty })
+        #expect(try bytes(plan) == before, "a no-op sync leaves the file as it was")
+        #expect(try await changeLog(location, name).count == 15)
+    }
+
+    @Test("edits on either side: the workbook's reach the store, another copy's reach the workbook", arguments: Stores.Kind.allCases)
+    func editsBothWays(_ kind: Stores.Kind) async throws {
+        let dir = try Paths.scratch()
+        let location = try Stores.location(kind, dir: dir)
+        let a = try seedCopy(dir, "a.xlsx")
+        let name = uniqueCampaign()
+        _ = try await SyncRunner.sync(path: a, options: try options(location, campaign: name))
+        let b = "\(dir)/b.xlsx"
+        try FileManager.default.copyItem(atPath: a, toPath: b)
+
+        try Openpyxl.edit(a, "ws = wb['主跟踪表']; ws['J4'] = 45000; ws['P5'] = '=1+1 typed as text'; ws['P5'].data_type = 's'")
+        let ra = try await SyncRunner.sync(path: a, options: try options(location))
+        #expect(ra.exitCode == 0)
+        #expect(ra.plan.summaries[0].storeCells == 2)
+        let master = try await storeRows(location, name, "master_tasks")
+        #expect(master[1].values["spend"] == .number(45_000))
+        #expect(master[1].version == 2)
+        let log = try await changeLog(location, name).filter { $0.action == .update }
+        #expect(log.map(\.cell) == ["主跟踪表!J4", "主跟踪表!P5"])
+        #expect(log[0].old == .number(28_000) && log[0].new == .number(45_000))
+
+        // The other copy, edited elsewhere, receives the store's change and pushes its own.
+        try Openpyxl.edit(b, "wb['效果分析表']['M3'] = '继续投放'")
+        let rb = try await SyncRunner.sync(path: b, options: try options(location))
+        #expect(rb.exitCode == 0)
+        #expect(rb.plan.summaries[0].workbookCells == 2)
+        #expect(rb.plan.summaries[2].storeCells == 1)
+        #expect(try Openpyxl.values(b, "主跟踪表", ["J4", "P5"]) == ["45000", "=1+1 typed as text"])
+        // A text starting with = came from the store: written as text, not as a formula.
+        let type = try Openpyxl.run("wb = openpyxl.load_workbook(\(Openpyxl.quote(b))); print(wb['主跟踪表']['P5'].data_type)")
+        #expect(type.trimmingCharacters(in: .whitespacesAndNewlines) == "s")
+        // And the first copy gets the effect-sheet edit back.
+        _ = try await SyncRunner.sync(path: a, options: try options(location))
+        #expect(try Openpyxl.values(a, "效果分析表", ["M3"]) == ["继续投放"])
+        // The derived columns were recalculated in the written workbook.
+        #expect(try Openpyxl.values(a, "效果分析表", ["E3"])[0].hasPrefix("=IF(AND(ISNUMBER("))
+    }
+
+    @Test("sorted and moved rows keep their identity; deleted rows are deleted; a copied row is a new row", arguments: Stores.Kind.allCases)
+    func sortMoveDeleteCopy(_ kind: Stores.Kind) async throws {
+        let dir = try Paths.scratch()
+        let location = try Stores.location(kind, dir: dir)
+        let plan = try seedCopy(dir)
+        let name = uniqueCampaign()
+        _ = try await SyncRunner.sync(path: plan, options: try options(location, campaign: name))
+        let before = try await storeRows(location, name, "effect_rows")
+
+        // Reverse the effect rows (with their hidden ids, as a sort does), edit one, copy one, delete a detail row.
+        try Openpyxl.edit(plan, """
+        e = wb['效果分析表']
+        rows = [[c.value for c in r] for r in e.iter_rows(min_row=3, max_row=7)]
+        for i, vals in enumerate(reversed(rows)):
+            for j, v in enumerate(vals): e.cell(row=3 + i, column=1 + j, value=v)
+        e['H3'] = 12345
+        for j, c in enumerate(e[5]): e.cell(row=8, column=1 + j, value=c.value)
+        e['B8'] = '短视频素材A(复制)'
+        wb['阶段执行明细表'].delete_rows(4)
+        """)
+        let r = try await SyncRunner.sync(path: plan, options: try options(location))
+        #expect(r.exitCode == 0)
+        let effect = r.plan.summaries.first { $0.table == "effect_rows" }!
+        #expect(effect.storeInserts == 1, "the copy is a new row")
+        #expect(effect.storeUpdates == 1, "the edited row is updated, not replaced")
+        #expect(effect.storeDeletes == 0)
+        let detail = r.plan.summaries.first { $0.table == "detail_rows" }!
+        #expect(detail.storeDeletes == 1)
+        let after = try await storeRows(location, name, "effect_rows")
+        #expect(after.count == 6)
+        // Same ids, reversed order; the edited one (线下体验, now first) keeps its id with the new cost.
+        #expect(Array(after.prefix(5).map(\.id)) == before.reversed().map(\.id))
+        #expect(after[0].values["channel"] == .text("线下体验") && after[0].values["cost"] == .number(12_345))
+        #expect(after[5].values["content"] == .text("短视频素材A(复制)"))
+        #expect(!before.map(\.id).contains(after[5].id))
+        #expect(try await storeRows(location, name, "detail_rows").count == 3)
+        // Nothing left to do.
+        let again = try await SyncRunner.sync(path: plan, options: try options(location))
+        #expect(!again.wroteStore && !again.wroteWorkbook)
+    }
+
+    @Test("a row deleted by another copy leaves this workbook; an unedited row only", arguments: Stores.Kind.allCases)
+    func deleteFromStore(_ kind: Stores.Kind) async throws {
+        let dir = try Paths.scratch()
+        let location = try Stores.location(kind, dir: dir)
+        let a = try seedCopy(dir, "a.xlsx")
+        let name = uniqueCampaign()
+        _ = try await SyncRunner.sync(path: a, options: try options(location, campaign: name))
+        let b = "\(dir)/b.xlsx"
+        try FileManager.default.copyItem(atPath: a, toPath: b)
+        try Openpyxl.edit(a, "wb['效果分析表'].delete_rows(6)\nwb['效果分析表'].delete_rows(3)")
+        _ = try await SyncRunner.sync(path: a, options: try options(location))
+        // b edited the row a deleted at row 6 (抖音 B), not the one at row 3: one clear, one conflict.
+        try Openpyxl.edit(b, "wb['效果分析表']['M6'] = '加大投放'")
+        let rb = try await SyncRunner.sync(path: b, options: try options(location))
+        #expect(rb.exitCode == 1)
+        #expect(rb.plan.unresolved.map(\.kind) == [.deletedInStore])
+        #expect(!rb.wroteWorkbook && !rb.wroteStore)
+        let kept = try await SyncRunner.sync(path: b, options: try options(location, prefer: .workbook))
+        #expect(kept.exitCode == 0)
+        let effect = kept.plan.summaries.first { $0.table == "effect_rows" }!
+        #expect(effect.workbookDeletes == 1 && effect.storeInserts == 1)
+        #expect(try Openpyxl.values(b, "效果分析表", ["A3", "B3", "M6"]) == ["", "", "加大投放"])
+        #expect(try await storeRows(location, name, "effect_rows").count == 4)
+    }
+
+    @Test("conflicts are reported with both values and change nothing; --prefer settles them", arguments: Stores.Kind.allCases)
+    func conflicts(_ kind: Stores.Kind) async throws {
+        let dir = try Paths.scratch()
+        let location = try Stores.location(kind, dir: dir)
+        let a = try seedCopy(dir, "a.xlsx")
+        let name = uniqueCampaign()
+        _ = try await SyncRunner.sync(path: a, options: try options(location, campaign: name))
+        let b = "\(dir)/b.xlsx"
+        try FileManager.default.copyItem(atPath: a, toPath: b)
+        try Openpyxl.edit(a, "wb['主跟踪表']['J5'] = 1111")
+        try Openpyxl.edit(b, "wb['主跟踪表']['J5'] = 2222\nwb['主跟踪表']['D3'] = '新负责人'")
+        _ = try await SyncRunner.sync(path: a, options: try options(location))
+        let bBefore = try bytes(b)
+        let logBefore = try await changeLog(location, name).count
+
+        let dry = try await SyncRunner.sync(path: b, options: try options(location, dryRun: true))
+        #expect(dry.plan.unresolved.count == 1)
+        let r = try await SyncRunner.sync(path: b, options: try options(location))
+        #expect(r.exitCode == 1)
+        #expect(r.plan.unresolved == [Conflict(kind: .bothChanged, sheet: "主跟踪表", cell: "J5", column: "spend", workbook: .number(2222), store: .number(1111))])
+        #expect(r.plan.unresolved[0].message(chinese: true) == "上次同步后两边都修改了此单元格:工作簿为 \"2222\",存储库为 \"1111\"")
+        #expect(try bytes(b) == bBefore, "the workbook is untouched")
+        #expect(try await changeLog(location, name).count == logBefore, "the store is untouched, D3 included")
+
+        let settled = try await SyncRunner.sync(path: b, options: try options(location, prefer: .workbook))
+        #expect(settled.exitCode == 0)
+        #expect(settled.plan.conflicts.map(\.resolvedBy) == [.workbook])
+        let master = try await storeRows(location, name, "master_tasks")
+        #expect(master[2].values["spend"] == .number(2222))
+        #expect(master[0].values["owner"] == .text("新负责人"))
+        let back = try await SyncRunner.sync(path: a, options: try options(location))
+        #expect(back.exitCode == 0)
+        #expect(try Openpyxl.values(a, "主跟踪表", ["J5", "D3"]) == ["2222", "新负责人"])
+
+        // The other way round: the store wins.
+        try Openpyxl.edit(a, "wb['主跟踪表']['J5'] = 3333")
+        try Openpyxl.edit(b, "wb['主跟踪表']['J5'] = 4444")
+        _ = try await SyncRunner.sync(path: a, options: try options(location))
+        let storeWins = try await SyncRunner.sync(path: b, options: try options(location, prefer: .store))
+        #expect(storeWins.exitCode == 0)
+        #expect(try Openpyxl.values(b, "主跟踪表", ["J5"]) == ["3333"])
+    }
+
+    @Test("a failure in the middle changes neither the store nor the workbook", arguments: Stores.Kind.allCases)
+    func failureInTheMiddle(_ kind: Stores.Kind) async throws {
+        let dir = try Paths.scratch()
+        let location = try Stores.location(kind, dir: dir)
+        let plan = try seedCopy(dir)
+        let name = uniqueCampaign()
+        _ = try await SyncRunner.sync(path: plan, options: try options(location, campaign: name))
+        try Openpyxl.edit(plan, "wb['主跟踪表']['J4'] = 45000\nwb['效果分析表'].delete_rows(4)")
+        let before = try bytes(plan)
+        let logBefore = try await changeLog(location, name).count
+        var o = try options(location)
+        struct Boom: Error {}
+        o.beforeCommit = { throw Boom() }
+        await #expect(throws: Boom.self) { _ = try await SyncRunner.sync(path: plan, options: o) }
+        #expect(try bytes(plan) == before)
+        #expect(try await changeLog(location, name).count == logBefore)
+        #expect(try await storeRows(location, name, "effect_rows").count == 5)
+        #expect(try await storeRows(location, name, "master_tasks")[1].values["spend"] == .number(28_000))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".") }.isEmpty, "no staged file left behind")
+        // And the sync goes through afterwards.
+        #expect(try await SyncRunner.sync(path: plan, options: try options(location)).exitCode == 0)
+        #expect(try await storeRows(location, name, "effect_rows").count == 4)
+    }
+
+    @Test("cells that fail validation are reported and not pushed")
+    func invalidCellsNotPushed() async throws {
+        let dir = try Paths.scratch()
+        let location = try Stores.location(.sqlite, dir: dir)
+        let path = "\(dir)/errors.xlsx"
+        try FileManager.default.copyItem(atPath: Paths.withErrors, toPath: path)
+        let name = uniqueCampaign()
+        let r = try await SyncRunner.sync(path: path, options: try options(location, campaign: name))
+        #expect(r.exitCode == 1)
+        let errors = r.diagnostics.filter { $0.severity == .error }
+        #expect(!errors.isEmpty)
+        let master = try await storeRows(location, name, "master_tasks")
+        for d in errors where d.sheet == "主跟踪表" {
+            guard let ref = d.cell.flatMap(CellReference.init), let key = ["I": "budget", "J": "spend", "K": "progress", "E": "plannedStart", "F": "plannedEnd"][String(d.cell!.prefix(1))] else { continue }
+            let row = master[ref.row - 3]
+            #expect(row.values[key] == nil, "\(d.location) was pushed")
+        }
+    }
+
+    @Test("export writes the campaign from the store; the exported workbook syncs with nothing to do", arguments: Stores.Kind.allCases)
+    func export(_ kind: Stores.Kind) async throws {
+        let dir = try Paths.scratch()
+        let location = try Stores.location(kind, dir: dir)
+        let plan = try seedCopy(dir)
+        let name = uniqueCampaign()
+        _ = try await SyncRunner.sync(path: plan, options: try options(location, campaign: name))
+        let out = "\(dir)/exported.xlsx"
+        let o = try options(location)
+        let result = try await Exporter.export(campaign: name, store: location, to: out, language: .zh, validation: o.validation)
+        #expect(result.rows == ["主跟踪表": 6, "阶段执行明细表": 4, "效果分析表": 5])
+        #expect(try Openpyxl.values(out, "主跟踪表", ["C3", "I3", "E3"]) == ["KOL名单筛选与签约", "50000", "2025-05-01"])
+        let again = try await SyncRunner.sync(path: out, options: o)
+        #expect(again.exitCode == 0)
+        #expect(!again.wroteStore && !again.wroteWorkbook)
+        // Unknown campaign: a clear error.
+        await #expect(throws: StoreError.self) {
+            _ = try await Exporter.export(campaign: "no such campaign", store: location, to: "\(dir)/x.xlsx", language: .zh, validation: o.validation)
+        }
+    }
+
+    @Test("two copies synced at once against PostgreSQL: no lost update")
+    func concurrentPostgres() async throws {
+        let dir = try Paths.scratch()
+        let location = try Stores.location(.postgres, dir: dir)
+        let a = try seedCopy(dir, "a.xlsx")
+        let name = uniqueCampaign()
+        _ = try await SyncRunner.sync(path: a, options: try options(location, campaign: name))
+        let copies = (1...4).map { "\(dir)/copy\($0).xlsx" }
+        for (i, c) in copies.enumerated() {
+            try FileManager.default.copyItem(atPath: a, toPath: c)
+            // Each copy edits its own cell of the same row, and one more of its own row.
+            try Openpyxl.edit(c, "ws = wb['主跟踪表']\nws['\(["P", "Q", "R", "M"][i])3'] = 'copy \(i + 1)'\nws['P\(4 + i)'] = 'row of copy \(i + 1)'")
+        }
+        let results = try await withThrowingTaskGroup(of: SyncResult.self) { group in
+            for c in copies { group.addTask { try await SyncRunner.sync(path: c, options: try options(location)) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.allSatisfy { $0.exitCode == 0 })
+        let row = try await storeRows(location, name, "master_tasks")
+        #expect(row[0].values["issues"] == .text("copy 1"))
+        #expect(row[0].values["solution"] == .text("copy 2"))
+        #expect(row[0].values["notes"] == .text("copy 3"))
+        #expect(row[0].values["achieved"] == .text("copy 4"))
+        #expect(row[0].version == 5)
+        for i in 0..<4 { #expect(row[1 + i].values["issues"] == .text("row of copy \(i + 1)")) }
+        // Every copy converges on the same values after one more sync.
+        for c in copies { _ = try await SyncRunner.sync(path: c, options: try options(location)) }
+        for c in copies { #expect(try Openpyxl.values(c, "主跟踪表", ["P3", "Q3", "R3", "M3", "P4", "P7"]) == ["copy 1", "copy 2", "copy 3", "copy 4", "row of copy 1", "row of copy 4"]) }
+    }
+}
