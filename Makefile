@@ -91,6 +91,19 @@ demo: build
 	@echo "== tracksheet recalc: CTR, CVR, cost per acquisition, ROI, 达成率, 达标情况 and a 汇总 sheet"
 	$(BIN) recalc samples/marketing-plan-seed.xlsx -o .build/demo/seed-recalc.xlsx --as-of 2025-06-09
 	@echo
+	@echo "== tracksheet sync: the seed plan with the embedded SQLite store (.build/demo/tracksheet.db)"
+	@rm -f .build/demo/tracksheet.db* && cp samples/marketing-plan-seed.xlsx .build/demo/plan.xlsx
+	$(BIN) sync .build/demo/plan.xlsx --dry-run --as-of 2025-06-09
+	$(BIN) sync .build/demo/plan.xlsx --as-of 2025-06-09
+	@echo "   (someone edits 实际支出 of the second task to 45,000 in the workbook)"
+	@python3 -c "import openpyxl" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check openpyxl 2>&1 | grep -v "Running pip as the 'root'" || true
+	python3 -c "import openpyxl; wb = openpyxl.load_workbook('.build/demo/plan.xlsx'); wb['主跟踪表']['J4'] = 45000; wb.save('.build/demo/plan.xlsx')"
+	$(BIN) sync .build/demo/plan.xlsx --as-of 2025-06-09
+	$(BIN) sync .build/demo/plan.xlsx --as-of 2025-06-09
+	@echo "   the store's change log:"
+	@command -v sqlite3 >/dev/null && sqlite3 .build/demo/tracksheet.db "select who, workbook, cell, old_value, new_value from change_log where action = 'update'" || true
+	$(BIN) export .build/demo/plan-export.xlsx --campaign 母婴新品奶粉上市推广 --store .build/demo/tracksheet.db --force
+	@echo
 	@echo "== tracksheet inspect $(SAMPLE)"
 	$(BIN) inspect $(SAMPLE)
 

@@ -478,3 +478,32 @@ struct SyncTests {
         for c in copies { #expect(try Openpyxl.values(c, "主跟踪表", ["P3", "Q3", "R3", "M3", "P4", "P7"]) == ["copy 1", "copy 2", "copy 3", "copy 4", "row of copy 1", "row of copy 4"]) }
     }
 }
+
+@Suite("Hiding the identity column")
+struct HideColumnTests {
+    @Test("a column inside a <col> range is split out hidden, keeping the range's width on both sides; a sheet without <cols> gets one")
+    func hide() throws {
+        let dir = try Paths.scratch()
+        let path = "\(dir)/cols.xlsx"
+        let w = try WorkbookWriter(path: path)
+        let ranged = try w.addSheet("ranged")
+        try ranged.setColumns(1, 30, width: 12)
+        try ranged.writeRow([WriteCell(.string("a"))])
+        let bare = try w.addSheet("bare")
+        try bare.writeRow([WriteCell(.string("b"))])
+        try w.close()
+
+        let editor = try WorkbookEditor(path: path)
+        try editor.hideColumn(19, in: editor.workbook.sheet(named: "ranged")!)
+        try editor.hideColumn(3, in: editor.workbook.sheet(named: "bare")!)
+        try editor.save(to: path)
+        let out = try Openpyxl.run("""
+        wb = openpyxl.load_workbook(\(Openpyxl.quote(path)))
+        r, b = wb['ranged'], wb['bare']
+        print(json.dumps([[(k, d.min, d.max, d.width, bool(d.hidden)) for k, d in sorted(r.column_dimensions.items())],
+                          [(k, bool(d.hidden)) for k, d in sorted(b.column_dimensions.items())], r['A1'].value, b['A1'].value]))
+        """)
+        #expect(out.trimmingCharacters(in: .whitespacesAndNewlines) ==
+                #"[[["A", 1, 18, 12.0, false], ["S", 19, 19, 12.0, true], ["T", 20, 30, 12.0, false]], [["C", true]], "a", "b"]"#)
+    }
+}
