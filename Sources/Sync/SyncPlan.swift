@@ -141,8 +141,8 @@ public enum SyncPlanner {
             var seen = Set<String>()
             for (position, r) in rows.enumerated() {
                 func ref(_ key: String) -> String? { sheet.cell(r.sheetRow, key) }
-                guard let id = r.id else {
-                    // New in the workbook.
+                /// The row goes into the store under a new id, which the workbook then carries.
+                func insert() {
                     let id = RowID.make()
                     var values: RowValues = [:]
                     for c in t.columns where sheet.presentKeys.contains(c.key) && !r.skipped.contains(c.key) { values[c.key] = r.values[c.key] }
@@ -153,6 +153,10 @@ public enum SyncPlanner {
                     newManifest[id] = 1
                     summary.storeInserts += 1
                     plan.manifest.append((t.name, id, 1))
+                }
+                guard let id = r.id else {
+                    // New in the workbook.
+                    insert()
                     continue
                 }
                 seen.insert(id)
@@ -168,15 +172,7 @@ public enum SyncPlanner {
                         // Kept: the row goes back into the store under a new id.
                         plan.conflicts.append(Conflict(kind: .deletedInStore, sheet: sheet.name, cell: "\(r.sheetRow):\(r.sheetRow)", resolvedBy: .workbook))
                         summary.conflicts += 1
-                        let nid = RowID.make()
-                        var values: RowValues = [:]
-                        for c in t.columns where sheet.presentKeys.contains(c.key) && !r.skipped.contains(c.key) { values[c.key] = r.values[c.key] }
-                        plan.store.inserts.append((t.name, StoreRow(id: nid, version: 1, position: position, values: values)))
-                        plan.store.log.append(LoggedChange(table: t.name, rowID: nid, action: .insert, column: nil,
-                                                           cell: "\(sheet.name)!\(r.sheetRow)", old: nil, new: .text(RowJSON.encode(values))))
-                        changes.append(.identify(row: r.sheetRow, id: nid))
-                        summary.storeInserts += 1
-                        plan.manifest.append((t.name, nid, 1))
+                        insert()
                     } else {
                         plan.conflicts.append(Conflict(kind: .deletedInStore, sheet: sheet.name, cell: "\(r.sheetRow):\(r.sheetRow)"))
                         summary.conflicts += 1

@@ -117,6 +117,26 @@ func seedCopy(_ dir: String, _ name: String = "plan.xlsx") throws -> String {
 
 func uniqueCampaign() -> String { "test-\(UUID().uuidString.prefix(10))" }
 
+/// A scratch folder, its store, a copy of the seed plan synced once to a new campaign.
+struct SyncedSeed {
+    let dir: String, location: StoreLocation, path: String, campaign: String
+
+    init(_ kind: Stores.Kind, file: String = "plan.xlsx") async throws {
+        dir = try Paths.scratch()
+        location = try Stores.location(kind, dir: dir)
+        path = try seedCopy(dir, file)
+        campaign = uniqueCampaign()
+        _ = try await SyncRunner.sync(path: path, options: try options(location, campaign: campaign))
+    }
+
+    /// Another copy of the synced workbook, as a colleague's.
+    func copy(_ name: String) throws -> String {
+        let other = "\(dir)/\(name)"
+        try FileManager.default.copyItem(atPath: path, toPath: other)
+        return other
+    }
+}
+
 @Suite("Store conformance (SQLite and PostgreSQL)")
 struct StoreConformanceTests {
     @Test("migrations run once and are recorded; a second open changes nothing", arguments: Stores.Kind.allCases)
@@ -239,13 +259,9 @@ struct SyncTests {
 
     @Test("edits on either side: the workbook's reach the store, another copy's reach the workbook", arguments: Stores.Kind.allCases)
     func editsBothWays(_ kind: Stores.Kind) async throws {
-        let dir = try Paths.scratch()
-        let location = try Stores.location(kind, dir: dir)
-        let a = try seedCopy(dir, "a.xlsx")
-        let name = uniqueCampaign()
-        _ = try await SyncRunner.sync(path: a, options: try options(location, campaign: name))
-        let b = "\(dir)/b.xlsx"
-        try FileManager.default.copyItem(atPath: a, toPath: b)
+        let seed = try await SyncedSeed(kind, file: "a.xlsx")
+        let (_, location, a, name) = (seed.dir, seed.location, seed.path, seed.campaign)
+        let b = try seed.copy("b.xlsx")
 
         try Openpyxl.edit(a, "ws = wb['主跟踪表']; ws['J4'] = 45000; ws['P5'] = '=1+1 typed as text'; ws['P5'].data_type = 's'")
         let ra = try await SyncRunner.sync(path: a, options: try options(location))
@@ -277,11 +293,8 @@ struct SyncTests {
 
     @Test("sorted and moved rows keep their identity; deleted rows are deleted; a copied row is a new row", arguments: Stores.Kind.allCases)
     func sortMoveDeleteCopy(_ kind: Stores.Kind) async throws {
-        let dir = try Paths.scratch()
-        let location = try Stores.location(kind, dir: dir)
-        let plan = try seedCopy(dir)
-        let name = uniqueCampaign()
-        _ = try await SyncRunner.sync(path: plan, options: try options(location, campaign: name))
+        let seed = try await SyncedSeed(kind)
+        let (_, location, plan, name) = (seed.dir, seed.location, seed.path, seed.campaign)
         let before = try await storeRows(location, name, "effect_rows")
 
         // Reverse the effect rows (with their hidden ids, as a sort does), edit one, copy one, delete a detail row.
@@ -318,13 +331,9 @@ struct SyncTests {
 
     @Test("a row deleted by another copy leaves this workbook; an unedited row only", arguments: Stores.Kind.allCases)
     func deleteFromStore(_ kind: Stores.Kind) async throws {
-        let dir = try Paths.scratch()
-        let location = try Stores.location(kind, dir: dir)
-        let a = try seedCopy(dir, "a.xlsx")
-        let name = uniqueCampaign()
-        _ = try await SyncRunner.sync(path: a, options: try options(location, campaign: name))
-        let b = "\(dir)/b.xlsx"
-        try FileManager.default.copyItem(atPath: a, toPath: b)
+        let seed = try await SyncedSeed(kind, file: "a.xlsx")
+        let (_, location, a, name) = (seed.dir, seed.location, seed.path, seed.campaign)
+        let b = try seed.copy("b.xlsx")
         try Openpyxl.edit(a, "wb['效果分析表'].delete_rows(6)\nwb['效果分析表'].delete_rows(3)")
         _ = try await SyncRunner.sync(path: a, options: try options(location))
         // b edited the row a deleted at row 6 (抖音 B), not the one at row 3: one clear, one conflict.
@@ -343,13 +352,9 @@ struct SyncTests {
 
     @Test("conflicts are reported with both values and change nothing; --prefer settles them", arguments: Stores.Kind.allCases)
     func conflicts(_ kind: Stores.Kind) async throws {
-        let dir = try Paths.scratch()
-        let location = try Stores.location(kind, dir: dir)
-        let a = try seedCopy(dir, "a.xlsx")
-        let name = uniqueCampaign()
-        _ = try await SyncRunner.sync(path: a, options: try options(location, campaign: name))
-        let b = "\(dir)/b.xlsx"
-        try FileManager.default.copyItem(atPath: a, toPath: b)
+        let seed = try await SyncedSeed(kind, file: "a.xlsx")
+        let (_, location, a, name) = (seed.dir, seed.location, seed.path, seed.campaign)
+        let b = try seed.copy("b.xlsx")
         try Openpyxl.edit(a, "wb['主跟踪表']['J5'] = 1111")
         try Openpyxl.edit(b, "wb['主跟踪表']['J5'] = 2222\nwb['主跟踪表']['D3'] = '新负责人'")
         _ = try await SyncRunner.sync(path: a, options: try options(location))
@@ -386,11 +391,8 @@ struct SyncTests {
 
     @Test("a failure in the middle changes neither the store nor the workbook", arguments: Stores.Kind.allCases)
     func failureInTheMiddle(_ kind: Stores.Kind) async throws {
-        let dir = try Paths.scratch()
-        let location = try Stores.location(kind, dir: dir)
-        let plan = try seedCopy(dir)
-        let name = uniqueCampaign()
-        _ = try await SyncRunner.sync(path: plan, options: try options(location, campaign: name))
+        let seed = try await SyncedSeed(kind)
+        let (dir, location, plan, name) = (seed.dir, seed.location, seed.path, seed.campaign)
         try Openpyxl.edit(plan, "wb['主跟踪表']['J4'] = 45000\nwb['效果分析表'].delete_rows(4)")
         let before = try bytes(plan)
         let logBefore = try await changeLog(location, name).count
@@ -429,11 +431,8 @@ struct SyncTests {
 
     @Test("export writes the campaign from the store; the exported workbook syncs with nothing to do", arguments: Stores.Kind.allCases)
     func export(_ kind: Stores.Kind) async throws {
-        let dir = try Paths.scratch()
-        let location = try Stores.location(kind, dir: dir)
-        let plan = try seedCopy(dir)
-        let name = uniqueCampaign()
-        _ = try await SyncRunner.sync(path: plan, options: try options(location, campaign: name))
+        let seed = try await SyncedSeed(kind)
+        let (dir, location, _, name) = (seed.dir, seed.location, seed.path, seed.campaign)
         let out = "\(dir)/exported.xlsx"
         let o = try options(location)
         let result = try await Exporter.export(campaign: name, store: location, to: out, language: .zh, validation: o.validation)
@@ -450,11 +449,8 @@ struct SyncTests {
 
     @Test("two copies synced at once against PostgreSQL: no lost update")
     func concurrentPostgres() async throws {
-        let dir = try Paths.scratch()
-        let location = try Stores.location(.postgres, dir: dir)
-        let a = try seedCopy(dir, "a.xlsx")
-        let name = uniqueCampaign()
-        _ = try await SyncRunner.sync(path: a, options: try options(location, campaign: name))
+        let seed = try await SyncedSeed(.postgres, file: "a.xlsx")
+        let (dir, location, a, name) = (seed.dir, seed.location, seed.path, seed.campaign)
         let copies = (1...4).map { "\(dir)/copy\($0).xlsx" }
         for (i, c) in copies.enumerated() {
             try FileManager.default.copyItem(atPath: a, toPath: c)
