@@ -31,7 +31,10 @@ public struct CellEdit: Sendable, Equatable {
 final class SheetEditRewriter: XMLRewriter {
     /// row → column → edit
     private var edits: [Int: [Int: CellEdit]]
+    /// Edited rows in order, and the first one not yet reached (an index, not removals: a sheet
+    /// of 200,000 edited rows would otherwise be quadratic).
     private var pendingRows: [Int]
+    private var nextPending = 0
     private var inSheetData = false
     private var rowIndex = 0, lastRow = 0, lastColumn = 0
     private var rowEdits: [(Int, CellEdit)] = []
@@ -91,7 +94,7 @@ final class SheetEditRewriter: XMLRewriter {
             rowIndex = r
             lastRow = r
             lastColumn = 0
-            pendingRows.removeAll { $0 == r }
+            if nextPending < pendingRows.count && pendingRows[nextPending] == r { nextPending += 1 }
             rowEdits = (edits.removeValue(forKey: r) ?? [:]).sorted { $0.key < $1.key }
             copyStart(name, attributes)
         } else if inSheetData && name.is("c") {
@@ -193,8 +196,9 @@ final class SheetEditRewriter: XMLRewriter {
 
     /// New rows for edits above `row`, in order.
     private func writeRows(before row: Int) {
-        while let r = pendingRows.first, r < row {
-            pendingRows.removeFirst()
+        while nextPending < pendingRows.count, pendingRows[nextPending] < row {
+            let r = pendingRows[nextPending]
+            nextPending += 1
             guard let cells = edits.removeValue(forKey: r) else { continue }
             out.start(prefix + "row")
             out.attribute("r", String(r))
