@@ -329,6 +329,39 @@ struct SyncTests {
         #expect(!again.wroteStore && !again.wroteWorkbook)
     }
 
+    @Test("identity and the sync base survive a save by LibreOffice, and rows inserted in the middle by openpyxl are new rows")
+    func savedByLibreOffice() async throws {
+        let seed = try await SyncedSeed(.sqlite)
+        let dir = seed.dir
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["soffice", "-env:UserInstallation=file://\(dir)/lo-profile", "--headless", "--convert-to", "xlsx", "--outdir", "\(dir)/lo", seed.path]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "LibreOffice (libreoffice-calc-nogui) must be installed: make test installs it")
+        try FileManager.default.removeItem(atPath: seed.path)
+        try FileManager.default.copyItem(atPath: "\(dir)/lo/plan.xlsx", toPath: seed.path)
+        let noop = try await SyncRunner.sync(path: seed.path, options: try options(seed.location, dryRun: true))
+        #expect(noop.plan.summaries.allSatisfy { $0.isEmpty }, "LibreOffice's save kept every id and the base")
+
+        try Openpyxl.edit(seed.path, """
+        e = wb['效果分析表']
+        e.insert_rows(5)
+        e['A5'] = '微信社群'; e['B5'] = '裂变海报'; e['C5'] = 1000; e['D5'] = 100
+        wb['主跟踪表']['J4'] = 31000
+        """)
+        let r = try await SyncRunner.sync(path: seed.path, options: try options(seed.location))
+        #expect(r.exitCode == 0)
+        let effect = r.plan.summaries.first { $0.table == "effect_rows" }!
+        #expect(effect.storeInserts == 1 && effect.storeUpdates == 0 && effect.storeDeletes == 0)
+        #expect(effect.moved == 3, "the rows below the inserted one moved down")
+        #expect(r.plan.summaries[0].storeCells == 1)
+        let rows = try await storeRows(seed.location, seed.campaign, "effect_rows")
+        #expect(rows.map { $0.values["channel"] } == ["小红书KOL", "小红书KOL", "微信社群", "抖音信息流", "抖音信息流", "线下体验"].map { .text($0) })
+    }
+
     @Test("a row deleted by another copy leaves this workbook; an unedited row only", arguments: Stores.Kind.allCases)
     func deleteFromStore(_ kind: Stores.Kind) async throws {
         let seed = try await SyncedSeed(kind, file: "a.xlsx")
