@@ -68,7 +68,7 @@ struct SQLStoreCore: Sendable {
             for m in migrations where !applied.contains(m.version) {
                 for s in m.statements { try await db.execute(s, []) }
                 try await db.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (\(params([nil, nil]).joined(separator: ", ")))",
-                                     [.int(m.version), .text(SyncContext(who: "", workbook: "").at)])
+                                     [.int(m.version), .text(SyncContext.timestamp())])
             }
         }
     }
@@ -154,8 +154,8 @@ struct SQLStoreCore: Sendable {
     func lockCampaign(_ spec: CampaignSpec, context: SyncContext) async throws -> CampaignRecord {
         let ph = params([nil, nil, nil, .date, .date, nil, nil])
         try await db.execute("INSERT INTO campaigns (id, name, template, start_date, end_date, created_at, updated_at) VALUES (\(ph.joined(separator: ", "))) ON CONFLICT (name) DO NOTHING",
-                             [.text(RowID.make()), .text(spec.name), .text(spec.template), .text(spec.start?.iso ?? ""), .text(spec.end?.iso ?? ""),
-                              .text(context.at), .text(context.at)].map { $0 == .text("") ? .null : $0 })
+                             [.text(RowID.make()), .text(spec.name), .text(spec.template), spec.start.map { .text($0.iso) } ?? .null,
+                              spec.end.map { .text($0.iso) } ?? .null, .text(context.at), .text(context.at)])
         guard let c = try await campaign(named: spec.name, lock: true) else {
             throw StoreError("the campaign \"\(spec.name)\" could not be created in the store", "无法在存储库中创建活动“\(spec.name)”")
         }

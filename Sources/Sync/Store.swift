@@ -78,9 +78,14 @@ public struct SyncContext: Sendable {
     public init(who: String, workbook: String, at: Date = Date()) {
         self.who = who
         self.workbook = workbook
+        self.at = Self.timestamp(at)
+    }
+
+    /// `2026-11-21T22:20:13.392Z`, as the store and the binding sheet record times.
+    public static func timestamp(_ date: Date = Date()) -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        self.at = f.string(from: at)
+        return f.string(from: date)
     }
 
     /// `$TRACKSHEET_USER`, else the login name.

@@ -63,7 +63,7 @@ public struct SyncBinding: Sendable {
             b.usedRows = max(b.usedRows, row.index)
             let texts = (1...3).map { c -> String in
                 guard let v = row.cell(at: c)?.value else { return "" }
-                return Values.text(v).trimmingCharacters(in: .whitespaces)
+                return Values.trimmed(Values.text(v))
             }
             if inManifest {
                 if let v = Int(texts[2]), RowID.isValid(texts[1]) { b.manifest[texts[1]] = (texts[0], v) }
@@ -99,8 +99,10 @@ public struct SyncBook: Sendable {
         }
         let report = try Validator(book: book, options: options).report(path: path)
         // Cells that failed validation are not pushed.
-        var invalid: [String: Set<String>] = [:]
-        for d in report.diagnostics where d.severity == .error { if let c = d.cell { invalid[d.sheet, default: []].insert(c) } }
+        var invalid: [String: Set<CellReference>] = [:]
+        for d in report.diagnostics where d.severity == .error {
+            if let c = d.cell.flatMap(CellReference.init) { invalid[d.sheet, default: []].insert(c) }
+        }
 
         var sheets: [SyncedSheet] = []
         for m in book.mappings {
@@ -120,7 +122,7 @@ public struct SyncBook: Sendable {
                     let cell = row.cells[c.key]
                     if let cell { r.styles[c.key] = cell.styleIndex }
                     if let cell, cell.formula != nil, !row.inherited.contains(c.key) { r.skipped.insert(c.key); continue }
-                    if !row.inherited.contains(c.key), bad.contains(CellReference(row: row.index, column: col).description) {
+                    if !row.inherited.contains(c.key), bad.contains(CellReference(row: row.index, column: col)) {
                         r.skipped.insert(c.key); continue
                     }
                     switch storeValue(cell, c, book) {
@@ -162,7 +164,7 @@ public struct SyncBook: Sendable {
 
     /// Text as typed; a date or time cell as `2025-06-01`, `17:00` or `2025-06-05 18:00`.
     static func text(_ v: CellValue) -> String {
-        guard case .date(let d) = v, let c = d.components else { return Values.text(v).trimmingCharacters(in: .whitespacesAndNewlines) }
+        guard case .date(let d) = v, let c = d.components else { return Values.trimmed(Values.text(v)) }
         let time = String(format: "%02d:%02d", c.hour, c.minute)
         if d.serial < 1 { return time }
         let date = String(format: "%04d-%02d-%02d", c.year, c.month, c.day)

@@ -56,12 +56,9 @@ public enum SyncRunner {
         defer { Task { try? await store.close() } }
         var result = SyncResult(path: path, campaign: name, store: store.location, plan: SyncPlan(), dryRun: options.dryRun,
                                 diagnostics: book.report.diagnostics, isChinese: book.isChinese)
-        if let existing = try await store.campaigns().first(where: { $0.name == name }), existing.template != book.template.id {
-            throw StoreError("the campaign \"\(name)\" in the store uses the \(existing.template) template, this workbook \(book.template.id)",
-                             "存储库中的活动“\(name)”使用 \(existing.template) 模板,而此工作簿使用 \(book.template.id)")
-        }
         if options.dryRun {
             let snap = try await store.read(campaign: name, history: book.binding.history)
+            try checkTemplate(snap.campaign, book)
             result.plan = SyncPlanner.plan(sheets: book.sheets, binding: book.binding, snapshot: snap, prefer: options.prefer)
             return result
         }
@@ -71,6 +68,7 @@ public enum SyncRunner {
         let prefer = options.prefer, location = store.location, validation = options.validation, hook = options.beforeCommit
         do {
             let plan = try await store.transaction(campaign: spec, history: book.binding.history, context: context, decide: { snap in
+                try checkTemplate(snap.campaign, book)
                 let plan = SyncPlanner.plan(sheets: book.sheets, binding: book.binding, snapshot: snap, prefer: prefer)
                 if !plan.unresolved.isEmpty { throw Unresolved(plan: plan) }
                 return (plan.store, plan)
@@ -99,6 +97,14 @@ public enum SyncRunner {
             throw error
         }
         return result
+    }
+
+    /// A campaign of another template cannot take this workbook's rows (checked on what the
+    /// transaction read, so no other sync can create it in between).
+    static func checkTemplate(_ campaign: CampaignRecord?, _ book: SyncBook) throws {
+        guard let c = campaign, c.template != book.template.id else { return }
+        throw StoreError("the campaign \"\(c.name)\" in the store uses the \(c.template) template, this workbook \(book.template.id)",
+                         "存储库中的活动“\(c.name)”使用 \(c.template) 模板,而此工作簿使用 \(book.template.id)")
     }
 
     /// The campaign a workbook syncs with: `--campaign`, else its binding, else what `tracksheet new`

@@ -69,8 +69,8 @@ enum WorkbookSync {
             if c.isPercent, let style, Values.isPercentFormat(styles.formatCode(ofStyle: style)) { return .number(n / 100) }
             return .number(n)
         case .date(let d):
-            if let style, style < styles.kinds.count, styles.kinds[style] == .dateTime { return .date(ExcelDateTime(serial: d.serial)) }
-            if style == nil { return .date(ExcelDateTime(serial: d.serial)) }
+            // A cell without a format of its own keeps the one its blank template cell has.
+            guard let style, style < styles.kinds.count, styles.kinds[style] != .dateTime else { return .date(ExcelDateTime(serial: d.serial)) }
             return .string(d.iso)
         }
     }
@@ -82,7 +82,7 @@ enum WorkbookSync {
             ["campaign", campaign.name],
             ["campaign id", campaign.id],
             ["store", store],
-            ["synced at", SyncContext(who: "", workbook: "").at],
+            ["synced at", SyncContext.timestamp()],
             SyncBinding.manifestHeader,
         ]
         for m in plan.manifest { rows.append([m.table, m.id, String(m.version)]) }

@@ -36,7 +36,7 @@ public enum Values {
 
     /// Without leading and trailing white space (the ideographic space U+3000 included); most cell
     /// text has none, and returns as it is without a copy.
-    static func trimmed(_ s: String) -> String {
+    public static func trimmed(_ s: String) -> String {
         let scalars = s.unicodeScalars
         func blank(_ u: Unicode.Scalar) -> Bool { u.value == 0x20 || (u.value < 0x80 ? (0x09...0x0D).contains(u.value) : u.properties.isWhitespace) }
         guard let first = scalars.first, let last = scalars.last, blank(first) || blank(last) else { return s }
