@@ -165,7 +165,7 @@ struct Export: ParsableCommand {
         let validation = ValidationOptions(asOf: CalendarDate.today, templates: try Templates.all(extra: nil))
         let out = output, name = campaign, lang: Template.Language? = common.lang.map { $0 == .zh ? .zh : .en }
         let result = try blocking { try await Exporter.export(campaign: name, store: location, to: out, language: lang, validation: validation) }
-        let zh = Language.current.isChinese || common.lang == nil
+        let zh = Language.current.isChinese
         let parts = result.rows.keys.sorted().map { "\($0) \(result.rows[$0]!)" }.joined(separator: zh ? "、" : ", ")
         print(zh ? "已从 \(location.redacted) 导出活动“\(result.campaign.name)”到 \(out)(\(parts) 行)"
                  : "Exported campaign \"\(result.campaign.name)\" from \(location.redacted) to \(out) (\(parts) rows)")
