@@ -14,11 +14,16 @@ extension WorkbookEditor {
     /// ones, listed in the sheet's relationships and the content types, with a `<legacyDrawing>`
     /// put into the sheet.
     func applyNotes() throws {
-        for (part, notes) in notesToAdd.sorted(by: { $0.key < $1.key }) {
+        let moved = rowShifts.filter { !$0.value.isIdentity }
+        for part in Set(notesToAdd.keys).union(moved.keys).sorted() {
+            let notes = notesToAdd[part] ?? []
+            let shift = moved[part] ?? RowShift()
             let rels = try Workbook.relationships(of: part, in: workbook.archive)
             let relsPart = PartName.relationships(of: part)
             let commentsEntry = rels.first { $0.kind == "comments" }?.partName.flatMap { workbook.archive.entry(named: $0) }
             let vmlEntry = rels.first { $0.kind == "vmlDrawing" }?.partName.flatMap { workbook.archive.entry(named: $0) }
+            // Rows moved on a sheet without notes, and no new ones: nothing to do here.
+            if notes.isEmpty && commentsEntry == nil { continue }
             var newRels: [(String, String, String)] = []
             let used = Set(rels.map(\.id))
             func freshID(_ stem: String) -> String {
@@ -36,7 +41,7 @@ extension WorkbookEditor {
             var merged: Set<CellReference> = []
             if let entry = commentsEntry {
                 let file = try scratchFile(entry.name)
-                let rewriter = try CommentsAppendRewriter(outputPath: file, part: entry.name, notes: notes)
+                let rewriter = try CommentsAppendRewriter(outputPath: file, part: entry.name, notes: notes, shift: shift)
                 try XMLStreamParser.parse(entry, in: workbook.archive, handler: rewriter)
                 try rewriter.finish()
                 setPart(entry.name, file: file)
@@ -62,14 +67,20 @@ extension WorkbookEditor {
             // Shapes: one per cell that had no note before.
             let boxes = Self.oneNotePerCell(notes).map(\.ref).filter { !merged.contains($0) }
             if let entry = vmlEntry {
-                if !boxes.isEmpty {
+                if !boxes.isEmpty || !shift.isIdentity {
                     let file = try scratchFile(entry.name)
-                    let rewriter = try VMLAppendRewriter(outputPath: file, part: entry.name, refs: boxes)
+                    var rows: [Int?] = []
+                    if !shift.isIdentity {
+                        let reader = VMLNoteRows()
+                        try XMLStreamParser.parse(entry, in: workbook.archive, handler: reader)
+                        rows = reader.rows
+                    }
+                    let rewriter = try VMLAppendRewriter(outputPath: file, part: entry.name, refs: boxes, shift: shift, noteRows: rows)
                     try XMLStreamParser.parse(entry, in: workbook.archive, handler: rewriter)
                     try rewriter.finish()
                     setPart(entry.name, file: file)
                 }
-            } else {
+            } else if !boxes.isEmpty {
                 let name = freeName { "xl/drawings/vmlDrawing\($0).vml" }
                 setPart(name, bytes: try NoteXML.drawing(boxes, block: 100 + workbook.sheets.count, part: name))
                 let id = freshID("rIdTsVML")
@@ -129,8 +140,12 @@ final class CommentsAppendRewriter: XMLRewriter {
     private var extending: PendingNote?
     private(set) var merged: Set<CellReference> = []
 
-    init(outputPath: String, part: String, notes: [PendingNote]) throws {
+    /// Rows inserted and deleted on the sheet: notes move with their cells, or go with them.
+    private let shift: RowShift
+
+    init(outputPath: String, part: String, notes: [PendingNote], shift: RowShift = RowShift()) throws {
         self.notes = WorkbookEditor.oneNotePerCell(notes)
+        self.shift = shift
         try super.init(outputPath: outputPath, part: part)
     }
 
@@ -138,7 +153,14 @@ final class CommentsAppendRewriter: XMLRewriter {
         if name.namespace == .spreadsheetML {
             if name.is("comments") { prefix = name.prefix.map { String(cString: $0) + ":" } ?? "" }
             else if name.is("author") { inAuthor = true; authorText.removeAll() }
-            else if name.is("comment"), let ref = attributes["ref"].flatMap({ CellReference($0) }) {
+            else if name.is("comment"), var ref = attributes["ref"].flatMap({ CellReference($0) }) {
+                if !shift.isIdentity {
+                    guard let r = shift.final(ref.row) else { return dropElement() }
+                    ref.row = r
+                    copyStart(name, attributes, replacing: ["ref": ref.description])
+                    extending = notes.first { $0.ref == ref }
+                    return
+                }
                 extending = notes.first { $0.ref == ref }
             }
         }
@@ -181,22 +203,64 @@ final class VMLAppendRewriter: XMLRewriter {
     private var depth = 0
     private var maxID = 1024
     private var hasNoteType = false
+    /// Rows inserted and deleted on the sheet, and the row of each shape's note (0-based, by
+    /// the shape's place in the drawing) from a first pass: a note's box moves with its cell.
+    private let shift: RowShift
+    private let noteRows: [Int?]
+    private var shapeIndex = -1
+    /// How far the current shape's note moved, and the text of its `x:Row` / `x:Anchor`.
+    private var delta = 0
+    private var text: [UInt8]?
 
-    init(outputPath: String, part: String, refs: [CellReference]) throws {
+    init(outputPath: String, part: String, refs: [CellReference], shift: RowShift = RowShift(), noteRows: [Int?] = []) throws {
         self.refs = refs
+        self.shift = shift
+        self.noteRows = noteRows
         try super.init(outputPath: outputPath, part: part)
     }
 
     override func rewriteStart(_ name: XMLName, _ attributes: XMLAttributes) throws {
+        if let t = text { text = nil; out.text(String(decoding: t, as: UTF8.self)) }
         depth += 1
         if name.is("shapetype"), attributes["id"] == "_x0000_t202" { hasNoteType = true }
         if name.is("shape"), let id = attributes["id"], let n = Int(id.drop { !$0.isNumber }.prefix { $0.isNumber }) {
             maxID = max(maxID, n)
         }
+        if name.is("shape") && !shift.isIdentity {
+            shapeIndex += 1
+            delta = 0
+            if shapeIndex < noteRows.count, let row = noteRows[shapeIndex] {
+                guard let r = shift.final(row + 1) else {
+                    depth -= 1
+                    return dropElement() // its note's row was deleted
+                }
+                delta = r - 1 - row
+            }
+        }
         copyStart(name, attributes)
+        if delta != 0 && (name.is("Row") || name.is("Anchor")) { text = [] }
+    }
+
+    override func characters(_ chunk: UnsafeRawBufferPointer) throws {
+        if text != nil { text!.append(contentsOf: chunk); return }
+        try super.characters(chunk)
     }
 
     override func rewriteEnd(_ name: XMLName) throws {
+        if let t = text {
+            text = nil
+            let s = String(decoding: t, as: UTF8.self)
+            if name.is("Row"), let r = Int(s.filter { !$0.isWhitespace }) {
+                out.text(String(r + delta))
+            } else if name.is("Anchor") {
+                // Left column, offset, top row, offset, right column, offset, bottom row, offset.
+                var parts = s.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingSpaces() }
+                for i in [2, 6] where i < parts.count { if let r = Int(parts[i]) { parts[i] = String(r + delta) } }
+                out.text(parts.joined(separator: ", "))
+            } else {
+                out.text(s)
+            }
+        }
         if depth == 1 {
             if !hasNoteType { NoteXML.shapeType(to: out) }
             for (i, ref) in refs.enumerated() { NoteXML.shape(ref, id: maxID + 1 + i, z: maxID + 1 + i, to: out) }
@@ -205,4 +269,25 @@ final class VMLAppendRewriter: XMLRewriter {
         out.end()
     }
 
+}
+
+/// A first pass over a VML drawing: the row (0-based) of each shape's note, in shape order.
+final class VMLNoteRows: XMLContentHandler {
+    private(set) var rows: [Int?] = []
+    private var inRow = false
+    private var text: [UInt8] = []
+
+    func startElement(_ name: XMLName, _ attributes: XMLAttributes) throws {
+        if name.is("shape") { rows.append(nil) } else if name.is("Row") { inRow = true; text.removeAll() }
+    }
+
+    func endElement(_ name: XMLName) throws {
+        guard inRow, name.is("Row") else { return }
+        inRow = false
+        if !rows.isEmpty { rows[rows.count - 1] = Int(String(decoding: text, as: UTF8.self).filter { !$0.isWhitespace }) }
+    }
+
+    func characters(_ chunk: UnsafeRawBufferPointer) throws {
+        if inRow { text.append(contentsOf: chunk) }
+    }
 }

@@ -15,7 +15,9 @@ public final class WorkbookEditor {
     private var removed: Set<String> = []
     private var scratch: String?
     /// Cell edits per sheet part, applied by streaming the sheet through at `save`.
-    private var cellEdits: [String: [CellReference: CellEdit]] = [:]
+    var cellEdits: [String: [CellReference: CellEdit]] = [:]
+    /// Rows inserted and deleted, per sheet part.
+    var rowShifts: [String: RowShift] = [:]
     /// Columns to hide, per sheet part.
     private var hiddenColumns: [String: Set<Int>] = [:]
     /// Formats to append to styles.xml, in the order their indexes were handed out.
@@ -124,7 +126,13 @@ public final class WorkbookEditor {
     /// makes Excel repair the file, a missing one is rebuilt silently.
     private func applyCellEdits() throws {
         var formulasChanged = false
-        for part in Set(cellEdits.keys).union(legacyDrawings.keys).union(hiddenColumns.keys).sorted() {
+        let moved = movedSheets
+        var parts = Set(cellEdits.keys).union(legacyDrawings.keys).union(hiddenColumns.keys)
+        parts.formUnion(rowShifts.filter { !$0.value.isIdentity }.keys)
+        // Formulas on any sheet may refer to rows that moved: every worksheet is read, and
+        // replaced only when something in it changed.
+        let referring = moved.isEmpty ? [] : Set(workbook.sheets.compactMap { $0.kind == .worksheet ? $0.part : nil }).subtracting(parts)
+        for part in parts.union(referring).sorted() {
             let edits = cellEdits[part] ?? [:]
             guard let entry = workbook.archive.entry(named: part) else { continue }
             let file = try scratchFile(part)
@@ -134,16 +142,21 @@ public final class WorkbookEditor {
                 if let i = try sharedStringIndex(t) { shared[t] = i }
             } }
             let rewriter = try SheetEditRewriter(outputPath: file, part: part, edits: edits, legacyDrawing: legacyDrawings[part],
-                                                 sharedStrings: shared, hiddenColumns: hiddenColumns[part] ?? [])
+                                                 sharedStrings: shared, hiddenColumns: hiddenColumns[part] ?? [],
+                                                 shift: rowShifts[part] ?? RowShift(), moved: moved)
             try XMLStreamParser.parse(entry, in: workbook.archive, handler: rewriter)
             try rewriter.finish()
+            if referring.contains(part) && !rewriter.changed {
+                unlink(file)
+                continue
+            }
             setPart(part, file: file)
-            if edits.values.contains(where: { $0.formula != nil }) { formulasChanged = true }
+            if edits.values.contains(where: { $0.formula != nil }) || rewriter.changed { formulasChanged = true }
         }
         cellEdits.removeAll()
         legacyDrawings.removeAll()
         hiddenColumns.removeAll()
-        if formulasChanged { try dropCalcChain() }
+        if formulasChanged || !moved.isEmpty { try dropCalcChain() }
     }
 
     private func dropCalcChain() throws {
@@ -189,7 +202,9 @@ public final class WorkbookEditor {
     /// entries in their original order, untouched ones copied raw, then new ones.
     public func save(to path: String) throws {
         try applyNotes()
+        try applyRowShiftsOutsideSheets()
         try applyCellEdits()
+        rowShifts.removeAll()
         try applyAddedSheets()
         try applyDerivedStyles()
         try applyAppendedStrings()

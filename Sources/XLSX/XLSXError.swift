@@ -27,6 +27,8 @@ public struct XLSXError: Error, CustomStringConvertible, Sendable, Equatable {
         public static let stringTooLong = Code("stringTooLong")
         public static let tooManyCells = Code("tooManyCells")
         public static let noSuchSheet = Code("noSuchSheet")
+        /// An edit the workbook cannot take (rows outside the grid, a table's header row deleted …).
+        public static let editRefused = Code("editRefused")
     }
 
     public let code: Code

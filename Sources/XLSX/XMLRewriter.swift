@@ -104,6 +104,10 @@ struct PartPatch {
     var drops: [(XMLName, XMLAttributes) -> Bool] = []
     /// Elements to add at the end of the first element with the given local name.
     var appends: [(into: String, element: StyleSheet.RawElement)] = []
+    /// New text for elements with the given local name (e.g. `definedName`), made from the old.
+    var texts: [String: (String) -> String] = [:]
+    /// Attributes to set on elements with the given local name.
+    var attributes: [String: [String: String?]] = [:]
 }
 
 /// Copies a part, applying a `PartPatch`.
@@ -117,13 +121,25 @@ final class PatchRewriter: XMLRewriter {
         try super.init(outputPath: outputPath, part: part)
     }
 
+    /// The text of an element in `patch.texts`, being read.
+    private var text: (transform: (String) -> String, bytes: [UInt8])?
+
     override func rewriteStart(_ name: XMLName, _ attributes: XMLAttributes) throws {
         if patch.drops.contains(where: { $0(name, attributes) }) { return dropElement() }
+        if let t = text { text = nil; out.text(t.transform(String(decoding: t.bytes, as: UTF8.self))) }
         prefixes.append(name.prefix.map { String(cString: $0) + ":" } ?? "")
-        copyStart(name, attributes)
+        let local = name.localName
+        copyStart(name, attributes, replacing: patch.attributes[local] ?? [:])
+        if let transform = patch.texts[local] { text = (transform, []) }
+    }
+
+    override func characters(_ chunk: UnsafeRawBufferPointer) throws {
+        if text != nil { text!.bytes.append(contentsOf: chunk); return }
+        try super.characters(chunk)
     }
 
     override func rewriteEnd(_ name: XMLName) throws {
+        if let t = text { text = nil; out.text(t.transform(String(decoding: t.bytes, as: UTF8.self))) }
         let local = name.localName
         let prefix = prefixes.popLast() ?? ""
         if !done.contains(local) {

@@ -68,6 +68,35 @@ def recalculated_equals_cached(path, work, check):
                 check(f"LibreOffice {ws.title}!{c.coordinate}", ok, f"computed {got!r}, cached {want!r}")
     return total
 
+def moved_rows(d, work, check):
+    """rows-moved.xlsx: rows inserted and deleted by the editor (RowEditTests). LibreOffice
+    recalculates every formula and must find the values the test expects — proof that every
+    reference, on the sheet, on the other sheet and in the defined name, followed its rows —
+    and openpyxl sees the merge, the drop-down and the highlight where they moved."""
+    import json, openpyxl
+    path = os.path.join(d, "rows-moved.xlsx")
+    check("rows-moved.xlsx present", os.path.exists(path))
+    if not os.path.exists(path):
+        return
+    with open(os.path.join(d, "rows-moved.json"), encoding="utf-8") as f:
+        expected = json.load(f)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["数据"]
+    check("rows: merge moved", [str(r) for r in ws.merged_cells.ranges] == ["A13:D13"], ws.merged_cells.ranges)
+    check("rows: validation grew", [str(v.sqref) for v in ws.data_validations.dataValidation] == ["C2:C10"])
+    check("rows: highlight grew", [str(r.sqref) for r in ws.conditional_formatting] == ["D2:D10"],
+          [str(r.sqref) for r in ws.conditional_formatting])
+    check("rows: notes moved", sorted(c.coordinate for row in ws.iter_rows() for c in row if c.comment) == ["B4", "B8"])
+    grids = libreoffice_all_sheets(path, work)
+    for sheet, cells in expected.items():
+        grid = grids.get(sheet)
+        check(f"rows: {sheet} exported", grid is not None, sorted(grids))
+        for coord, want in cells.items():
+            c = openpyxl.utils.cell.coordinate_from_string(coord)
+            r, col = c[1], openpyxl.utils.cell.column_index_from_string(c[0])
+            got = grid[r - 1][col - 1] if grid and r - 1 < len(grid) and col - 1 < len(grid[r - 1]) else None
+            check(f"rows: LibreOffice {sheet}!{coord}", got is not None and number(got) == want, f"computed {got!r}, expected {want!r}")
+
 def number(text):
     try:
         return float(text.replace(",", ""))
@@ -120,6 +149,7 @@ def main():
         check("generated workbooks present", len(made) > 0, made)
         compared = sum(recalculated_equals_cached(os.path.join(d, f), os.path.join(work, f), check) for f in made)
         check("generated formulas compared", compared > 0, compared)
+        moved_rows(d, os.path.join(work, "rows"), check)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"features: {sum(results)} passed, {len(results) - sum(results)} failed")

@@ -1,0 +1,463 @@
+/// Streams a worksheet through, replacing and inserting the edited cells in place and keeping
+/// every other element and attribute — including those it does not understand (`extLst`,
+/// `x14ac:*`, `mc:AlternateContent`) — as they were.
+///
+/// When rows were inserted or deleted (`shift`), it also moves what refers to rows: rows and
+/// cells, formulas (shared formulas are written out per cell, since their offsets no longer
+/// hold), merged ranges, validations, conditional formats, hyperlinks, the auto-filter, panes,
+/// selections and the dimension. References into other sheets that moved (`moved`, by sheet
+/// name) are rewritten in every formula.
+final class SheetEditRewriter: XMLRewriter {
+    /// row → column → edit, in final rows
+    private var edits: [Int: [Int: CellEdit]]
+    /// Edited rows in order, and the first one not yet reached (an index, not removals: a sheet
+    /// of 200,000 edited rows would otherwise be quadratic).
+    private var pendingRows: [Int]
+    private var nextPending = 0
+    private var inSheetData = false
+    /// The current row: where it ends up, and where it was.
+    private var rowIndex = 0, originalRow = 0, lastColumn = 0
+    private var rowEdits: [(Int, CellEdit)] = []
+    private let editedRange: CellRange?
+    /// The prefix the sheet uses for SpreadsheetML (`x` in `<x:row>`), so new elements land in it.
+    private var prefix = ""
+
+    /// The relationship id of a VML drawing to reference with `<legacyDrawing>` (for new notes).
+    private var legacyDrawing: String?
+    private var depth = 0
+    /// CT_Worksheet's children that come after `legacyDrawing`.
+    private static let afterLegacyDrawing: Set<String> = ["legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls",
+                                                          "webPublishItems", "tableParts", "extLst"]
+
+    /// Shared-string indexes of the texts being written; a text not in it is written inline.
+    private let sharedStrings: [String: Int]
+
+    /// Columns to hide, not yet written into `<cols>`.
+    private var toHide: [Int]
+    private var sawCols = false
+
+    // MARK: rows inserted and deleted
+
+    /// This sheet's rows moved; nil when none did.
+    private let home: RowShift?
+    private let shift: RowShift
+    /// Every sheet whose rows moved, by lower-cased name.
+    private let moved: [String: RowShift]
+    /// New rows, in final rows, and the next one to write.
+    private let insertedRows: [(row: Int, formatted: Bool)]
+    private var nextInserted = 0
+    private let copiesFormats: Bool
+    /// The last row written and its format, which new rows below it take.
+    private var lastWrittenRow = 0
+    private var lastFormat: RowFormat?
+    private var currentFormat: RowFormat?
+    /// True once a reference or a shared formula was rewritten (a sheet that only refers to
+    /// moved sheets is replaced only then).
+    private(set) var changed = false
+
+    struct RowFormat { var attributes: [(String, String)]; var cells: [(column: Int, style: String)] }
+
+    /// A formula or range whose text is being read, written at its end tag.
+    private struct Capture {
+        enum Kind { case cellFormula, formula, sqref }
+        var kind: Kind
+        var tag: StartTag
+        var text: [UInt8] = []
+    }
+    private var capture: Capture?
+    /// Shared formulas by `si`: the anchor's text and cell (original rows), and whether the group
+    /// is written out per cell.
+    private var sharedAnchors: [String: (text: String, row: Int, column: Int, expand: Bool)] = [:]
+    private var cellColumn = 0
+    /// A container that must not be left empty (`mergeCells` …), written only with its first child.
+    private var pendingContainer: StartTag?
+
+    private static let containers: Set<String> = ["mergeCells", "dataValidations", "hyperlinks", "protectedRanges", "ignoredErrors"]
+
+    init(outputPath: String, part: String, edits: [CellReference: CellEdit], legacyDrawing: String? = nil,
+         sharedStrings: [String: Int] = [:], hiddenColumns: Set<Int> = [], shift: RowShift = RowShift(),
+         moved: [String: RowShift] = [:]) throws {
+        self.legacyDrawing = legacyDrawing
+        toHide = hiddenColumns.sorted()
+        self.sharedStrings = sharedStrings
+        var byRow: [Int: [Int: CellEdit]] = [:]
+        for (ref, edit) in edits { byRow[ref.row, default: [:]][ref.column] = edit }
+        self.edits = byRow
+        pendingRows = byRow.keys.sorted()
+        let refs = Array(edits.keys)
+        editedRange = refs.isEmpty ? nil : CellRange(
+            first: CellReference(row: refs.map(\.row).min()!, column: refs.map(\.column).min()!),
+            last: CellReference(row: refs.map(\.row).max()!, column: refs.map(\.column).max()!))
+        self.shift = shift
+        home = shift.isIdentity ? nil : shift
+        self.moved = moved
+        insertedRows = shift.insertedRows
+        copiesFormats = insertedRows.contains { $0.formatted }
+        try super.init(outputPath: outputPath, part: part)
+    }
+
+    private var shifting: Bool { !moved.isEmpty }
+
+    override func rewriteStart(_ name: XMLName, _ attributes: XMLAttributes) throws {
+        depth += 1
+        if capture != nil { flushCapture() }
+        if depth == 2 && name.namespace == .spreadsheetML && Self.afterLegacyDrawing.contains(name.localName) { writeLegacyDrawing() }
+        guard name.namespace == .spreadsheetML else {
+            if shifting && name.namespace == .excelMain && (name.is("f") || name.is("sqref")) {
+                return startCapture(name.is("f") ? .formula : .sqref, name, attributes)
+            }
+            flushContainer()
+            return copyStart(name, attributes)
+        }
+        if !toHide.isEmpty && depth == 3 && name.is("col") { return try hideColumns(in: attributes) }
+        if !toHide.isEmpty && depth == 2 && name.is("cols") {
+            sawCols = true
+            colsPrefix = name.prefix.map { String(cString: $0) + ":" } ?? ""
+        }
+        if !toHide.isEmpty && depth == 2 && name.is("sheetData") && !sawCols {
+            // No <cols> yet: it comes right before <sheetData> (CT_Worksheet's order).
+            colsPrefix = name.prefix.map { String(cString: $0) + ":" } ?? ""
+            out.start(colsPrefix + "cols")
+            writeHiddenColumns(before: Int.max)
+            out.end()
+        }
+        if inSheetData && name.is("row") {
+            let r = attributes.raw("r").flatMap(SheetHandler.integer) ?? originalRow + 1
+            originalRow = r
+            guard let f = home == nil ? r : shift.final(r) else {
+                changed = true
+                dropElement()
+                depth -= 1 // a deleted row: its end tag is dropped too
+                return
+            }
+            writeRows(before: f)
+            rowIndex = f
+            lastColumn = 0
+            if nextPending < pendingRows.count && pendingRows[nextPending] == f { nextPending += 1 }
+            rowEdits = (edits.removeValue(forKey: f) ?? [:]).sorted { $0.key < $1.key }
+            if copiesFormats {
+                currentFormat = RowFormat(attributes: attributes.all.filter { !["r", "spans", "hidden", "collapsed"].contains($0.0) }, cells: [])
+            }
+            copyStart(name, attributes, replacing: f != r || attributes.raw("r") == nil && home != nil ? ["r": String(f)] : [:])
+        } else if inSheetData && name.is("c") {
+            let column = attributes.raw("r").flatMap { CellReference(utf8: $0)?.column } ?? lastColumn + 1
+            lastColumn = column
+            cellColumn = column
+            writeCells(before: column)
+            if copiesFormats, let s = attributes["s"] { currentFormat?.cells.append((column, s)) }
+            let moves: [String: String?] = rowIndex != originalRow && attributes.raw("r") != nil
+                ? ["r": CellReference(row: rowIndex, column: column).description] : [:]
+            if let i = rowEdits.firstIndex(where: { $0.0 == column }) {
+                let edit = rowEdits.remove(at: i).1
+                if edit.keepsContent, let s = edit.styleIndex {
+                    copyStart(name, attributes, replacing: moves.merging(["s": String(s)]) { $1 })
+                } else {
+                    writeCell(CellReference(row: rowIndex, column: column), edit, keepingStyle: attributes["s"])
+                    dropElement()
+                    depth -= 1 // its end tag is dropped too and never reaches rewriteEnd
+                }
+            } else {
+                copyStart(name, attributes, replacing: moves)
+            }
+        } else if inSheetData && shifting && name.is("f") {
+            startCapture(.cellFormula, name, attributes)
+        } else if name.is("sheetData") {
+            inSheetData = true
+            prefix = name.prefix.map { String(cString: $0) + ":" } ?? ""
+            copyStart(name, attributes)
+        } else if name.is("dimension"), let ref = attributes["ref"], editedRange != nil || home != nil {
+            copyStart(name, attributes, replacing: ["ref": dimension(ref)])
+        } else if home != nil, depth >= 2, try moveStart(name, attributes) {
+            return
+        } else if shifting && (name.is("formula") || name.is("formula1") || name.is("formula2")) {
+            startCapture(.formula, name, attributes)
+        } else {
+            flushContainer()
+            copyStart(name, attributes)
+        }
+    }
+
+    override func rewriteEnd(_ name: XMLName) throws {
+        if let c = capture {
+            capture = nil
+            depth -= 1
+            return finish(c)
+        }
+        if pendingContainer != nil {
+            // A container all of whose children were deleted is left out.
+            pendingContainer = nil
+            depth -= 1
+            changed = true
+            return
+        }
+        if depth == 1 { writeLegacyDrawing() }
+        if depth == 2 && name.namespace == .spreadsheetML && name.is("cols") { writeHiddenColumns(before: Int.max) }
+        depth -= 1
+        if name.namespace == .spreadsheetML && inSheetData {
+            if name.is("row") {
+                writeCells(before: Int.max)
+                lastWrittenRow = rowIndex
+                lastFormat = currentFormat
+            } else if name.is("sheetData") {
+                writeRows(before: Int.max)
+                inSheetData = false
+            }
+        }
+        out.end()
+    }
+
+    override func characters(_ text: UnsafeRawBufferPointer) throws {
+        if capture != nil { capture!.text.append(contentsOf: text); return }
+        if pendingContainer != nil { return } // white space between children that may all go
+        try super.characters(text)
+    }
+
+    // MARK: moving references
+
+    /// Elements outside `sheetData` that name rows. Returns false for the others.
+    private func moveStart(_ name: XMLName, _ attributes: XMLAttributes) throws -> Bool {
+        let local = name.localName
+        if Self.containers.contains(local) {
+            pendingContainer = StartTag(name, attributes, dropping: ["count"])
+            return true
+        }
+        func range(_ attribute: StaticString, _ key: String, dropSingle: Bool = false) -> Bool {
+            guard let old = attributes[attribute] else { flushContainer(); copyStart(name, attributes); return true }
+            guard let new = shift.final(sqref: old), !(dropSingle && !new.contains(":")) else {
+                changed = true
+                dropElement()
+                depth -= 1
+                return true
+            }
+            flushContainer()
+            copyStart(name, attributes, replacing: [key: new])
+            return true
+        }
+        switch local {
+        case "mergeCell": return range("ref", "ref", dropSingle: true)
+        case "dataValidation", "protectedRange", "ignoredError", "conditionalFormatting": return range("sqref", "sqref")
+        case "hyperlink", "autoFilter", "sortState", "sortCondition": return range("ref", "ref")
+        case "selection":
+            var replacing: [String: String?] = [:]
+            if let a = attributes["activeCell"], let c = CellReference(a), let r = shift.final(c.row) {
+                replacing["activeCell"] = CellReference(row: r, column: c.column).description
+            }
+            if let s = attributes["sqref"], let n = shift.final(sqref: s) { replacing["sqref"] = n }
+            copyStart(name, attributes, replacing: replacing)
+            return true
+        case "pane":
+            var replacing: [String: String?] = [:]
+            if let a = attributes["topLeftCell"], let c = CellReference(a), let r = shift.final(c.row) {
+                replacing["topLeftCell"] = CellReference(row: r, column: c.column).description
+            }
+            copyStart(name, attributes, replacing: replacing)
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// The dimension, moved with its rows and grown to the edited cells and new rows.
+    private func dimension(_ ref: String) -> String {
+        var rows: [Int] = [], columns: [Int] = []
+        if let old = CellRange(ref) {
+            let moved = home == nil ? old : shift.final(old)
+            if let moved { rows += [moved.first.row, moved.last.row]; columns += [moved.first.column, moved.last.column] }
+        }
+        if let e = editedRange { rows += [e.first.row, e.last.row]; columns += [e.first.column, e.last.column] }
+        if copiesFormats, let first = insertedRows.first(where: \.formatted), let last = insertedRows.last(where: \.formatted) {
+            rows += [first.row, last.row]
+        }
+        guard let r0 = rows.min(), let r1 = rows.max(), let c0 = columns.min(), let c1 = columns.max() else { return ref }
+        return CellRange(first: CellReference(row: r0, column: c0), last: CellReference(row: r1, column: c1)).description
+    }
+
+    private func startCapture(_ kind: Capture.Kind, _ name: XMLName, _ attributes: XMLAttributes) {
+        flushContainer()
+        capture = Capture(kind: kind, tag: StartTag(name, attributes))
+    }
+
+    /// Something nested inside a formula (not in any schema): give up on it and copy as read.
+    private func flushCapture() {
+        guard let c = capture else { return }
+        capture = nil
+        write(c.tag)
+        if !c.text.isEmpty { c.text.withUnsafeBytes { out.text($0) } }
+    }
+
+    private func finish(_ c: Capture) {
+        var tag = c.tag
+        var text = String(decoding: c.text, as: UTF8.self)
+        let lookup: (String) -> RowShift? = { [moved] in moved[$0.lowercased()] }
+        switch c.kind {
+        case .sqref:
+            if let home, let n = home.final(sqref: text), n != text { text = n; changed = true }
+        case .formula:
+            let n = ReferenceShifter.shift(text, home: home, sheet: lookup)
+            if n != text { text = n; changed = true }
+        case .cellFormula:
+            let type = tag.value("t")
+            if type == "shared", let si = tag.value("si") {
+                if !text.isEmpty {
+                    // The anchor: its group is written out per cell when its references may move.
+                    let expand = home != nil || text.contains("!")
+                    sharedAnchors[si] = (text, originalRow, cellColumn, expand)
+                    if expand { tag.drop(["t", "si", "ref"]); changed = true }
+                } else if let anchor = sharedAnchors[si], anchor.expand {
+                    text = FormulaShifter.shift(anchor.text, rows: originalRow - anchor.row, columns: cellColumn - anchor.column)
+                    tag.drop(["t", "si", "ref"])
+                    changed = true
+                }
+            } else if type == "array", let home, let ref = tag.value("ref"), let r = CellRange(ref), let n = home.final(r) {
+                tag.set("ref", n.description)
+            }
+            if !text.isEmpty {
+                let n = ReferenceShifter.shift(text, home: home, sheet: lookup)
+                if n != text { text = n; changed = true }
+            }
+        }
+        write(tag)
+        if !text.isEmpty { out.text(text) }
+        out.end()
+    }
+
+    private func flushContainer() {
+        guard let c = pendingContainer else { return }
+        pendingContainer = nil
+        write(c)
+    }
+
+    private func write(_ tag: StartTag) {
+        out.start(tag.name)
+        for (n, v) in tag.declarations { out.attribute(n, v) }
+        for (n, v) in tag.attributes { out.attribute(n, v) }
+    }
+
+    // MARK: columns, notes, new rows and cells
+
+    /// A `<col min max …>`: columns to hide left of it come first; one inside it splits it so
+    /// the hidden column keeps the range's width and format.
+    private func hideColumns(in attributes: XMLAttributes) throws {
+        let lo = attributes["min"].flatMap { Int($0) } ?? 1, hi = attributes["max"].flatMap { Int($0) } ?? lo
+        writeHiddenColumns(before: lo)
+        let inside = toHide.filter { $0 >= lo && $0 <= hi }
+        let all = attributes.all
+        func piece(_ a: Int, _ b: Int, hidden: Bool) {
+            guard a <= b else { return }
+            out.start(colsPrefix + "col")
+            for (n, v) in all {
+                switch n {
+                case "min": out.attribute(n, String(a))
+                case "max": out.attribute(n, String(b))
+                case "hidden": if !hidden { out.attribute(n, v) }
+                default: out.attribute(n, v)
+                }
+            }
+            if hidden { out.attribute("hidden", "1") }
+            out.end()
+        }
+        var from = lo
+        for c in inside {
+            piece(from, c - 1, hidden: false)
+            piece(c, c, hidden: true)
+            from = c + 1
+        }
+        piece(from, hi, hidden: false)
+        toHide.removeAll { $0 >= lo && $0 <= hi }
+        dropElement()
+        depth -= 1 // its end tag is dropped too
+    }
+
+    /// The prefix of `<cols>` and its children, as the sheet writes them.
+    private var colsPrefix = ""
+
+    private func writeHiddenColumns(before column: Int) {
+        while let c = toHide.first, c < column {
+            toHide.removeFirst()
+            out.element(colsPrefix + "col", [("min", String(c)), ("max", String(c)), ("width", "18"), ("hidden", "1"), ("customWidth", "1")])
+        }
+    }
+
+    private func writeLegacyDrawing() {
+        guard let id = legacyDrawing else { return }
+        legacyDrawing = nil
+        // The r prefix is declared on the element itself, whatever the sheet calls it.
+        out.element(prefix + "legacyDrawing", [("xmlns:r", WorkbookWriter.relNS), ("r:id", id)])
+    }
+
+    /// Rows above `row` that the sheet did not have: edited ones, and new ones that take the
+    /// format of the row above them (its height, its cells' formats), in order.
+    private func writeRows(before row: Int) {
+        while true {
+            let edited = nextPending < pendingRows.count ? pendingRows[nextPending] : Int.max
+            let inserted = nextInserted < insertedRows.count ? insertedRows[nextInserted].row : Int.max
+            let r = min(edited, inserted)
+            guard r < row else { return }
+            var formatted = false
+            if inserted == r { formatted = insertedRows[nextInserted].formatted; nextInserted += 1 }
+            if edited == r { nextPending += 1 }
+            let cells = edits.removeValue(forKey: r) ?? [:]
+            let format = formatted && lastWrittenRow == r - 1 ? lastFormat : nil
+            if cells.isEmpty && format == nil { continue }
+            out.start(prefix + "row")
+            out.attribute("r", String(r))
+            for (n, v) in format?.attributes ?? [] { out.attribute(n, v) }
+            var styled = format?.cells ?? []
+            for (column, edit) in cells.sorted(by: { $0.key < $1.key }) {
+                while let s = styled.first, s.column < column {
+                    styled.removeFirst()
+                    out.element(prefix + "c", [("r", CellReference(row: r, column: s.column).description), ("s", s.style)])
+                }
+                var style: String?
+                if let s = styled.first, s.column == column { style = s.style; styled.removeFirst() }
+                writeCell(CellReference(row: r, column: column), edit, keepingStyle: style)
+            }
+            for s in styled { out.element(prefix + "c", [("r", CellReference(row: r, column: s.column).description), ("s", s.style)]) }
+            out.end()
+            lastWrittenRow = r
+            lastFormat = format
+        }
+    }
+
+    /// New cells of the current row left of `column`.
+    private func writeCells(before column: Int) {
+        while let (c, edit) = rowEdits.first, c < column {
+            rowEdits.removeFirst()
+            writeCell(CellReference(row: rowIndex, column: c), edit, keepingStyle: nil)
+        }
+    }
+
+    private func writeCell(_ ref: CellReference, _ edit: CellEdit, keepingStyle: String?) {
+        var shared: Int?
+        if case .string(let t) = edit.value { shared = sharedStrings[t] }
+        CellXML.write(ref, value: edit.value, formula: edit.formula,
+                      style: edit.styleIndex.map(String.init) ?? keepingStyle, prefix: prefix, to: out,
+                      sharedString: shared.map { i in { _ in i } })
+    }
+
+    static func number(_ n: Double) -> String { shortestText(n) }
+}
+
+/// A start tag kept to be written later: its qualified name, namespace declarations and attributes.
+struct StartTag {
+    var name: String
+    var declarations: [(String, String)] = []
+    var attributes: [(String, String)]
+
+    init(_ name: XMLName, _ attributes: XMLAttributes, dropping: Set<String> = []) {
+        self.name = name.qualifiedName
+        if let decl = name.declarations {
+            for i in 0..<name.declarationCount {
+                guard let uri = decl[2 * i + 1] else { continue }
+                declarations.append((decl[2 * i].map { "xmlns:\(String(cString: $0))" } ?? "xmlns", String(cString: uri)))
+            }
+        }
+        self.attributes = attributes.all.filter { !dropping.contains($0.0) }
+    }
+
+    func value(_ name: String) -> String? { attributes.first { $0.0 == name }?.1 }
+    mutating func drop(_ names: Set<String>) { attributes.removeAll { names.contains($0.0) } }
+    mutating func set(_ name: String, _ value: String) {
+        if let i = attributes.firstIndex(where: { $0.0 == name }) { attributes[i].1 = value } else { attributes.append((name, value)) }
+    }
+}

@@ -1,0 +1,124 @@
+extension WorkbookEditor {
+    /// Inserts `count` empty rows at `row` of a worksheet; the rows from `row` down move down, and
+    /// everything that refers to them moves with them: formulas on every sheet, merged ranges,
+    /// validations, conditional formats, hyperlinks, defined names, notes, tables, the
+    /// auto-filter and the dimension. With `formatLikeAbove`, the new rows take the height and
+    /// the cells' formats of the row above, as Excel's Insert does.
+    ///
+    /// Rows are counted as the sheet is after the insertions and deletions asked for before;
+    /// cell edits and notes already asked for move with their rows.
+    public func insertRows(at row: Int, count: Int = 1, in sheet: SheetInfo, formatLikeAbove: Bool = true) throws {
+        let part = try shiftablePart(sheet, row: row, count: count)
+        rowShifts[part, default: RowShift()].insert(at: row, count: count, formatted: formatLikeAbove)
+        moveEdits(in: part) { $0 >= row ? $0 + count : $0 }
+    }
+
+    /// Deletes `count` rows from `row` of a worksheet; the rows below move up, and everything that
+    /// refers to them moves too. A formula that referred to a deleted cell shows `#REF!`, as in
+    /// Excel; merged ranges, validations, conditional formats and hyperlinks on the deleted rows
+    /// go with them. Deleting a table's header row is refused (delete the table in Excel first).
+    public func deleteRows(at row: Int, count: Int = 1, in sheet: SheetInfo) throws {
+        let part = try shiftablePart(sheet, row: row, count: count)
+        rowShifts[part, default: RowShift()].delete(at: row, count: count)
+        moveEdits(in: part) { $0 < row ? $0 : $0 >= row + count ? $0 - count : nil }
+    }
+
+    /// Where a row of a worksheet as it was read ends up after the insertions and deletions so
+    /// far; nil when it was deleted.
+    public func currentRow(_ row: Int, in sheet: SheetInfo) -> Int? {
+        guard let part = sheet.part, let shift = rowShifts[part] else { return row }
+        return shift.final(row)
+    }
+
+    private func shiftablePart(_ sheet: SheetInfo, row: Int, count: Int) throws -> String {
+        guard sheet.kind == .worksheet, let part = sheet.part else {
+            throw XLSXError(.noSuchSheet, part: sheet.part,
+                english: "\"\(sheet.name)\" is not a worksheet, so rows cannot be inserted or deleted in it",
+                chinese: "“\(sheet.name)”不是普通工作表,无法插入或删除行")
+        }
+        guard row >= 1, row <= Grid.maxRow, count >= 1, count <= Grid.maxRow else {
+            throw XLSXError(.editRefused, part: part,
+                english: "Rows \(row) to \(row + count - 1) are outside the sheet (rows 1 to \(Grid.maxRow))",
+                chinese: "第 \(row) 至 \(row + count - 1) 行超出工作表范围(1 至 \(Grid.maxRow) 行)")
+        }
+        return part
+    }
+
+    /// Moves the cell edits and notes already asked for on `part` with their rows (nil: deleted).
+    private func moveEdits(in part: String, _ move: (Int) -> Int?) {
+        if let edits = cellEdits[part] {
+            var moved: [CellReference: CellEdit] = [:]
+            moved.reserveCapacity(edits.count)
+            for (ref, edit) in edits {
+                if let r = move(ref.row) { moved[CellReference(row: r, column: ref.column)] = edit }
+            }
+            cellEdits[part] = moved
+        }
+        if let notes = notesToAdd[part] {
+            notesToAdd[part] = notes.compactMap { n in
+                move(n.ref.row).map { PendingNote(ref: CellReference(row: $0, column: n.ref.column), text: n.text, author: n.author) }
+            }
+        }
+    }
+
+    /// Every sheet whose rows moved, by lower-cased name (how formulas name them).
+    var movedSheets: [String: RowShift] {
+        var out: [String: RowShift] = [:]
+        for s in workbook.sheets { if let p = s.part, let shift = rowShifts[p], !shift.isIdentity { out[s.name.lowercased()] = shift } }
+        return out
+    }
+
+    /// The parts that hold row references outside the sheets: tables, defined names in
+    /// workbook.xml, and the calculation settings (a deletion changes results: recalculate on load).
+    func applyRowShiftsOutsideSheets() throws {
+        let moved = movedSheets
+        guard !moved.isEmpty else { return }
+        for sheet in workbook.sheets {
+            guard let part = sheet.part, let shift = rowShifts[part], !shift.isIdentity else { continue }
+            for rel in try Workbook.relationships(of: part, in: workbook.archive) where rel.kind == "table" {
+                guard let name = rel.partName, let entry = workbook.archive.entry(named: name) else { continue }
+                let file = try scratchFile(entry.name)
+                let rewriter = try TableShiftRewriter(outputPath: file, part: entry.name, shift: shift, sheet: sheet.name)
+                try XMLStreamParser.parse(entry, in: workbook.archive, handler: rewriter)
+                try rewriter.finish()
+                setPart(entry.name, file: file)
+            }
+        }
+        if !workbook.definedNames.isEmpty {
+            patch(workbook.workbookPart) {
+                $0.texts["definedName"] = { ReferenceShifter.shift($0, home: nil, sheet: { moved[$0.lowercased()] }) }
+            }
+        }
+        patch(workbook.workbookPart) { $0.attributes["calcPr"] = ["fullCalcOnLoad": "1"] }
+    }
+}
+
+/// Moves a table's range (and its auto-filter's and sort's) with the rows of its sheet.
+final class TableShiftRewriter: XMLRewriter {
+    private let shift: RowShift
+    private let sheet: String
+
+    init(outputPath: String, part: String, shift: RowShift, sheet: String) throws {
+        self.shift = shift
+        self.sheet = sheet
+        try super.init(outputPath: outputPath, part: part)
+    }
+
+    override func rewriteStart(_ name: XMLName, _ attributes: XMLAttributes) throws {
+        guard name.namespace == .spreadsheetML, let ref = attributes["ref"], let range = CellRange(ref) else {
+            return copyStart(name, attributes)
+        }
+        if name.is("table"), shift.final(range.first.row) == nil {
+            let table = attributes["displayName"] ?? attributes["name"] ?? ""
+            throw XLSXError(.editRefused, part: part,
+                english: "Cannot delete row \(range.first.row) of \"\(sheet)\": it is the header row of the table \(table) (delete the table in Excel first)",
+                chinese: "无法删除“\(sheet)”的第 \(range.first.row) 行:它是表格 \(table) 的标题行(请先在 Excel 中删除该表格)")
+        }
+        guard var moved = shift.final(range) else { return copyStart(name, attributes) }
+        // A table keeps at least one row below its header, as Excel keeps it.
+        if name.is("table"), moved.first.row == moved.last.row, attributes["headerRowCount"] != "0", moved.last.row < Grid.maxRow {
+            moved.last.row += 1
+        }
+        copyStart(name, attributes, replacing: ["ref": moved.description])
+    }
+}
