@@ -28,8 +28,12 @@ public struct SyncedSheet: Sendable {
     /// The identity column, existing or to be added (right of every used header).
     public var idColumn: Int
     public var idColumnExists: Bool
-    /// The last sheet row read as data or total (new rows go below it).
+    /// The last sheet row read as data or total.
     public var lastRow: Int
+    /// A total row (合计) below every data row: new rows are inserted above it.
+    public var totalRow: Int?
+    /// Blank rows (a template's, formatted, with formulas) right below the last data row: new rows fill them first.
+    public var blankRowsBelow = 0
 
     public var name: String { mapping.sheetName }
 
@@ -112,9 +116,18 @@ public struct SyncBook: Sendable {
             var sheet = SyncedSheet(table: table, mapping: m, rows: [], presentKeys: Set(keyColumns.keys),
                                     idColumn: m.idColumn ?? ((usedColumns.max() ?? 0) + 1), idColumnExists: m.idColumn != nil, lastRow: m.headerRow)
             let bad = invalid[m.sheetName] ?? []
-            try book.rows(of: m) { row in
+            var lastData = m.headerRow
+            try book.rows(of: m, blank: { r in
+                if sheet.totalRow == nil && r == lastData + 1 + sheet.blankRowsBelow { sheet.blankRowsBelow += 1 }
+            }) { row in
                 sheet.lastRow = max(sheet.lastRow, row.index)
-                if Validator.isTotalRow(row) { return }
+                if Validator.isTotalRow(row) {
+                    if sheet.totalRow == nil { sheet.totalRow = row.index }
+                    return
+                }
+                sheet.totalRow = nil // a total with data below it is not the list's end
+                lastData = row.index
+                sheet.blankRowsBelow = 0
                 var r = SyncedRow(id: row.identity.flatMap { RowID.isValid($0) ? $0 : nil }, sheetRow: row.index, values: [:], skipped: [],
                                   styles: [:], inherited: row.inherited)
                 for c in table.columns {

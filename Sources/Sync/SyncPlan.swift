@@ -52,8 +52,8 @@ public enum WorkbookChange: Sendable, Equatable {
     case set(row: Int, key: String, value: StoreValue?)
     /// A row gets (or changes) its identity.
     case identify(row: Int, id: String)
-    /// A row deleted in the store: its cells are cleared.
-    case clear(row: Int)
+    /// A row deleted in the store: deleted from the sheet (the rows below move up).
+    case delete(row: Int)
     /// A row new in the store, written below the sheet's rows.
     case append(id: String, values: RowValues)
 }
@@ -139,7 +139,10 @@ public enum SyncPlanner {
             }
 
             var seen = Set<String>()
-            for (position, r) in rows.enumerated() {
+            // A row's place among the rows the workbook keeps (rows deleted in the store leave it).
+            var position = -1
+            for r in rows {
+                position += 1
                 func ref(_ key: String) -> String? { sheet.cell(r.sheetRow, key) }
                 /// The row goes into the store under a new id, which the workbook then carries.
                 func insert() {
@@ -166,8 +169,9 @@ public enum SyncPlanner {
                     let edited = b.map { differences(r, $0) > 0 } ?? true
                     if !edited || prefer == .store {
                         if edited { plan.conflicts.append(Conflict(kind: .deletedInStore, sheet: sheet.name, cell: "\(r.sheetRow):\(r.sheetRow)", resolvedBy: .store)) ; summary.conflicts += 1 }
-                        changes.append(.clear(row: r.sheetRow))
+                        changes.append(.delete(row: r.sheetRow))
                         summary.workbookDeletes += 1
+                        position -= 1
                     } else if prefer == .workbook {
                         // Kept: the row goes back into the store under a new id.
                         plan.conflicts.append(Conflict(kind: .deletedInStore, sheet: sheet.name, cell: "\(r.sheetRow):\(r.sheetRow)", resolvedBy: .workbook))

@@ -21,7 +21,6 @@ enum WorkbookSync {
             }
             let rowsByIndex = Dictionary(sheet.rows.map { ($0.sheetRow, $0) }, uniquingKeysWith: { a, _ in a })
             let lastStyles = sheet.rows.last?.styles ?? [:]
-            var next = sheet.lastRow + 1
             func set(_ row: Int, _ key: String, _ value: StoreValue?, style: Int?, newStyle: Int? = nil) throws {
                 guard let col = sheet.mapping.columns[key], let c = sheet.table.column(key) else { return }
                 try editor.setCell(CellReference(row: row, column: col), in: info,
@@ -30,25 +29,56 @@ enum WorkbookSync {
             func identify(_ row: Int, _ id: String?) throws {
                 try editor.setCell(CellReference(row: row, column: sheet.idColumn), in: info, to: CellEdit(value: id.map(CellValue.string) ?? .empty))
             }
+            var deleted: [Int] = []
+            var appended: [(id: String, values: RowValues)] = []
             for change in changes {
                 switch change {
                 case .set(let row, let key, let value):
                     try set(row, key, value, style: rowsByIndex[row]?.styles[key])
                 case .identify(let row, let id):
                     try identify(row, id)
-                case .clear(let row):
-                    // Phase cells merged over several rows keep their value: it labels the others too.
-                    for c in sheet.table.columns where sheet.presentKeys.contains(c.key) && !c.mergeByPhase {
-                        try set(row, c.key, nil, style: nil)
-                    }
-                    try identify(row, nil)
+                case .delete(let row):
+                    deleted.append(row)
                 case .append(let id, let values):
-                    let row = next
-                    next += 1
-                    for c in sheet.table.columns where sheet.presentKeys.contains(c.key) {
-                        try set(row, c.key, values[c.key], style: lastStyles[c.key], newStyle: lastStyles[c.key])
+                    appended.append((id, values))
+                }
+            }
+            // Rows deleted in the store are deleted here, bottom up. A phase written once for the
+            // rows below it (merged, or left blank) moves down to the first row that stays.
+            let gone = Set(deleted)
+            for key in sheet.table.columns.filter(\.mergeByPhase).map(\.key) where sheet.presentKeys.contains(key) {
+                var label: StoreValue??
+                for r in sheet.rows {
+                    if gone.contains(r.sheetRow) {
+                        if !r.inherited.contains(key) { label = .some(r.values[key]) }
+                    } else {
+                        if let l = label, r.inherited.contains(key) { try set(r.sheetRow, key, l, style: r.styles[key]) }
+                        label = nil
                     }
-                    try identify(row, id)
+                }
+            }
+            for row in gone.sorted(by: >) { try editor.deleteRows(at: row, count: 1, in: info) }
+            // Rows new in the store go below the last data row: into the blank rows there first (a
+            // template's, or those above a total row 合计), then into rows inserted, formatted
+            // like the row above; sums, drop-downs and highlights that end above them grow to take them in.
+            if !appended.isEmpty {
+                let lastData = sheet.rows.map(\.sheetRow).max() ?? sheet.mapping.headerRow
+                let free = sheet.totalRow.map { max(0, $0 - lastData - 1) } ?? sheet.blankRowsBelow
+                let filled = min(free, appended.count)
+                var rows: [Int] = []
+                for i in 0..<filled { rows.append(editor.currentRow(lastData + 1 + i, in: info) ?? lastData + 1 + i) }
+                if appended.count > filled {
+                    let below = sheet.totalRow ?? lastData + 1 + free
+                    let at = editor.currentRow(below, in: info) ?? below
+                    try editor.insertRows(at: at, count: appended.count - filled, in: info, formatLikeAbove: true, growRangesAbove: true)
+                    rows += Array(at..<(at + appended.count - filled))
+                }
+                for (i, (a, row)) in zip(appended, rows).enumerated() {
+                    // A blank row keeps its cells' formats; an inserted one takes the last data row's.
+                    for c in sheet.table.columns where sheet.presentKeys.contains(c.key) {
+                        try set(row, c.key, a.values[c.key], style: lastStyles[c.key], newStyle: i < filled ? nil : lastStyles[c.key])
+                    }
+                    try identify(row, a.id)
                 }
             }
         }

@@ -181,8 +181,9 @@ public final class CampaignBook {
         return f
     }
 
-    /// Streams the data rows of a mapped sheet (below the header, not empty).
-    public func rows(of m: SheetMapping, _ body: (TableRow) throws -> Void) throws {
+    /// Streams the data rows of a mapped sheet (below the header, not empty); `blank` hears of the
+    /// rows below the header that exist but hold nothing to read (a template's blank rows).
+    public func rows(of m: SheetMapping, blank: ((Int) -> Void)? = nil, _ body: (TableRow) throws -> Void) throws {
         guard let info = workbook.sheet(named: m.sheetName), let spec = sheetSpec(m) else { return }
         let keyOf = Dictionary(uniqueKeysWithValues: m.columns.map { ($1, $0) })
         let extraOf = Dictionary(m.extra.map { ($0.column, HeaderMatcher.normalize($0.header)) }, uniquingKeysWith: { a, _ in a })
@@ -208,7 +209,7 @@ public final class CampaignBook {
                 else if let c = carried[key] { t.cells[key] = c; t.inherited.insert(key) }
             }
             // Only inherited or derived cells (a blank template row): not a data row.
-            guard filled else { return }
+            guard filled else { blank?(row.index); return }
             try body(t)
         }
     }

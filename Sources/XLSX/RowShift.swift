@@ -7,12 +7,13 @@
 public struct RowShift: Sendable, Equatable {
     enum Piece: Sendable, Equatable {
         case original(start: Int, count: Int)
-        /// New rows; `formatted` ones take the format of the row above them.
-        case inserted(count: Int, formatted: Bool)
+        /// New rows; `formatted` ones take the format of the row above them; with `grows`, ranges
+        /// that end right above them grow to take them in.
+        case inserted(count: Int, formatted: Bool, grows: Bool)
 
         var count: Int {
             switch self {
-            case .original(_, let n), .inserted(let n, _): n
+            case .original(_, let n), .inserted(let n, _, _): n
             }
         }
     }
@@ -20,6 +21,8 @@ public struct RowShift: Sendable, Equatable {
     private(set) var pieces: [Piece] = [.original(start: 1, count: Grid.maxRow)]
     /// Original runs in order: first original row, count, the final row of the first.
     private var runs: [(start: Int, count: Int, final: Int)] = [(1, Grid.maxRow, 1)]
+    /// New rows that ranges above them grow into: final first row → last row.
+    private var growing: [Int: Int] = [:]
 
     public init() {}
 
@@ -28,8 +31,11 @@ public struct RowShift: Sendable, Equatable {
     public static func == (a: RowShift, b: RowShift) -> Bool { a.pieces == b.pieces }
 
     /// `count` new, empty rows at row `row` (as the sheet is now); the rows from `row` down move
-    /// down. With `formatted`, the new rows take the format of the row above them.
-    public mutating func insert(at row: Int, count: Int, formatted: Bool = false) {
+    /// down. With `formatted`, the new rows take the format of the row above them. With `grows`,
+    /// a range of two or more rows that ends right above them grows to take them in (formulas,
+    /// validations, conditional formats: rows appended to a list, as an Excel table grows), where
+    /// Excel's Insert leaves such a range as it is.
+    public mutating func insert(at row: Int, count: Int, formatted: Bool = false, grows: Bool = false) {
         guard count > 0, row >= 1 else { return }
         var position = 1
         var i = 0
@@ -38,7 +44,7 @@ public struct RowShift: Sendable, Equatable {
             i += 1
         }
         if i < pieces.count, position < row { split(i, at: row - position); i += 1 }
-        pieces.insert(.inserted(count: count, formatted: formatted), at: min(i, pieces.count))
+        pieces.insert(.inserted(count: count, formatted: formatted, grows: grows), at: min(i, pieces.count))
         reindex()
     }
 
@@ -67,17 +73,29 @@ public struct RowShift: Sendable, Equatable {
         case .original(let s, let n):
             pieces[i] = .original(start: s, count: offset)
             pieces.insert(.original(start: s + offset, count: n - offset), at: i + 1)
-        case .inserted(let n, let f):
-            pieces[i] = .inserted(count: offset, formatted: f)
-            pieces.insert(.inserted(count: n - offset, formatted: f), at: i + 1)
+        case .inserted(let n, let f, let g):
+            pieces[i] = .inserted(count: offset, formatted: f, grows: g)
+            pieces.insert(.inserted(count: n - offset, formatted: f, grows: g), at: i + 1)
         }
     }
 
     private mutating func reindex() {
         runs.removeAll(keepingCapacity: true)
+        growing.removeAll()
         var position = 1
+        var growingFrom: Int?
         for p in pieces {
-            if case .original(let s, let n) = p { runs.append((s, n, position)) }
+            switch p {
+            case .original(let s, let n): runs.append((s, n, position)); growingFrom = nil
+            case .inserted(let n, _, let g):
+                if g {
+                    let start = growingFrom ?? position
+                    growing[start] = position + n - 1
+                    growingFrom = start
+                } else {
+                    growingFrom = nil
+                }
+            }
             position += p.count
         }
     }
@@ -102,7 +120,9 @@ public struct RowShift: Sendable, Equatable {
 
     /// Where the original rows `first...last` end up, as Excel moves a range: grown by rows
     /// inserted inside it, shrunk by rows deleted from it; nil when all of them were deleted.
-    public func final(_ first: Int, _ last: Int) -> (Int, Int)? {
+    /// With `growing`, a range of two or more rows also takes in rows inserted with `grows` right
+    /// below it.
+    public func final(_ first: Int, _ last: Int, growing grows: Bool = false) -> (Int, Int)? {
         guard first <= last else { return nil }
         let i = run(from: first)
         guard i < runs.count, runs[i].start <= last else { return nil }
@@ -111,7 +131,8 @@ public struct RowShift: Sendable, Equatable {
         let j = run(from: last)
         let b = j < runs.count && runs[j].start <= last ? last : runs[j - 1].start + runs[j - 1].count - 1
         guard let fa = final(a) else { return nil }
-        let fb = final(b) ?? Grid.maxRow
+        var fb = final(b) ?? Grid.maxRow
+        if grows, fa < fb, let end = growing[fb + 1] { fb = min(end, Grid.maxRow) }
         return fa <= fb ? (fa, fb) : nil
     }
 
@@ -120,7 +141,7 @@ public struct RowShift: Sendable, Equatable {
         var out: [(Int, Bool)] = []
         var position = 1
         for p in pieces {
-            if case .inserted(let n, let f) = p {
+            if case .inserted(let n, let f, _) = p {
                 for r in position..<(position + n) where r <= Grid.maxRow { out.append((r, f)) }
             }
             position += p.count
@@ -138,8 +159,11 @@ public struct RowShift: Sendable, Equatable {
     public func final(sqref: String) -> String? {
         var out: [String] = []
         for part in sqref.split(separator: " ") {
-            guard let r = CellRange(part) else { out.append(String(part)); continue }
-            if let m = final(r) { out.append(m.description) }
+            guard let r = CellRange(part), let (a, b) = final(r.first.row, r.last.row, growing: true) else {
+                if CellRange(part) == nil { out.append(String(part)) }
+                continue
+            }
+            out.append(CellRange(first: CellReference(row: a, column: r.first.column), last: CellReference(row: b, column: r.last.column)).description)
         }
         return out.isEmpty ? nil : out.joined(separator: " ")
     }
@@ -261,7 +285,7 @@ public enum ReferenceShifter {
             if colon < s.count, s[colon] == UInt8(ascii: ":"), let b = cell(s, at: colon + 1) {
                 let length = a.length + 1 + b.length
                 guard let shift else { return (Array(s[start..<(start + length)]), length) }
-                guard let (r1, r2) = shift.final(min(a.row, b.row), max(a.row, b.row)) else { return (Array("#REF!".utf8), length) }
+                guard let (r1, r2) = shift.final(min(a.row, b.row), max(a.row, b.row), growing: true) else { return (Array("#REF!".utf8), length) }
                 let (ra, rb) = a.row <= b.row ? (r1, r2) : (r2, r1)
                 return (Array((text(a, row: ra) + ":" + text(b, row: rb)).utf8), length)
             }
@@ -274,7 +298,7 @@ public enum ReferenceShifter {
            let b = rowNumber(s, at: start + a.length + 1) {
             let length = a.length + 1 + b.length
             guard let shift else { return (Array(s[start..<(start + length)]), length) }
-            guard let (r1, r2) = shift.final(min(a.row, b.row), max(a.row, b.row)) else { return (Array("#REF!".utf8), length) }
+            guard let (r1, r2) = shift.final(min(a.row, b.row), max(a.row, b.row), growing: true) else { return (Array("#REF!".utf8), length) }
             return (Array(((a.absolute ? "$" : "") + String(r1) + ":" + (b.absolute ? "$" : "") + String(r2)).utf8), length)
         }
         return nil

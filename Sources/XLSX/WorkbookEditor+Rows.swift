@@ -7,9 +7,14 @@ extension WorkbookEditor {
     ///
     /// Rows are counted as the sheet is after the insertions and deletions asked for before;
     /// cell edits and notes already asked for move with their rows.
-    public func insertRows(at row: Int, count: Int = 1, in sheet: SheetInfo, formatLikeAbove: Bool = true) throws {
+    ///
+    /// With `growRangesAbove`, formulas, validations and conditional formats whose range of two
+    /// or more rows ends right above the new rows grow to take them in — rows appended to a list,
+    /// so that `SUM(F4:F20)` in a total row below counts them (Excel's Insert would not).
+    public func insertRows(at row: Int, count: Int = 1, in sheet: SheetInfo, formatLikeAbove: Bool = true,
+                           growRangesAbove: Bool = false) throws {
         let part = try shiftablePart(sheet, row: row, count: count)
-        rowShifts[part, default: RowShift()].insert(at: row, count: count, formatted: formatLikeAbove)
+        rowShifts[part, default: RowShift()].insert(at: row, count: count, formatted: formatLikeAbove, grows: growRangesAbove)
         moveEdits(in: part) { $0 >= row ? $0 + count : $0 }
     }
 

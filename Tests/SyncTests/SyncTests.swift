@@ -371,6 +371,7 @@ struct SyncTests {
         _ = try await SyncRunner.sync(path: a, options: try options(location))
         // b edited the row a deleted at row 6 (抖音 B), not the one at row 3: one clear, one conflict.
         try Openpyxl.edit(b, "wb['效果分析表']['M6'] = '加大投放'")
+        let below = try Openpyxl.values(b, "效果分析表", ["A4", "B4"])
         let rb = try await SyncRunner.sync(path: b, options: try options(location))
         #expect(rb.exitCode == 1)
         #expect(rb.plan.unresolved.map(\.kind) == [.deletedInStore])
@@ -379,8 +380,47 @@ struct SyncTests {
         #expect(kept.exitCode == 0)
         let effect = kept.plan.summaries.first { $0.table == "effect_rows" }!
         #expect(effect.workbookDeletes == 1 && effect.storeInserts == 1)
-        #expect(try Openpyxl.values(b, "效果分析表", ["A3", "B3", "M6"]) == ["", "", "加大投放"])
+        // Row 3 is deleted: the rows below move up, the edited row 6 with them.
+        #expect(try Openpyxl.values(b, "效果分析表", ["A3", "B3", "M5"]) == below + ["加大投放"])
         #expect(try await storeRows(location, name, "effect_rows").count == 4)
+    }
+
+    @Test("rows new in the store are inserted above the total row, whose sums grow; rows deleted in the store are deleted and the sums shrink",
+          arguments: Stores.Kind.allCases)
+    func totalRow(_ kind: Stores.Kind) async throws {
+        let seed = try await SyncedSeed(kind, file: "a.xlsx")
+        let (location, a) = (seed.location, seed.path)
+        // a: the template's blank rows gone, a total row under the five data rows.
+        try Openpyxl.edit(a, """
+        ws = wb['效果分析表']
+        ws.delete_rows(8, 10)
+        ws['A8'] = '合计'; ws['C8'] = '=SUM(C3:C7)'; ws['H8'] = '=SUM(H3:H7)'
+        """)
+        #expect(try await SyncRunner.sync(path: a, options: try options(location)).exitCode == 0)
+        // b, a colleague's copy, adds two rows above its total; a deletes nothing yet.
+        let b = try seed.copy("b.xlsx")
+        try Openpyxl.edit(b, """
+        ws = wb['效果分析表']
+        ws.insert_rows(8, 2)
+        for r, (ch, content, shown, cost) in ((8, ('视频号', '直播切片', 80000, 6000)), (9, ('B站', 'UP主合作', 120000, 15000))):
+            ws.cell(r, 1, ch); ws.cell(r, 2, content); ws.cell(r, 3, shown); ws.cell(r, 8, cost)
+        """)
+        #expect(try await SyncRunner.sync(path: b, options: try options(location)).exitCode == 0)
+        let ra = try await SyncRunner.sync(path: a, options: try options(location))
+        #expect(ra.exitCode == 0 && ra.wroteWorkbook)
+        #expect(try Openpyxl.values(a, "效果分析表", ["A7", "A8", "B9", "C9", "A10", "C10", "H10"])
+                == ["线下体验", "视频号", "UP主合作", "120000", "合计", "=SUM(C3:C9)", "=SUM(H3:H9)"])
+        // The new rows got the derived columns' formulas like the others.
+        #expect(try Openpyxl.values(a, "效果分析表", ["I9"]).first?.hasPrefix("=") == true)
+        // b deletes the first row; a's copy of it goes, and the sums shrink.
+        try Openpyxl.edit(b, "wb['效果分析表'].delete_rows(3)")
+        #expect(try await SyncRunner.sync(path: b, options: try options(location)).exitCode == 0)
+        #expect(try await SyncRunner.sync(path: a, options: try options(location)).exitCode == 0)
+        #expect(try Openpyxl.values(a, "效果分析表", ["A3", "A9", "C9", "H9"]) == ["小红书KOL", "合计", "=SUM(C3:C8)", "=SUM(H3:H8)"])
+        #expect(try Openpyxl.values(a, "效果分析表", ["B3"]) == ["腰部KOL(5篇)"])
+        // A sync of the result has nothing to do.
+        let again = try await SyncRunner.sync(path: a, options: try options(location))
+        #expect(!again.wroteWorkbook && !again.wroteStore)
     }
 
     @Test("conflicts are reported with both values and change nothing; --prefer settles them", arguments: Stores.Kind.allCases)

@@ -32,6 +32,17 @@ import Testing
         #expect(d.final(sqref: "A4:A6 C2:C9 E5") == "C2:C6")
     }
 
+    @Test func rowsAppendedToAListGrowTheRangesEndingAboveThem() {
+        var s = RowShift()
+        s.insert(at: 10, count: 3, grows: true) // below the data in rows 4–9, above a total in row 10
+        #expect(ReferenceShifter.shift("SUM(F4:F9)+F9+SUM(F9:F9)", home: s, sheet: { _ in nil }) == "SUM(F4:F12)+F9+SUM(F9:F9)")
+        #expect(s.final(sqref: "B4:B9 C2:C5") == "B4:B12 C2:C5")
+        #expect(s.final(CellRange("A4:A9")!) == CellRange("A4:A9")!) // merges and tables do not grow
+        var excel = RowShift()
+        excel.insert(at: 10, count: 3)
+        #expect(ReferenceShifter.shift("SUM(F4:F9)", home: excel, sheet: { _ in nil }) == "SUM(F4:F9)")
+    }
+
     @Test func formulasFollowTheirRows() {
         var s = RowShift()
         s.insert(at: 5, count: 2)
