@@ -32,6 +32,7 @@ for n in wb.sheet_names: wb.get_sheet_by_name(n).to_python()"
   measure "tracksheet validate" sh -c "'$BIN/tracksheet' validate '$f' --format json --as-of 2025-06-09 > /dev/null || [ \$? = 1 ]"
   measure "tracksheet recalc (4 ratio columns)" "$BIN/tracksheet" recalc "$f" -o "$DATA/recalc.xlsx" --as-of 2025-06-09
   measure "tracksheet edit one cell + save" "$BIN/tracksheet-bench" edit "$f" "$DATA/edited.xlsx"
+  measure "tracksheet insert 2 rows + delete 1 + save" "$BIN/tracksheet-bench" rows "$f" "$DATA/rows.xlsx"
   measure "tracksheet write a new sheet of $rows rows" "$BIN/tracksheet-bench" write "$DATA/written.xlsx" "$rows"
   if [ "$rows" -le 50000 ]; then
     measure "openpyxl read-only read every cell" python3 -c "

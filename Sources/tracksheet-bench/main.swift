@@ -3,6 +3,7 @@
 //   tracksheet-bench read IN               read every cell of every sheet
 //   tracksheet-bench edit IN OUT           set one cell in the middle of the first sheet, save to OUT
 //   tracksheet-bench write OUT ROWS        write an effect-analysis sheet of ROWS rows
+//   tracksheet-bench rows IN OUT           insert 2 rows near the top of the first sheet, delete one in the middle, save
 import XLSX
 #if canImport(Glibc)
 import Glibc
@@ -33,6 +34,16 @@ do {
         try editor.setCell(CellReference(row: max(rows / 2, 1), column: 3), in: sheet, to: CellEdit(value: .number(42)))
         try editor.save(to: args[3])
         print("edited row \(max(rows / 2, 1)) of \(rows)")
+    case "rows":
+        guard args.count == 4 else { fail("rows IN OUT") }
+        let editor = try WorkbookEditor(path: args[2])
+        let sheet = editor.workbook.sheets[0]
+        var rows = 0
+        try editor.workbook.readSheet(sheet) { _ in rows += 1 }
+        try editor.insertRows(at: 3, count: 2, in: sheet)
+        try editor.deleteRows(at: max(rows / 2, 1), in: sheet)
+        try editor.save(to: args[3])
+        print("moved \(rows) rows")
     case "write":
         guard args.count == 4, let n = Int(args[3]) else { fail("write OUT ROWS") }
         let book = try WorkbookWriter(path: args[2])
