@@ -8,8 +8,10 @@
 /// selections and the dimension. References into other sheets that moved (`moved`, by sheet
 /// name) are rewritten in every formula.
 final class SheetEditRewriter: XMLRewriter {
-    /// row → column → edit, in final rows
+    /// row → column → edit, in final rows (edits made out of reading order)
     private var edits: [Int: [Int: CellEdit]]
+    /// Edits made in reading order, read back row by row.
+    private let spool: EditSpool?
     /// Edited rows in order, and the first one not yet reached (an index, not removals: a sheet
     /// of 200,000 edited rows would otherwise be quadratic).
     private var pendingRows: [Int]
@@ -29,8 +31,8 @@ final class SheetEditRewriter: XMLRewriter {
     private static let afterLegacyDrawing: Set<String> = ["legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls",
                                                           "webPublishItems", "tableParts", "extLst"]
 
-    /// Shared-string indexes of the texts being written; a text not in it is written inline.
-    private let sharedStrings: [String: Int]
+    /// The shared-string index of a text being written; nil: written inline.
+    private let sharedString: (String) throws -> Int?
 
     /// Columns to hide, not yet written into `<cols>`.
     private var toHide: [Int]
@@ -74,20 +76,21 @@ final class SheetEditRewriter: XMLRewriter {
 
     private static let containers: Set<String> = ["mergeCells", "dataValidations", "hyperlinks", "protectedRanges", "ignoredErrors"]
 
-    init(outputPath: String, part: String, edits: [CellReference: CellEdit], legacyDrawing: String? = nil,
-         sharedStrings: [String: Int] = [:], hiddenColumns: Set<Int> = [], shift: RowShift = RowShift(),
+    init(outputPath: String, part: String, edits: [CellReference: CellEdit], spool: EditSpool? = nil, legacyDrawing: String? = nil,
+         sharedString: @escaping (String) throws -> Int? = { _ in nil }, hiddenColumns: Set<Int> = [], shift: RowShift = RowShift(),
          moved: [String: RowShift] = [:]) throws {
         self.legacyDrawing = legacyDrawing
         toHide = hiddenColumns.sorted()
-        self.sharedStrings = sharedStrings
+        self.sharedString = sharedString
         var byRow: [Int: [Int: CellEdit]] = [:]
         for (ref, edit) in edits { byRow[ref.row, default: [:]][ref.column] = edit }
         self.edits = byRow
+        self.spool = spool
         pendingRows = byRow.keys.sorted()
-        let refs = Array(edits.keys)
-        editedRange = refs.isEmpty ? nil : CellRange(
-            first: CellReference(row: refs.map(\.row).min()!, column: refs.map(\.column).min()!),
-            last: CellReference(row: refs.map(\.row).max()!, column: refs.map(\.column).max()!))
+        var rows = edits.keys.map(\.row), columns = edits.keys.map(\.column)
+        if let spool, spool.count > 0 { rows += [spool.firstRow, spool.lastRow]; columns += [spool.firstColumn, spool.lastColumn] }
+        editedRange = rows.isEmpty ? nil : CellRange(first: CellReference(row: rows.min()!, column: columns.min()!),
+                                                     last: CellReference(row: rows.max()!, column: columns.max()!))
         self.shift = shift
         home = shift.isIdentity ? nil : shift
         self.moved = moved
@@ -130,11 +133,10 @@ final class SheetEditRewriter: XMLRewriter {
                 depth -= 1 // a deleted row: its end tag is dropped too
                 return
             }
-            writeRows(before: f)
+            try writeRows(before: f)
             rowIndex = f
             lastColumn = 0
-            if nextPending < pendingRows.count && pendingRows[nextPending] == f { nextPending += 1 }
-            rowEdits = (edits.removeValue(forKey: f) ?? [:]).sorted { $0.key < $1.key }
+            rowEdits = takeEdits(row: f)
             if copiesFormats {
                 currentFormat = RowFormat(attributes: attributes.all.filter { !["r", "spans", "hidden", "collapsed"].contains($0.0) }, cells: [])
             }
@@ -143,7 +145,7 @@ final class SheetEditRewriter: XMLRewriter {
             let column = attributes.raw("r").flatMap { CellReference(utf8: $0)?.column } ?? lastColumn + 1
             lastColumn = column
             cellColumn = column
-            writeCells(before: column)
+            try writeCells(before: column)
             if copiesFormats, let s = attributes["s"] { currentFormat?.cells.append((column, s)) }
             let moves: [String: String?] = rowIndex != originalRow && attributes.raw("r") != nil
                 ? ["r": CellReference(row: rowIndex, column: column).description] : [:]
@@ -152,7 +154,7 @@ final class SheetEditRewriter: XMLRewriter {
                 if edit.keepsContent, let s = edit.styleIndex {
                     copyStart(name, attributes, replacing: moves.merging(["s": String(s)]) { $1 })
                 } else {
-                    writeCell(CellReference(row: rowIndex, column: column), edit, keepingStyle: attributes["s"])
+                    try writeCell(CellReference(row: rowIndex, column: column), edit, keepingStyle: attributes["s"])
                     dropElement()
                     depth -= 1 // its end tag is dropped too and never reaches rewriteEnd
                 }
@@ -195,11 +197,11 @@ final class SheetEditRewriter: XMLRewriter {
         depth -= 1
         if name.namespace == .spreadsheetML && inSheetData {
             if name.is("row") {
-                writeCells(before: Int.max)
+                try writeCells(before: Int.max)
                 lastWrittenRow = rowIndex
                 lastFormat = currentFormat
             } else if name.is("sheetData") {
-                writeRows(before: Int.max)
+                try writeRows(before: Int.max)
                 inSheetData = false
             }
         }
@@ -387,30 +389,49 @@ final class SheetEditRewriter: XMLRewriter {
 
     /// Rows above `row` that the sheet did not have: edited ones, and new ones that take the
     /// format of the row above them (its height, its cells' formats), in order.
-    private func writeRows(before row: Int) {
+    /// The next row with edits, from the map or the spool.
+    private func nextEditedRow() -> Int {
+        let a = nextPending < pendingRows.count ? pendingRows[nextPending] : Int.max
+        return min(a, spool?.nextRow() ?? Int.max)
+    }
+
+    /// The edits of row `row` (no row above it has edits left), in column order; the map's win.
+    private func takeEdits(row: Int) -> [(Int, CellEdit)] {
+        var cells = spool?.take(row: row) ?? []
+        if nextPending < pendingRows.count && pendingRows[nextPending] == row {
+            nextPending += 1
+            if let mine = edits.removeValue(forKey: row) {
+                cells.removeAll { mine[$0.0] != nil }
+                cells += mine.map { ($0.key, $0.value) }
+                cells.sort { $0.0 < $1.0 }
+            }
+        }
+        return cells
+    }
+
+    private func writeRows(before row: Int) throws {
         while true {
-            let edited = nextPending < pendingRows.count ? pendingRows[nextPending] : Int.max
+            let edited = nextEditedRow()
             let inserted = nextInserted < insertedRows.count ? insertedRows[nextInserted].row : Int.max
             let r = min(edited, inserted)
             guard r < row else { return }
             var formatted = false
             if inserted == r { formatted = insertedRows[nextInserted].formatted; nextInserted += 1 }
-            if edited == r { nextPending += 1 }
-            let cells = edits.removeValue(forKey: r) ?? [:]
+            let cells = edited == r ? takeEdits(row: r) : []
             let format = formatted && lastWrittenRow == r - 1 ? lastFormat : nil
             if cells.isEmpty && format == nil { continue }
             out.start(prefix + "row")
             out.attribute("r", String(r))
             for (n, v) in format?.attributes ?? [] { out.attribute(n, v) }
             var styled = format?.cells ?? []
-            for (column, edit) in cells.sorted(by: { $0.key < $1.key }) {
+            for (column, edit) in cells {
                 while let s = styled.first, s.column < column {
                     styled.removeFirst()
                     out.element(prefix + "c", [("r", CellReference(row: r, column: s.column).description), ("s", s.style)])
                 }
                 var style: String?
                 if let s = styled.first, s.column == column { style = s.style; styled.removeFirst() }
-                writeCell(CellReference(row: r, column: column), edit, keepingStyle: style)
+                try writeCell(CellReference(row: r, column: column), edit, keepingStyle: style)
             }
             for s in styled { out.element(prefix + "c", [("r", CellReference(row: r, column: s.column).description), ("s", s.style)]) }
             out.end()
@@ -420,16 +441,16 @@ final class SheetEditRewriter: XMLRewriter {
     }
 
     /// New cells of the current row left of `column`.
-    private func writeCells(before column: Int) {
+    private func writeCells(before column: Int) throws {
         while let (c, edit) = rowEdits.first, c < column {
             rowEdits.removeFirst()
-            writeCell(CellReference(row: rowIndex, column: c), edit, keepingStyle: nil)
+            try writeCell(CellReference(row: rowIndex, column: c), edit, keepingStyle: nil)
         }
     }
 
-    private func writeCell(_ ref: CellReference, _ edit: CellEdit, keepingStyle: String?) {
+    private func writeCell(_ ref: CellReference, _ edit: CellEdit, keepingStyle: String?) throws {
         var shared: Int?
-        if case .string(let t) = edit.value { shared = sharedStrings[t] }
+        if case .string(let t) = edit.value, edit.formula == nil, !edit.keepsContent { shared = try sharedString(t) }
         CellXML.write(ref, value: edit.value, formula: edit.formula,
                       style: edit.styleIndex.map(String.init) ?? keepingStyle, prefix: prefix, to: out,
                       sharedString: shared.map { i in { _ in i } })

@@ -51,6 +51,10 @@ extension WorkbookEditor {
 
     /// Moves the cell edits and notes already asked for on `part` with their rows (nil: deleted).
     private func moveEdits(in part: String, _ move: (Int) -> Int?) {
+        // Spooled edits join the map (where an edit made later wins) to move with the rest.
+        if let spool = spools.removeValue(forKey: part) {
+            for (ref, edit) in spool.drain() where cellEdits[part]?[ref] == nil { cellEdits[part, default: [:]][ref] = edit }
+        }
         if let edits = cellEdits[part] {
             var moved: [CellReference: CellEdit] = [:]
             moved.reserveCapacity(edits.count)

@@ -16,6 +16,8 @@ public final class WorkbookEditor {
     private var scratch: String?
     /// Cell edits per sheet part, applied by streaming the sheet through at `save`.
     var cellEdits: [String: [CellReference: CellEdit]] = [:]
+    /// Edits that arrived in reading order, per sheet part: spooled, not kept in `cellEdits`.
+    var spools: [String: EditSpool] = [:]
     /// Rows inserted and deleted, per sheet part.
     var rowShifts: [String: RowShift] = [:]
     /// Columns to hide, per sheet part.
@@ -95,6 +97,10 @@ public final class WorkbookEditor {
                 english: "\"\(sheet.name)\" is not a worksheet, so its cells cannot be set",
                 chinese: "“\(sheet.name)”不是普通工作表,无法设置单元格")
         }
+        // In reading order (as recalc and sync set them), edits go to the spool, whose memory
+        // does not grow with the sheet; an edit out of order stays in the map and wins over the spool.
+        if spools[part] == nil { spools[part] = EditSpool(path: try scratchFile("spool-" + part)) }
+        if try spools[part]!.append(ref, edit) { return }
         cellEdits[part, default: [:]][ref] = edit
     }
 
@@ -127,7 +133,7 @@ public final class WorkbookEditor {
     private func applyCellEdits() throws {
         var formulasChanged = false
         let moved = movedSheets
-        var parts = Set(cellEdits.keys).union(legacyDrawings.keys).union(hiddenColumns.keys)
+        var parts = Set(cellEdits.keys).union(legacyDrawings.keys).union(hiddenColumns.keys).union(spools.keys)
         parts.formUnion(rowShifts.filter { !$0.value.isIdentity }.keys)
         // Formulas on any sheet may refer to rows that moved: every worksheet is read, and
         // replaced only when something in it changed.
@@ -136,13 +142,12 @@ public final class WorkbookEditor {
             let edits = cellEdits[part] ?? [:]
             guard let entry = workbook.archive.entry(named: part) else { continue }
             let file = try scratchFile(part)
-            // Texts go to the shared-string table; index them before streaming the sheet.
-            var shared: [String: Int] = [:]
-            for edit in edits.values { if case .string(let t) = edit.value, edit.formula == nil, !edit.keepsContent, shared[t] == nil {
-                if let i = try sharedStringIndex(t) { shared[t] = i }
-            } }
-            let rewriter = try SheetEditRewriter(outputPath: file, part: part, edits: edits, legacyDrawing: legacyDrawings[part],
-                                                 sharedStrings: shared, hiddenColumns: hiddenColumns[part] ?? [],
+            let spool = spools[part]
+            spool?.rewind()
+            // Texts go to the shared-string table (an existing entry, or one appended).
+            let rewriter = try SheetEditRewriter(outputPath: file, part: part, edits: edits, spool: spool, legacyDrawing: legacyDrawings[part],
+                                                 sharedString: { [unowned self] in try self.sharedStringIndex($0) },
+                                                 hiddenColumns: hiddenColumns[part] ?? [],
                                                  shift: rowShifts[part] ?? RowShift(), moved: moved)
             try XMLStreamParser.parse(entry, in: workbook.archive, handler: rewriter)
             try rewriter.finish()
@@ -151,9 +156,10 @@ public final class WorkbookEditor {
                 continue
             }
             setPart(part, file: file)
-            if edits.values.contains(where: { $0.formula != nil }) || rewriter.changed { formulasChanged = true }
+            if edits.values.contains(where: { $0.formula != nil }) || spool?.hasFormula == true || rewriter.changed { formulasChanged = true }
         }
         cellEdits.removeAll()
+        spools.removeAll()
         legacyDrawings.removeAll()
         hiddenColumns.removeAll()
         if formulasChanged || !moved.isEmpty { try dropCalcChain() }
