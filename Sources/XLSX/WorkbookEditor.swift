@@ -99,8 +99,11 @@ public final class WorkbookEditor {
         }
         // In reading order (as recalc and sync set them), edits go to the spool, whose memory
         // does not grow with the sheet; an edit out of order stays in the map and wins over the spool.
-        if spools[part] == nil { spools[part] = EditSpool(path: try scratchFile("spool-" + part)) }
-        if try spools[part]!.append(ref, edit) { return }
+        // (A cell the map already holds — moved there when rows were inserted — is changed there.)
+        if cellEdits[part]?[ref] == nil {
+            if spools[part] == nil { spools[part] = EditSpool(path: try scratchFile("spool-" + part)) }
+            if try spools[part]!.append(ref, edit) { return }
+        }
         cellEdits[part, default: [:]][ref] = edit
     }
 

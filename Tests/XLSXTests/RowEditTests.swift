@@ -261,3 +261,61 @@ import Testing
         #expect(edited > 0)
     }
 }
+
+/// Edits made in reading order are spooled (to disk past a megabyte) and read back as the sheet
+/// streams; edits out of order stay in memory and win; rows moved afterwards take both along.
+@Suite struct EditSpoolTests {
+    @Test func spooledEditsComeBackExactlyWithLaterOnesWinning() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let seed = "\(dir)/seed.xlsx", out = "\(dir)/out.xlsx"
+        let book = try WorkbookWriter(path: seed)
+        let sheet = try book.addSheet("数据")
+        for r in 1...30 { try sheet.writeRow(r, [WriteCell(.string("原\(r)")), WriteCell(.number(Double(r)))]) }
+        try book.close()
+
+        let editor = try WorkbookEditor(path: seed)
+        let info = editor.workbook.sheets[0]
+        let rows = 40_000 // × 2 edits ≈ 2.5 MB of spool: spilled to its scratch file
+        for r in 1...rows {
+            try editor.setCell(CellReference(row: r, column: 2), in: info, to: CellEdit(value: .number(Double(r) * 1.5)))
+            try editor.setCell(CellReference(row: r, column: 3), in: info,
+                               to: CellEdit(value: r % 7 == 0 ? .string("第\(r)行 <&>") : r % 5 == 0 ? .bool(true) : .date(ExcelDateTime(serial: 45_000 + Double(r))),
+                                            formula: r % 11 == 0 ? "B\(r)*2" : nil))
+        }
+        // Out of order: kept in memory, and it wins over the spooled edit of the same cell.
+        try editor.setCell(CellReference(row: 10, column: 2), in: info, to: CellEdit(value: .string("后改")))
+        try editor.setCell(CellReference(row: 5, column: 4), in: info, to: CellEdit(value: .error("#N/A")))
+        #expect(editor.spools[info.part!]!.count == 2 * rows)
+        try editor.save(to: out)
+
+        let reread = try Workbook(path: out)
+        var seen = 0
+        try reread.readSheet(reread.sheets[0]) { row in
+            let r = row.index
+            seen += 1
+            if r <= 30 { #expect(row.cell(at: 1)?.value == .string("原\(r)")) }
+            #expect(row.cell(at: 2)?.value == (r == 10 ? .string("后改") : .number(Double(r) * 1.5)), "B\(r)")
+            let c = row.cell(at: 3)
+            if r % 7 == 0 { #expect(c?.value == .string("第\(r)行 <&>"), "C\(r)") }
+            else if r % 5 == 0 { #expect(c?.value == .bool(true), "C\(r)") }
+            else { #expect(c?.value.number == 45_000 + Double(r), "C\(r)") }
+            #expect(c?.formula == (r % 11 == 0 ? "B\(r)*2" : nil), "C\(r)")
+            if r == 5 { #expect(row.cell(at: 4)?.value == .error("#N/A")) }
+        }
+        #expect(seen == rows)
+
+        // Rows inserted after edits were spooled: the spooled edits move with their rows.
+        let again = try WorkbookEditor(path: seed)
+        let s = again.workbook.sheets[0]
+        for r in 1...30 { try again.setCell(CellReference(row: r, column: 3), in: s, to: CellEdit(value: .number(Double(r)))) }
+        try again.insertRows(at: 11, count: 5, in: s)
+        try again.setCell(CellReference(row: 10, column: 3), in: s, to: CellEdit(value: .number(-10)))
+        try again.save(to: out)
+        var c: [Int: Double] = [:]
+        let moved = try Workbook(path: out)
+        try moved.readSheet(moved.sheets[0]) { row in c[row.index] = row.cell(at: 3)?.value.number }
+        #expect(c[10] == -10 && c[11] == nil && c[16] == 11 && c[35] == 30, "\(c.sorted { $0.key < $1.key })")
+    }
+}
