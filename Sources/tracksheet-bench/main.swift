@@ -3,6 +3,7 @@
 //   tracksheet-bench read IN               read every cell of every sheet
 //   tracksheet-bench edit IN OUT           set one cell in the middle of the first sheet, save to OUT
 //   tracksheet-bench write OUT ROWS        write an effect-analysis sheet of ROWS rows
+//   tracksheet-bench edit-percent IN OUT P change the cost (column H) of P% of the rows, evenly spread
 //   tracksheet-bench rows IN OUT           insert 2 rows near the top of the first sheet, delete one in the middle, save
 import XLSX
 #if canImport(Glibc)
@@ -34,6 +35,22 @@ do {
         try editor.setCell(CellReference(row: max(rows / 2, 1), column: 3), in: sheet, to: CellEdit(value: .number(42)))
         try editor.save(to: args[3])
         print("edited row \(max(rows / 2, 1)) of \(rows)")
+    case "edit-percent":
+        guard args.count == 5, let p = Double(args[4]), p > 0 else { fail("edit-percent IN OUT P") }
+        let editor = try WorkbookEditor(path: args[2])
+        let sheet = editor.workbook.sheets[0]
+        var rows: [(Int, Double)] = []
+        try editor.workbook.readSheet(sheet) { row in
+            if row.index > 1, let n = row.cell(at: 8)?.value.number { rows.append((row.index, n)) }
+        }
+        let step = max(1, Int(100 / p))
+        var changed = 0
+        for (i, (r, n)) in rows.enumerated() where i % step == 0 {
+            try editor.setCell(CellReference(row: r, column: 8), in: sheet, to: CellEdit(value: .number(n + 100)))
+            changed += 1
+        }
+        try editor.save(to: args[3])
+        print("changed \(changed) of \(rows.count) rows")
     case "rows":
         guard args.count == 4 else { fail("rows IN OUT") }
         let editor = try WorkbookEditor(path: args[2])
