@@ -14,17 +14,7 @@ public enum FormulaShifter {
         while i < s.count {
             let c = s[i]
             if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
-                // A string literal or a quoted sheet name: copy to the closing quote ("" / '' escape).
-                let q = c
-                out.append(c); i += 1
-                while i < s.count {
-                    out.append(s[i])
-                    if s[i] == q {
-                        if i + 1 < s.count && s[i + 1] == q { out.append(q); i += 2; continue }
-                        i += 1; break
-                    }
-                    i += 1
-                }
+                copyQuoted(s, &i, to: &out)
                 continue
             }
             if c == UInt8(ascii: "[") {
@@ -50,6 +40,21 @@ public enum FormulaShifter {
             out.append(c); i += 1
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A string literal or a quoted sheet name at `i`: copied to its closing quote (a doubled
+    /// quote, `""` or `''`, is an escaped one), `i` left after it.
+    static func copyQuoted(_ s: [UInt8], _ i: inout Int, to out: inout [UInt8]) {
+        let q = s[i]
+        out.append(q); i += 1
+        while i < s.count {
+            out.append(s[i])
+            if s[i] == q {
+                if i + 1 < s.count && s[i + 1] == q { out.append(q); i += 2; continue }
+                i += 1; return
+            }
+            i += 1
+        }
     }
 
     @inline(__always)

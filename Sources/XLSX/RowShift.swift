@@ -37,13 +37,7 @@ public struct RowShift: Sendable, Equatable {
     /// Excel's Insert leaves such a range as it is.
     public mutating func insert(at row: Int, count: Int, formatted: Bool = false, grows: Bool = false) {
         guard count > 0, row >= 1 else { return }
-        var position = 1
-        var i = 0
-        while i < pieces.count, position + pieces[i].count <= row {
-            position += pieces[i].count
-            i += 1
-        }
-        if i < pieces.count, position < row { split(i, at: row - position); i += 1 }
+        let i = pieceStarting(at: row)
         pieces.insert(.inserted(count: count, formatted: formatted, grows: grows), at: min(i, pieces.count))
         reindex()
     }
@@ -51,14 +45,7 @@ public struct RowShift: Sendable, Equatable {
     /// Deletes `count` rows from row `row` (as the sheet is now); the rows below move up.
     public mutating func delete(at row: Int, count: Int) {
         guard count > 0, row >= 1 else { return }
-        var position = 1
-        var i = 0
-        while i < pieces.count, position + pieces[i].count <= row {
-            position += pieces[i].count
-            i += 1
-        }
-        guard i < pieces.count else { return }
-        if position < row { split(i, at: row - position); i += 1 }
+        let i = pieceStarting(at: row)
         var left = count
         while left > 0, i < pieces.count {
             if pieces[i].count > left { split(i, at: left) }
@@ -66,6 +53,19 @@ public struct RowShift: Sendable, Equatable {
             pieces.remove(at: i)
         }
         reindex()
+    }
+
+    /// The index of the piece that starts at row `row`, splitting the one it falls inside
+    /// (`pieces.count` when the row is past them all).
+    private mutating func pieceStarting(at row: Int) -> Int {
+        var position = 1
+        var i = 0
+        while i < pieces.count, position + pieces[i].count <= row {
+            position += pieces[i].count
+            i += 1
+        }
+        if i < pieces.count, position < row { split(i, at: row - position); i += 1 }
+        return i
     }
 
     private mutating func split(_ i: Int, at offset: Int) {
@@ -190,15 +190,7 @@ public enum ReferenceShifter {
             if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
                 let start = i
                 let q = c
-                out.append(c); i += 1
-                while i < s.count {
-                    out.append(s[i])
-                    if s[i] == q {
-                        if i + 1 < s.count && s[i + 1] == q { out.append(q); i += 2; continue }
-                        i += 1; break
-                    }
-                    i += 1
-                }
+                FormulaShifter.copyQuoted(s, &i, to: &out)
                 if q == UInt8(ascii: "'"), i < s.count, s[i] == UInt8(ascii: "!") {
                     let name = String(decoding: s[(start + 1)..<max(start + 1, i - 1)], as: UTF8.self).replacingAll("''", with: "'")
                     qualifier = .some(name.hasPrefix("[") || name.contains(":") ? nil : sheet(name))
