@@ -169,7 +169,7 @@ final class SheetEditRewriter: XMLRewriter {
             copyStart(name, attributes)
         } else if name.is("dimension"), let ref = attributes["ref"], editedRange != nil || home != nil {
             copyStart(name, attributes, replacing: ["ref": dimension(ref)])
-        } else if home != nil, depth >= 2, try moveStart(name, attributes) {
+        } else if home != nil, !inSheetData, depth >= 2, try moveStart(name, attributes) {
             return
         } else if shifting && (name.is("formula") || name.is("formula1") || name.is("formula2")) {
             startCapture(.formula, name, attributes)
