@@ -14,7 +14,7 @@ INTEROP_PACKAGES := libreoffice-calc-nogui
 INTEROP_DIR := .build/interop
 INTEROP_SAMPLE ?= 100
 
-.PHONY: all deps deps-interop build release test interop bench demo clean
+.PHONY: all deps deps-interop build release test interop bench demo clean fuzz fuzz-build fuzz-smoke
 
 all: build
 
@@ -73,6 +73,45 @@ interop:
 bench: deps
 	$(SWIFT) build -c release
 	bench/run.sh
+
+## fuzz: the libFuzzer targets (reader, values) with address sanitizer, FUZZ_TIME seconds each,
+## seeded from the corpus; new inputs go to .build-fuzz/corpus, crashes to .build-fuzz/crashes.
+## The issue's run: make fuzz FUZZ_TIME=1800. One target: make fuzz FUZZ_TARGETS=reader
+FUZZ_DIR := .build-fuzz
+FUZZ_TIME ?= 60
+FUZZ_TARGETS ?= reader values
+FUZZ_SWIFTFLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -parse-as-library
+# Inputs stay under 256 KB; one over 10 s is a hang; 2 GB of memory is a leak or a bomb.
+FUZZ_OPTIONS := -max_len=262144 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+export SWIFT_BACKTRACE := enable=no
+
+fuzz-build: deps
+	@for t in $(FUZZ_TARGETS); do \
+	  rm -f $(FUZZ_DIR)/*/debug/description.json; \
+	  $(SWIFT) build --scratch-path $(FUZZ_DIR) --product tracksheet-fuzz-$$t $(FUZZ_SWIFTFLAGS) 2>&1 | grep -v "Cannot export local symbol"; \
+	  test $${PIPESTATUS[0]} = 0 || exit 2; \
+	done
+	@python3 fuzz/seeds.py $(CORPUS) $(FUZZ_DIR)/seeds
+
+fuzz: fuzz-build
+	@mkdir -p $(FUZZ_DIR)/crashes
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_DIR)/corpus/$$t; \
+	  echo "== fuzzing $$t for $(FUZZ_TIME) s"; \
+	  $(FUZZ_DIR)/debug/tracksheet-fuzz-$$t $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/seeds/$$t Tests/fuzz/$$t \
+	    $(FUZZ_OPTIONS) -max_total_time=$(FUZZ_TIME) -artifact_prefix=$(FUZZ_DIR)/crashes/$$t- 2>&1 | tee $(FUZZ_DIR)/$$t.log | grep -E "^(#[0-9]+ +(INITED|DONE)|stat::)|ERROR|Fatal error|Test unit written"; \
+	  test $${PIPESTATUS[0]} = 0 || { echo "fuzz target $$t failed: the input is in $(FUZZ_DIR)/crashes; add it to Tests/fuzz/$$t once fixed"; exit 1; }; \
+	done
+
+## fuzz-smoke (part of make test): every seed and regression input once, then 15 s of fuzzing per target
+fuzz-smoke: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "== fuzz smoke run: $$t"; \
+	  $(FUZZ_DIR)/debug/tracksheet-fuzz-$$t $(FUZZ_OPTIONS) -runs=0 $(FUZZ_DIR)/seeds/$$t Tests/fuzz/$$t 2>&1 | grep -E "^#[0-9]+ +(INITED|DONE)|ERROR|Fatal error"; \
+	  test $${PIPESTATUS[0]} = 0 || { echo "fuzz target $$t crashed on a seed or regression input"; exit 1; }; \
+	  $(FUZZ_DIR)/debug/tracksheet-fuzz-$$t $(FUZZ_OPTIONS) -max_total_time=15 -artifact_prefix=$(FUZZ_DIR)/crashes/$$t- $(FUZZ_DIR)/seeds/$$t 2>&1 | grep -E "^#[0-9]+ +DONE|ERROR|Fatal error|Test unit written"; \
+	  test $${PIPESTATUS[0]} = 0 || { echo "fuzz target $$t crashed: see $(FUZZ_DIR)/crashes"; exit 1; }; \
+	done
 
 ## demo: build and run the main job on the samples
 demo: build

@@ -41,8 +41,8 @@ let package = Package(
             name: "Templates",
             dependencies: ["XLSX"],
             path: ".",
-            exclude: ["Sources/XLSX", "Sources/tracksheet", "Sources/tracksheet-bench", "Sources/TracksheetLibXML2",
-                      "Sources/TracksheetLibZip", "Sources/Validation", "Sources/Sync", "Tests", "bench", "samples", ".ci", "README.md", "Makefile"],
+            exclude: ["Sources/XLSX", "Sources/tracksheet", "Sources/tracksheet-bench", "Sources/tracksheet-fuzz-reader", "Sources/tracksheet-fuzz-values", "Sources/TracksheetLibXML2",
+                      "Sources/TracksheetLibZip", "Sources/Validation", "Sources/Sync", "Tests", "bench", "fuzz", "samples", ".ci", "README.md", "Makefile"],
             sources: ["Sources/Templates"],
             resources: [.copy("templates")]
         ),
@@ -76,6 +76,16 @@ let package = Package(
         .executableTarget(
             name: "tracksheet-bench",
             dependencies: ["XLSX"]
+        ),
+        // libFuzzer targets (`make fuzz`): built with -sanitize=fuzzer,address and -DFUZZING;
+        // without them, each replays the inputs it is given (the regression files in make test).
+        .executableTarget(
+            name: "tracksheet-fuzz-reader",
+            dependencies: ["XLSX", "Templates", "Validation"]
+        ),
+        .executableTarget(
+            name: "tracksheet-fuzz-values",
+            dependencies: ["XLSX", "Templates", "Validation"]
         ),
         .testTarget(
             name: "XLSXTests",

@@ -14,8 +14,11 @@ public enum Exporter {
     /// in their order, each with its identity, bound to the campaign — ready for the next sync.
     public static func export(campaign name: String, store location: StoreLocation, to path: String,
                               language: Template.Language?, validation: ValidationOptions) async throws -> ExportResult {
-        let store = try await location.open()
-        defer { Task { try? await store.close() } }
+        try await location.withOpened { store in try await export(campaign: name, store: store, to: path, language: language, validation: validation) }
+    }
+
+    static func export(campaign name: String, store: any CampaignStore, to path: String,
+                       language: Template.Language?, validation: ValidationOptions) async throws -> ExportResult {
         let snap = try await store.read(campaign: name, history: [:])
         guard let campaign = snap.campaign else {
             let names = try await store.campaigns().map(\.name)

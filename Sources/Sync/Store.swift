@@ -181,6 +181,21 @@ public enum StoreLocation: Sendable, Equatable {
         }
         return store
     }
+
+    /// Runs `body` with the store open and closes it before returning, also when `body` throws:
+    /// SQLite folds its write-ahead log back into the file on close, so `tracksheet.db` alone
+    /// holds everything once the command ends (a copied or mailed store file loses nothing).
+    public func withOpened<T>(_ body: (any CampaignStore) async throws -> T) async throws -> T {
+        let store = try await open()
+        do {
+            let result = try await body(store)
+            try? await store.close()
+            return result
+        } catch {
+            try? await store.close()
+            throw error
+        }
+    }
 }
 
 /// Row ids: 16 characters of base 32 (80 random bits), lower case, never starting with a digit

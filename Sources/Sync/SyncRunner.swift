@@ -52,8 +52,10 @@ public enum SyncRunner {
     public static func sync(path: String, options: SyncOptions) async throws -> SyncResult {
         let book = try SyncBook.read(path: path, options: options.validation)
         let name = try campaignName(book, option: options.campaign, path: path)
-        let store = try await options.store.open()
-        defer { Task { try? await store.close() } }
+        return try await options.store.withOpened { store in try await sync(book: book, name: name, path: path, store: store, options: options) }
+    }
+
+    static func sync(book: SyncBook, name: String, path: String, store: any CampaignStore, options: SyncOptions) async throws -> SyncResult {
         var result = SyncResult(path: path, campaign: name, store: store.location, plan: SyncPlan(), dryRun: options.dryRun,
                                 diagnostics: book.report.diagnostics, isChinese: book.isChinese)
         if options.dryRun {
@@ -65,6 +67,7 @@ public enum SyncRunner {
         let spec = CampaignSpec(name: name, template: book.template.id, start: book.period.start, end: book.period.end)
         let context = SyncContext(who: options.who, workbook: (path as NSString).lastPathComponent)
         let staged = stagingPath(for: path)
+        PackageWriter.removeLeftovers(beside: path)
         let prefer = options.prefer, location = store.location, validation = options.validation, hook = options.beforeCommit
         do {
             let plan = try await store.transaction(campaign: spec, history: book.binding.history, context: context, decide: { snap in

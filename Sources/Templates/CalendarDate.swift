@@ -20,8 +20,11 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
     /// The Excel serial (1900 system) of this day.
     public var serial: Double { ExcelDateTime.serial(year: year, month: month, day: day) }
 
+    /// The day of a serial; one outside Excel's calendar (before 1900, after 9999, not a number)
+    /// is taken as its nearest end.
     public init(serial: Double) {
-        let c = ExcelDateTime(serial: serial).components!
+        let inRange = serial.isNaN ? 1 : min(max(serial, 1), 2_958_465)
+        let c = ExcelDateTime(serial: inRange).components!
         self.init(year: c.year, month: c.month, day: c.day)
     }
 

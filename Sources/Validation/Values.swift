@@ -523,7 +523,9 @@ public struct DeadlineRule: Sendable, Equatable {
         else if s.contains("结束") || s.lowercased().contains("end") { anchor = "end" }
         else { return nil }
         let before = s.contains("前") || s.lowercased().contains("before")
-        guard let n = Int(String(s.filter { $0.isASCII && $0.isNumber })) else { return nil }
+        // Ten years either way at most: a longer count is a typo, not a deadline (and
+        // counting working days one by one over it would hang).
+        guard let n = Int(String(s.filter { $0.isASCII && $0.isNumber }.prefix(5))), n <= 3660 else { return nil }
         let working = s.contains("工作日") || s.lowercased().contains("workingday")
         return DeadlineRule(anchor: anchor, days: before ? -n : n, workingDays: working)
     }

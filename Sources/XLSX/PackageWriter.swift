@@ -28,6 +28,7 @@ public final class PackageWriter {
         let dir = slash.map { String(path[..<$0]) } ?? "."
         let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
         temporaryPath = "\(dir.isEmpty ? "/" : dir)/.\(base).tracksheet-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+        Self.removeLeftovers(beside: path)
         var error: Int32 = 0
         guard let za = zip_open(temporaryPath, ZIP_CREATE | ZIP_EXCL, &error) else {
             throw Self.error(code: error, english: "Cannot create the output file beside \(path)", chinese: "无法在 \(path) 旁创建输出文件")
@@ -56,10 +57,11 @@ public final class PackageWriter {
     /// Adds a new entry holding `bytes`, deflated.
     public func add(name: String, bytes: [UInt8], modified: Int? = nil) throws {
         guard let za = handle else { return }
-        // libzip reads the buffer at close time and frees it (freep = 1).
-        let buffer = malloc(max(bytes.count, 1))!
-        bytes.withUnsafeBytes { if let base = $0.baseAddress { memcpy(buffer, base, bytes.count) } }
-        guard let source = zip_source_buffer(za, buffer, zip_uint64_t(bytes.count), 1) else {
+        // libzip reads the buffer at close time and frees it (freep = 1) — but an empty buffer it
+        // never takes (found by the reader's fuzz target: one byte leaked per empty part).
+        let buffer = bytes.isEmpty ? nil : malloc(bytes.count)!
+        bytes.withUnsafeBytes { if let base = $0.baseAddress, let buffer { memcpy(buffer, base, bytes.count) } }
+        guard let source = zip_source_buffer(za, buffer, zip_uint64_t(bytes.count), buffer == nil ? 0 : 1) else {
             free(buffer)
             throw zipError(za, part: name, english: "Cannot add the part", chinese: "无法写入该部件")
         }
@@ -119,6 +121,32 @@ public final class PackageWriter {
         let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         let dfd = open(dir.isEmpty ? "/" : dir, O_RDONLY)
         if dfd >= 0 { fsync(dfd); close(dfd) }
+    }
+
+    /// Removes what a run killed midway left beside `path` — a save's `.plan.xlsx.tracksheet-<pid>-….tmp`
+    /// (and libzip's own temporary file of it), a sync's staged `.plan.xlsx.sync-<pid>` — once
+    /// process `<pid>` is gone. A running process's files are left alone.
+    public static func removeLeftovers(beside path: String) {
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { String(path[..<$0]) } ?? "."
+        let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        guard let handle = opendir(dir.isEmpty ? "/" : dir) else { return }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.hasPrefix(".") && name.count > 2 { names.append(name) }
+        }
+        closedir(handle)
+        for name in names {
+            for marker in [".\(base).tracksheet-", ".\(base).sync-"] {
+                let dots = name.prefix { $0 == "." }.count
+                guard dots <= 2, name.dropFirst(dots - 1).hasPrefix(marker) else { continue }
+                let rest = name.dropFirst(dots - 1 + marker.count)
+                guard let pid = Int32(rest.prefix { $0.isASCII && $0.isNumber }), pid > 0, pid != getpid() else { continue }
+                if kill(pid, 0) != 0 && errno == ESRCH { unlink("\(dir.isEmpty ? "" : dir)/\(name)") }
+                break
+            }
+        }
     }
 
     /// Throws everything away; `path` stays as it was.

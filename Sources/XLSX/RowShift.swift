@@ -279,10 +279,13 @@ public enum ReferenceShifter {
                 guard let shift else { return (Array(s[start..<(start + length)]), length) }
                 guard let (r1, r2) = shift.final(min(a.row, b.row), max(a.row, b.row), growing: true) else { return (Array("#REF!".utf8), length) }
                 let (ra, rb) = a.row <= b.row ? (r1, r2) : (r2, r1)
+                // Rows that stay are copied as written (`a1`, `A01` kept), only moved ones rewritten.
+                if ra == a.row && rb == b.row { return (Array(s[start..<(start + length)]), length) }
                 return (Array((text(a, row: ra) + ":" + text(b, row: rb)).utf8), length)
             }
             guard let shift else { return (Array(s[start..<(start + a.length)]), a.length) }
             guard let r = shift.final(a.row) else { return (Array("#REF!".utf8), a.length) }
+            if r == a.row { return (Array(s[start..<(start + a.length)]), a.length) }
             return (Array(text(a, row: r).utf8), a.length)
         }
         // A whole-row range `2:5` or `$2:$5`.
@@ -291,6 +294,7 @@ public enum ReferenceShifter {
             let length = a.length + 1 + b.length
             guard let shift else { return (Array(s[start..<(start + length)]), length) }
             guard let (r1, r2) = shift.final(min(a.row, b.row), max(a.row, b.row), growing: true) else { return (Array("#REF!".utf8), length) }
+            if (r1, r2) == (min(a.row, b.row), max(a.row, b.row)) { return (Array(s[start..<(start + length)]), length) }
             return (Array(((a.absolute ? "$" : "") + String(r1) + ":" + (b.absolute ? "$" : "") + String(r2)).utf8), length)
         }
         return nil

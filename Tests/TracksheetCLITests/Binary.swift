@@ -33,6 +33,12 @@ struct Binary {
     }()
 
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        try spawn(path, arguments, environment: environment)
+    }
+
+    /// Runs any program (`strace`, `python3` …) found on PATH or given by its path.
+    static func spawn(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let path = program.contains("/") ? program : which(program) ?? program
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tracksheet-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -64,5 +70,11 @@ struct Binary {
                       stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
                       stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "",
                       seconds: seconds, peakMB: Double(usage.ru_maxrss) / 1024)
+    }
+
+    /// The full path of a program on PATH, or nil.
+    static func which(_ program: String) -> String? {
+        let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        return dirs.map { "\($0)/\(program)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 }

@@ -115,6 +115,12 @@ import XLSX
         #expect(DeadlineRule.parse("活动结束后3个工作日内")?.date(launch: launch, end: end) == CalendarDate("2025-06-04"))
         #expect(DeadlineRule.parse("活动启动当天")?.date(launch: launch, end: end) == launch)
         #expect(DeadlineRule.parse("15 days before launch")?.days == -15)
+        // Found by the values fuzz target: a count of days past ten years is not a rule (counting
+        // 99,999,999 working days one by one hung; the day after 9999 crashed).
+        #expect(DeadlineRule.parse("活动启动前99999999个工作日") == nil)
+        #expect(DeadlineRule.parse("活动启动后3660天")?.days == 3660)
+        #expect(CalendarDate(serial: .nan) == CalendarDate(year: 1900, month: 1, day: 1))
+        #expect(CalendarDate(serial: 1e300) == CalendarDate(year: 9999, month: 12, day: 31))
     }
 
     @Test func ratiosFromTheTemplate() throws {

@@ -56,6 +56,39 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["plan.xlsx"])
     }
 
+    /// Found by the reader's fuzz target (a leak under address sanitizer): an empty part.
+    @Test func anEmptyPartIsWrittenEmpty() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("empty-part-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let target = dir.appendingPathComponent("p.zip").path
+        let writer = try PackageWriter(path: target)
+        try writer.add(name: "empty.xml", bytes: [])
+        try writer.add(name: "a.xml", bytes: Array("<a/>".utf8))
+        try writer.commit()
+        let zip = try ZipArchive(path: target)
+        #expect(try zip.data(try #require(zip.entry(named: "empty.xml"))) == [])
+        #expect(try zip.data(try #require(zip.entry(named: "a.xml"))) == Array("<a/>".utf8))
+    }
+
+    /// A save killed midway leaves its temporary file; the next save beside it removes it, but
+    /// not one of a process still running.
+    @Test func leftoversOfAKilledSaveAreRemoved() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("leftovers-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("plan.xlsx").path
+        let dead = Int32.max - 7, alive = getppid()
+        for name in [".plan.xlsx.tracksheet-\(dead)-1.tmp", ".plan.xlsx.tracksheet-\(dead)-1.tmp.Ab12Cd", ".plan.xlsx.sync-\(dead)",
+                     "..plan.xlsx.sync-\(dead).tracksheet-\(dead)-2.tmp", ".plan.xlsx.sync-\(alive)", ".other.xlsx.sync-\(dead)", "notes.txt"] {
+            try Data().write(to: dir.appendingPathComponent(name))
+        }
+        let writer = try PackageWriter(path: path)
+        try writer.add(name: "a.xml", bytes: Array("<a/>".utf8))
+        try writer.commit()
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: dir.path)) == ["plan.xlsx", ".plan.xlsx.sync-\(alive)", ".other.xlsx.sync-\(dead)", "notes.txt"])
+    }
+
     @Test func savingInPlaceReplacesTheFileWhole() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("inplace-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -57,6 +57,9 @@ import Testing
         #expect(home("[1]数据!A10+Table1[[#This Row],[A10]]") == "[1]数据!A10+Table1[[#This Row],[A10]]")
         #expect(away("数据!D10+'Sum Sheet'!A9:B9+A10") == "数据!D12+'Sum Sheet'!A11:B11+A10")
         #expect(away("SUM(Sheet1:数据!A10)") == "SUM(Sheet1:数据!A10)")
+        // Found by the values fuzz target: references whose rows stay are copied as written.
+        #expect(home("a1+tio1+$3:$1+A02*a10") == "a1+tio1+$3:$1+A02*A12")
+        #expect(ReferenceShifter.shift("sum(b2:b4)+$9:$2", home: RowShift(), sheet: { _ in nil }) == "sum(b2:b4)+$9:$2")
         var d = RowShift()
         d.delete(at: 5, count: 1)
         #expect(ReferenceShifter.shift("A5+A6+SUM(A1:A5)+SUM(A5:A5)", home: d, sheet: { _ in nil }) == "#REF!+A5+SUM(A1:A4)+SUM(#REF!)")
