@@ -520,6 +520,55 @@ struct SyncTests {
         }
     }
 
+    /// Formula injection: texts that begin with `=`, `+`, `-` or `@` — typed by a user as text,
+    /// pushed to the store, pulled into another copy, exported, and a campaign named like a formula —
+    /// are written as text cells, never formulas. `check_features.py` then has LibreOffice (told
+    /// to recalculate everything on load) and openpyxl open the files: each text must read back as
+    /// itself, where a formula would show its result.
+    @Test("texts that look like formulas stay texts through the store, another copy and export")
+    func formulaInjection() async throws {
+        let dir = try Paths.scratch()
+        let location = try Stores.location(.sqlite, dir: dir)
+        let a = try seedCopy(dir, "a.xlsx")
+        let campaign = "=HYPERLINK(\"https://example.com/\",\"点我\") \(uniqueCampaign())"
+        _ = try await SyncRunner.sync(path: a, options: try options(location, campaign: campaign))
+        let b = "\(dir)/b.xlsx"
+        try FileManager.default.copyItem(atPath: a, toPath: b)
+        let texts = ["=1+1", "+1+1", "-1+1", "@SUM(1,1)", "=HYPERLINK(\"https://example.com/\",\"点我\")", "=cmd|' /C calc'!A0"]
+        // Typed as text (openpyxl's data_type 's'), one per row in 问题记录 (P3…P8).
+        try Openpyxl.edit(a, texts.enumerated().map { i, t in "ws = wb['主跟踪表']; ws['P\(i + 3)'] = \(Openpyxl.quote(t)); ws['P\(i + 3)'].data_type = 's'" }.joined(separator: "\n"))
+        #expect(try await SyncRunner.sync(path: a, options: try options(location)).exitCode == 0)
+        let stored = try await storeRows(location, campaign, "master_tasks").compactMap { row -> String? in
+            if case .text(let s) = row.values["issues"] { return s } else { return nil }
+        }
+        #expect(Set(stored) == Set(texts), "the store keeps the texts as they were typed: \(stored)")
+        #expect(try await SyncRunner.sync(path: b, options: try options(location)).exitCode == 0)
+        let exported = "\(dir)/exported.xlsx"
+        _ = try await Exporter.export(campaign: campaign, store: location, to: exported, language: .zh, validation: try options(location).validation)
+
+        var expected: [String: [String: [String]]] = [:]
+        for (name, file) in [("pulled", b), ("exported", exported)] {
+            let book = try Workbook(path: file)
+            var found: [String] = []
+            for sheet in book.sheets where sheet.kind == .worksheet {
+                _ = try book.readSheet(sheet) { row in
+                    for cell in row.cells {
+                        guard case .string(let s) = cell.value, texts.contains(s) || s == campaign else { continue }
+                        #expect(cell.formula == nil, "\(name) \(sheet.name) row \(row.index): \(s) has a formula")
+                        found.append(s)
+                        expected[name, default: [:]][sheet.name, default: []].append(s)
+                    }
+                }
+            }
+            #expect(Set(texts + [campaign]).isSubset(of: Set(found)), "\(name): found \(found)")
+        }
+        if let interop = ProcessInfo.processInfo.environment["TRACKSHEET_INTEROP_DIR"] {
+            try FileManager.default.copyItem(atPath: b, toPath: "\(interop)/injection-pulled.xlsx")
+            try FileManager.default.copyItem(atPath: exported, toPath: "\(interop)/injection-exported.xlsx")
+            try JSONSerialization.data(withJSONObject: expected, options: [.sortedKeys]).write(to: URL(fileURLWithPath: "\(interop)/injection.json"))
+        }
+    }
+
     @Test("two copies synced at once against PostgreSQL: no lost update")
     func concurrentPostgres() async throws {
         let seed = try await SyncedSeed(.postgres, file: "a.xlsx")

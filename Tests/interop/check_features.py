@@ -97,6 +97,32 @@ def moved_rows(d, work, check):
             got = grid[r - 1][col - 1] if grid and r - 1 < len(grid) and col - 1 < len(grid[r - 1]) else None
             check(f"rows: LibreOffice {sheet}!{coord}", got is not None and number(got) == want, f"computed {got!r}, expected {want!r}")
 
+def injection(d, work, check):
+    """injection-*.xlsx: texts beginning with =, +, - or @ that came from the store (SyncTests).
+    openpyxl must see text cells; LibreOffice, recalculating everything on load, must show each
+    text as itself — a formula would show its result (2, a link, an error) instead."""
+    import json, openpyxl
+    spec = os.path.join(d, "injection.json")
+    check("injection.json present", os.path.exists(spec))
+    if not os.path.exists(spec):
+        return
+    with open(spec, encoding="utf-8") as f:
+        expected = json.load(f)
+    check("injection: both files", sorted(expected) == ["exported", "pulled"], sorted(expected))
+    for name, sheets in expected.items():
+        path = os.path.join(d, f"injection-{name}.xlsx")
+        wb = openpyxl.load_workbook(path)
+        grids = libreoffice_all_sheets(path, os.path.join(work, name))
+        for sheet, texts in sheets.items():
+            ws = wb[sheet]
+            cells = [c for row in ws.iter_rows() for c in row if c.value in texts]
+            check(f"injection: {name} {sheet} openpyxl text cells", sorted(c.value for c in cells) == sorted(texts)
+                  and all(c.data_type == "s" for c in cells), [(c.coordinate, c.value, c.data_type) for c in cells])
+            shown = [v for row in grids.get(sheet, []) for v in row]
+            for t in set(texts):
+                check(f"injection: {name} {sheet} LibreOffice shows {t!r} as text", shown.count(t) == texts.count(t),
+                      f"{shown.count(t)} of {texts.count(t)}")
+
 def number(text):
     try:
         return float(text.replace(",", ""))
@@ -150,6 +176,7 @@ def main():
         compared = sum(recalculated_equals_cached(os.path.join(d, f), os.path.join(work, f), check) for f in made)
         check("generated formulas compared", compared > 0, compared)
         moved_rows(d, os.path.join(work, "rows"), check)
+        injection(d, os.path.join(work, "injection"), check)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"features: {sum(results)} passed, {len(results) - sum(results)} failed")
