@@ -14,7 +14,7 @@ INTEROP_PACKAGES := libreoffice-calc-nogui
 INTEROP_DIR := .build/interop
 INTEROP_SAMPLE ?= 100
 
-.PHONY: all deps deps-interop build release test interop bench demo clean fuzz fuzz-build fuzz-smoke
+.PHONY: all deps deps-interop build release test interop bench demo clean fuzz fuzz-build fuzz-run fuzz-smoke
 
 all: build
 
@@ -35,8 +35,14 @@ deps:
 	  fi; \
 	fi
 
-## deps-interop: LibreOffice and openpyxl, for the checks that open our output in real clients
+## deps-interop: LibreOffice and openpyxl, for the checks that open our output in real clients,
+## and strace, whose fault injection kills recalc and sync midway in the crash-safety test
 deps-interop:
+	@if ! command -v strace >/dev/null 2>&1; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace >/dev/null || exit 2; \
+	  else echo "The crash-safety test needs strace: sudo apt-get install -y strace"; exit 2; fi; \
+	fi
 	@if ! command -v soffice >/dev/null 2>&1; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing LibreOffice (for the interop check)"; \
@@ -52,9 +58,10 @@ build: deps
 release:
 	$(MAKE) build CONFIG=release
 
-## test: unit tests, corpus conformance, round trip and edit tests, hostile files (the built
-## binary), then a new workbook with every writer feature checked in openpyxl and LibreOffice
-## (recalculated values = cached ones) and a fixed sample of $(INTEROP_SAMPLE) edited corpus workbooks
+## test: unit tests, corpus conformance, round trip and edit tests, hostile files and crash safety
+## (the built binary), then a new workbook with every writer feature checked in openpyxl and LibreOffice
+## (recalculated values = cached ones) and a fixed sample of $(INTEROP_SAMPLE) edited corpus workbooks,
+## then the fuzz targets' smoke run
 test: build deps-interop
 	@test -d $(CORPUS) || { echo "The workbook corpus is missing at $(CORPUS) (shared/ must sit beside this checkout)"; exit 2; }
 	@rm -rf $(INTEROP_DIR) && mkdir -p $(INTEROP_DIR)
@@ -64,6 +71,8 @@ test: build deps-interop
 	@cat $(INTEROP_DIR)/pairs-*.tsv > $(INTEROP_DIR)/pairs.tsv
 	python3 Tests/interop/check_features.py $(INTEROP_DIR)
 	python3 Tests/interop/check_opens.py $(INTEROP_DIR)/pairs.tsv --sample $(INTEROP_SAMPLE)
+	@# The fuzz targets over their seeds and regression inputs, then 15 s of fuzzing each.
+	$(MAKE) --no-print-directory fuzz-smoke FUZZ_CONFIG=debug
 
 ## interop: every edited corpus workbook (1,065) in LibreOffice and openpyxl; about 8 minutes
 interop:
@@ -96,6 +105,10 @@ fuzz-build: deps
 	@python3 fuzz/seeds.py $(CORPUS) $(FUZZ_DIR)/seeds
 
 fuzz: fuzz-build
+	@$(MAKE) --no-print-directory fuzz-run
+
+## fuzz-run: the fuzzing itself, on targets already built (two at once: one make fuzz-run per target)
+fuzz-run:
 	@mkdir -p $(FUZZ_DIR)/crashes
 	@for t in $(FUZZ_TARGETS); do \
 	  mkdir -p $(FUZZ_DIR)/corpus/$$t; \

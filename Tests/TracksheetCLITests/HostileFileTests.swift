@@ -4,36 +4,74 @@ import Testing
 /// Every crafted file in `shared/corpus/hostile/` is refused with one clear line and exit code 2,
 /// in under 2 seconds and 200 MB, or read as the corpus README allows. Runs the built binary.
 @Suite struct HostileFileTests {
-    /// File → the words its one-line refusal must contain (English, LANG=C).
-    static let refusals: [(String, String)] = [
-        ("billion-laughs.xlsx", "declares a DTD (<!DOCTYPE>)"),
-        ("xxe-network.xlsx", "declares a DTD (<!DOCTYPE>)"),
-        ("xxe-shared-strings.xlsx", "declares a DTD (<!DOCTYPE>)"),
-        ("utf7-dtd.xlsx", "declared in the UTF-7 encoding"),
-        ("invalid-utf8.xlsx", "not valid UTF-8"),
-        ("deep-nesting.xlsx", "nested more than 256 levels deep"),
-        // 64 MiB of one letter compresses 1,000:1, so the ratio check refuses it before the
-        // string limit is reached; LimitTests checks the string limit itself.
-        ("huge-string.xlsx", "zip bomb"),
-        ("zip-bomb-1gib.xlsx", "zip bomb"),
-        ("many-entries.xlsx", "200006 zip entries, more than the limit of 10000"),
-        ("duplicate-case-entries.xlsx", "differ only in case"),
-        ("empty.xlsx", "The file is empty (0 bytes)"),
-        ("not-a-zip.xlsx", "not a valid .xlsx workbook"),
-        ("truncated.xlsx", "not a valid .xlsx workbook"),
-        ("missing-workbook.xlsx", "workbook part named by _rels/.rels is missing"),
+    /// A crafted file and the one line every command refuses it with, in English and Chinese.
+    struct Refusal: Sendable, CustomTestStringConvertible {
+        var path: String, english: String, chinese: String
+        var testDescription: String { (path as NSString).lastPathComponent }
+    }
+
+    /// shared/corpus/hostile: file → its refusal.
+    static let corpus: [(String, String, String)] = [
+        ("billion-laughs.xlsx", "The part declares a DTD (<!DOCTYPE>); workbooks never do, and DTDs can smuggle in entity bombs and external files, so the workbook is refused (part xl/sharedStrings.xml)", "该部件声明了 DTD(<!DOCTYPE>);正常工作簿不会包含 DTD,它可能被用于实体炸弹或读取外部文件,因此拒绝读取(部件 xl/sharedStrings.xml)"),
+        ("xxe-network.xlsx", "The part declares a DTD (<!DOCTYPE>); workbooks never do, and DTDs can smuggle in entity bombs and external files, so the workbook is refused (part xl/worksheets/sheet1.xml)", "该部件声明了 DTD(<!DOCTYPE>);正常工作簿不会包含 DTD,它可能被用于实体炸弹或读取外部文件,因此拒绝读取(部件 xl/worksheets/sheet1.xml)"),
+        ("xxe-shared-strings.xlsx", "The part declares a DTD (<!DOCTYPE>); workbooks never do, and DTDs can smuggle in entity bombs and external files, so the workbook is refused (part xl/sharedStrings.xml)", "该部件声明了 DTD(<!DOCTYPE>);正常工作簿不会包含 DTD,它可能被用于实体炸弹或读取外部文件,因此拒绝读取(部件 xl/sharedStrings.xml)"),
+        ("utf7-dtd.xlsx", "The part is declared in the UTF-7 encoding; workbooks use UTF-8 or UTF-16 only, so it is refused (part xl/sharedStrings.xml)", "该部件声明的编码为 UTF-7;工作簿只使用 UTF-8 或 UTF-16,因此拒绝读取(部件 xl/sharedStrings.xml)"),
+        ("invalid-utf8.xlsx", "The part contains bytes that are not valid UTF-8 text at line 2 (part xl/sharedStrings.xml): Input is not proper UTF-8, indicate encoding ! Bytes: 0xFF 0xFE 0xC3 0x28", "该部件第 2 行含有无效的 UTF-8 字节(部件 xl/sharedStrings.xml):Input is not proper UTF-8, indicate encoding ! Bytes: 0xFF 0xFE 0xC3 0x28"),
+        ("deep-nesting.xlsx", "The part's XML is nested more than 256 levels deep; no workbook needs that, so it is refused (part xl/worksheets/sheet1.xml)", "该部件的 XML 嵌套超过 256 层,不是正常的工作簿,因此拒绝读取(部件 xl/worksheets/sheet1.xml)"),
+        ("huge-string.xlsx", "The part would inflate more than 250 times its compressed size; this is a zip bomb, not a workbook (part xl/sharedStrings.xml)", "该部件的解压比超过 250 倍,属于 zip 炸弹而不是正常工作簿(部件 xl/sharedStrings.xml)"),
+        ("zip-bomb-1gib.xlsx", "The part would inflate more than 250 times its compressed size; this is a zip bomb, not a workbook (part xl/worksheets/sheet1.xml)", "该部件的解压比超过 250 倍,属于 zip 炸弹而不是正常工作簿(部件 xl/worksheets/sheet1.xml)"),
+        ("many-entries.xlsx", "The workbook has 200006 zip entries, more than the limit of 10000; it is not a normal Excel file", "工作簿包含 200006 个 zip 条目,超过上限 10000,不是正常的 Excel 文件"),
+        ("duplicate-case-entries.xlsx", "The workbook holds two parts named \"xl/worksheets/sheet1.xml\" and \"xl/worksheets/Sheet1.xml\"; part names may not differ only in case, so it is ambiguous which one is meant", "工作簿中有两个仅大小写不同的部件 \"xl/worksheets/sheet1.xml\" 和 \"xl/worksheets/Sheet1.xml\",无法确定应读取哪一个"),
+        ("empty.xlsx", "The file is empty (0 bytes); it is not a workbook", "文件为空(0 字节),不是工作簿"),
+        ("not-a-zip.xlsx", "This file is not a valid .xlsx workbook (it is not a complete zip package); it may be truncated or of another type: Not a zip archive", "该文件不是有效的 .xlsx 工作簿(不是完整的 zip 包),可能已损坏、被截断或是其他类型的文件:Not a zip archive"),
+        ("truncated.xlsx", "This file is not a valid .xlsx workbook (it is not a complete zip package); it may be truncated or of another type: Not a zip archive", "该文件不是有效的 .xlsx 工作簿(不是完整的 zip 包),可能已损坏、被截断或是其他类型的文件:Not a zip archive"),
+        ("missing-workbook.xlsx", "The workbook part named by _rels/.rels is missing from the file; it is damaged or incomplete (part xl/workbook.xml)", "_rels/.rels 指向的工作簿部件在文件中不存在;文件已损坏或不完整(部件 xl/workbook.xml)")
     ]
 
+    /// Found beyond the corpus (Fixtures/make_hostile.py made them): file → its refusal.
+    static let crafted: [(String, String, String)] = [
+        ("lying-size.xlsx", "The part inflates to more bytes than the zip directory declares (1000); the file is damaged or crafted (part xl/worksheets/sheet1.xml)", "该部件解压后的大小超过 zip 目录声明的 1000 字节;文件已损坏或被篡改(部件 xl/worksheets/sheet1.xml)"),
+        ("zip-encrypted.xlsx", "The part is encrypted with a zip password; tracksheet cannot read it (part [Content_Types].xml)", "该部件使用了 zip 密码加密,tracksheet 无法读取(部件 [Content_Types].xml)"),
+        ("lzma-method.xlsx", "The part cannot be opened inside the zip package (part xl/worksheets/sheet1.xml): Compression method not supported", "无法打开 zip 包中的该部件(部件 xl/worksheets/sheet1.xml):Compression method not supported"),
+        ("empty-sheet.xlsx", "The part is empty where XML was expected (part xl/worksheets/sheet1.xml)", "该部件为空,应为 XML 内容(部件 xl/worksheets/sheet1.xml)"),
+        ("latin1.xlsx", "The part is declared in the ISO-8859-1 encoding; workbooks use UTF-8 or UTF-16 only, so it is refused (part xl/sharedStrings.xml)", "该部件声明的编码为 ISO-8859-1;工作簿只使用 UTF-8 或 UTF-16,因此拒绝读取(部件 xl/sharedStrings.xml)")
+    ]
+
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/hostile").path
+    static let refusals = corpus.map { Refusal(path: "\(Binary.corpus)/hostile/\($0.0)", english: $0.1, chinese: $0.2) }
+        + crafted.map { Refusal(path: "\(fixtures)/\($0.0)", english: $0.1, chinese: $0.2) }
+
+    /// Every command that reads a workbook refuses the file with exactly its one line (validate
+    /// names the file first) and exit code 2, in under 2 seconds and 200 MB; recalc writes
+    /// nothing and leaves the file as it was; sync creates no store and leaves the file as it was.
     @Test(arguments: refusals)
-    func refusedWithOneClearLine(file: String, words: String) throws {
-        let r = try Binary.run(["inspect", "\(Binary.corpus)/hostile/\(file)"])
-        #expect(r.status == 2, "\(file): exit \(r.status), stderr \(r.stderr)")
-        let lines = r.stderr.split(separator: "\n")
-        #expect(lines.count == 1, "\(file): \(r.stderr)")
-        #expect(r.stderr.hasPrefix("tracksheet: ") && r.stderr.contains(words), "\(file): \(r.stderr)")
-        #expect(r.stdout.isEmpty)
-        #expect(r.seconds < 2, "\(file) took \(r.seconds) s")
-        #expect(r.peakMB < 200, "\(file) used \(r.peakMB) MB")
+    func refusedWithTheExactMessage(_ r: Refusal) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = "\(dir)/in.xlsx"
+        try FileManager.default.copyItem(atPath: r.path, toPath: file)
+        let original = try Data(contentsOf: URL(fileURLWithPath: file))
+        let runs: [([String], String, String)] = [
+            (["inspect", file], "", r.english),
+            (["inspect", file, "--lang", "zh"], "", r.chinese),
+            (["validate", file], "\(file): ", r.english),
+            (["validate", file, "--lang", "zh"], "\(file): ", r.chinese),
+            (["recalc", file, "-o", "\(dir)/out.xlsx"], "", r.english),
+            (["recalc", file, "--in-place"], "", r.english),
+            (["sync", file, "--store", "\(dir)/store.db"], "", r.english),
+            (["sync", file, "--store", "\(dir)/store.db", "--lang", "zh"], "", r.chinese),
+        ]
+        for (arguments, prefix, message) in runs {
+            let run = try Binary.run(arguments)
+            let what = "\(r.testDescription) \(arguments[0]) \(arguments.dropFirst(2).joined(separator: " "))"
+            #expect(run.status == 2, "\(what): exit \(run.status), stderr \(run.stderr)")
+            #expect(run.stderr == "tracksheet: \(prefix)\(message)\n", "\(what)")
+            #expect(run.seconds < 2, "\(what) took \(run.seconds) s")
+            #expect(run.peakMB < 200, "\(what) used \(run.peakMB) MB")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == original, "the refused file was changed")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["in.xlsx"], "a refusal left files behind")
     }
 
     /// Valid files, and files whose odd parts may be ignored, read as A1 = 关键任务, B1 = 42.
@@ -67,15 +105,9 @@ import Testing
     /// Every hostile file is covered by one of the tables above.
     @Test func everyHostileFileIsCovered() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: "\(Binary.corpus)/hostile").filter { $0.hasSuffix(".xlsx") }
-        let covered = Set(Self.refusals.map(\.0) + ["valid-minimal.xlsx", "utf16-parts-valid.xlsx", "path-traversal.xlsx", "bad-indexes.xlsx", "absurd-refs.xlsx"])
+        let covered = Set(Self.corpus.map(\.0) + ["valid-minimal.xlsx", "utf16-parts-valid.xlsx", "path-traversal.xlsx", "bad-indexes.xlsx", "absurd-refs.xlsx"])
         #expect(files.count >= 19)
         #expect(Set(files).subtracting(covered).isEmpty, "not covered: \(Set(files).subtracting(covered))")
-    }
-
-    @Test func chineseMessages() throws {
-        let r = try Binary.run(["inspect", "\(Binary.corpus)/hostile/zip-bomb-1gib.xlsx", "--lang", "zh"])
-        #expect(r.status == 2)
-        #expect(r.stderr.contains("zip 炸弹"))
     }
 }
 
