@@ -11,6 +11,9 @@ struct Binary {
         var stdout: String
         var stderr: String
         var seconds: Double
+        /// Processor time (user + system) of the child: what a limit is about, unlike wall time,
+        /// which grows when other work shares the machine.
+        var cpuSeconds: Double
         var peakMB: Double
     }
 
@@ -69,7 +72,9 @@ struct Binary {
         return Result(status: code,
                       stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
                       stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "",
-                      seconds: seconds, peakMB: Double(usage.ru_maxrss) / 1024)
+                      seconds: seconds,
+                      cpuSeconds: Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6,
+                      peakMB: Double(usage.ru_maxrss) / 1024)
     }
 
     /// The full path of a program on PATH, or nil.

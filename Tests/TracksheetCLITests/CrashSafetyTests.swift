@@ -156,7 +156,7 @@ import XLSX
         let ref = try Self.folder("sync-ref")
         defer { try? FileManager.default.removeItem(atPath: ref) }
         try stage(ref)
-        let points = Self.killPoints(try Self.counts(args(ref), in: ref), step: 8)
+        let points = Self.killPoints(try Self.counts(args(ref), in: ref), step: 16)
         let workbookAfter = try Self.contents(ref + "/plan.xlsx"), dumpAfter = try Self.dump(ref + "/tracksheet.db")
         let workbookBefore = try Self.contents(setup + "/plan.xlsx")
         #expect(dumpAfter != dumpBefore && workbookAfter != workbookBefore, "the sync under test must change both sides")
@@ -181,7 +181,7 @@ import XLSX
             // The workbook is replaced only once the store has committed.
             #expect(!workbookDone || storeDone, "killed at \(point): the workbook was replaced but the store did not commit")
             outcomes["workbook \(workbookDone ? "after" : "before"), store \(storeDone ? "after" : "before")", default: 0] += 1
-            if i % 3 == 0 {
+            if i % 4 == 0 {
                 let again = try Binary.run(args(dir))
                 #expect(again.status == 0, "after a kill at \(point): \(again.stderr)")
                 #expect(try Self.contents(dir + "/plan.xlsx") == workbookAfter, "after a kill at \(point), the next sync did not finish the job")
