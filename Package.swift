@@ -41,7 +41,7 @@ let package = Package(
             name: "Templates",
             dependencies: ["XLSX"],
             path: ".",
-            exclude: ["Sources/XLSX", "Sources/tracksheet", "Sources/tracksheet-bench", "Sources/tracksheet-fuzz-reader", "Sources/tracksheet-fuzz-values", "Sources/TracksheetLibXML2",
+            exclude: ["Sources/XLSX", "Sources/tracksheet", "Sources/tracksheet-bench", "Sources/tracksheet-fuzz-reader", "Sources/tracksheet-fuzz-values", "Sources/tracksheet-fuzz-support", "Sources/TracksheetLibXML2",
                       "Sources/TracksheetLibZip", "Sources/Validation", "Sources/Sync", "Tests", "bench", "fuzz", "samples", ".ci", "README.md", "Makefile"],
             sources: ["Sources/Templates"],
             resources: [.copy("templates")]
@@ -79,13 +79,17 @@ let package = Package(
         ),
         // libFuzzer targets (`make fuzz`): built with -sanitize=fuzzer,address and -DFUZZING;
         // without them, each replays the inputs it is given (the regression files in make test).
+        .target(
+            name: "FuzzSupport",
+            path: "Sources/tracksheet-fuzz-support"
+        ),
         .executableTarget(
             name: "tracksheet-fuzz-reader",
-            dependencies: ["XLSX", "Templates", "Validation"]
+            dependencies: ["XLSX", "Templates", "Validation", "FuzzSupport"]
         ),
         .executableTarget(
             name: "tracksheet-fuzz-values",
-            dependencies: ["XLSX", "Templates", "Validation"]
+            dependencies: ["XLSX", "Templates", "Validation", "FuzzSupport"]
         ),
         .testTarget(
             name: "XLSXTests",

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzSupport
 import Templates
 import Validation
 import XLSX
@@ -83,32 +84,13 @@ public func fuzzValues(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     return 0
 }
 
-/// SwiftPM links an executable's entry as `<module>_main`; in a fuzzing build that is libFuzzer's driver.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                     _ body: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
-
 @_cdecl("tracksheet_fuzz_values_main")
 public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    var count = argc, arguments = argv
-    return runFuzzerDriver(&count, &arguments, fuzzValues)
+    FuzzSupport.drive(argc, argv, fuzzValues)
 }
 #else
 /// Without the fuzzer: runs the harness over the files (or folders of files) given.
 @main enum ReplayValues {
-    static func main() throws {
-        var count = 0
-        for path in CommandLine.arguments.dropFirst() {
-            var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
-            let files = isDir.boolValue ? try FileManager.default.contentsOfDirectory(atPath: path).sorted().map { "\(path)/\($0)" } : [path]
-            for file in files {
-                let data = try Data(contentsOf: URL(fileURLWithPath: file))
-                data.withUnsafeBytes { ValuesHarness.run($0) }
-                count += 1
-            }
-        }
-        print("replayed \(count) input(s) without a crash")
-    }
+    static func main() throws { try FuzzSupport.replay(CommandLine.arguments.dropFirst(), ValuesHarness.run) }
 }
 #endif
