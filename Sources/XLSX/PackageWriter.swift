@@ -24,10 +24,8 @@ public final class PackageWriter {
 
     public init(path: String) throws {
         self.path = path
-        let slash = path.lastIndex(of: "/")
-        let dir = slash.map { String(path[..<$0]) } ?? "."
-        let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        temporaryPath = "\(dir.isEmpty ? "/" : dir)/.\(base).tracksheet-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let (dir, base) = Self.split(path)
+        temporaryPath = "\(dir)/.\(base).tracksheet-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
         Self.removeLeftovers(beside: path)
         var error: Int32 = 0
         guard let za = zip_open(temporaryPath, ZIP_CREATE | ZIP_EXCL, &error) else {
@@ -118,8 +116,7 @@ public final class PackageWriter {
 
     /// Makes a rename into `path`'s folder durable.
     public static func syncDirectory(of path: String) {
-        let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-        let dfd = open(dir.isEmpty ? "/" : dir, O_RDONLY)
+        let dfd = open(split(path).folder, O_RDONLY)
         if dfd >= 0 { fsync(dfd); close(dfd) }
     }
 
@@ -127,10 +124,8 @@ public final class PackageWriter {
     /// (and libzip's own temporary file of it), a sync's staged `.plan.xlsx.sync-<pid>` — once
     /// process `<pid>` is gone. A running process's files are left alone.
     public static func removeLeftovers(beside path: String) {
-        let slash = path.lastIndex(of: "/")
-        let dir = slash.map { String(path[..<$0]) } ?? "."
-        let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        guard let handle = opendir(dir.isEmpty ? "/" : dir) else { return }
+        let (dir, base) = split(path)
+        guard let handle = opendir(dir) else { return }
         var names: [String] = []
         while let entry = readdir(handle) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
@@ -138,15 +133,22 @@ public final class PackageWriter {
         }
         closedir(handle)
         for name in names {
+            let dots = name.prefix { $0 == "." }.count
             for marker in [".\(base).tracksheet-", ".\(base).sync-"] {
-                let dots = name.prefix { $0 == "." }.count
                 guard dots <= 2, name.dropFirst(dots - 1).hasPrefix(marker) else { continue }
                 let rest = name.dropFirst(dots - 1 + marker.count)
                 guard let pid = Int32(rest.prefix { $0.isASCII && $0.isNumber }), pid > 0, pid != getpid() else { continue }
-                if kill(pid, 0) != 0 && errno == ESRCH { unlink("\(dir.isEmpty ? "" : dir)/\(name)") }
+                if kill(pid, 0) != 0 && errno == ESRCH { unlink("\(dir)/\(name)") }
                 break
             }
         }
+    }
+
+    /// The folder of `path` (`.` when it names none, `/` for the root) and its file name.
+    private static func split(_ path: String) -> (folder: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        let folder = String(path[..<slash])
+        return (folder.isEmpty ? "/" : folder, String(path[path.index(after: slash)...]))
     }
 
     /// Throws everything away; `path` stays as it was.

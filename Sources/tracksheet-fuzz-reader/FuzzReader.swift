@@ -44,7 +44,7 @@ enum ReaderHarness {
         _ = try? Validator.validate(path: path, options: options)
         if let (sheet, ref) = firstCell, let editor = try? WorkbookEditor(path: path) {
             try? editor.setCell(ref, in: sheet, to: CellEdit(value: .string("=1+1")))
-            try? editor.insertRows(at: max(1, ref.row), count: 1, in: sheet)
+            try? editor.insertRows(at: ref.row, count: 1, in: sheet)
             try? editor.save(to: edited)
         }
     }
