@@ -1,10 +1,18 @@
 #!/usr/bin/env python3
-"""An effect-analysis workbook of N rows × 13 columns, made by XlsxWriter (not by tracksheet)."""
+"""An effect-analysis workbook of N rows × 13 columns, made by XlsxWriter (not by tracksheet).
+
+usage: make_effect.py ROWS OUT.xlsx [shared|inline]
+  shared  text in the shared-string table (XlsxWriter's default, as Excel saves)
+  inline  text in the cells as inline strings (XlsxWriter's constant_memory mode)
+"""
 import random, sys
 import xlsxwriter
 
 n, out = int(sys.argv[1]), sys.argv[2]
-wb = xlsxwriter.Workbook(out, {"constant_memory": True})
+mode = sys.argv[3] if len(sys.argv) > 3 else "inline"
+if mode not in ("shared", "inline"):
+    sys.exit(f"unknown string mode {mode!r}: use shared or inline")
+wb = xlsxwriter.Workbook(out, {"constant_memory": mode == "inline"})
 ws = wb.add_worksheet("效果分析表")
 ws.write_row(0, 0, ["渠道", "推广内容", "曝光量", "点击量", "点击率(%)", "转化量", "转化率(%)", "成本(元)",
                     "获客成本(元/人)", "增量销售额(元)", "ROI", "达标情况", "优化建议"])

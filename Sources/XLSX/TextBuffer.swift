@@ -18,7 +18,7 @@ struct TextBuffer {
         bytes.append(contentsOf: text)
     }
 
-    mutating func clear() { bytes.removeAll(keepingCapacity: true) }
+    mutating func clear() { if !bytes.isEmpty { bytes.removeAll(keepingCapacity: true) } }
 
     /// Where the current `<t>` began, for `trimSegment`.
     private(set) var segmentStart = 0

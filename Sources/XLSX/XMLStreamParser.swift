@@ -185,8 +185,11 @@ public final class XMLStreamParser {
     // unowned reference costs a retain per SAX callback.
     private unowned(unsafe) let handler: XMLContentHandler
     private let part: String
-    private var failure: Error?
-    private var depth = 0
+    @exclusivity(unchecked) private var failure: Error?
+    @exclusivity(unchecked) private var depth = 0
+    /// The last namespace URIs seen and what they are: libxml2 interns URIs in its dictionary, so
+    /// one pointer comparison classifies nearly every element.
+    @exclusivity(unchecked) private var knownURIs: (UnsafePointer<xmlChar>?, XMLNamespace, UnsafePointer<xmlChar>?, XMLNamespace) = (nil, .none, nil, .none)
     private let maxDepth: Int
 
     private static let installGlobals: Void = {
@@ -214,27 +217,30 @@ public final class XMLStreamParser {
         sax.getParameterEntity = { _, _ in nil }
         sax.resolveEntity = { _, _, _ in nil }
         sax.startElementNs = { ctx, localname, prefix, uri, nbNamespaces, namespaces, nbAttributes, _, attributes in
-            let parser = XMLStreamParser.from(ctx)
-            guard parser.failure == nil, let localname else { return }
-            parser.depth += 1
-            if parser.depth > parser.maxDepth { return parser.stop(parser.tooDeep()) }
-            let name = XMLName(local: localname, namespace: uri.map(XMLStreamParser.classify) ?? .none, prefix: prefix,
-                               declarations: namespaces, declarationCount: Int(nbNamespaces))
-            do { try parser.handler.startElement(name, XMLAttributes(base: attributes, count: Int(nbAttributes))) }
-            catch { parser.stop(error) }
+            XMLStreamParser.with(ctx) { parser in
+                guard parser.failure == nil, let localname else { return }
+                parser.depth += 1
+                if parser.depth > parser.maxDepth { return parser.stop(parser.tooDeep()) }
+                let name = XMLName(local: localname, namespace: parser.namespace(uri), prefix: prefix,
+                                   declarations: namespaces, declarationCount: Int(nbNamespaces))
+                do { try parser.handler.startElement(name, XMLAttributes(base: attributes, count: Int(nbAttributes))) }
+                catch { parser.stop(error) }
+            }
         }
         sax.endElementNs = { ctx, localname, prefix, uri in
-            let parser = XMLStreamParser.from(ctx)
-            guard parser.failure == nil, let localname else { return }
-            parser.depth -= 1
-            let name = XMLName(local: localname, namespace: uri.map(XMLStreamParser.classify) ?? .none, prefix: prefix)
-            do { try parser.handler.endElement(name) } catch { parser.stop(error) }
+            XMLStreamParser.with(ctx) { parser in
+                guard parser.failure == nil, let localname else { return }
+                parser.depth -= 1
+                let name = XMLName(local: localname, namespace: parser.namespace(uri), prefix: prefix)
+                do { try parser.handler.endElement(name) } catch { parser.stop(error) }
+            }
         }
         let characters: charactersSAXFunc = { ctx, text, length in
-            let parser = XMLStreamParser.from(ctx)
-            guard parser.failure == nil, let text else { return }
-            do { try parser.handler.characters(UnsafeRawBufferPointer(start: text, count: Int(length))) }
-            catch { parser.stop(error) }
+            XMLStreamParser.with(ctx) { parser in
+                guard parser.failure == nil, let text else { return }
+                do { try parser.handler.characters(UnsafeRawBufferPointer(start: text, count: Int(length))) }
+                catch { parser.stop(error) }
+            }
         }
         sax.characters = characters
         sax.cdataBlock = characters
@@ -261,6 +267,13 @@ public final class XMLStreamParser {
         Unmanaged<XMLStreamParser>.fromOpaque(ctx!).takeUnretainedValue()
     }
 
+    /// The parser behind a callback's context, without a retain and release per callback (millions
+    /// per sheet): `parse` holds the parser for as long as libxml2 can call back.
+    @inline(__always)
+    static func with(_ ctx: UnsafeMutableRawPointer?, _ body: (XMLStreamParser) -> Void) {
+        Unmanaged<XMLStreamParser>.fromOpaque(ctx!)._withUnsafeGuaranteedRef(body)
+    }
+
     private static let mainURIs = ["http://schemas.openxmlformats.org/spreadsheetml/2006/main",
                                    "http://purl.oclc.org/ooxml/spreadsheetml/main"]
     private static let officeRelURIs = ["http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -284,6 +297,16 @@ public final class XMLStreamParser {
         default: break
         }
         return .other
+    }
+
+    @inline(__always)
+    private func namespace(_ uri: UnsafePointer<xmlChar>?) -> XMLNamespace {
+        guard let uri else { return .none }
+        if uri == knownURIs.0 { return knownURIs.1 }
+        if uri == knownURIs.2 { return knownURIs.3 }
+        let ns = Self.classify(uri)
+        knownURIs = (uri, ns, knownURIs.0, knownURIs.1)
+        return ns
     }
 
     private init(handler: XMLContentHandler, part: String, maxDepth: Int) {
