@@ -104,8 +104,9 @@ struct SQLStoreCore: Sendable {
             let rows = try await db.rows("SELECT id, version, position, \(cols) FROM \(t.name) WHERE campaign_id = \(d.placeholder(1)) ORDER BY position, id",
                                          [.text(campaign.id)], kinds: kinds)
             var byID: [String: StoreRow] = [:]
+            byID.reserveCapacity(rows.count)
             for r in rows {
-                var values: RowValues = [:]
+                var values = RowValues(minimumCapacity: t.columns.count)
                 for (i, c) in t.columns.enumerated() { values[c.key] = Self.storeValue(r[3 + i], c.kind) }
                 let row = StoreRow(id: r[0].text ?? "", version: r[1].int ?? 0, position: r[2].int ?? 0, values: values)
                 byID[row.id] = row

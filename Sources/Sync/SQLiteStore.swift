@@ -72,8 +72,11 @@ struct GRDBConnection: SQLConnection {
 
     func rows(_ sql: String, _ args: [SQLValue], kinds: [SQLKind]) async throws -> [[SQLValue]] {
         try sync { db in
-            try Row.fetchAll(db, sql: sql, arguments: Self.arguments(args)).map { row in
-                kinds.indices.map { i -> SQLValue in
+            // A cursor reads each row straight from the statement (no copy of every row first).
+            let cursor = try Row.fetchCursor(db, sql: sql, arguments: Self.arguments(args))
+            var out: [[SQLValue]] = []
+            while let row = try cursor.next() {
+                out.append(kinds.indices.map { i -> SQLValue in
                     let value: DatabaseValue = row[i]
                     switch value.storage {
                     case .null, .blob: return .null
@@ -88,8 +91,9 @@ struct GRDBConnection: SQLConnection {
                         case .int: return Int(s).map(SQLValue.int) ?? .null
                         }
                     }
-                }
+                })
             }
+            return out
         }
     }
 

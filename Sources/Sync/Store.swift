@@ -210,7 +210,20 @@ public enum RowID {
         return s
     }
 
+    /// Byte by byte: this runs on every row of every synced sheet and of the manifest.
     public static func isValid(_ s: String) -> Bool {
-        s.count == 16 && s.allSatisfy { alphabet.contains($0) } && s.first!.isLetter
+        var s = s
+        return s.withUTF8(isValid)
+    }
+
+    static func isValid(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard b.count == 16, allowed[Int(b[0])] == 1 else { return false }
+        return b.allSatisfy { allowed[Int($0)] != 0 }
+    }
+
+    /// 1: a letter of the alphabet, 2: a digit of it, 0: neither (by byte).
+    private static let allowed: [UInt8] = (0..<256).map { b in
+        guard let u = Unicode.Scalar(b).map(Character.init), alphabet.contains(u) else { return 0 }
+        return u.isLetter ? 1 : 2
     }
 }

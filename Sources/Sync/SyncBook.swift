@@ -63,7 +63,7 @@ public struct SyncBinding: Sendable {
         guard let info = workbook.sheet(named: sheetName) else { return b }
         b.exists = true
         var inManifest = false
-        _ = try workbook.readSheet(info) { row in
+        _ = try workbook.readSheetPipelined(info) { row in
             b.usedRows = max(b.usedRows, row.index)
             let texts = (1...3).map { c -> String in
                 guard let v = row.cell(at: c)?.value else { return "" }
@@ -101,49 +101,72 @@ public struct SyncBook: Sendable {
             throw StoreError("\(path): no sheet matches a template, so there is nothing to sync",
                              "\(path):没有与模板匹配的工作表,无可同步的内容")
         }
-        let report = try Validator(book: book, options: options).report(path: path)
-        // Cells that failed validation are not pushed.
-        var invalid: [String: Set<CellReference>] = [:]
-        for d in report.diagnostics where d.severity == .error {
-            if let c = d.cell.flatMap(CellReference.init) { invalid[d.sheet, default: []].insert(c) }
-        }
-
-        var sheets: [SyncedSheet] = []
+        // One pass over each sheet: the validator checks each row and hands it over here.
+        var byName: [String: SyncedSheet] = [:]
+        var keyColumnsOf: [String: [String: Int]] = [:]
+        var columnsOf: [String: [StoreColumn]] = [:]
+        var lastDataOf: [String: Int] = [:]
         for m in book.mappings {
             guard let table = StoreSchema.table(template: template.id, sheet: m.templateSheet) else { continue }
             let keyColumns = Dictionary(uniqueKeysWithValues: table.columns.compactMap { c in m.columns[c.key].map { (c.key, $0) } })
             let usedColumns = Array(m.columns.values) + m.extra.map(\.column)
-            var sheet = SyncedSheet(table: table, mapping: m, rows: [], presentKeys: Set(keyColumns.keys),
-                                    idColumn: m.idColumn ?? ((usedColumns.max() ?? 0) + 1), idColumnExists: m.idColumn != nil, lastRow: m.headerRow)
-            let bad = invalid[m.sheetName] ?? []
-            var lastData = m.headerRow
-            try book.rows(of: m, blank: { r in
-                if sheet.totalRow == nil && r == lastData + 1 + sheet.blankRowsBelow { sheet.blankRowsBelow += 1 }
-            }) { row in
-                sheet.lastRow = max(sheet.lastRow, row.index)
-                if Validator.isTotalRow(row) {
-                    if sheet.totalRow == nil { sheet.totalRow = row.index }
-                    return
+            byName[m.sheetName] = SyncedSheet(table: table, mapping: m, rows: [], presentKeys: Set(keyColumns.keys),
+                                              idColumn: m.idColumn ?? ((usedColumns.max() ?? 0) + 1), idColumnExists: m.idColumn != nil,
+                                              lastRow: m.headerRow)
+            keyColumnsOf[m.sheetName] = keyColumns
+            columnsOf[m.sheetName] = table.columns.filter { keyColumns[$0.key] != nil }
+            lastDataOf[m.sheetName] = m.headerRow
+        }
+        let validator = Validator(book: book, options: options)
+        validator.blankObserver = { m, r in
+            guard var sheet = byName[m.sheetName] else { return }
+            byName[m.sheetName] = nil // keep the sheet's rows uniquely referenced while it changes
+            if sheet.totalRow == nil && r == lastDataOf[m.sheetName, default: m.headerRow] + 1 + sheet.blankRowsBelow { sheet.blankRowsBelow += 1 }
+            byName[m.sheetName] = sheet
+        }
+        validator.rowObserver = { m, row, isTotal in
+            guard var sheet = byName[m.sheetName], let columns = columnsOf[m.sheetName] else { return }
+            byName[m.sheetName] = nil
+            defer { byName[m.sheetName] = sheet }
+            sheet.lastRow = max(sheet.lastRow, row.index)
+            if isTotal {
+                if sheet.totalRow == nil { sheet.totalRow = row.index }
+                return
+            }
+            sheet.totalRow = nil // a total with data below it is not the list's end
+            lastDataOf[m.sheetName] = row.index
+            sheet.blankRowsBelow = 0
+            var r = SyncedRow(id: row.identity.flatMap { RowID.isValid($0) ? $0 : nil }, sheetRow: row.index,
+                              values: RowValues(minimumCapacity: columns.count), skipped: [],
+                              styles: Dictionary(minimumCapacity: columns.count), inherited: row.inherited)
+            for c in columns {
+                let cell = row.cells[c.key]
+                if let cell { r.styles[c.key] = cell.styleIndex }
+                if let cell, cell.formula != nil, !row.isInherited(c.key) { r.skipped.insert(c.key); continue }
+                switch storeValue(cell, c, book) {
+                case .some(let v): if let v { r.values[c.key] = v }
+                case .none: r.skipped.insert(c.key)
                 }
-                sheet.totalRow = nil // a total with data below it is not the list's end
-                lastData = row.index
-                sheet.blankRowsBelow = 0
-                var r = SyncedRow(id: row.identity.flatMap { RowID.isValid($0) ? $0 : nil }, sheetRow: row.index, values: [:], skipped: [],
-                                  styles: [:], inherited: row.inherited)
-                for c in table.columns {
-                    guard let col = keyColumns[c.key] else { continue }
-                    let cell = row.cells[c.key]
-                    if let cell { r.styles[c.key] = cell.styleIndex }
-                    if let cell, cell.formula != nil, !row.inherited.contains(c.key) { r.skipped.insert(c.key); continue }
-                    if !row.inherited.contains(c.key), bad.contains(CellReference(row: row.index, column: col)) {
-                        r.skipped.insert(c.key); continue
-                    }
-                    switch storeValue(cell, c, book) {
-                    case .some(let v): if let v { r.values[c.key] = v }
-                    case .none: r.skipped.insert(c.key)
+            }
+            sheet.rows.append(r)
+        }
+        let report = try validator.report(path: path)
+        // Cells that failed validation (known once every check has run) are not pushed.
+        var invalid: [String: Set<CellReference>] = [:]
+        for d in report.diagnostics where d.severity == .error {
+            if let c = d.cell.flatMap(CellReference.init) { invalid[d.sheet, default: []].insert(c) }
+        }
+        var sheets: [SyncedSheet] = []
+        for m in book.mappings {
+            guard var sheet = byName.removeValue(forKey: m.sheetName), let keyColumns = keyColumnsOf[m.sheetName] else { continue }
+            if let bad = invalid[m.sheetName], !bad.isEmpty {
+                for i in sheet.rows.indices {
+                    for (key, col) in keyColumns where !sheet.rows[i].inherited.contains(key) && !sheet.rows[i].skipped.contains(key)
+                        && bad.contains(CellReference(row: sheet.rows[i].sheetRow, column: col)) {
+                        sheet.rows[i].values[key] = nil
+                        sheet.rows[i].skipped.insert(key)
                     }
                 }
-                sheet.rows.append(r)
             }
             sheets.append(sheet)
         }

@@ -106,6 +106,7 @@ public enum SyncPlanner {
             binding.manifest = [:]
         }
         var newManifest: [String: Int] = [:]
+        newManifest.reserveCapacity(sheets.reduce(0) { $0 + $1.rows.count } + snapshot.rows.values.reduce(0) { $0 + $1.count })
         for sheet in sheets {
             let t = sheet.table
             var summary = SheetSummary(sheet: sheet.name, table: t.name)
@@ -116,8 +117,11 @@ public enum SyncPlanner {
                 if let s = storeRows[id], s.version == seen.version { return s.values }
                 return snapshot.base[id]
             }
+            // The columns both sides have (found once per sheet, not per row).
+            let compared = t.columns.filter { sheet.presentKeys.contains($0.key) }
+            func mergedColumns(_ r: SyncedRow) -> [StoreColumn] { r.skipped.isEmpty ? compared : compared.filter { !r.skipped.contains($0.key) } }
             func differences(_ r: SyncedRow, _ b: RowValues) -> Int {
-                t.columns.filter { sheet.presentKeys.contains($0.key) && !r.skipped.contains($0.key) && !StoreValue.same(r.values[$0.key], b[$0.key]) }.count
+                mergedColumns(r).filter { !StoreValue.same(r.values[$0.key], b[$0.key]) }.count
             }
 
             // A copied row carries its original's id: the copy that differs least from the base keeps it.
@@ -138,7 +142,7 @@ public enum SyncPlanner {
                 if let id = rows[i].id, storeRows[id] == nil, binding.manifest[id] == nil { rows[i].id = nil }
             }
 
-            var seen = Set<String>()
+            var seen = Set<String>(minimumCapacity: rows.count)
             // A row's place among the rows the workbook keeps (rows deleted in the store leave it).
             var position = -1
             for r in rows {
@@ -148,7 +152,7 @@ public enum SyncPlanner {
                 func insert() {
                     let id = RowID.make()
                     var values: RowValues = [:]
-                    for c in t.columns where sheet.presentKeys.contains(c.key) && !r.skipped.contains(c.key) { values[c.key] = r.values[c.key] }
+                    for c in mergedColumns(r) { values[c.key] = r.values[c.key] }
                     plan.store.inserts.append((t.name, StoreRow(id: id, version: 1, position: position, values: values)))
                     plan.store.log.append(LoggedChange(table: t.name, rowID: id, action: .insert, column: nil,
                                                        cell: "\(sheet.name)!\(r.sheetRow)", old: nil, new: .text(RowJSON.encode(values))))
@@ -187,7 +191,7 @@ public enum SyncPlanner {
                 let b = base(id)
                 var merged = s.values
                 var storeChanged = false, workbookCells = 0
-                for c in t.columns where sheet.presentKeys.contains(c.key) && !r.skipped.contains(c.key) {
+                for c in mergedColumns(r) {
                     let w = r.values[c.key], sv = s.values[c.key]
                     if StoreValue.same(w, sv) { continue }
                     let takeWorkbook: Bool
@@ -262,7 +266,8 @@ public enum SyncPlanner {
             plan.workbook[sheet.name] = changes
             plan.summaries.append(summary)
         }
-        plan.manifestChanged = newManifest != binding.history || !binding.exists
+        plan.manifestChanged = !binding.exists || newManifest.count != binding.manifest.count
+            || newManifest.contains { binding.manifest[$0.key]?.version != $0.value }
         return plan
     }
 }

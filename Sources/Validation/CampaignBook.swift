@@ -34,11 +34,52 @@ public struct CampaignPeriod: Sendable {
     }
 }
 
+/// The template columns a mapped sheet has, each given a slot: a data row keeps its cells in an
+/// array by slot (one allocation per row) instead of a dictionary built per row.
+public final class ColumnLayout: Sendable {
+    /// Template column keys, by slot.
+    public let keys: [String]
+    let slotOfKey: [String: Int]
+    /// The slot of each 1-based sheet column, -1 where no template column is (up to the last one).
+    let slotOfColumn: [Int]
+
+    public init(_ m: SheetMapping) {
+        let pairs = m.columns.sorted { $0.value < $1.value }
+        keys = pairs.map(\.key)
+        slotOfKey = Dictionary(uniqueKeysWithValues: pairs.enumerated().map { ($1.key, $0) })
+        var byColumn = [Int](repeating: -1, count: (pairs.last?.value ?? 0) + 1)
+        for (slot, p) in pairs.enumerated() where p.value >= 0 { byColumn[p.value] = slot }
+        slotOfColumn = byColumn
+    }
+
+    @inline(__always) public func slot(_ key: String) -> Int? { slotOfKey[key] }
+    @inline(__always) func slot(column: Int) -> Int { column < slotOfColumn.count ? slotOfColumn[column] : -1 }
+}
+
+/// A data row's template cells, by column key.
+public struct RowCells: Sendable {
+    public let layout: ColumnLayout
+    var slots: [Cell?]
+
+    init(layout: ColumnLayout) {
+        self.layout = layout
+        slots = [Cell?](repeating: nil, count: layout.keys.count)
+    }
+
+    public subscript(key: String) -> Cell? {
+        get { layout.slot(key).flatMap { slots[$0] } }
+        set { if let s = layout.slot(key) { slots[s] = newValue } }
+    }
+
+    /// The cells present, in column order.
+    public var values: [Cell] { slots.compactMap { $0 } }
+}
+
 /// One data row of a mapped sheet: its cells by template column key. Phase and objective cells
 /// of the rows a merged (or left blank) phase cell covers carry the phase's value, marked inherited.
 public struct TableRow: Sendable {
     public var index: Int
-    public var cells: [String: Cell] = [:]
+    public var cells: RowCells
     public var inherited: Set<String> = []
     /// Cells of the user's own columns (e.g. 权重), by header.
     public var extra: [String: Cell] = [:]
@@ -47,7 +88,10 @@ public struct TableRow: Sendable {
 
     public func value(_ key: String) -> CellValue { cells[key]?.value ?? .empty }
     public func text(_ key: String) -> String { Values.trimmed(Values.text(value(key))) }
-    public func has(_ key: String) -> Bool { !text(key).isEmpty }
+    /// Whether the cell holds anything but white space (no text is made).
+    public func has(_ key: String) -> Bool { !Values.isBlank(value(key)) }
+    /// Whether `key`'s cell came from the phase above (a merged or blank phase cell).
+    @inline(__always) public func isInherited(_ key: String) -> Bool { !inherited.isEmpty && inherited.contains(key) }
 }
 
 /// A workbook read against its template: the sheets that map onto template sheets, their header
@@ -171,13 +215,16 @@ public final class CampaignBook {
         return Values.quantity(cell.value, percentFormat: f.percent, formatDecimals: f.decimals)
     }
 
-    /// Whether a style shows a percent, and its decimals: read once per style.
-    private var formats: [Int: (percent: Bool, decimals: Int?)] = [:]
+    /// Whether a style shows a percent, and its decimals: read once per style, kept by style index.
+    private var formats: [(percent: Bool, decimals: Int?)?] = []
     func numberFormat(_ style: Int) -> (percent: Bool, decimals: Int?) {
-        if let f = formats[style] { return f }
+        if style >= 0, style < formats.count, let f = formats[style] { return f }
         let code = workbook.styles.formatCode(ofStyle: style)
         let f = (Values.isPercentFormat(code), Values.formatDecimals(code))
-        formats[style] = f
+        if style >= 0, style < 65_536 {
+            if style >= formats.count { formats += Array(repeating: nil, count: style + 1 - formats.count) }
+            formats[style] = f
+        }
         return f
     }
 
@@ -185,19 +232,22 @@ public final class CampaignBook {
     /// rows below the header that exist but hold nothing to read (a template's blank rows).
     public func rows(of m: SheetMapping, blank: ((Int) -> Void)? = nil, _ body: (TableRow) throws -> Void) throws {
         guard let info = workbook.sheet(named: m.sheetName), let spec = sheetSpec(m) else { return }
-        let keyOf = Dictionary(uniqueKeysWithValues: m.columns.map { ($1, $0) })
+        let layout = ColumnLayout(m)
         let extraOf = Dictionary(m.extra.map { ($0.column, HeaderMatcher.normalize($0.header)) }, uniquingKeysWith: { a, _ in a })
         let inheriting = spec.columns.filter { $0.mergeByPhase == true }.map(\.key)
-        let derived = Set(spec.columns.filter { $0.derived != nil }.map(\.key))
+        let derivedKeys = Set(spec.columns.filter { $0.derived != nil }.map(\.key))
+        let derived = layout.keys.map(derivedKeys.contains)
         var carried: [String: Cell] = [:]
-        _ = try workbook.readSheet(info) { row in
+        // Parsed on a second thread while the rows are checked on this one (large sheets).
+        _ = try workbook.readSheetPipelined(info) { row in
             guard row.index > m.headerRow else { return }
-            var t = TableRow(index: row.index)
+            var t = TableRow(index: row.index, cells: RowCells(layout: layout))
             var filled = false
             for cell in row.cells {
-                if let key = keyOf[cell.column] {
-                    t.cells[key] = cell
-                    if !derived.contains(key), !Values.trimmed(Values.text(cell.value)).isEmpty { filled = true }
+                let slot = layout.slot(column: cell.column)
+                if slot >= 0 {
+                    t.cells.slots[slot] = cell
+                    if !filled, !derived[slot], !Values.isBlank(cell.value) { filled = true }
                 } else if let h = extraOf[cell.column] {
                     t.extra[h] = cell
                 } else if cell.column == m.idColumn, case .string(let id) = cell.value, !Values.trimmed(id).isEmpty {

@@ -38,6 +38,12 @@ public final class Validator {
     }
     var masterTasks: [MasterTask] = []
 
+    /// Hears of every data row once it is checked (with whether it is a total row), and of the
+    /// blank rows below a sheet's header: sync reads its rows in the validator's pass instead of a
+    /// second one over the same sheet.
+    public var rowObserver: ((SheetMapping, TableRow, Bool) throws -> Void)?
+    public var blankObserver: ((SheetMapping, Int) -> Void)?
+
     public init(book: CampaignBook, options: ValidationOptions) {
         self.book = book
         self.options = options
@@ -126,10 +132,16 @@ public final class Validator {
             if spec.rows == "fields" { checkFields(m, spec); continue }
             var roiRows: [ROIRow] = []
             ratios = Ratio.of(spec, roi: options.roi ?? book.template?.roi).filter { m.columns[$0.key] != nil }
-            try book.rows(of: m) { row in
+            present = spec.columns.filter { m.columns[$0.key] != nil }
+            keys = Set(m.columns.keys)
+            datePairs = Self.datePairs.filter { keys.contains($0.0) && keys.contains($0.1) }
+            funnelPairs = Self.funnelPairs.filter { keys.contains($0.0) && keys.contains($0.1) }
+            let blank = blankObserver.map { observer in { (r: Int) in observer(m, r) } }
+            try book.rows(of: m, blank: blank) { row in
                 let isTotal = Self.isTotalRow(row)
                 checkCells(m, spec, row, isTotal: isTotal)
                 checkRow(m, spec, row, isTotal: isTotal, roiRows: &roiRows)
+                try rowObserver?(m, row, isTotal)
             }
             checkROI(m, roiRows)
         }
@@ -145,24 +157,42 @@ public final class Validator {
 
     /// The ratio columns of the sheet being checked.
     var ratios: [Ratio] = []
+    /// The template columns the sheet being checked has, and their keys.
+    var present: [Template.Column] = []
+    var keys: Set<String> = []
+    /// Which of the start–end and funnel pairs the sheet has (found once per sheet, not per row).
+    var datePairs: [(String, String)] = [], funnelPairs: [(String, String)] = []
+    static let datePairs = [("plannedStart", "plannedEnd"), ("actualStart", "actualEnd"), ("start", "finish")]
+    static let funnelPairs = [("impressions", "clicks"), ("clicks", "conversions"), ("uv", "orders"), ("orders", "newCustomers")]
+
+    /// Whether `key`'s value failed its type in this row (usually none did: no hashing then).
+    @inline(__always) func bad(_ key: String) -> Bool { !badKeys.isEmpty && badKeys.contains(key) }
 
     /// What the ROI check keeps of a row: enough to report it, not the row.
     struct ROIRow { var index: Int; var value: CellValue; var entered: Double; var ratio: Double; var net: Double; var decimals: Int; var sales: Double; var cost: Double }
 
     func checkCells(_ m: SheetMapping, _ spec: Template.Sheet, _ row: TableRow, isTotal: Bool) {
-        badKeys = []
-        for c in spec.columns where m.columns[c.key] != nil && !row.inherited.contains(c.key) {
-            let v = row.value(c.key)
-            let text = row.text(c.key)
+        if !badKeys.isEmpty { badKeys = [] }
+        for c in present where !row.isInherited(c.key) {
+            let cell = row.cells[c.key]
+            let v = cell?.value ?? .empty
             let name = (c.en, c.zh)
-            if text.isEmpty {
+            if Values.isBlank(v) {
                 if c.required == true && c.derived == nil && !isTotal {
                     report("required", m, row, c.key, "\(name.0) is required", "“\(name.1)”为必填项")
                     badKeys.insert(c.key)
                 }
                 continue
             }
-            let marker = Values.noValueMarkers.contains(text)
+            // The cell as typed, trimmed; a number's text only when a message needs it.
+            var typed: String?
+            var text: String {
+                if let typed { return typed }
+                let t = Values.trimmed(Values.text(v))
+                typed = t
+                return t
+            }
+            var marker: Bool { if case .string = v { Values.noValueMarkers.contains(text) } else { false } }
             switch c.type {
             case "text", "status":
                 guard var allowed = c.allowed, !isTotal else { continue }
@@ -214,7 +244,7 @@ public final class Validator {
                 }
             case "money", "count", "percent", "ratio":
                 if c.derived != nil && marker { continue }
-                switch book.quantity(row.cells[c.key]) {
+                switch book.quantity(cell) {
                 case .invalid:
                     report("type.number", m, row, c.key, "\(name.0) \"\(text)\" is not a number", "“\(name.1)”的值“\(text)”不是数字")
                     badKeys.insert(c.key)
@@ -232,7 +262,7 @@ public final class Validator {
                 default: break
                 }
             case "quantity":
-                if case .invalid = book.quantity(row.cells[c.key]), !isTotal {
+                if case .invalid = book.quantity(cell), !isTotal {
                     report("type.quantity", m, row, c.key, "\(name.0) \"\(text)\" is not a number with a unit (e.g. 22万, 2.1%, 520条)",
                            "“\(name.1)”的值“\(text)”不是带单位的数字(如 22万、2.1%、520条)")
                     badKeys.insert(c.key)
@@ -280,30 +310,48 @@ public final class Validator {
 
     /// A 合计/总计/total row: checked for totals, not as a data row (nor synced as one).
     public static func isTotalRow(_ row: TableRow) -> Bool {
-        let words = ["合计", "总计", "小计", "总预算", "预算合计", "total", "subtotal"]
-        return row.cells.values.contains { c in
-            guard case .string(let s) = c.value, s.utf8.count <= 24 else { return false }
-            let n = HeaderMatcher.normalize(s)
-            return words.contains(n)
+        row.cells.slots.contains { c in
+            guard case .string(let s)? = c?.value, s.utf8.count <= 24, mayNameTotal(s) else { return false }
+            return totalWords.contains(HeaderMatcher.normalize(s))
         }
+    }
+
+    static let totalWords: Set<String> = ["合计", "总计", "小计", "总预算", "预算合计", "total", "subtotal"]
+
+    /// Every total word has 计, 算 or a t (ASCII or full-width, which `normalize` turns into one):
+    /// text with none of them is not a total word — a byte scan instead of normalising every
+    /// short text of every row.
+    @inline(__always)
+    static func mayNameTotal(_ s: String) -> Bool {
+        var a: UInt8 = 0, b: UInt8 = 0
+        for c in s.utf8 {
+            if c == UInt8(ascii: "t") || c == UInt8(ascii: "T") { return true }
+            switch (a, b, c) {
+            case (0xE8, 0xAE, 0xA1), (0xE7, 0xAE, 0x97), // 计 算
+                 (0xEF, 0xBD, 0x94), (0xEF, 0xBC, 0xB4): // ｔ Ｔ
+                return true
+            default: break
+            }
+            (a, b) = (b, c)
+        }
+        return false
     }
 
     // MARK: - Rows
 
     func number(_ row: TableRow, _ key: String) -> Double? {
-        guard !badKeys.contains(key) else { return nil }
+        guard !bad(key) else { return nil }
         return book.quantity(row.cells[key]).value?.value
     }
 
     func dateValue(_ row: TableRow, _ key: String) -> CalendarDate? {
-        guard !badKeys.contains(key) else { return nil }
+        guard !bad(key) else { return nil }
         return book.date(row.value(key)).date
     }
 
     func checkRow(_ m: SheetMapping, _ spec: Template.Sheet, _ row: TableRow, isTotal: Bool, roiRows: inout [ROIRow]) {
-        let keys = Set(m.columns.keys)
         // Ends after starts.
-        for (a, b) in [("plannedStart", "plannedEnd"), ("actualStart", "actualEnd"), ("start", "finish")] where keys.contains(a) && keys.contains(b) {
+        for (a, b) in datePairs {
             if let s = dateValue(row, a), let e = dateValue(row, b), e < s {
                 let label = (header(m, b, chinese: false), header(m, b, chinese: true)), from = (header(m, a, chinese: false), header(m, a, chinese: true))
                 report("date.order", m, row, b, "\(label.0) \(e) is before \(from.0) \(s)", "“\(label.1)”\(e.chinese)早于“\(from.1)”\(s.chinese)")
@@ -358,7 +406,7 @@ public final class Validator {
                    "实际支出 \(Self.show(s)) 超出预算 \(Self.show(b)),超支 \(Self.show(s - b))")
         }
         // Funnel: a later step cannot exceed the one before.
-        for (a, b) in [("impressions", "clicks"), ("clicks", "conversions"), ("uv", "orders"), ("orders", "newCustomers")] where keys.contains(a) && keys.contains(b) {
+        for (a, b) in funnelPairs {
             if let x = number(row, a), let y = number(row, b), y > x {
                 report("metric.funnel", m, row, b,
                        "\(header(m, b, chinese: false)) (\(Self.show(y))) over \(header(m, a, chinese: false)) (\(Self.show(x)))",
@@ -368,7 +416,7 @@ public final class Validator {
         }
         // Entered ratios against their inputs, at the precision they show.
         for ratio in ratios {
-            guard !ratio.inputs.contains(where: badKeys.contains), !badKeys.contains(ratio.key),
+            guard badKeys.isEmpty || (!ratio.inputs.contains(where: badKeys.contains) && !badKeys.contains(ratio.key)),
                   case .value(let entered) = book.quantity(row.cells[ratio.key]) else { continue }
             guard let computed = ratio.compute({ number(row, $0) }) else { continue }
             if ratio.key == "roi", let sales = number(row, ratio.numerator), let cost = number(row, ratio.denominator), cost > 0 {

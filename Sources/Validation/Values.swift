@@ -37,13 +37,37 @@ public enum Values {
     /// Without leading and trailing white space (the ideographic space U+3000 included); most cell
     /// text has none, and returns as it is without a copy.
     public static func trimmed(_ s: String) -> String {
+        // Most cells: an ASCII letter, digit or sign at both ends (no scalar decoding).
+        let utf8 = s.utf8
+        guard let f = utf8.first, let l = utf8.last else { return s }
+        if f > 0x20 && f < 0x80 && l > 0x20 && l < 0x80 { return s }
         let scalars = s.unicodeScalars
-        func blank(_ u: Unicode.Scalar) -> Bool { u.value == 0x20 || (u.value < 0x80 ? (0x09...0x0D).contains(u.value) : u.properties.isWhitespace) }
-        guard let first = scalars.first, let last = scalars.last, blank(first) || blank(last) else { return s }
+        guard let first = scalars.first, let last = scalars.last, isBlank(first) || isBlank(last) else { return s }
         var a = scalars.startIndex, b = scalars.endIndex
-        while a < b, blank(scalars[a]) { a = scalars.index(after: a) }
-        while b > a, blank(scalars[scalars.index(before: b)]) { b = scalars.index(before: b) }
+        while a < b, isBlank(scalars[a]) { a = scalars.index(after: a) }
+        while b > a, isBlank(scalars[scalars.index(before: b)]) { b = scalars.index(before: b) }
         return String(scalars[a..<b])
+    }
+
+    /// Whether a value shows nothing but white space: what `trimmed(text(v)).isEmpty` says,
+    /// without making the text.
+    @inline(__always)
+    public static func isBlank(_ v: CellValue) -> Bool {
+        switch v {
+        case .empty: true
+        case .string(let s), .error(let s): s.unicodeScalars.allSatisfy(isBlank)
+        case .number, .bool, .date: false
+        }
+    }
+
+    /// Unicode's White_Space property (what `properties.isWhitespace` says, without its table
+    /// lookup: this runs on the first character of every text cell).
+    @inline(__always)
+    static func isBlank(_ u: Unicode.Scalar) -> Bool {
+        let v = u.value
+        if v < 0x80 { return v == 0x20 || (0x09...0x0D).contains(v) }
+        if v < 0x1680 { return v == 0x85 || v == 0xA0 }
+        return v == 0x1680 || (0x2000...0x200A).contains(v) || v == 0x2028 || v == 0x2029 || v == 0x202F || v == 0x205F || v == 0x3000
     }
 
     /// A cell's text as a user sees it typed (numbers in their shortest form).

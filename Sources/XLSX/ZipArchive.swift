@@ -34,6 +34,9 @@ public final class ZipArchive {
     private let fileSize: Int64
     /// Inflated bytes of every part read so far, against `limits.maxTotalBytes`.
     public private(set) var totalInflated: Int64 = 0
+    /// libzip's archive handle is not safe to use from two threads at once: every libzip call on
+    /// it (and the count above) is made under this lock — never while a caller's body runs.
+    private let libzip = Monitor()
 
     /// Opens `path`. Throws for a file that is not a zip, an encrypted or legacy workbook,
     /// too many entries, or two entries whose names differ only in case.
@@ -124,37 +127,44 @@ public final class ZipArchive {
             && entry.declaredSize / max(1, entry.compressedSize) > limits.maxCompressionRatio {
             throw bomb(entry)
         }
-        guard let file = zip_fopen_index(handle, zip_uint64_t(entry.index), 0) else {
-            let why = String(cString: zip_strerror(handle))
-            throw XLSXError(zip_error_code_zip(zip_get_error(handle)) == ZIP_ER_COMPNOTSUPP ? .unsupportedCompression : .corruptZip,
+        let opened = libzip.locked { () -> (OpaquePointer?, String, Bool) in
+            if let file = zip_fopen_index(handle, zip_uint64_t(entry.index), 0) { return (file, "", false) }
+            return (nil, String(cString: zip_strerror(handle)), zip_error_code_zip(zip_get_error(handle)) == ZIP_ER_COMPNOTSUPP)
+        }
+        guard let file = opened.0 else {
+            let why = opened.1
+            throw XLSXError(opened.2 ? .unsupportedCompression : .corruptZip,
                 part: entry.name,
                 english: "The part cannot be opened inside the zip package", chinese: "无法打开 zip 包中的该部件",
                 underlying: why)
         }
-        defer { zip_fclose(file) }
+        defer { libzip.locked { _ = zip_fclose(file) } }
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }
         // The smaller of the directory's claim and the file itself: a lying directory gains nothing.
         let compressed = max(1, min(entry.compressedSize < 0 ? fileSize : entry.compressedSize, fileSize))
         var inflated: Int64 = 0
         while true {
-            let n = zip_fread(file, buffer, zip_uint64_t(chunkSize))
+            let (n, total) = libzip.locked { () -> (Int64, Int64) in
+                let n = zip_fread(file, buffer, zip_uint64_t(chunkSize))
+                if n > 0 { totalInflated += Int64(n) }
+                return (n, totalInflated)
+            }
             if n < 0 {
-                let why = String(cString: zip_file_strerror(file))
+                let why = libzip.locked { String(cString: zip_file_strerror(file)) }
                 throw XLSXError(.corruptZip, part: entry.name,
                     english: "The part is damaged and cannot be inflated", chinese: "该部件已损坏,无法解压",
                     underlying: why)
             }
             if n == 0 { break }
             inflated += Int64(n)
-            totalInflated += Int64(n)
             if entry.declaredSize >= 0 && inflated > entry.declaredSize {
                 throw XLSXError(.corruptZip, part: entry.name,
                     english: "The part inflates to more bytes than the zip directory declares (\(entry.declaredSize)); the file is damaged or crafted",
                     chinese: "该部件解压后的大小超过 zip 目录声明的 \(entry.declaredSize) 字节;文件已损坏或被篡改")
             }
             if inflated > limits.maxPartBytes { throw partTooLarge(entry) }
-            if totalInflated > limits.maxTotalBytes {
+            if total > limits.maxTotalBytes {
                 throw XLSXError(.totalTooLarge, part: entry.name,
                     english: "The workbook inflates to more than \(Self.bytes(limits.maxTotalBytes)) in all, the limit for one workbook",
                     chinese: "工作簿解压后总大小超过上限 \(Self.bytes(limits.maxTotalBytes))")

@@ -135,3 +135,31 @@ import XLSX
         #expect(Ratio.round(2.675, 2) == 2.68 && Ratio.round(-1.5, 0) == -2, "Excel rounds half away from zero")
     }
 }
+
+/// The validator's shortcuts give what the slow forms they replace give.
+@Suite struct ShortcutTests {
+    @Test func totalWordScanMissesNoTotalWord() {
+        // Every spelling normalize() folds into a total word must pass the byte scan.
+        let spellings = ["合计", "合 计", "总计", "小计", "总预算", "预算合计", "TOTAL", "Total", "ｔｏｔａｌ", "Ｔｏｔａｌ", "Sub Total",
+                         "subtotal", "合计：", "\u{3000}合计\u{3000}", "（合计）"]
+        for s in spellings { #expect(Validator.mayNameTotal(s), "\(s)") }
+        for s in Validator.totalWords { #expect(Validator.mayNameTotal(s), "\(s)") }
+        // And most texts fail it (the point of it).
+        for s in ["小红书KOL", "素材12", "达标", "预警", "未达标", "建议3", "抖音信息流", "B站UP主"] { #expect(!Validator.mayNameTotal(s), "\(s)") }
+    }
+
+    @Test func blankWithoutMakingText() {
+        let values: [CellValue] = [.empty, .string(""), .string("  "), .string("\u{3000}"), .string(" a "), .string("\t\n"), .number(0),
+                                   .number(1.5), .bool(false), .error("#N/A"), .error(" "), .date(ExcelDateTime(serial: 45_000))]
+        for v in values { #expect(Values.isBlank(v) == Values.trimmed(Values.text(v)).isEmpty, "\(v)") }
+    }
+
+    @Test func trimmedKeepsInnerSpaceAndDropsOuter() {
+        #expect(Values.trimmed("abc") == "abc")
+        #expect(Values.trimmed(" a b ") == "a b")
+        #expect(Values.trimmed("\u{3000}合计\u{3000}") == "合计")
+        #expect(Values.trimmed("合计 ") == "合计")
+        #expect(Values.trimmed("a\u{3000}") == "a")
+        #expect(Values.trimmed("") == "")
+    }
+}

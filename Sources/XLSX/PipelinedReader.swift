@@ -1,0 +1,193 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A POSIX mutex and condition variable at a fixed address (Swift may move a stored struct).
+final class Monitor: @unchecked Sendable {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    init() {
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
+    }
+
+    @inline(__always)
+    func locked<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
+    }
+
+    /// Waits (the lock held) until `ready` says so; every change is announced by `signal`.
+    func wait(until ready: () -> Bool) {
+        while !ready() { pthread_cond_wait(condition, mutex) }
+    }
+
+    func signal() { pthread_cond_broadcast(condition) }
+}
+
+/// Rows handed from the parsing thread to the reading one, in batches, at most `capacity`
+/// batches ahead: memory stays bounded whichever side is slower.
+private final class RowHandoff: @unchecked Sendable {
+    let monitor = Monitor()
+    private var batches: [[Row]] = []
+    private var head = 0
+    private var done = false
+    private(set) var failure: Error?
+    private(set) var metadata = SheetMetadata()
+    private var cancelled = false
+    private let capacity = 4
+
+    struct Cancelled: Error {}
+
+    /// Called by the parser: waits while the queue is full; throws once the reader has stopped.
+    func put(_ batch: [Row]) throws {
+        try monitor.locked {
+            monitor.wait { cancelled || batches.count - head < capacity }
+            if cancelled { throw Cancelled() }
+            if head > 0 && head == batches.count { batches.removeAll(keepingCapacity: true); head = 0 }
+            batches.append(batch)
+            monitor.signal()
+        }
+    }
+
+    func finish(_ metadata: SheetMetadata?, _ error: Error?) {
+        monitor.locked {
+            if let metadata { self.metadata = metadata }
+            if !(error is Cancelled) { failure = error }
+            done = true
+            monitor.signal()
+        }
+    }
+
+    /// Called by the reader: the next batch, or nil once the parser has finished.
+    func take() -> [Row]? {
+        monitor.locked {
+            monitor.wait { done || head < batches.count }
+            guard head < batches.count else { return nil }
+            let batch = batches[head]
+            batches[head] = []
+            head += 1
+            monitor.signal()
+            return batch
+        }
+    }
+
+    func cancel() {
+        monitor.locked {
+            cancelled = true
+            monitor.signal()
+        }
+    }
+}
+
+/// What the parsing thread runs.
+private final class ParseJob: @unchecked Sendable {
+    let workbook: Workbook
+    let sheet: SheetInfo
+    let handoff: RowHandoff
+    let batchSize: Int
+
+    init(workbook: Workbook, sheet: SheetInfo, handoff: RowHandoff, batchSize: Int) {
+        self.workbook = workbook
+        self.sheet = sheet
+        self.handoff = handoff
+        self.batchSize = batchSize
+    }
+
+    func run() {
+        var batch: [Row] = []
+        batch.reserveCapacity(batchSize)
+        do {
+            let metadata = try workbook.readSheet(sheet) { row in
+                batch.append(row)
+                if batch.count == batchSize {
+                    try handoff.put(batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            if !batch.isEmpty { try handoff.put(batch) }
+            handoff.finish(metadata, nil)
+        } catch {
+            // The rows read before the failure reach the reader first, as they would unthreaded.
+            if !batch.isEmpty && !(error is RowHandoff.Cancelled) { try? handoff.put(batch) }
+            handoff.finish(nil, error)
+        }
+    }
+}
+
+extension Workbook {
+    /// Parts smaller than this are read on the calling thread: a thread is not worth it.
+    public static let pipelineThreshold: Int64 = 1 << 20
+
+    /// `readSheet`, with the sheet parsed on a second thread while `body` runs on this one: on two
+    /// cores, inflating and parsing overlap with what the caller does with each row. The same rows
+    /// in the same order, the same metadata and the same errors as `readSheet`; memory stays
+    /// bounded (a few batches of rows in flight). `body` must not read other parts of this workbook
+    /// meanwhile (the archive serialises its reads, so it would be safe, only slower).
+    /// Small sheets are read unthreaded.
+    @discardableResult
+    public func readSheetPipelined(_ sheet: SheetInfo, batchSize: Int = 256, _ body: (Row) throws -> Void) throws -> SheetMetadata {
+        guard let part = sheet.part, let entry = archive.entry(named: part), entry.declaredSize >= Self.pipelineThreshold else {
+            return try readSheet(sheet, body)
+        }
+        // Loaded here, so the parsing thread only reads what is already in memory.
+        _ = try sharedStrings()
+        let handoff = RowHandoff()
+        let job = ParseJob(workbook: self, sheet: sheet, handoff: handoff, batchSize: max(1, batchSize))
+        let thread = try Self.startThread(job)
+        var stopped: Error?
+        while let batch = handoff.take() {
+            do {
+                for row in batch { try body(row) }
+            } catch {
+                stopped = error
+                handoff.cancel()
+                break
+            }
+        }
+        pthread_join(thread, nil)
+        if let stopped { throw stopped }
+        if let failure = handoff.failure { throw failure }
+        return handoff.metadata
+    }
+
+    private static func startThread(_ job: ParseJob) throws -> pthread_t {
+        let context = Unmanaged.passRetained(job).toOpaque()
+        #if canImport(Glibc)
+        var thread = pthread_t()
+        #else
+        var thread: pthread_t?
+        #endif
+        // The parser recurses little (SAX), but libxml2 and the handler want more than a bare
+        // minimum: 8 MiB, as the main thread has.
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        pthread_attr_setstacksize(&attributes, 8 << 20)
+        defer { pthread_attr_destroy(&attributes) }
+        let rc = pthread_create(&thread, &attributes, { raw in
+            let job = Unmanaged<ParseJob>.fromOpaque(raw!).takeRetainedValue()
+            job.run()
+            return nil
+        }, context)
+        guard rc == 0 else {
+            Unmanaged<ParseJob>.fromOpaque(context).release()
+            throw XLSXError(.fileUnreadable, english: "Cannot start a reading thread (error \(rc))", chinese: "无法启动读取线程(错误 \(rc))")
+        }
+        #if canImport(Glibc)
+        return thread
+        #else
+        return thread!
+        #endif
+    }
+}
