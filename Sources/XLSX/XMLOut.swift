@@ -49,6 +49,28 @@ final class XMLOut {
         check(xmlTextWriterStartElement(writer, qualifiedName))
     }
 
+    /// A start tag named by the parser's own pointers: no String is made (the copy's hot path).
+    func start(_ name: XMLName) {
+        if !started { startDocument() }
+        if let prefix = name.prefix { check(xmlTextWriterStartElementNS(writer, prefix, name.local, nil)) }
+        else { check(xmlTextWriterStartElement(writer, name.local)) }
+    }
+
+    /// An attribute copied from the parser's bytes when they need no escaping (no `&`, `<`, `>`,
+    /// `"` or control character — nearly every attribute of a sheet); false, and nothing
+    /// written, otherwise.
+    func rawAttribute(prefix: UnsafePointer<xmlChar>?, local: UnsafePointer<xmlChar>, value: UnsafePointer<xmlChar>, count: Int) -> Bool {
+        for i in 0..<count {
+            let c = value[i]
+            if c < 0x20 || c == UInt8(ascii: "&") || c == UInt8(ascii: "<") || c == UInt8(ascii: ">") || c == UInt8(ascii: "\"") { return false }
+        }
+        if let prefix { check(xmlTextWriterStartAttributeNS(writer, prefix, local, nil)) }
+        else { check(xmlTextWriterStartAttribute(writer, local)) }
+        if count > 0 { check(xmlTextWriterWriteRawLen(writer, value, Int32(count))) }
+        check(xmlTextWriterEndAttribute(writer))
+        return true
+    }
+
     func attribute(_ name: String, _ value: String) {
         check(xmlTextWriterWriteAttribute(writer, name, value))
     }

@@ -70,6 +70,32 @@ class XMLRewriter: XMLContentHandler {
     /// Copies a start tag with its namespace declarations and attributes; `replacing` sets
     /// (or, with nil, removes) attributes by qualified name.
     final func copyStart(_ name: XMLName, _ attributes: XMLAttributes, replacing: [String: String?] = [:]) {
+        guard replacing.isEmpty else { return copyStart(name, attributes, changing: replacing) }
+        // Unchanged: names and values go from the parser's buffers to the writer's.
+        out.start(name)
+        copyDeclarations(name)
+        guard let base = attributes.base else { return }
+        for i in 0..<attributes.count {
+            let at = base + i * 5
+            guard let local = at[0], let value = at[3], let end = at[4] else { continue }
+            if !out.rawAttribute(prefix: at[1], local: local, value: value, count: end - value) {
+                let n = at[1].map { "\(String(cString: $0)):\(String(cString: local))" } ?? String(cString: local)
+                out.attribute(n, XMLAttributes.decode(UnsafeRawBufferPointer(start: value, count: end - value)))
+            }
+        }
+    }
+
+    private func copyDeclarations(_ name: XMLName) {
+        if let decl = name.declarations {
+            for i in 0..<name.declarationCount {
+                guard let uri = decl[2 * i + 1] else { continue }
+                let prefix = decl[2 * i].map { "xmlns:\(String(cString: $0))" } ?? "xmlns"
+                out.attribute(prefix, String(cString: uri))
+            }
+        }
+    }
+
+    private func copyStart(_ name: XMLName, _ attributes: XMLAttributes, changing replacing: [String: String?]) {
         out.start(name.qualifiedName)
         if let decl = name.declarations {
             for i in 0..<name.declarationCount {
