@@ -16,8 +16,14 @@ public struct Ratio: Sendable, Equatable {
 
     /// The value from its inputs, rounded as the formula rounds; nil when the denominator is 0.
     public func compute(_ value: (String) -> Double?) -> Double? {
-        guard var n = value(numerator), let d = value(denominator), d > 0 else { return nil }
-        if let minus { guard let m = value(minus) else { return nil }; n -= m }
+        compute(numerator: value(numerator), denominator: value(denominator), minus: minus.map(value))
+    }
+
+    /// The same from the inputs' values (`minus`: nil when the ratio subtracts nothing, `.some(nil)`
+    /// when what it subtracts has no value).
+    public func compute(numerator: Double?, denominator: Double?, minus: Double??) -> Double? {
+        guard var n = numerator, let d = denominator, d > 0 else { return nil }
+        if let minus { guard let m = minus else { return nil }; n -= m }
         return Self.round(n / d * scale, decimals)
     }
 

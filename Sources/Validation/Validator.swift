@@ -132,7 +132,11 @@ public final class Validator {
             if spec.rows == "fields" { checkFields(m, spec); continue }
             var roiRows: [ROIRow] = []
             ratios = Ratio.of(spec, roi: options.roi ?? book.template?.roi).filter { m.columns[$0.key] != nil }
-            present = spec.columns.filter { m.columns[$0.key] != nil }
+            let layout = ColumnLayout(m)
+            let slot = { (key: String) in layout.slot(key) ?? -1 }
+            ratioSlots = ratios.map { r in (slot(r.key), slot(r.numerator), slot(r.denominator), r.minus.map(slot)) }
+            numbers = Array(repeating: nil, count: layout.keys.count)
+            present = spec.columns.compactMap { c in layout.slot(c.key).map { PresentColumn(c, slot: $0, template: book.template) } }
             keys = Set(m.columns.keys)
             datePairs = Self.datePairs.filter { keys.contains($0.0) && keys.contains($0.1) }
             funnelPairs = Self.funnelPairs.filter { keys.contains($0.0) && keys.contains($0.1) }
@@ -157,8 +161,50 @@ public final class Validator {
 
     /// The ratio columns of the sheet being checked.
     var ratios: [Ratio] = []
+    /// Where the row keeps each ratio's cell and inputs (-1: the sheet has no such column).
+    var ratioSlots: [(key: Int, numerator: Int, denominator: Int, minus: Int?)] = []
+    /// The row's numbers by slot, read once each (`.none`: not read yet).
+    var numbers: [Double??] = []
     /// The template columns the sheet being checked has, and their keys.
-    var present: [Template.Column] = []
+    var present: [PresentColumn] = []
+
+    /// A template column the sheet being checked has, with what its checks need worked out once
+    /// per sheet (a class: the per-row loop retains one reference, not every field of a copy).
+    final class PresentColumn {
+        enum Kind { case text, status, date, time, number, quantity, kpi, checkboxes, raci, deadlineRule, other }
+        let key, zh, en, type: String
+        let kind: Kind
+        let required: Bool?, derived: String?, noValue: Bool?
+        /// With the English phase and stage names added (an English workbook names them in English).
+        let allowed: [String]?
+        let allowedSet: Set<String>
+        /// Where the row keeps the cell (`RowCells`).
+        let slot: Int
+
+        init(_ c: Template.Column, slot: Int, template: Template?) {
+            key = c.key; zh = c.zh; en = c.en; type = c.type
+            required = c.required; derived = c.derived; noValue = c.noValue
+            kind = switch c.type {
+            case "text": .text
+            case "status": .status
+            case "date", "dateOrRange": .date
+            case "time": .time
+            case "money", "count", "percent", "ratio": .number
+            case "quantity": .quantity
+            case "kpi": .kpi
+            case "checkboxes": .checkboxes
+            case "raci": .raci
+            case "deadlineRule": .deadlineRule
+            default: .other
+            }
+            var allowed = c.allowed
+            if allowed != nil, c.key == "phase" { allowed! += (template?.phases ?? []).map(\.en) }
+            if allowed != nil, c.key == "stage" { allowed! += (template?.stages ?? []).map(\.en) }
+            self.allowed = allowed
+            allowedSet = Set(allowed ?? [])
+            self.slot = slot
+        }
+    }
     var keys: Set<String> = []
     /// Which of the start–end and funnel pairs the sheet has (found once per sheet, not per row).
     var datePairs: [(String, String)] = [], funnelPairs: [(String, String)] = []
@@ -173,8 +219,9 @@ public final class Validator {
 
     func checkCells(_ m: SheetMapping, _ spec: Template.Sheet, _ row: TableRow, isTotal: Bool) {
         if !badKeys.isEmpty { badKeys = [] }
+        for i in numbers.indices { numbers[i] = .none }
         for c in present where !row.isInherited(c.key) {
-            let cell = row.cells[c.key]
+            let cell = row.cells.slots[c.slot]
             let v = cell?.value ?? .empty
             let name = (c.en, c.zh)
             if Values.isBlank(v) {
@@ -193,19 +240,16 @@ public final class Validator {
                 return t
             }
             var marker: Bool { if case .string = v { Values.noValueMarkers.contains(text) } else { false } }
-            switch c.type {
-            case "text", "status":
-                guard var allowed = c.allowed, !isTotal else { continue }
-                // An English workbook names its phases and stages in English.
-                if c.key == "phase" { allowed += (book.template?.phases ?? []).map(\.en) }
-                if c.key == "stage" { allowed += (book.template?.stages ?? []).map(\.en) }
-                let state = c.type == "status" ? StateValue.parse(text).state : text
-                if !allowed.contains(state) && !(marker && c.type == "status" && c.derived != nil) {
+            switch c.kind {
+            case .text, .status:
+                guard let allowed = c.allowed, !isTotal else { continue }
+                let state = c.kind == .status ? StateValue.parse(text).state : text
+                if !c.allowedSet.contains(state) && !(marker && c.kind == .status && c.derived != nil) {
                     report("value.allowed", m, row, c.key, "\(name.0) \"\(text)\" is not one of \(allowed.joined(separator: "/"))",
                            "“\(name.1)”的值“\(text)”不在可选范围(\(allowed.joined(separator: "/")))内")
                     badKeys.insert(c.key)
                 }
-            case "date", "dateOrRange":
+            case .date:
                 switch book.date(v) {
                 case .placeholder:
                     report("date.placeholder", m, row, c.key, "\(name.0) \"\(text)\" has the placeholder year 202X: the template was not filled in",
@@ -234,7 +278,7 @@ public final class Validator {
                     }
                 default: break
                 }
-            case "time":
+            case .time:
                 switch book.time(v) {
                 case .invalid:
                     report("type.time", m, row, c.key, "\(name.0) \"\(text)\" is not a time (write 17:00 or 6.5 18:00)",
@@ -242,7 +286,7 @@ public final class Validator {
                     badKeys.insert(c.key)
                 default: break
                 }
-            case "money", "count", "percent", "ratio":
+            case .number:
                 if c.derived != nil && marker { continue }
                 switch book.quantity(cell) {
                 case .invalid:
@@ -261,19 +305,19 @@ public final class Validator {
                     }
                 default: break
                 }
-            case "quantity":
+            case .quantity:
                 if case .invalid = book.quantity(cell), !isTotal {
                     report("type.quantity", m, row, c.key, "\(name.0) \"\(text)\" is not a number with a unit (e.g. 22万, 2.1%, 520条)",
                            "“\(name.1)”的值“\(text)”不是带单位的数字(如 22万、2.1%、520条)")
                     badKeys.insert(c.key)
                 }
-            case "kpi":
+            case .kpi:
                 if KPI.parse(text) == nil && !isTotal {
                     report("kpi.unreadable", m, row, c.key, "the KPI \"\(text)\" has no target number (e.g. 点击率≥2%, 签约KOL数量≥10人)",
                            "核心KPI指标“\(text)”读不出目标值(如 点击率≥2%、签约KOL数量≥10人)")
                     badKeys.insert(c.key)
                 }
-            case "checkboxes":
+            case .checkboxes:
                 switch CheckboxState.parse(text, labels: CheckboxState.cardLabels) {
                 case .several(let states):
                     report("checkbox.several", m, row, c.key, "more than one state is marked (\(states.joined(separator: ", "))): mark exactly one",
@@ -285,7 +329,7 @@ public final class Validator {
                     badKeys.insert(c.key)
                 default: break
                 }
-            case "raci":
+            case .raci:
                 guard let raci = RACI.parse(text) else {
                     report("raci.unreadable", m, row, c.key, "RACI \"\(text)\" names no role: write R:name A:name C:name I:name",
                            "RACI“\(text)”未写明角色:请按 R:姓名 A:姓名 C:姓名 I:姓名 填写")
@@ -299,9 +343,9 @@ public final class Validator {
                 if raci.responsibleCount == 0 {
                     report("raci.responsible", m, row, c.key, "RACI has no R (responsible): someone must do the work", "RACI 中没有执行者 R")
                 }
-            case "deadlineRule":
+            case .deadlineRule:
                 checkDeadline(m, row)
-            default: break
+            case .other: break
             }
         }
     }
@@ -340,8 +384,18 @@ public final class Validator {
     // MARK: - Rows
 
     func number(_ row: TableRow, _ key: String) -> Double? {
-        guard !bad(key) else { return nil }
-        return book.quantity(row.cells[key]).value?.value
+        guard let slot = row.cells.layout.slot(key) else { return nil }
+        return number(row, slot: slot)
+    }
+
+    /// The number in the row's `slot` (nil: none, a failed type, or no such column), read once per row.
+    func number(_ row: TableRow, slot: Int) -> Double? {
+        guard slot >= 0, slot < numbers.count else { return nil }
+        if !badKeys.isEmpty && badKeys.contains(row.cells.layout.keys[slot]) { return nil }
+        if let known = numbers[slot] { return known }
+        let n = book.quantity(row.cells.slots[slot]).value?.value
+        numbers[slot] = .some(n)
+        return n
     }
 
     func dateValue(_ row: TableRow, _ key: String) -> CalendarDate? {
@@ -415,11 +469,13 @@ public final class Validator {
             }
         }
         // Entered ratios against their inputs, at the precision they show.
-        for ratio in ratios {
+        for (ratio, at) in zip(ratios, ratioSlots) {
             guard badKeys.isEmpty || (!ratio.inputs.contains(where: badKeys.contains) && !badKeys.contains(ratio.key)),
-                  case .value(let entered) = book.quantity(row.cells[ratio.key]) else { continue }
-            guard let computed = ratio.compute({ number(row, $0) }) else { continue }
-            if ratio.key == "roi", let sales = number(row, ratio.numerator), let cost = number(row, ratio.denominator), cost > 0 {
+                  at.key >= 0, case .value(let entered) = book.quantity(row.cells.slots[at.key]) else { continue }
+            let numerator = number(row, slot: at.numerator), denominator = number(row, slot: at.denominator)
+            guard let computed = ratio.compute(numerator: numerator, denominator: denominator, minus: at.minus.map { number(row, slot: $0) })
+            else { continue }
+            if ratio.key == "roi", let sales = numerator, let cost = denominator, cost > 0 {
                 roiRows.append(ROIRow(index: row.index, value: row.value("roi"), entered: entered.value, ratio: sales / cost,
                                       net: (sales - cost) / cost, decimals: entered.decimals, sales: sales, cost: cost))
                 continue

@@ -438,27 +438,24 @@ extension SheetHandler {
         if i < n && raw[i] == UInt8(ascii: "-") { negative = true; i += 1 }
         var mantissa: UInt64 = 0, digits = 0, scale = 0
         var sawDigit = false
-        while i < n {
-            let d = raw[i] &- 0x30
-            guard d < 10 else { break }
-            sawDigit = true
-            if mantissa != 0 || d != 0 { digits += 1 }
-            mantissa = mantissa &* 10 &+ UInt64(d)
-            i += 1
-            if digits > 18 { return nil }
-        }
-        if i < n && raw[i] == UInt8(ascii: ".") {
-            i += 1
+        /// Digits into the mantissa (after the point: each one scales by 1/10); false past 18.
+        func readDigits(fraction: Bool) -> Bool {
             while i < n {
                 let d = raw[i] &- 0x30
                 guard d < 10 else { break }
                 sawDigit = true
                 if mantissa != 0 || d != 0 { digits += 1 }
                 mantissa = mantissa &* 10 &+ UInt64(d)
-                scale -= 1
+                if fraction { scale -= 1 }
                 i += 1
-                if digits > 18 { return nil }
+                if digits > 18 { return false }
             }
+            return true
+        }
+        guard readDigits(fraction: false) else { return nil }
+        if i < n && raw[i] == UInt8(ascii: ".") {
+            i += 1
+            guard readDigits(fraction: true) else { return nil }
         }
         guard sawDigit else { return nil }
         if i < n && (raw[i] == UInt8(ascii: "e") || raw[i] == UInt8(ascii: "E")) {
