@@ -58,12 +58,13 @@ public struct SyncBinding: Sendable {
 
     public var history: [String: Int] { manifest.mapValues(\.version) }
 
+    /// Read unthreaded: `SyncBook.read` runs it on a thread of its own beside the validator's pass.
     static func read(_ workbook: Workbook) throws -> SyncBinding {
         var b = SyncBinding()
         guard let info = workbook.sheet(named: sheetName) else { return b }
         b.exists = true
         var inManifest = false
-        _ = try workbook.readSheetPipelined(info) { row in
+        _ = try workbook.readSheet(info) { row in
             b.usedRows = max(b.usedRows, row.index)
             let texts = (1...3).map { c -> String in
                 guard let v = row.cell(at: c)?.value else { return "" }
@@ -150,6 +151,11 @@ public struct SyncBook: Sendable {
             }
             sheet.rows.append(r)
         }
+        // The hidden manifest sheet is read on a thread of its own meanwhile (its rows are many once
+        // a large sheet is synced). The shared strings are loaded first, so that thread only reads.
+        _ = try book.workbook.sharedStrings()
+        let workbook = book.workbook
+        let bindingRead = BackgroundWork { try SyncBinding.read(workbook) }
         let report = try validator.report(path: path)
         // Cells that failed validation (known once every check has run) are not pushed.
         var invalid: [String: Set<CellReference>] = [:]
@@ -170,7 +176,7 @@ public struct SyncBook: Sendable {
             }
             sheets.append(sheet)
         }
-        let binding = try SyncBinding.read(book.workbook)
+        let binding = try bindingRead.value()
         return SyncBook(path: path, template: template, isChinese: book.isChinese, sheets: sheets, binding: binding,
                         period: (book.period.start, book.period.end),
                         campaignProperty: book.workbook.customProperty("tracksheet.campaign"), report: report)

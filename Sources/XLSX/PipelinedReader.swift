@@ -126,6 +126,65 @@ private final class ParseJob: @unchecked Sendable {
     }
 }
 
+/// A closure run on a new thread (a C entry point cannot be generic, so this one is not).
+private final class ThreadEntry: @unchecked Sendable {
+    let run: () -> Void
+    init(_ run: @escaping () -> Void) { self.run = run }
+
+    /// Starts `run` on a new thread; nil when no thread could be had.
+    static func start(_ run: @escaping () -> Void) -> pthread_t? {
+        let context = Unmanaged.passRetained(ThreadEntry(run)).toOpaque()
+        #if canImport(Glibc)
+        var t = pthread_t()
+        #else
+        var t: pthread_t?
+        #endif
+        guard pthread_create(&t, nil, { raw in
+            Unmanaged<ThreadEntry>.fromOpaque(raw!).takeRetainedValue().run()
+            return nil
+        }, context) == 0 else {
+            Unmanaged<ThreadEntry>.fromOpaque(context).release()
+            return nil
+        }
+        #if canImport(Glibc)
+        return t
+        #else
+        return t!
+        #endif
+    }
+}
+
+/// Work run on a thread of its own, its result (or error) collected by `value()`: `sync` reads the
+/// hidden manifest sheet this way while the validator reads the data sheets.
+public final class BackgroundWork<T>: @unchecked Sendable {
+    private var result: Result<T, Error>?
+    private var thread: pthread_t?
+
+    /// Starts `body` at once (or runs it here when no thread can be had). What it touches must not
+    /// be touched meanwhile by the caller, but for reads of the same workbook, which the archive
+    /// serialises.
+    public init(_ body: @escaping () throws -> T) {
+        let box = ResultBox<T>()
+        thread = ThreadEntry.start { box.result = Result { try body() } }
+        self.box = box
+        if thread == nil { box.result = Result { try body() } }
+    }
+
+    private let box: ResultBox<T>
+
+    /// Waits for the work and returns what it made, or throws what it threw.
+    public func value() throws -> T {
+        if let thread { pthread_join(thread, nil); self.thread = nil }
+        return try box.result!.get()
+    }
+
+    deinit { if let thread { pthread_join(thread, nil) } }
+}
+
+private final class ResultBox<T>: @unchecked Sendable {
+    var result: Result<T, Error>?
+}
+
 extension Workbook {
     /// Parts smaller than this are read on the calling thread: a thread is not worth it.
     public static let pipelineThreshold: Int64 = 1 << 20
