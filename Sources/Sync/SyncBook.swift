@@ -103,53 +103,59 @@ public struct SyncBook: Sendable {
                              "\(path):没有与模板匹配的工作表,无可同步的内容")
         }
         // One pass over each sheet: the validator checks each row and hands it over here.
-        var byName: [String: SyncedSheet] = [:]
-        var keyColumnsOf: [String: [String: Int]] = [:]
-        var columnsOf: [String: [StoreColumn]] = [:]
-        var lastDataOf: [String: Int] = [:]
+        struct Pending {
+            var sheet: SyncedSheet
+            /// Template key → sheet column, and the store columns the sheet has.
+            let keyColumns: [String: Int], columns: [StoreColumn]
+            var lastData: Int
+        }
+        var pending: [String: Pending] = [:]
         for m in book.mappings {
             guard let table = StoreSchema.table(template: template.id, sheet: m.templateSheet) else { continue }
             let keyColumns = Dictionary(uniqueKeysWithValues: table.columns.compactMap { c in m.columns[c.key].map { (c.key, $0) } })
             let usedColumns = Array(m.columns.values) + m.extra.map(\.column)
-            byName[m.sheetName] = SyncedSheet(table: table, mapping: m, rows: [], presentKeys: Set(keyColumns.keys),
-                                              idColumn: m.idColumn ?? ((usedColumns.max() ?? 0) + 1), idColumnExists: m.idColumn != nil,
-                                              lastRow: m.headerRow)
-            keyColumnsOf[m.sheetName] = keyColumns
-            columnsOf[m.sheetName] = table.columns.filter { keyColumns[$0.key] != nil }
-            lastDataOf[m.sheetName] = m.headerRow
+            let sheet = SyncedSheet(table: table, mapping: m, rows: [], presentKeys: Set(keyColumns.keys),
+                                    idColumn: m.idColumn ?? ((usedColumns.max() ?? 0) + 1), idColumnExists: m.idColumn != nil,
+                                    lastRow: m.headerRow)
+            pending[m.sheetName] = Pending(sheet: sheet, keyColumns: keyColumns, columns: table.columns.filter { keyColumns[$0.key] != nil },
+                                           lastData: m.headerRow)
+        }
+        /// Changes a sheet's state in place (taken out of the map meanwhile, so its rows are not copied).
+        func update(_ m: SheetMapping, _ change: (inout Pending) -> Void) {
+            guard var p = pending.removeValue(forKey: m.sheetName) else { return }
+            change(&p)
+            pending[m.sheetName] = p
         }
         let validator = Validator(book: book, options: options)
         validator.blankObserver = { m, r in
-            guard var sheet = byName[m.sheetName] else { return }
-            byName[m.sheetName] = nil // keep the sheet's rows uniquely referenced while it changes
-            if sheet.totalRow == nil && r == lastDataOf[m.sheetName, default: m.headerRow] + 1 + sheet.blankRowsBelow { sheet.blankRowsBelow += 1 }
-            byName[m.sheetName] = sheet
+            update(m) { p in
+                if p.sheet.totalRow == nil && r == p.lastData + 1 + p.sheet.blankRowsBelow { p.sheet.blankRowsBelow += 1 }
+            }
         }
         validator.rowObserver = { m, row, isTotal in
-            guard var sheet = byName[m.sheetName], let columns = columnsOf[m.sheetName] else { return }
-            byName[m.sheetName] = nil
-            defer { byName[m.sheetName] = sheet }
-            sheet.lastRow = max(sheet.lastRow, row.index)
-            if isTotal {
-                if sheet.totalRow == nil { sheet.totalRow = row.index }
-                return
-            }
-            sheet.totalRow = nil // a total with data below it is not the list's end
-            lastDataOf[m.sheetName] = row.index
-            sheet.blankRowsBelow = 0
-            var r = SyncedRow(id: row.identity.flatMap { RowID.isValid($0) ? $0 : nil }, sheetRow: row.index,
-                              values: RowValues(minimumCapacity: columns.count), skipped: [],
-                              styles: Dictionary(minimumCapacity: columns.count), inherited: row.inherited)
-            for c in columns {
-                let cell = row.cells[c.key]
-                if let cell { r.styles[c.key] = cell.styleIndex }
-                if let cell, cell.formula != nil, !row.isInherited(c.key) { r.skipped.insert(c.key); continue }
-                switch storeValue(cell, c, book) {
-                case .some(let v): if let v { r.values[c.key] = v }
-                case .none: r.skipped.insert(c.key)
+            update(m) { p in
+                p.sheet.lastRow = max(p.sheet.lastRow, row.index)
+                if isTotal {
+                    if p.sheet.totalRow == nil { p.sheet.totalRow = row.index }
+                    return
                 }
+                p.sheet.totalRow = nil // a total with data below it is not the list's end
+                p.lastData = row.index
+                p.sheet.blankRowsBelow = 0
+                var r = SyncedRow(id: row.identity.flatMap { RowID.isValid($0) ? $0 : nil }, sheetRow: row.index,
+                                  values: RowValues(minimumCapacity: p.columns.count), skipped: [],
+                                  styles: Dictionary(minimumCapacity: p.columns.count), inherited: row.inherited)
+                for c in p.columns {
+                    let cell = row.cells[c.key]
+                    if let cell { r.styles[c.key] = cell.styleIndex }
+                    if let cell, cell.formula != nil, !row.isInherited(c.key) { r.skipped.insert(c.key); continue }
+                    switch storeValue(cell, c, book) {
+                    case .some(let v): if let v { r.values[c.key] = v }
+                    case .none: r.skipped.insert(c.key)
+                    }
+                }
+                p.sheet.rows.append(r)
             }
-            sheet.rows.append(r)
         }
         // The hidden manifest sheet is read on a thread of its own meanwhile (its rows are many once
         // a large sheet is synced). The shared strings are loaded first, so that thread only reads.
@@ -164,17 +170,17 @@ public struct SyncBook: Sendable {
         }
         var sheets: [SyncedSheet] = []
         for m in book.mappings {
-            guard var sheet = byName.removeValue(forKey: m.sheetName), let keyColumns = keyColumnsOf[m.sheetName] else { continue }
+            guard var p = pending.removeValue(forKey: m.sheetName) else { continue }
             if let bad = invalid[m.sheetName], !bad.isEmpty {
-                for i in sheet.rows.indices {
-                    for (key, col) in keyColumns where !sheet.rows[i].inherited.contains(key) && !sheet.rows[i].skipped.contains(key)
-                        && bad.contains(CellReference(row: sheet.rows[i].sheetRow, column: col)) {
-                        sheet.rows[i].values[key] = nil
-                        sheet.rows[i].skipped.insert(key)
+                for i in p.sheet.rows.indices {
+                    for (key, col) in p.keyColumns where !p.sheet.rows[i].inherited.contains(key) && !p.sheet.rows[i].skipped.contains(key)
+                        && bad.contains(CellReference(row: p.sheet.rows[i].sheetRow, column: col)) {
+                        p.sheet.rows[i].values[key] = nil
+                        p.sheet.rows[i].skipped.insert(key)
                     }
                 }
             }
-            sheets.append(sheet)
+            sheets.append(p.sheet)
         }
         let binding = try bindingRead.value()
         return SyncBook(path: path, template: template, isChinese: book.isChinese, sheets: sheets, binding: binding,

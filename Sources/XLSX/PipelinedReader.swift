@@ -131,20 +131,26 @@ private final class ThreadEntry: @unchecked Sendable {
     let run: () -> Void
     init(_ run: @escaping () -> Void) { self.run = run }
 
-    /// Starts `run` on a new thread; nil when no thread could be had.
-    static func start(_ run: @escaping () -> Void) -> pthread_t? {
+    /// Starts `run` on a new thread with an 8 MiB stack, as the main thread has (the parser
+    /// recurses little, but libxml2 and the handlers want more than a bare minimum).
+    static func start(_ run: @escaping () -> Void) throws -> pthread_t {
         let context = Unmanaged.passRetained(ThreadEntry(run)).toOpaque()
         #if canImport(Glibc)
         var t = pthread_t()
         #else
         var t: pthread_t?
         #endif
-        guard pthread_create(&t, nil, { raw in
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        pthread_attr_setstacksize(&attributes, 8 << 20)
+        defer { pthread_attr_destroy(&attributes) }
+        let rc = pthread_create(&t, &attributes, { raw in
             Unmanaged<ThreadEntry>.fromOpaque(raw!).takeRetainedValue().run()
             return nil
-        }, context) == 0 else {
+        }, context)
+        guard rc == 0 else {
             Unmanaged<ThreadEntry>.fromOpaque(context).release()
-            return nil
+            throw XLSXError(.fileUnreadable, english: "Cannot start a reading thread (error \(rc))", chinese: "无法启动读取线程(错误 \(rc))")
         }
         #if canImport(Glibc)
         return t
@@ -165,7 +171,7 @@ public final class BackgroundWork<T>: @unchecked Sendable {
     /// serialises.
     public init(_ body: @escaping () throws -> T) {
         let box = ResultBox<T>()
-        thread = ThreadEntry.start { box.result = Result { try body() } }
+        thread = try? ThreadEntry.start { box.result = Result { try body() } }
         self.box = box
         if thread == nil { box.result = Result { try body() } }
     }
@@ -204,7 +210,7 @@ extension Workbook {
         _ = try sharedStrings()
         let handoff = RowHandoff()
         let job = ParseJob(workbook: self, sheet: sheet, handoff: handoff, batchSize: max(1, batchSize))
-        let thread = try Self.startThread(job)
+        let thread = try ThreadEntry.start { job.run() }
         var stopped: Error?
         while let batch = handoff.take() {
             do {
@@ -219,34 +225,5 @@ extension Workbook {
         if let stopped { throw stopped }
         if let failure = handoff.failure { throw failure }
         return handoff.metadata
-    }
-
-    private static func startThread(_ job: ParseJob) throws -> pthread_t {
-        let context = Unmanaged.passRetained(job).toOpaque()
-        #if canImport(Glibc)
-        var thread = pthread_t()
-        #else
-        var thread: pthread_t?
-        #endif
-        // The parser recurses little (SAX), but libxml2 and the handler want more than a bare
-        // minimum: 8 MiB, as the main thread has.
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        pthread_attr_setstacksize(&attributes, 8 << 20)
-        defer { pthread_attr_destroy(&attributes) }
-        let rc = pthread_create(&thread, &attributes, { raw in
-            let job = Unmanaged<ParseJob>.fromOpaque(raw!).takeRetainedValue()
-            job.run()
-            return nil
-        }, context)
-        guard rc == 0 else {
-            Unmanaged<ParseJob>.fromOpaque(context).release()
-            throw XLSXError(.fileUnreadable, english: "Cannot start a reading thread (error \(rc))", chinese: "无法启动读取线程(错误 \(rc))")
-        }
-        #if canImport(Glibc)
-        return thread
-        #else
-        return thread!
-        #endif
     }
 }

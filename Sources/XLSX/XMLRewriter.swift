@@ -78,9 +78,9 @@ class XMLRewriter: XMLContentHandler {
         for i in 0..<attributes.count {
             let at = base + i * 5
             guard let local = at[0], let value = at[3], let end = at[4] else { continue }
-            if !out.rawAttribute(prefix: at[1], local: local, value: value, count: end - value) {
-                let n = at[1].map { "\(String(cString: $0)):\(String(cString: local))" } ?? String(cString: local)
-                out.attribute(n, XMLAttributes.decode(UnsafeRawBufferPointer(start: value, count: end - value)))
+            if !out.rawAttribute(prefix: at[1], local: local, value: value, count: end - value),
+               let (n, v) = attributes.attribute(at: i) {
+                out.attribute(n, v)
             }
         }
     }
@@ -96,14 +96,8 @@ class XMLRewriter: XMLContentHandler {
     }
 
     private func copyStart(_ name: XMLName, _ attributes: XMLAttributes, changing replacing: [String: String?]) {
-        out.start(name.qualifiedName)
-        if let decl = name.declarations {
-            for i in 0..<name.declarationCount {
-                guard let uri = decl[2 * i + 1] else { continue }
-                let prefix = decl[2 * i].map { "xmlns:\(String(cString: $0))" } ?? "xmlns"
-                out.attribute(prefix, String(cString: uri))
-            }
-        }
+        out.start(name)
+        copyDeclarations(name)
         let all = attributes.all
         for (n, v) in all {
             if let r = replacing[n] { if let r { out.attribute(n, r) } } else { out.attribute(n, v) }

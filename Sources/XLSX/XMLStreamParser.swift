@@ -85,16 +85,20 @@ public struct XMLAttributes {
 
     /// Every attribute as (qualified name, decoded value), in document order.
     public var all: [(String, String)] {
-        guard let base else { return [] }
+        guard base != nil else { return [] }
         var out: [(String, String)] = []
         out.reserveCapacity(count)
-        for i in 0..<count {
-            let at = base + i * 5
-            guard let local = at[0], let value = at[3], let end = at[4] else { continue }
-            let name = at[1].map { "\(String(cString: $0)):\(String(cString: local))" } ?? String(cString: local)
-            out.append((name, Self.decode(UnsafeRawBufferPointer(start: value, count: end - value))))
-        }
+        for i in 0..<count { if let a = attribute(at: i) { out.append(a) } }
         return out
+    }
+
+    /// The `i`-th attribute as (qualified name, decoded value).
+    func attribute(at i: Int) -> (String, String)? {
+        guard let base else { return nil }
+        let at = base + i * 5
+        guard let local = at[0], let value = at[3], let end = at[4] else { return nil }
+        let name = at[1].map { "\(String(cString: $0)):\(String(cString: local))" } ?? String(cString: local)
+        return (name, Self.decode(UnsafeRawBufferPointer(start: value, count: end - value)))
     }
 
     /// The raw bytes of an unprefixed attribute, without making a String.
