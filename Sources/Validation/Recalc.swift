@@ -61,10 +61,11 @@ public final class Recalculator {
         }
     }
 
-    func set(_ m: SheetMapping, _ ref: CellReference, _ cell: Cell?, value: CellValue, formula: String?) throws {
+    /// `fillDown`: the formula is the column's same formula moved by rows (saved as one shared formula).
+    func set(_ m: SheetMapping, _ ref: CellReference, _ cell: Cell?, value: CellValue, formula: String?, fillDown: String? = nil) throws {
         if let cell, cell.formula == formula, Self.same(cell.value, value) { return }
         guard let info = book.workbook.sheet(named: m.sheetName) else { return }
-        try editor.setCell(ref, in: info, to: CellEdit(value: value, formula: formula))
+        try editor.setCell(ref, in: info, to: CellEdit(value: value, formula: formula, fillDown: fillDown))
         result.changed[m.sheetName, default: 0] += 1
     }
 
@@ -101,7 +102,7 @@ public final class Recalculator {
                     if abs(Ratio.round(mine, 2) - entered) > 0.005 && abs(Ratio.round(other, 2) - entered) <= 0.0051 { roiSeen.other += 1 }
                 }
                 try set(m, CellReference(row: row.index, column: col), row.cells[r.key],
-                        value: computed.map(CellValue.number) ?? .string("-"), formula: formula)
+                        value: computed.map(CellValue.number) ?? .string("-"), formula: formula, fillDown: r.key)
             }
         }
         if !textNumbers.isEmpty {

@@ -9,6 +9,12 @@ import Darwin
 /// megabyte, then read back row by row as the sheet streams through. Memory stays flat however
 /// many rows are edited: a 200,000-row recalc no longer holds a million edits in a dictionary.
 final class EditSpool {
+    /// A column's formulas filled down under one name.
+    struct FillKey: Hashable {
+        var column: Int
+        var name: String
+    }
+
     private let path: String
     private var file: UnsafeMutablePointer<FILE>?
     private var buffer: [UInt8] = []
@@ -16,6 +22,8 @@ final class EditSpool {
     private(set) var count = 0
     private(set) var hasFormula = false
     private(set) var firstRow = Int.max, lastRow = 0, firstColumn = Int.max, lastColumn = 0
+    /// The last row of each column's formulas filled down under one name (`CellEdit.fillDown`).
+    private(set) var fillLast: [FillKey: Int] = [:]
     private static let spillAt = 1 << 20
 
     init(path: String) { self.path = path }
@@ -30,11 +38,13 @@ final class EditSpool {
         firstRow = min(firstRow, ref.row); lastRow = max(lastRow, ref.row)
         firstColumn = min(firstColumn, ref.column); lastColumn = max(lastColumn, ref.column)
         if edit.formula != nil { hasFormula = true }
+        if let name = edit.fillDown, edit.formula != nil { fillLast[FillKey(column: ref.column, name: name)] = ref.row }
         put(UInt32(ref.row)); put(UInt32(ref.column))
         var flags: UInt8 = 0
         if edit.keepsContent { flags |= 1 }
         if edit.formula != nil { flags |= 2 }
         if edit.styleIndex != nil { flags |= 4 }
+        if edit.fillDown != nil { flags |= 8 }
         buffer.append(flags)
         switch edit.value {
         case .empty: buffer.append(0)
@@ -46,6 +56,7 @@ final class EditSpool {
         }
         if let f = edit.formula { put(f) }
         if let s = edit.styleIndex { put(UInt32(truncatingIfNeeded: s)) }
+        if let name = edit.fillDown { put(name) }
         if buffer.count >= Self.spillAt { try spill() }
         return true
     }
@@ -152,6 +163,7 @@ final class EditSpool {
         }
         var edit = CellEdit(value: value, formula: flags & 2 != 0 ? string() : nil, styleIndex: nil)
         if flags & 4 != 0 { edit.styleIndex = Int(u32()) }
+        if flags & 8 != 0 { edit.fillDown = string() }
         edit.keepsContent = flags & 1 != 0
         return (ref, edit)
     }

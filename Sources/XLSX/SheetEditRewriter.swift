@@ -71,6 +71,26 @@ final class SheetEditRewriter: XMLRewriter {
     /// is written out per cell.
     private var sharedAnchors: [String: (text: String, row: Int, column: Int, expand: Bool)] = [:]
     private var cellColumn = 0
+
+    // MARK: shared formulas written
+
+    /// The last row of each column's formulas filled down under one name (`CellEdit.fillDown`),
+    /// and the group (`si`) each was given at its first cell.
+    private var fillLast: [EditSpool.FillKey: Int]
+    private var fillGroups: [EditSpool.FillKey: String] = [:]
+    /// When new groups are written, the sheet's own are numbered again in order of appearance
+    /// from the same counter, so no two share an `si`.
+    private let renumbers: Bool
+    private var siMap: [String: String] = [:]
+    private var nextSi = 0
+    /// True once a replaced cell held the text of a shared formula whose group goes on: the
+    /// rest of the group is then written out per cell.
+    private var expandsShared = false
+    /// A cell being replaced: its depth, its new content (written at its end tag), and its
+    /// `<f t="shared">` when it has one (`inside` while its text is read).
+    private var replacedDepth = 0
+    private var replacement: (ref: CellReference, edit: CellEdit, style: String?)?
+    private var replacedFormula: (si: String, ref: String?, text: [UInt8], inside: Bool)?
     /// A container that must not be left empty (`mergeCells` …), written only with its first child.
     private var pendingContainer: StartTag?
 
@@ -86,6 +106,14 @@ final class SheetEditRewriter: XMLRewriter {
         for (ref, edit) in edits { byRow[ref.row, default: [:]][ref.column] = edit }
         self.edits = byRow
         self.spool = spool
+        var fillLast = spool?.fillLast ?? [:]
+        for (ref, edit) in edits where edit.formula != nil {
+            guard let name = edit.fillDown else { continue }
+            let key = EditSpool.FillKey(column: ref.column, name: name)
+            fillLast[key] = max(fillLast[key] ?? 0, ref.row)
+        }
+        self.fillLast = fillLast
+        renumbers = !fillLast.isEmpty
         pendingRows = byRow.keys.sorted()
         var rows = edits.keys.map(\.row), columns = edits.keys.map(\.column)
         if let spool, spool.count > 0 { rows += [spool.firstRow, spool.lastRow]; columns += [spool.firstColumn, spool.lastColumn] }
@@ -103,6 +131,13 @@ final class SheetEditRewriter: XMLRewriter {
 
     override func rewriteStart(_ name: XMLName, _ attributes: XMLAttributes) throws {
         depth += 1
+        if replacedDepth > 0 {
+            // Inside a replaced cell: only a shared formula's first cell matters (its group lives on).
+            if depth == replacedDepth + 1, name.namespace == .spreadsheetML, name.is("f"), attributes["t"] == "shared", let si = attributes["si"] {
+                replacedFormula = (si, attributes["ref"], [], true)
+            }
+            return
+        }
         if capture != nil { flushCapture() }
         if depth == 2 && name.namespace == .spreadsheetML && Self.afterLegacyDrawing.contains(name.localName) { writeLegacyDrawing() }
         guard name.namespace == .spreadsheetML else {
@@ -154,14 +189,14 @@ final class SheetEditRewriter: XMLRewriter {
                 if edit.keepsContent, let s = edit.styleIndex {
                     copyStart(name, attributes, replacing: moves.merging(["s": String(s)]) { $1 })
                 } else {
-                    try writeCell(CellReference(row: rowIndex, column: column), edit, keepingStyle: attributes["s"])
-                    dropElement()
-                    depth -= 1 // its end tag is dropped too and never reaches rewriteEnd
+                    // Written at its end tag, once its formula (maybe a shared group's text) is known.
+                    replacedDepth = depth
+                    replacement = (CellReference(row: rowIndex, column: column), edit, attributes["s"])
                 }
             } else {
                 copyStart(name, attributes, replacing: moves)
             }
-        } else if inSheetData && shifting && name.is("f") {
+        } else if inSheetData && (shifting || renumbers || expandsShared) && name.is("f") {
             startCapture(.cellFormula, name, attributes)
         } else if name.is("sheetData") {
             inSheetData = true
@@ -180,6 +215,11 @@ final class SheetEditRewriter: XMLRewriter {
     }
 
     override func rewriteEnd(_ name: XMLName) throws {
+        if replacedDepth > 0 {
+            if depth == replacedDepth { try finishReplacement() } else if depth == replacedDepth + 1 { replacedFormula?.inside = false }
+            depth -= 1
+            return
+        }
         if let c = capture {
             capture = nil
             depth -= 1
@@ -209,6 +249,10 @@ final class SheetEditRewriter: XMLRewriter {
     }
 
     override func characters(_ text: UnsafeRawBufferPointer) throws {
+        if replacedDepth > 0 {
+            if replacedFormula?.inside == true { replacedFormula!.text.append(contentsOf: text) }
+            return
+        }
         if capture != nil { capture!.text.append(contentsOf: text); return }
         if pendingContainer != nil { return } // white space between children that may all go
         try super.characters(text)
@@ -302,18 +346,20 @@ final class SheetEditRewriter: XMLRewriter {
             if type == "shared", let si = tag.value("si") {
                 if !text.isEmpty {
                     // The anchor: its group is written out per cell when its references may move.
-                    let expand = home != nil || text.contains("!")
+                    let expand = home != nil || (shifting && text.contains("!"))
                     sharedAnchors[si] = (text, originalRow, cellColumn, expand)
-                    if expand { tag.drop(["t", "si", "ref"]); changed = true }
+                    if expand { tag.drop(["t", "si", "ref"]); changed = true } else { tag.set("si", groupNumber(si)) }
                 } else if let anchor = sharedAnchors[si], anchor.expand {
                     text = FormulaShifter.shift(anchor.text, rows: originalRow - anchor.row, columns: cellColumn - anchor.column)
                     tag.drop(["t", "si", "ref"])
                     changed = true
+                } else {
+                    tag.set("si", groupNumber(si))
                 }
             } else if type == "array", let home, let ref = tag.value("ref"), let r = CellRange(ref), let n = home.final(r) {
                 tag.set("ref", n.description)
             }
-            if !text.isEmpty {
+            if !text.isEmpty && shifting {
                 let n = ReferenceShifter.shift(text, home: home, sheet: lookup)
                 if n != text { text = n; changed = true }
             }
@@ -448,12 +494,56 @@ final class SheetEditRewriter: XMLRewriter {
         }
     }
 
-    private func writeCell(_ ref: CellReference, _ edit: CellEdit, keepingStyle: String?) throws {
+    private func writeCell(_ ref: CellReference, _ edit: CellEdit, keepingStyle: String?, group: CellXML.Shared? = nil) throws {
         var shared: Int?
         if case .string(let t) = edit.value, edit.formula == nil, !edit.keepsContent { shared = try sharedString(t) }
         CellXML.write(ref, value: edit.value, formula: edit.formula,
                       style: edit.styleIndex.map(String.init) ?? keepingStyle, prefix: prefix, to: out,
-                      sharedString: shared.map { i in { _ in i } })
+                      sharedString: shared.map { i in { _ in i } }, shared: group ?? fillGroup(ref, edit))
+    }
+
+    /// The end of a replaced cell: its new content is written. When it held a shared formula's
+    /// text, the group stays (same formula, rows not moving) or the rest of it is written out per
+    /// cell — otherwise the cells below would lose the formula they share.
+    private func finishReplacement() throws {
+        replacedDepth = 0
+        let old = replacedFormula
+        replacedFormula = nil
+        guard let (ref, edit, style) = replacement else { return }
+        replacement = nil
+        guard let old, !old.text.isEmpty else { return try writeCell(ref, edit, keepingStyle: style) }
+        let text = String(decoding: old.text, as: UTF8.self)
+        if edit.formula == text && home == nil && !shifting {
+            sharedAnchors[old.si] = (text, originalRow, cellColumn, false)
+            return try writeCell(ref, edit, keepingStyle: style, group: CellXML.Shared(si: groupNumber(old.si), ref: old.ref ?? ref.description))
+        }
+        sharedAnchors[old.si] = (text, originalRow, cellColumn, true)
+        expandsShared = true
+        changed = true
+        try writeCell(ref, edit, keepingStyle: style)
+    }
+
+    /// The `si` an existing group is written with: its own, or a new one when groups are added.
+    private func groupNumber(_ si: String) -> String {
+        guard renumbers else { return si }
+        if let n = siMap[si] { return n }
+        let n = String(nextSi)
+        nextSi += 1
+        siMap[si] = n
+        return n
+    }
+
+    /// A formula filled down a column (`CellEdit.fillDown`): the first of its column and name
+    /// starts a shared group reaching the last, the others join it. nil for a formula alone.
+    private func fillGroup(_ ref: CellReference, _ edit: CellEdit) -> CellXML.Shared? {
+        guard let name = edit.fillDown, edit.formula != nil else { return nil }
+        let key = EditSpool.FillKey(column: ref.column, name: name)
+        if let si = fillGroups[key] { return CellXML.Shared(si: si, ref: nil) }
+        guard let last = fillLast[key], last > ref.row else { return nil }
+        let si = String(nextSi)
+        nextSi += 1
+        fillGroups[key] = si
+        return CellXML.Shared(si: si, ref: "\(ref):\(CellReference(row: last, column: ref.column))")
     }
 
     static func number(_ n: Double) -> String { shortestText(n) }
