@@ -28,6 +28,12 @@ static inline const xmlChar *tracksheet_xml_declared_encoding(xmlParserCtxtPtr c
 /// The XML declaration's standalone: 1 yes, 0 no, -1 absent (-2 no declaration).
 static inline int tracksheet_xml_standalone(xmlParserCtxtPtr ctxt) { return ctxt->standalone; }
 
+/// True when libxml2 converts the part's bytes (UTF-16) before parsing them: its offsets then
+/// count converted bytes, so the part cannot be copied byte for byte.
+static inline int tracksheet_xml_converts(xmlParserCtxtPtr ctxt) {
+    return ctxt->input && ctxt->input->buf && ctxt->input->buf->encoder != NULL;
+}
+
 /// The current line, for messages.
 static inline int tracksheet_xml_line(xmlParserCtxtPtr ctxt) {
     return ctxt->input ? ctxt->input->line : 0;

@@ -9,24 +9,24 @@
 /// name) are rewritten in every formula.
 final class SheetEditRewriter: XMLRewriter {
     /// row → column → edit, in final rows (edits made out of reading order)
-    private var edits: [Int: [Int: CellEdit]]
+    @exclusivity(unchecked) private var edits: [Int: [Int: CellEdit]]
     /// Edits made in reading order, read back row by row.
     private let spool: EditSpool?
     /// Edited rows in order, and the first one not yet reached (an index, not removals: a sheet
     /// of 200,000 edited rows would otherwise be quadratic).
-    private var pendingRows: [Int]
-    private var nextPending = 0
-    private var inSheetData = false
+    @exclusivity(unchecked) private var pendingRows: [Int]
+    @exclusivity(unchecked) private var nextPending = 0
+    @exclusivity(unchecked) private var inSheetData = false
     /// The current row: where it ends up, and where it was.
-    private var rowIndex = 0, originalRow = 0, lastColumn = 0
-    private var rowEdits: [(Int, CellEdit)] = []
+    @exclusivity(unchecked) private var rowIndex = 0, originalRow = 0, lastColumn = 0
+    @exclusivity(unchecked) private var rowEdits: [(Int, CellEdit)] = []
     private let editedRange: CellRange?
     /// The prefix the sheet uses for SpreadsheetML (`x` in `<x:row>`), so new elements land in it.
-    private var prefix = ""
+    @exclusivity(unchecked) private var prefix = ""
 
     /// The relationship id of a VML drawing to reference with `<legacyDrawing>` (for new notes).
-    private var legacyDrawing: String?
-    private var depth = 0
+    @exclusivity(unchecked) private var legacyDrawing: String?
+    @exclusivity(unchecked) private var depth = 0
     /// CT_Worksheet's children that come after `legacyDrawing`.
     private static let afterLegacyDrawing: Set<String> = ["legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls",
                                                           "webPublishItems", "tableParts", "extLst"]
@@ -35,8 +35,8 @@ final class SheetEditRewriter: XMLRewriter {
     private let sharedString: (String) throws -> Int?
 
     /// Columns to hide, not yet written into `<cols>`.
-    private var toHide: [Int]
-    private var sawCols = false
+    @exclusivity(unchecked) private var toHide: [Int]
+    @exclusivity(unchecked) private var sawCols = false
 
     // MARK: rows inserted and deleted
 
@@ -47,15 +47,15 @@ final class SheetEditRewriter: XMLRewriter {
     private let moved: [String: RowShift]
     /// New rows, in final rows, and the next one to write.
     private let insertedRows: [(row: Int, formatted: Bool)]
-    private var nextInserted = 0
+    @exclusivity(unchecked) private var nextInserted = 0
     private let copiesFormats: Bool
     /// The last row written and its format, which new rows below it take.
-    private var lastWrittenRow = 0
-    private var lastFormat: RowFormat?
-    private var currentFormat: RowFormat?
+    @exclusivity(unchecked) private var lastWrittenRow = 0
+    @exclusivity(unchecked) private var lastFormat: RowFormat?
+    @exclusivity(unchecked) private var currentFormat: RowFormat?
     /// True once a reference or a shared formula was rewritten (a sheet that only refers to
     /// moved sheets is replaced only then).
-    private(set) var changed = false
+    @exclusivity(unchecked) private(set) var changed = false
 
     struct RowFormat { var attributes: [(String, String)]; var cells: [(column: Int, style: String)] }
 
@@ -66,39 +66,39 @@ final class SheetEditRewriter: XMLRewriter {
         var tag: StartTag
         var text: [UInt8] = []
     }
-    private var capture: Capture?
+    @exclusivity(unchecked) private var capture: Capture?
     /// Shared formulas by `si`: the anchor's text and cell (original rows), and whether the group
     /// is written out per cell.
-    private var sharedAnchors: [String: (text: String, row: Int, column: Int, expand: Bool)] = [:]
-    private var cellColumn = 0
+    @exclusivity(unchecked) private var sharedAnchors: [String: (text: String, row: Int, column: Int, expand: Bool)] = [:]
+    @exclusivity(unchecked) private var cellColumn = 0
 
     // MARK: shared formulas written
 
     /// The last row of each column's formulas filled down under one name (`CellEdit.fillDown`),
     /// and the group (`si`) each was given at its first cell.
-    private var fillLast: [EditSpool.FillKey: Int]
-    private var fillGroups: [EditSpool.FillKey: String] = [:]
+    @exclusivity(unchecked) private var fillLast: [EditSpool.FillKey: Int]
+    @exclusivity(unchecked) private var fillGroups: [EditSpool.FillKey: String] = [:]
     /// When new groups are written, the sheet's own are numbered again in order of appearance
     /// from the same counter, so no two share an `si`.
     private let renumbers: Bool
-    private var siMap: [String: String] = [:]
-    private var nextSi = 0
+    @exclusivity(unchecked) private var siMap: [String: String] = [:]
+    @exclusivity(unchecked) private var nextSi = 0
     /// True once a replaced cell held the text of a shared formula whose group goes on: the
     /// rest of the group is then written out per cell.
-    private var expandsShared = false
+    @exclusivity(unchecked) private var expandsShared = false
     /// A cell being replaced: its depth, its new content (written at its end tag), and its
     /// `<f t="shared">` when it has one (`inside` while its text is read).
-    private var replacedDepth = 0
-    private var replacement: (ref: CellReference, edit: CellEdit, style: String?)?
-    private var replacedFormula: (si: String, ref: String?, text: [UInt8], inside: Bool)?
+    @exclusivity(unchecked) private var replacedDepth = 0
+    @exclusivity(unchecked) private var replacement: (ref: CellReference, edit: CellEdit, style: String?)?
+    @exclusivity(unchecked) private var replacedFormula: (si: String, ref: String?, text: [UInt8], inside: Bool)?
     /// A container that must not be left empty (`mergeCells` …), written only with its first child.
-    private var pendingContainer: StartTag?
+    @exclusivity(unchecked) private var pendingContainer: StartTag?
 
     private static let containers: Set<String> = ["mergeCells", "dataValidations", "hyperlinks", "protectedRanges", "ignoredErrors"]
 
     init(outputPath: String, part: String, edits: [CellReference: CellEdit], spool: EditSpool? = nil, legacyDrawing: String? = nil,
          sharedString: @escaping (String) throws -> Int? = { _ in nil }, hiddenColumns: Set<Int> = [], shift: RowShift = RowShift(),
-         moved: [String: RowShift] = [:]) throws {
+         moved: [String: RowShift] = [:], copiesRaw: Bool = false) throws {
         self.legacyDrawing = legacyDrawing
         toHide = hiddenColumns.sorted()
         self.sharedString = sharedString
@@ -124,7 +124,8 @@ final class SheetEditRewriter: XMLRewriter {
         self.moved = moved
         insertedRows = shift.insertedRows
         copiesFormats = insertedRows.contains { $0.formatted }
-        try super.init(outputPath: outputPath, part: part)
+        // Raw copy while no row moves (moving rewrites references everywhere in the sheet).
+        try super.init(outputPath: outputPath, part: part, copiesRaw: copiesRaw && shift.isIdentity && moved.isEmpty)
     }
 
     private var shifting: Bool { !moved.isEmpty }
@@ -175,7 +176,9 @@ final class SheetEditRewriter: XMLRewriter {
             if copiesFormats {
                 currentFormat = RowFormat(attributes: attributes.all.filter { !["r", "spans", "hidden", "collapsed"].contains($0.0) }, cells: [])
             }
-            copyStart(name, attributes, replacing: f != r || attributes.raw("r") == nil && home != nil ? ["r": String(f)] : [:])
+            // An empty row getting cells is written (its copied `<row/>` could not hold them).
+            copyStart(name, attributes, replacing: f != r || attributes.raw("r") == nil && home != nil ? ["r": String(f)] : [:],
+                      raw: !(startTagIsEmpty && !rowEdits.isEmpty))
         } else if inSheetData && name.is("c") {
             let column = attributes.raw("r").flatMap { CellReference(utf8: $0)?.column } ?? lastColumn + 1
             lastColumn = column
@@ -190,6 +193,7 @@ final class SheetEditRewriter: XMLRewriter {
                     copyStart(name, attributes, replacing: moves.merging(["s": String(s)]) { $1 })
                 } else {
                     // Written at its end tag, once its formula (maybe a shared group's text) is known.
+                    suspendRaw()
                     replacedDepth = depth
                     replacement = (CellReference(row: rowIndex, column: column), edit, attributes["s"])
                 }
@@ -201,7 +205,7 @@ final class SheetEditRewriter: XMLRewriter {
         } else if name.is("sheetData") {
             inSheetData = true
             prefix = name.prefix.map { String(cString: $0) + ":" } ?? ""
-            copyStart(name, attributes)
+            copyStart(name, attributes, raw: !startTagIsEmpty)
         } else if name.is("dimension"), let ref = attributes["ref"], editedRange != nil || home != nil {
             copyStart(name, attributes, replacing: ["ref": dimension(ref)])
         } else if home != nil, !inSheetData, depth >= 2, try moveStart(name, attributes) {
@@ -210,7 +214,8 @@ final class SheetEditRewriter: XMLRewriter {
             startCapture(.formula, name, attributes)
         } else {
             flushContainer()
-            copyStart(name, attributes)
+            // An empty <cols/> getting hidden columns is written, not copied.
+            copyStart(name, attributes, raw: !(startTagIsEmpty && depth == 2 && !toHide.isEmpty && name.is("cols")))
         }
     }
 
@@ -245,7 +250,7 @@ final class SheetEditRewriter: XMLRewriter {
                 inSheetData = false
             }
         }
-        out.end()
+        closeElement()
     }
 
     override func characters(_ text: UnsafeRawBufferPointer) throws {
@@ -320,6 +325,7 @@ final class SheetEditRewriter: XMLRewriter {
 
     private func startCapture(_ kind: Capture.Kind, _ name: XMLName, _ attributes: XMLAttributes) {
         flushContainer()
+        suspendRaw()
         capture = Capture(kind: kind, tag: StartTag(name, attributes))
     }
 
@@ -327,6 +333,7 @@ final class SheetEditRewriter: XMLRewriter {
     private func flushCapture() {
         guard let c = capture else { return }
         capture = nil
+        resumeRaw()
         write(c.tag)
         if !c.text.isEmpty { c.text.withUnsafeBytes { out.text($0) } }
     }
@@ -367,6 +374,7 @@ final class SheetEditRewriter: XMLRewriter {
         write(tag)
         if !text.isEmpty { out.text(text) }
         out.end()
+        resumeRaw()
     }
 
     private func flushContainer() {
@@ -417,7 +425,7 @@ final class SheetEditRewriter: XMLRewriter {
     }
 
     /// The prefix of `<cols>` and its children, as the sheet writes them.
-    private var colsPrefix = ""
+    @exclusivity(unchecked) private var colsPrefix = ""
 
     private func writeHiddenColumns(before column: Int) {
         while let c = toHide.first, c < column {
@@ -507,6 +515,7 @@ final class SheetEditRewriter: XMLRewriter {
     /// cell — otherwise the cells below would lose the formula they share.
     private func finishReplacement() throws {
         replacedDepth = 0
+        resumeRaw()
         let old = replacedFormula
         replacedFormula = nil
         guard let (ref, edit, style) = replacement else { return }

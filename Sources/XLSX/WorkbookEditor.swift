@@ -16,6 +16,9 @@ public final class WorkbookEditor {
     private var scratch: String?
     /// Cell edits per sheet part, applied by streaming the sheet through at `save`.
     var cellEdits: [String: [CellReference: CellEdit]] = [:]
+    /// Edited sheets keep their unchanged rows and cells byte for byte (see `XMLRewriter`);
+    /// false writes every element again (the tests compare the two).
+    public var rawCopy = true
     /// Edits that arrived in reading order, per sheet part: spooled, not kept in `cellEdits`.
     var spools: [String: EditSpool] = [:]
     /// Rows inserted and deleted, per sheet part.
@@ -146,14 +149,21 @@ public final class WorkbookEditor {
             guard let entry = workbook.archive.entry(named: part) else { continue }
             let file = try scratchFile(part)
             let spool = spools[part]
-            spool?.rewind()
             // Texts go to the shared-string table (an existing entry, or one appended).
-            let rewriter = try SheetEditRewriter(outputPath: file, part: part, edits: edits, spool: spool, legacyDrawing: legacyDrawings[part],
-                                                 sharedString: { [unowned self] in try self.sharedStringIndex($0) },
-                                                 hiddenColumns: hiddenColumns[part] ?? [],
-                                                 shift: rowShifts[part] ?? RowShift(), moved: moved)
-            try XMLStreamParser.parse(entry, in: workbook.archive, handler: rewriter)
-            try rewriter.finish()
+            func rewrite(raw: Bool) throws -> SheetEditRewriter {
+                spool?.rewind()
+                let rewriter = try SheetEditRewriter(outputPath: file, part: part, edits: edits, spool: spool, legacyDrawing: legacyDrawings[part],
+                                                     sharedString: { [unowned self] in try self.sharedStringIndex($0) },
+                                                     hiddenColumns: hiddenColumns[part] ?? [],
+                                                     shift: rowShifts[part] ?? RowShift(), moved: moved, copiesRaw: raw)
+                try XMLStreamParser.parse(entry, in: workbook.archive, handler: rewriter)
+                try rewriter.finish()
+                return rewriter
+            }
+            // Unchanged rows and cells are copied byte for byte; should libxml2 ever report
+            // offsets that do not match the bytes, the sheet is written again element by element.
+            let rewriter: SheetEditRewriter
+            do { rewriter = try rewrite(raw: rawCopy) } catch is RawCopyLost { rewriter = try rewrite(raw: false) }
             if referring.contains(part) && !rewriter.changed {
                 unlink(file)
                 continue

@@ -4,13 +4,42 @@ import TracksheetLibXML2
 /// escaping; a write that fails (disk full) is remembered and reported by `finish()`.
 final class XMLOut {
     /// nil once `finish()` has closed it.
-    private var handle: xmlTextWriterPtr?
+    @exclusivity(unchecked) private var handle: xmlTextWriterPtr?
     private var writer: xmlTextWriterPtr { handle! }
     private let buffer: xmlBufferPtr?
     let part: String
-    private var failed = false
-    private var started = false
-    private var textBuffer: [CChar] = []
+    @exclusivity(unchecked) private var failed = false
+    @exclusivity(unchecked) private var started = false
+    @exclusivity(unchecked) private var textBuffer: [CChar] = []
+
+    // MARK: raw copy
+
+    /// Input copied byte for byte (`XMLRewriter`'s raw copy): the part being read, where the
+    /// bytes not yet written start (nil: none pending), and where the current event's markup
+    /// starts — any write first flushes the pending bytes up to there.
+    @exclusivity(unchecked) var raw: RawInput?
+    @exclusivity(unchecked) var rawFrom: Int?
+    @exclusivity(unchecked) var eventStart = 0
+    /// Set by any write; the rewriter clears it before each event.
+    @exclusivity(unchecked) var touched = false
+
+    @inline(__always) private func willWrite() {
+        touched = true
+        if rawFrom != nil { flushRaw() }
+    }
+
+    /// Writes the pending input bytes up to `eventStart`.
+    func flushRaw() {
+        guard let from = rawFrom, let raw else { return }
+        rawFrom = nil
+        guard eventStart > from else { return }
+        raw.withBytes(from: from, to: eventStart) { b in
+            check(xmlTextWriterWriteRawLen(writer, b.baseAddress!.assumingMemoryBound(to: xmlChar.self), Int32(b.count)))
+        }
+    }
+
+    /// In raw copy the input's own XML declaration is copied: none is written.
+    func copiesDeclaration() { started = true }
 
     /// Writes to the file `path` (created or truncated).
     init(file path: String, part: String) throws {
@@ -45,12 +74,14 @@ final class XMLOut {
     }
 
     func start(_ qualifiedName: String) {
+        willWrite()
         if !started { startDocument() }
         check(xmlTextWriterStartElement(writer, qualifiedName))
     }
 
     /// A start tag named by the parser's own pointers: no String is made (the copy's hot path).
     func start(_ name: XMLName) {
+        willWrite()
         if !started { startDocument() }
         if let prefix = name.prefix { check(xmlTextWriterStartElementNS(writer, prefix, name.local, nil)) }
         else { check(xmlTextWriterStartElement(writer, name.local)) }
@@ -64,6 +95,7 @@ final class XMLOut {
             let c = value[i]
             if c < 0x20 || c == UInt8(ascii: "&") || c == UInt8(ascii: "<") || c == UInt8(ascii: ">") || c == UInt8(ascii: "\"") { return false }
         }
+        willWrite()
         if let prefix { check(xmlTextWriterStartAttributeNS(writer, prefix, local, nil)) }
         else { check(xmlTextWriterStartAttribute(writer, local)) }
         if count > 0 { check(xmlTextWriterWriteRawLen(writer, value, Int32(count))) }
@@ -72,25 +104,28 @@ final class XMLOut {
     }
 
     func attribute(_ name: String, _ value: String) {
+        willWrite()
         check(xmlTextWriterWriteAttribute(writer, name, value))
     }
 
     func text(_ s: String) {
+        willWrite()
         check(xmlTextWriterWriteString(writer, s))
     }
 
     /// Text straight from a parser's buffer (not NUL-terminated).
     func text(_ chunk: UnsafeRawBufferPointer) {
+        willWrite()
         textBuffer.removeAll(keepingCapacity: true)
         textBuffer.append(contentsOf: chunk.bindMemory(to: CChar.self))
         textBuffer.append(0)
         check(textBuffer.withUnsafeBufferPointer { xmlTextWriterWriteString(writer, UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: xmlChar.self)) })
     }
 
-    func comment(_ s: String) { check(xmlTextWriterWriteComment(writer, s)) }
-    func processingInstruction(_ target: String, _ data: String) { check(xmlTextWriterWritePI(writer, target, data)) }
+    func comment(_ s: String) { willWrite(); check(xmlTextWriterWriteComment(writer, s)) }
+    func processingInstruction(_ target: String, _ data: String) { willWrite(); check(xmlTextWriterWritePI(writer, target, data)) }
 
-    func end() { check(xmlTextWriterEndElement(writer)) }
+    func end() { willWrite(); check(xmlTextWriterEndElement(writer)) }
 
     /// `<name a="…">text</name>` (or `<name a="…"/>`) in one call.
     func element(_ name: String, _ attributes: [(String, String)] = [], text value: String? = nil) {
@@ -109,7 +144,13 @@ final class XMLOut {
     @discardableResult
     func finish() throws -> [UInt8] {
         guard let handle else { return [] }
-        check(xmlTextWriterEndDocument(handle))
+        if raw != nil {
+            // The input's tail (after its root) was copied; EndDocument would add a newline.
+            eventStart = raw!.end
+            flushRaw()
+        } else {
+            check(xmlTextWriterEndDocument(handle))
+        }
         check(xmlTextWriterFlush(handle))
         xmlFreeTextWriter(handle)
         self.handle = nil

@@ -10,44 +10,155 @@ import Darwin
 /// and processing instruction. Subclasses change what they understand and pass the rest on.
 ///
 /// The output is equivalent XML, not the same bytes (quoting, `<a></a>` vs `<a/>`), which is why
-/// only parts that are edited go through here.
+/// only parts that are edited go through here — except in raw copy (`copiesRaw`), where what a
+/// subclass copies unchanged goes from the input to the output byte for byte and only what it
+/// changes is written again: an edited sheet keeps every other row exactly as it was, and
+/// copying costs little more than the parse.
 class XMLRewriter: XMLContentHandler {
     let out: XMLOut
     var part: String { out.part }
     /// While > 0, an element dropped by `dropElement()` and its content are being left out.
-    private var skipDepth = 0
+    @exclusivity(unchecked) private var skipDepth = 0
 
-    /// Writes to the file `path` (created or truncated).
-    init(outputPath path: String, part: String) throws {
+    /// Writes to the file `path` (created or truncated); `copiesRaw` asks for raw copy.
+    init(outputPath path: String, part: String, copiesRaw: Bool = false) throws {
         out = try XMLOut(file: path, part: part)
+        if copiesRaw {
+            let raw = RawInput()
+            raw.keepFrom = { [unowned out] in out.rawFrom }
+            rawInput = raw
+            out.raw = raw
+            out.rawFrom = 0
+        } else {
+            rawInput = nil
+        }
+    }
+
+    // MARK: raw copy
+
+    let rawInput: RawInput?
+    /// Per open element: true when its tags stay in the input's bytes (copied, not written).
+    @exclusivity(unchecked) private var rawOpen: [Bool] = []
+    /// Set by `copyStart` when the tag is copied as it is.
+    @exclusivity(unchecked) private var tagIsRaw = false
+    /// While true, nothing of the input is pending (a replaced or captured element being read).
+    @exclusivity(unchecked) private var suspended = false
+    /// The offset right after the current empty element's `/>`, for its end callback.
+    @exclusivity(unchecked) private var emptyEnd = -1
+    /// In raw copy, true while the start tag being rewritten closes itself (`<sheetData/>`): a
+    /// subclass that will write children into it must write the tag (`copyStart(…, raw: false)`).
+    @exclusivity(unchecked) private(set) var startTagIsEmpty = false
+
+    /// Raw copy was asked for and the part allows it.
+    var copiesRaw: Bool { out.raw != nil }
+
+    /// The input from here on is not copied (its content is being replaced) until `resumeRaw()`.
+    final func suspendRaw() {
+        guard copiesRaw else { return }
+        out.flushRaw()
+        suspended = true
+    }
+
+    /// Copying goes on after the current event.
+    final func resumeRaw() { suspended = false }
+
+    /// The offsets of the current start tag: its `<`, and just past its `>`.
+    private func startTag(_ raw: RawInput) throws -> (Int, Int) {
+        let p = raw.position
+        guard p < raw.end, let from = raw.tagStart(before: p) else { throw RawCopyLost() }
+        switch raw[p] {
+        case UInt8(ascii: ">"): return (from, p + 1)
+        case UInt8(ascii: "/"): emptyEnd = p + 2; return (from, p + 2)
+        default: throw RawCopyLost()
+        }
+    }
+
+    /// The offsets of the current end tag (none of its own for an empty element).
+    private func endTag(_ raw: RawInput) throws -> (Int, Int) {
+        let p = raw.position
+        if p == emptyEnd { emptyEnd = -1; return (p, p) }
+        guard p > raw.start, p <= raw.end, raw[p - 1] == UInt8(ascii: ">"), let from = raw.tagStart(before: p) else { throw RawCopyLost() }
+        return (from, p)
+    }
+
+    /// After an event: what of its bytes is still to copy.
+    private func settle(tagStart: Int, tagEnd: Int, raw tagStays: Bool) {
+        if suspended { out.rawFrom = nil }
+        else if tagStays { if out.touched || out.rawFrom == nil { out.rawFrom = tagStart } }
+        else if out.touched || out.rawFrom == nil { out.rawFrom = tagEnd }
     }
 
     // MARK: pass-through
 
     func declaration(standalone: Bool?) throws {
+        if let raw = rawInput {
+            if raw.usable { return out.copiesDeclaration() }
+            // UTF-16: written again like any other part.
+            out.raw = nil
+            out.rawFrom = nil
+        }
         out.startDocument(standalone: standalone)
     }
 
     final func startElement(_ name: XMLName, _ attributes: XMLAttributes) throws {
         if skipDepth > 0 { skipDepth += 1; return }
+        guard copiesRaw, let raw = rawInput else {
+            rawOpen.append(false)
+            return try rewriteStart(name, attributes)
+        }
+        let (from, to) = try startTag(raw)
+        startTagIsEmpty = emptyEnd == to
+        out.eventStart = from
+        out.touched = false
+        tagIsRaw = false
         try rewriteStart(name, attributes)
+        if skipDepth > 0 {
+            // Dropped: nothing of it is copied; copying resumes after its end tag.
+            out.eventStart = from
+            out.flushRaw()
+            _ = to
+            return
+        }
+        rawOpen.append(tagIsRaw)
+        settle(tagStart: from, tagEnd: to, raw: tagIsRaw)
     }
 
     final func endElement(_ name: XMLName) throws {
-        if skipDepth > 0 { skipDepth -= 1; return }
+        if skipDepth > 0 {
+            skipDepth -= 1
+            if skipDepth == 0, copiesRaw, let raw = rawInput { out.rawFrom = try endTag(raw).1 }
+            return
+        }
+        guard copiesRaw, let raw = rawInput else {
+            try rewriteEnd(name)
+            rawOpen.removeLast()
+            return
+        }
+        let (from, to) = try endTag(raw)
+        out.eventStart = from
+        out.touched = false
+        let wasRaw = rawOpen.last ?? false
         try rewriteEnd(name)
+        rawOpen.removeLast()
+        settle(tagStart: from, tagEnd: to, raw: wasRaw)
     }
 
     func characters(_ text: UnsafeRawBufferPointer) throws {
-        if skipDepth == 0 { out.text(text) }
+        if skipDepth == 0 && !copiesRaw { out.text(text) }
     }
 
     final func comment(_ text: String) throws {
-        if skipDepth == 0 { out.comment(text) }
+        if skipDepth == 0 && !copiesRaw { out.comment(text) }
     }
 
     final func processingInstruction(_ target: String, _ data: String) throws {
-        if skipDepth == 0 { out.processingInstruction(target, data) }
+        if skipDepth == 0 && !copiesRaw { out.processingInstruction(target, data) }
+    }
+
+    /// Ends the element being ended: its end tag is written, or stays in the copied bytes.
+    final func closeElement() {
+        if rawOpen.last == true { return }
+        out.end()
     }
 
     // MARK: for subclasses
@@ -59,7 +170,7 @@ class XMLRewriter: XMLContentHandler {
 
     /// An end tag to rewrite; by default copied.
     func rewriteEnd(_ name: XMLName) throws {
-        out.end()
+        closeElement()
     }
 
     /// Called from `rewriteStart`: leaves out the element being started and all it contains.
@@ -69,8 +180,10 @@ class XMLRewriter: XMLContentHandler {
 
     /// Copies a start tag with its namespace declarations and attributes; `replacing` sets
     /// (or, with nil, removes) attributes by qualified name.
-    final func copyStart(_ name: XMLName, _ attributes: XMLAttributes, replacing: [String: String?] = [:]) {
+    /// In raw copy the tag stays in the input's bytes unless `raw` is false.
+    final func copyStart(_ name: XMLName, _ attributes: XMLAttributes, replacing: [String: String?] = [:], raw: Bool = true) {
         guard replacing.isEmpty else { return copyStart(name, attributes, changing: replacing) }
+        if raw && copiesRaw && !suspended { tagIsRaw = true; return }
         // Unchanged: names and values go from the parser's buffers to the writer's.
         out.start(name)
         copyDeclarations(name)
@@ -116,6 +229,10 @@ class XMLRewriter: XMLContentHandler {
     /// Closes every open element and flushes the file; throws when any write failed.
     func finish() throws { try out.finish() }
 }
+
+/// The parser's offsets did not match the bytes (a libxml2 that reports them differently): the
+/// part is written again without raw copy.
+struct RawCopyLost: Error {}
 
 /// Changes to a small part (relationships, content types, workbook.xml), applied in one pass
 /// however many features asked for them.

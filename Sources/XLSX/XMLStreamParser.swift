@@ -170,12 +170,61 @@ public protocol XMLContentHandler: AnyObject {
     func processingInstruction(_ target: String, _ data: String) throws
     /// The XML declaration's `standalone` (`true`, `false`, nil when absent), before the first element.
     func declaration(standalone: Bool?) throws
+    /// Set by a handler that copies unchanged input byte for byte: the parser keeps the bytes
+    /// it still needs there and the offset of each callback.
+    var rawInput: RawInput? { get }
 }
 
 extension XMLContentHandler {
+    public var rawInput: RawInput? { nil }
     public func comment(_ text: String) throws {}
     public func processingInstruction(_ target: String, _ data: String) throws {}
     public func declaration(standalone: Bool?) throws {}
+}
+
+/// The bytes of the part being parsed, from the earliest offset its handler still needs, and
+/// where the parser is at each element callback — for a handler that copies what it does not
+/// change byte for byte instead of writing it again (`XMLRewriter`'s raw copy).
+public final class RawInput {
+    @exclusivity(unchecked) private(set) var bytes: [UInt8] = []
+    /// The offset in the part of `bytes[0]`.
+    @exclusivity(unchecked) private(set) var start = 0
+    /// The offset at the current callback: at the `>` (or `/>`) ending a start tag, right after an end tag.
+    @exclusivity(unchecked) var position = 0
+    /// False when the part's bytes are converted before parsing (UTF-16): offsets would not match.
+    @exclusivity(unchecked) var usable = true
+    /// The earliest offset the handler still needs (nil: none before the parser's own position).
+    var keepFrom: () -> Int? = { nil }
+
+    /// The offset just past the last byte received.
+    var end: Int { start + bytes.count }
+
+    @inline(__always) subscript(offset: Int) -> UInt8 { bytes[offset - start] }
+
+    /// Adds the next chunk, first dropping what is before both `parsedTo` and what the handler keeps.
+    func append(_ chunk: UnsafeRawBufferPointer, parsedTo: Int) {
+        let keep = min(keepFrom() ?? parsedTo, parsedTo)
+        if keep > start {
+            let n = min(keep - start, bytes.count)
+            bytes.removeFirst(n)
+            start += n
+        }
+        bytes.append(contentsOf: chunk)
+    }
+
+    /// The offset of the last `<` before `offset` (a tag's first byte: `<` is never inside a tag), or nil.
+    func tagStart(before offset: Int) -> Int? {
+        var i = offset - 1
+        while i >= start {
+            if bytes[i - start] == UInt8(ascii: "<") { return i }
+            i -= 1
+        }
+        return nil
+    }
+
+    func withBytes<R>(from: Int, to: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[(from - start)..<(to - start)])) }
+    }
 }
 
 /// A streaming parse of one zip part through libxml2's SAX2 push parser, hardened for untrusted
@@ -190,6 +239,7 @@ public final class XMLStreamParser {
     private unowned(unsafe) let handler: XMLContentHandler
     private let part: String
     @exclusivity(unchecked) private var failure: Error?
+    private let raw: RawInput?
     @exclusivity(unchecked) private var depth = 0
     /// The last namespace URIs seen and what they are: libxml2 interns URIs in its dictionary, so
     /// one pointer comparison classifies nearly every element.
@@ -212,6 +262,7 @@ public final class XMLStreamParser {
             let parser = XMLStreamParser.from(ctx)
             parser.checkEncoding()
             guard parser.failure == nil, let c = parser.context else { return }
+            if let raw = parser.raw, tracksheet_xml_converts(c) != 0 { raw.usable = false }
             let s = tracksheet_xml_standalone(c)
             do { try parser.handler.declaration(standalone: s < 0 ? nil : s == 1) } catch { parser.stop(error) }
         }
@@ -227,6 +278,7 @@ public final class XMLStreamParser {
                 if parser.depth > parser.maxDepth { return parser.stop(parser.tooDeep()) }
                 let name = XMLName(local: localname, namespace: parser.namespace(uri), prefix: prefix,
                                    declarations: namespaces, declarationCount: Int(nbNamespaces))
+                if let raw = parser.raw { raw.position = xmlByteConsumed(parser.context) }
                 do { try parser.handler.startElement(name, XMLAttributes(base: attributes, count: Int(nbAttributes))) }
                 catch { parser.stop(error) }
             }
@@ -236,6 +288,7 @@ public final class XMLStreamParser {
                 guard parser.failure == nil, let localname else { return }
                 parser.depth -= 1
                 let name = XMLName(local: localname, namespace: parser.namespace(uri), prefix: prefix)
+                if let raw = parser.raw { raw.position = xmlByteConsumed(parser.context) }
                 do { try parser.handler.endElement(name) } catch { parser.stop(error) }
             }
         }
@@ -315,6 +368,7 @@ public final class XMLStreamParser {
 
     private init(handler: XMLContentHandler, part: String, maxDepth: Int) {
         self.handler = handler
+        raw = handler.rawInput
         self.part = part
         self.maxDepth = maxDepth
     }
@@ -339,6 +393,7 @@ public final class XMLStreamParser {
 
     private func feed(_ chunk: UnsafeRawBufferPointer) throws {
         guard chunk.count > 0 else { return }
+        if let raw { raw.append(chunk, parsedTo: context.map { xmlByteConsumed($0) } ?? 0) }
         let bytes = chunk.baseAddress!.assumingMemoryBound(to: CChar.self)
         if context == nil {
             // The first bytes go to the constructor so libxml2 can detect UTF-16 from them.
