@@ -81,7 +81,9 @@ public final class Recalculator {
     func ratios(_ m: SheetMapping, _ spec: Template.Sheet) throws {
         let ratios = Ratio.of(spec, roi: roiDefinition).filter { m.columns[$0.key] != nil }
         guard !ratios.isEmpty else { return }
-        let letter = { (key: String) in m.columns[key].map(CellReference.columnName) }
+        // Column letters made once, not per row and formula.
+        let letters = m.columns.mapValues(CellReference.columnName)
+        let letter = { (key: String) in letters[key] }
         var textNumbers: [String] = []
         var roiSeen = (total: 0, other: 0)
         try book.rows(of: m) { row in

@@ -114,9 +114,7 @@ class XMLRewriter: XMLContentHandler {
         try rewriteStart(name, attributes)
         if skipDepth > 0 {
             // Dropped: nothing of it is copied; copying resumes after its end tag.
-            out.eventStart = from
             out.flushRaw()
-            _ = to
             return
         }
         rawOpen.append(tagIsRaw)
