@@ -26,6 +26,13 @@ class XMLRewriter: XMLContentHandler {
         if copiesRaw {
             let raw = RawInput()
             raw.keepFrom = { [unowned out] in out.rawFrom }
+            // Everything before the parser's position has been decided: copied bytes go out.
+            raw.release = { [unowned out] offset in
+                guard out.rawFrom != nil else { return }
+                out.eventStart = offset
+                out.flushRaw()
+                out.rawFrom = offset
+            }
             rawInput = raw
             out.raw = raw
             out.rawFrom = 0

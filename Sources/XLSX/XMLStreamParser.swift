@@ -195,6 +195,10 @@ public final class RawInput {
     @exclusivity(unchecked) var usable = true
     /// The earliest offset the handler still needs (nil: none before the parser's own position).
     var keepFrom: () -> Int? = { nil }
+    /// Asks the handler to write what it keeps up to an offset every event before has settled
+    /// (between chunks), so that a long unchanged stretch does not stay in memory.
+    var release: (Int) -> Void = { _ in }
+    static let releaseAt = 1 << 20
 
     /// The offset just past the last byte received.
     var end: Int { start + bytes.count }
@@ -203,6 +207,7 @@ public final class RawInput {
 
     /// Adds the next chunk, first dropping what is before both `parsedTo` and what the handler keeps.
     func append(_ chunk: UnsafeRawBufferPointer, parsedTo: Int) {
+        if let kept = keepFrom(), parsedTo - kept > Self.releaseAt { release(parsedTo) }
         let keep = min(keepFrom() ?? parsedTo, parsedTo)
         if keep > start {
             let n = min(keep - start, bytes.count)
