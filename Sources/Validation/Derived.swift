@@ -53,6 +53,13 @@ public struct Ratio: Sendable, Equatable {
         return "IF(AND(\(checks.joined(separator: ",")),\(den)>0),ROUND(\(scaled),\(decimals)),\"-\")"
     }
 
+    /// `formula(row:column:)` made once per column: the formula's text around its row numbers, so
+    /// each row costs a few appends instead of a dozen interpolations.
+    public func pattern(column: (String) -> String?) -> RowPattern? {
+        guard let text = formula(row: RowPattern.marker, column: column) else { return nil }
+        return RowPattern(text)
+    }
+
     /// Reads the template's formula; nil for other shapes (a team's own formula is left alone).
     public static func parse(key: String, formula: String) -> Ratio? {
         guard let r = formula.range(of: "ROUND(") else { return nil }
@@ -87,6 +94,30 @@ public struct Ratio: Sendable, Equatable {
             }
             return r
         }
+    }
+}
+
+/// A formula for one row, with the row's number wherever `marker` stood.
+public struct RowPattern: Sendable {
+    /// A row number no formula holds otherwise (beyond Excel's last row, 1048576).
+    static let marker = 9_999_999
+    let pieces: [String]
+    let length: Int
+
+    init(_ text: String) {
+        pieces = text.split(separator: String(Self.marker), omittingEmptySubsequences: false).map(String.init)
+        length = pieces.reduce(0) { $0 + $1.utf8.count } + 7 * (pieces.count - 1)
+    }
+
+    public func text(row: Int) -> String {
+        let number = String(row)
+        var s = pieces[0]
+        s.reserveCapacity(length)
+        for p in pieces.dropFirst() {
+            s += number
+            s += p
+        }
+        return s
     }
 }
 

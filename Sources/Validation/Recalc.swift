@@ -84,11 +84,12 @@ public final class Recalculator {
         // Column letters made once, not per row and formula.
         let letters = m.columns.mapValues(CellReference.columnName)
         let letter = { (key: String) in letters[key] }
+        let patterns = ratios.map { $0.pattern(column: letter) }
         var textNumbers: [String] = []
         var roiSeen = (total: 0, other: 0)
         try book.rows(of: m) { row in
-            for r in ratios {
-                guard let col = m.columns[r.key], let formula = r.formula(row: row.index, column: letter) else { continue }
+            for (r, pattern) in zip(ratios, patterns) {
+                guard let col = m.columns[r.key], let formula = pattern?.text(row: row.index) else { continue }
                 // Inputs as a formula sees them; a number typed as text is reported, not guessed.
                 for k in r.inputs where Self.excelNumber(row.cells[k]) == nil {
                     if case .value = book.quantity(row.cells[k]), case .string = row.value(k), let c = m.columns[k] {

@@ -44,7 +44,11 @@ enum CellXML {
     /// Writes `<c r s t><f/><v/></c>`. Text goes to the shared-string table when `sharedString`
     /// gives an index, else inline; a text is never a formula unless `formula` says so.
     static func write(_ ref: CellReference, value: CellValue, formula: String?, style: String?, prefix: String = "",
-                      to out: XMLOut, sharedString: ((String) -> Int)? = nil, shared: Shared? = nil) {
+                      to out: XMLOut, sharedString: ((String) -> Int)? = nil, shared: Shared? = nil, asBytes: Bool = true) {
+        // The same markup made as bytes and written at once: a tenth of the work of the calls below.
+        if asBytes, markup(ref, value: value, formula: formula, style: style, prefix: prefix, into: &out.markup, sharedString: sharedString, shared: shared) {
+            return out.writeMarkup()
+        }
         func writeFormula() {
             guard let formula else { return }
             guard let shared else { return out.element(prefix + "f", text: formula) }
@@ -94,5 +98,107 @@ enum CellXML {
             }
         }
         out.end()
+    }
+
+    /// `write`'s markup, escaped as libxml2 escapes it, in `bytes`; false (and `bytes` of no use)
+    /// for what only `write` handles: text holding a control character other than tab and newline.
+    static func markup(_ ref: CellReference, value: CellValue, formula: String?, style: String?, prefix: String,
+                       into bytes: inout [UInt8], sharedString: ((String) -> Int)?, shared: Shared?) -> Bool {
+        bytes.removeAll(keepingCapacity: true)
+        var value = value
+        if let n = value.number, !n.isFinite { value = .error("#NUM!") }
+        func tag(_ name: StaticString) {
+            bytes.append(contentsOf: prefix.utf8)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        }
+        func raw(_ s: StaticString) { bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
+        func attribute(_ name: StaticString, _ v: String) -> Bool {
+            raw(" "); raw(name); raw("=\""); defer { raw("\"") }
+            return escape(v, attribute: true, into: &bytes)
+        }
+        func element(_ name: StaticString, _ text: String) -> Bool {
+            raw("<"); tag(name); raw(">")
+            guard escape(text, attribute: false, into: &bytes) else { return false }
+            raw("</"); tag(name); raw(">")
+            return true
+        }
+        func writeFormula() -> Bool {
+            guard let formula else { return true }
+            guard let shared else { return element("f", formula) }
+            raw("<"); tag("f"); raw(" t=\"shared\"")
+            if let range = shared.ref { guard attribute("ref", range) else { return false } }
+            guard attribute("si", shared.si) else { return false }
+            guard shared.ref != nil else { raw("/>"); return true }
+            raw(">")
+            guard escape(formula, attribute: false, into: &bytes) else { return false }
+            raw("</"); tag("f"); raw(">")
+            return true
+        }
+        raw("<"); tag("c"); raw(" r=\"")
+        ref.append(to: &bytes)
+        raw("\"")
+        if let style, style != "0" { guard attribute("s", style) else { return false } }
+        var ok = true
+        switch value {
+        case .empty:
+            if formula == nil { raw("/>"); return true }
+            raw(">")
+            ok = writeFormula()
+        case .number(let n):
+            raw(">")
+            ok = writeFormula() && element("v", SheetEditRewriter.number(n))
+        case .date(let d):
+            raw(">")
+            ok = writeFormula() && element("v", SheetEditRewriter.number(d.serial))
+        case .bool(let b):
+            raw(" t=\"b\">")
+            ok = writeFormula() && element("v", b ? "1" : "0")
+        case .error(let e):
+            raw(" t=\"e\">")
+            ok = writeFormula() && element("v", e)
+        case .string(let s):
+            if formula != nil {
+                raw(" t=\"str\">")
+                ok = writeFormula() && element("v", OOXMLText.escape(s))
+            } else if let sharedString {
+                raw(" t=\"s\">")
+                ok = element("v", String(sharedString(s)))
+            } else {
+                raw(" t=\"inlineStr\"><"); tag("is"); raw("><"); tag("t"); raw(" xml:space=\"preserve\">")
+                ok = escape(OOXMLText.escape(s), attribute: false, into: &bytes)
+                raw("</"); tag("t"); raw("></"); tag("is"); raw(">")
+            }
+        }
+        raw("</"); tag("c"); raw(">")
+        return ok
+    }
+
+    /// Appends `s` escaped as xmlTextWriter escapes text (`&`, `<`, `>`) and attribute values (also
+    /// `"`); false for a control character other than tab and newline, which only libxml2's own
+    /// writer handles (a carriage return it writes as `&#13;`).
+    static func escape(_ s: String, attribute: Bool, into bytes: inout [UInt8]) -> Bool {
+        var s = s
+        return s.withUTF8 { u in
+            var clean = true
+            for c in u where c < 0x3F {
+                if c == UInt8(ascii: "&") || c == UInt8(ascii: "<") || c == UInt8(ascii: ">") || c < 0x20 || (attribute && c == UInt8(ascii: "\"")) {
+                    clean = false
+                    break
+                }
+            }
+            if clean { bytes.append(contentsOf: u); return true }
+            for c in u {
+                switch c {
+                case UInt8(ascii: "&"): bytes.append(contentsOf: "&amp;".utf8)
+                case UInt8(ascii: "<"): bytes.append(contentsOf: "&lt;".utf8)
+                case UInt8(ascii: ">"): bytes.append(contentsOf: "&gt;".utf8)
+                case UInt8(ascii: "\"") where attribute: bytes.append(contentsOf: "&quot;".utf8)
+                case 0x09 where !attribute, 0x0A where !attribute: bytes.append(c)
+                case ..<0x20: return false
+                default: bytes.append(c)
+                }
+            }
+            return true
+        }
     }
 }

@@ -75,6 +75,20 @@ public struct CellReference: Hashable, Sendable, Comparable, CustomStringConvert
 
     public var description: String { "\(Self.columnName(column))\(row)" }
 
+    /// Appends `F7` as bytes (no String made: the editor's hot path).
+    func append(to bytes: inout [UInt8]) {
+        guard row > 0 && column > 0 else { return bytes.append(contentsOf: description.utf8) }
+        var buffer: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &buffer) { b in
+            // Digits from the end backwards, then the letters before them.
+            var i = b.count, n = row
+            repeat { i -= 1; b[i] = UInt8(48 + n % 10); n /= 10 } while n > 0 && i > 8
+            var c = column
+            while c > 0 && i > 0 { i -= 1; b[i] = UInt8(65 + (c - 1) % 26); c = (c - 1) / 26 }
+            bytes.append(contentsOf: b[i...])
+        }
+    }
+
     public static func < (a: Self, b: Self) -> Bool { (a.row, a.column) < (b.row, b.column) }
 }
 

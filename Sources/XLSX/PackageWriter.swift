@@ -36,15 +36,15 @@ public final class PackageWriter {
 
     deinit { if !committed { abandon() } }
 
-    /// Copies `entry` of `archive` as it is: same name, compressed bytes, CRC and time.
-    /// `archive` must stay open until `commit()`.
-    public func copy(_ entry: ZipArchive.Entry, from archive: ZipArchive) throws {
+    /// Copies `entry` of `archive` as it is: same name (unless `name` says another), compressed
+    /// bytes, CRC and time (unless `modified` says another). `archive` must stay open until `commit()`.
+    public func copy(_ entry: ZipArchive.Entry, from archive: ZipArchive, as name: String? = nil, modified: Int? = nil) throws {
         guard let za = handle else { return }
         keepAlive.append(archive)
         guard let source = zip_source_zip(za, archive.handle, zip_uint64_t(entry.index), zip_flags_t(ZIP_FL_COMPRESSED), 0, -1) else {
-            throw zipError(za, part: entry.name, english: "Cannot copy the part", chinese: "无法复制该部件")
+            throw zipError(za, part: name ?? entry.name, english: "Cannot copy the part", chinese: "无法复制该部件")
         }
-        let index = try add(source, name: entry.name, modified: entry.modified)
+        let index = try add(source, name: name ?? entry.name, modified: modified ?? entry.modified)
         // Stored (uncompressed) entries come out of a raw source as plain data, which libzip would
         // deflate by default; keep each entry's own method.
         if let za = handle, entry.compressionMethod == ZIP_CM_STORE {
@@ -75,6 +75,16 @@ public final class PackageWriter {
         }
         let index = try add(source, name: name, modified: modified)
         zip_set_file_compression(za, zip_uint64_t(index), ZIP_CM_DEFLATE, compressionLevel)
+    }
+
+    /// Adds a new entry already deflated into the one-entry zip `zipped` (a `ZippedPart`): its
+    /// compressed bytes are copied as they are.
+    public func add(name: String, zipped: String, modified: Int? = nil) throws {
+        let archive = try ZipArchive(path: zipped)
+        guard let entry = archive.entries.first else {
+            throw XLSXError(.missingPart, part: name, english: "The part's deflated copy is empty", chinese: "该部件的压缩副本为空")
+        }
+        try copy(entry, from: archive, as: name, modified: modified ?? Int(time(nil)))
     }
 
     @discardableResult

@@ -127,7 +127,7 @@ private final class ParseJob: @unchecked Sendable {
 }
 
 /// A closure run on a new thread (a C entry point cannot be generic, so this one is not).
-private final class ThreadEntry: @unchecked Sendable {
+final class ThreadEntry: @unchecked Sendable {
     let run: () -> Void
     init(_ run: @escaping () -> Void) { self.run = run }
 

@@ -96,7 +96,7 @@ final class SheetEditRewriter: XMLRewriter {
 
     private static let containers: Set<String> = ["mergeCells", "dataValidations", "hyperlinks", "protectedRanges", "ignoredErrors"]
 
-    init(outputPath: String, part: String, edits: [CellReference: CellEdit], spool: EditSpool? = nil, legacyDrawing: String? = nil,
+    init(output: Output, part: String, edits: [CellReference: CellEdit], spool: EditSpool? = nil, legacyDrawing: String? = nil,
          sharedString: @escaping (String) throws -> Int? = { _ in nil }, hiddenColumns: Set<Int> = [], shift: RowShift = RowShift(),
          moved: [String: RowShift] = [:], copiesRaw: Bool = false) throws {
         self.legacyDrawing = legacyDrawing
@@ -125,7 +125,7 @@ final class SheetEditRewriter: XMLRewriter {
         insertedRows = shift.insertedRows
         copiesFormats = insertedRows.contains { $0.formatted }
         // Raw copy while no row moves (moving rewrites references everywhere in the sheet).
-        try super.init(outputPath: outputPath, part: part, copiesRaw: copiesRaw && shift.isIdentity && moved.isEmpty)
+        try super.init(output: output, part: part, copiesRaw: copiesRaw && shift.isIdentity && moved.isEmpty)
     }
 
     private var shifting: Bool { !moved.isEmpty }

@@ -146,7 +146,7 @@ final class CommentsAppendRewriter: XMLRewriter {
     init(outputPath: String, part: String, notes: [PendingNote], shift: RowShift = RowShift()) throws {
         self.notes = WorkbookEditor.oneNotePerCell(notes)
         self.shift = shift
-        try super.init(outputPath: outputPath, part: part)
+        try super.init(output: .file(outputPath), part: part)
     }
 
     override func rewriteStart(_ name: XMLName, _ attributes: XMLAttributes) throws {
@@ -216,7 +216,7 @@ final class VMLAppendRewriter: XMLRewriter {
         self.refs = refs
         self.shift = shift
         self.noteRows = noteRows
-        try super.init(outputPath: outputPath, part: part)
+        try super.init(output: .file(outputPath), part: part)
     }
 
     override func rewriteStart(_ name: XMLName, _ attributes: XMLAttributes) throws {

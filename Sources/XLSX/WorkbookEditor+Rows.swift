@@ -110,7 +110,7 @@ final class TableShiftRewriter: XMLRewriter {
     init(outputPath: String, part: String, shift: RowShift, sheet: String) throws {
         self.shift = shift
         self.sheet = sheet
-        try super.init(outputPath: outputPath, part: part)
+        try super.init(output: .file(outputPath), part: part)
     }
 
     override func rewriteStart(_ name: XMLName, _ attributes: XMLAttributes) throws {

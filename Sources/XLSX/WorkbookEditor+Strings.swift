@@ -43,7 +43,7 @@ final class SharedStringsAppendRewriter: XMLRewriter {
         self.strings = strings
         self.uniqueCount = uniqueCount
         self.references = references
-        try super.init(outputPath: outputPath, part: part)
+        try super.init(output: .file(outputPath), part: part)
     }
 
     override func rewriteStart(_ name: XMLName, _ attributes: XMLAttributes) throws {

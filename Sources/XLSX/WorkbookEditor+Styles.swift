@@ -208,7 +208,7 @@ final class StylesRewriter: XMLRewriter {
     init(outputPath: String, part: String, plan: StylePlan) throws {
         self.plan = plan
         pendingCreated = Self.order.filter { plan.created[$0] != nil }
-        try super.init(outputPath: outputPath, part: part)
+        try super.init(output: .file(outputPath), part: part)
     }
 
     override func rewriteStart(_ name: XMLName, _ attributes: XMLAttributes) throws {

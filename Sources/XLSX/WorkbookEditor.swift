@@ -44,7 +44,9 @@ public final class WorkbookEditor {
     /// Conditional-format styles to append to styles.xml (`<dxfs>`).
     var derivedHighlights: [HighlightStyle] = []
 
-    enum Replacement { case bytes([UInt8]), file(String) }
+    /// A part's new content: bytes, a scratch file (deflated at save), or a one-entry zip holding
+    /// it already deflated (`ZippedPart`).
+    enum Replacement { case bytes([UInt8]), file(String), zipped(String) }
 
     public init(path: String, limits: Limits = .default) throws {
         workbook = try Workbook(path: path, limits: limits)
@@ -149,10 +151,14 @@ public final class WorkbookEditor {
             guard let entry = workbook.archive.entry(named: part) else { continue }
             let file = try scratchFile(part)
             let spool = spools[part]
+            // A large sheet is deflated on a second thread while it is rewritten.
+            let zips = entry.declaredSize >= Workbook.pipelineThreshold
+            let zipFile = zips ? file + ".zip" : file
             // Texts go to the shared-string table (an existing entry, or one appended).
             func rewrite(raw: Bool) throws -> SheetEditRewriter {
                 spool?.rewind()
-                let rewriter = try SheetEditRewriter(outputPath: file, part: part, edits: edits, spool: spool, legacyDrawing: legacyDrawings[part],
+                let output: XMLRewriter.Output = zips ? .zipped(try ZippedPart(path: zipFile, part: part)) : .file(file)
+                let rewriter = try SheetEditRewriter(output: output, part: part, edits: edits, spool: spool, legacyDrawing: legacyDrawings[part],
                                                      sharedString: { [unowned self] in try self.sharedStringIndex($0) },
                                                      hiddenColumns: hiddenColumns[part] ?? [],
                                                      shift: rowShifts[part] ?? RowShift(), moved: moved, copiesRaw: raw)
@@ -165,10 +171,10 @@ public final class WorkbookEditor {
             let rewriter: SheetEditRewriter
             do { rewriter = try rewrite(raw: rawCopy) } catch is RawCopyLost { rewriter = try rewrite(raw: false) }
             if referring.contains(part) && !rewriter.changed {
-                unlink(file)
+                unlink(zipFile)
                 continue
             }
-            setPart(part, file: file)
+            if zips { record(part, .zipped(zipFile)) } else { setPart(part, file: file) }
             if edits.values.contains(where: { $0.formula != nil }) || spool?.hasFormula == true || rewriter.changed { formulasChanged = true }
         }
         cellEdits.removeAll()
@@ -237,12 +243,14 @@ public final class WorkbookEditor {
             case nil: try writer.copy(entry, from: archive)
             case .bytes(let b)?: try writer.add(name: entry.name, bytes: b, modified: entry.modified)
             case .file(let f)?: try writer.add(name: entry.name, file: f, modified: entry.modified)
+            case .zipped(let z)?: try writer.add(name: entry.name, zipped: z, modified: entry.modified)
             }
         }
         for name in added {
             switch replacements[name.lowercased()] {
             case .bytes(let b)?: try writer.add(name: name, bytes: b)
             case .file(let f)?: try writer.add(name: name, file: f)
+            case .zipped(let z)?: try writer.add(name: name, zipped: z)
             case nil: break
             }
         }

@@ -7,6 +7,8 @@ final class XMLOut {
     @exclusivity(unchecked) private var handle: xmlTextWriterPtr?
     private var writer: xmlTextWriterPtr { handle! }
     private let buffer: xmlBufferPtr?
+    /// Where the bytes go when they are deflated as they come (else a file or memory).
+    private var zipped: ZippedPart?
     let part: String
     @exclusivity(unchecked) private var failed = false
     @exclusivity(unchecked) private var started = false
@@ -43,6 +45,7 @@ final class XMLOut {
 
     /// Writes to the file `path` (created or truncated).
     init(file path: String, part: String) throws {
+        zipped = nil
         guard let w = xmlNewTextWriterFilename(path, 0) else {
             throw XLSXError(.fileUnreadable, part: part, english: "Cannot write a scratch file for the part", chinese: "无法为该部件写入临时文件")
         }
@@ -51,14 +54,35 @@ final class XMLOut {
         self.part = part
     }
 
+    /// Writes to `zipped`, which deflates on a thread of its own as the bytes come.
+    init(zipped: ZippedPart, part: String) throws {
+        let context = Unmanaged.passUnretained(zipped).toOpaque()
+        guard let output = xmlOutputBufferCreateIO({ context, bytes, count in
+            guard let bytes, count > 0 else { return 0 }
+            // A part that takes no more (stopped, or its thread failed) says so at finish(); told
+            // here, libxml2 would print an I/O error of its own.
+            _ = Unmanaged<ZippedPart>.fromOpaque(context!).takeUnretainedValue().write(bytes, count: Int(count))
+            return count
+        }, nil, context, nil), let w = xmlNewTextWriter(output) else {
+            throw XLSXError(.fileUnreadable, part: part, english: "Cannot write the part", chinese: "无法写入该部件")
+        }
+        handle = w
+        buffer = nil
+        self.zipped = zipped
+        self.part = part
+    }
+
     /// Writes to memory; `finish()` returns the bytes.
     init(part: String) {
         buffer = xmlBufferCreate()
         handle = xmlNewTextWriterMemory(buffer, 0)
+        zipped = nil
         self.part = part
     }
 
     deinit {
+        // Not finished (a failure on the way): the deflating thread is stopped, its file removed.
+        if handle != nil { zipped?.cancel() }
         if let handle { xmlFreeTextWriter(handle) }
         if let buffer { xmlBufferFree(buffer) }
     }
@@ -122,6 +146,16 @@ final class XMLOut {
         check(textBuffer.withUnsafeBufferPointer { xmlTextWriterWriteString(writer, UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: xmlChar.self)) })
     }
 
+    /// Markup made by the caller, already escaped (`CellXML.markup`), written by `writeMarkup()`.
+    @exclusivity(unchecked) var markup: [UInt8] = []
+
+    func writeMarkup() {
+        willWrite()
+        if !started { startDocument() }
+        guard !markup.isEmpty else { return }
+        check(markup.withUnsafeBufferPointer { xmlTextWriterWriteRawLen(writer, $0.baseAddress!, Int32($0.count)) })
+    }
+
     func comment(_ s: String) { willWrite(); check(xmlTextWriterWriteComment(writer, s)) }
     func processingInstruction(_ target: String, _ data: String) { willWrite(); check(xmlTextWriterWritePI(writer, target, data)) }
 
@@ -154,6 +188,8 @@ final class XMLOut {
         check(xmlTextWriterFlush(handle))
         xmlFreeTextWriter(handle)
         self.handle = nil
+        if failed { zipped?.cancel() }
+        try zipped?.finish()
         if failed {
             throw XLSXError(.fileUnreadable, part: part, english: "Writing the part failed (is the disk full?)",
                             chinese: "写入该部件失败(磁盘是否已满?)")

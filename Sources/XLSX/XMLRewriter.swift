@@ -20,9 +20,19 @@ class XMLRewriter: XMLContentHandler {
     /// While > 0, an element dropped by `dropElement()` and its content are being left out.
     @exclusivity(unchecked) private var skipDepth = 0
 
-    /// Writes to the file `path` (created or truncated); `copiesRaw` asks for raw copy.
-    init(outputPath path: String, part: String, copiesRaw: Bool = false) throws {
-        out = try XMLOut(file: path, part: part)
+    /// Where a rewritten part goes: a scratch file (created or truncated), or a one-entry zip
+    /// deflated as it is written.
+    enum Output {
+        case file(String)
+        case zipped(ZippedPart)
+    }
+
+    /// `copiesRaw` asks for raw copy.
+    init(output: Output, part: String, copiesRaw: Bool = false) throws {
+        switch output {
+        case .file(let path): out = try XMLOut(file: path, part: part)
+        case .zipped(let z): out = try XMLOut(zipped: z, part: part)
+        }
         if copiesRaw {
             let raw = RawInput()
             raw.keepFrom = { [unowned out] in out.rawFrom }
@@ -260,7 +270,7 @@ final class PatchRewriter: XMLRewriter {
 
     init(outputPath: String, part: String, patch: PartPatch) throws {
         self.patch = patch
-        try super.init(outputPath: outputPath, part: part)
+        try super.init(output: .file(outputPath), part: part)
     }
 
     /// The text of an element in `patch.texts`, being read.

@@ -132,6 +132,12 @@ import XLSX
         let net = Ratio.of(effect, roi: "net").first { $0.key == "roi" }!
         #expect(net.compute { inputs[$0] } == 2.0)
         #expect(net.formula(row: 3) { ["sales": "J", "cost": "H"][$0] } == "IF(AND(ISNUMBER(J3),ISNUMBER(H3),H3>0),ROUND((J3-H3)/H3,2),\"-\")")
+        // The per-row pattern recalc uses gives the same text as the formula made for each row.
+        let letters = ["impressions": "C", "clicks": "D", "conversions": "F", "cost": "H", "sales": "J"]
+        for r in ratios + [net] {
+            let pattern = try #require(r.pattern { letters[$0] })
+            for row in [1, 2, 9, 10, 999, 50_001, 1_048_576] { #expect(pattern.text(row: row) == r.formula(row: row) { letters[$0] }) }
+        }
         #expect(Ratio.round(2.675, 2) == 2.68 && Ratio.round(-1.5, 0) == -2, "Excel rounds half away from zero")
     }
 }

@@ -22,6 +22,15 @@ import Testing
         #expect(CellReference.columnNumber(name) == number)
     }
 
+    @Test func bytesAreTheDescription() {
+        for (row, column) in [(1, 1), (9, 26), (10, 27), (1_048_576, 16_384), (123_456, 703), (99, 702)] {
+            let ref = CellReference(row: row, column: column)
+            var bytes: [UInt8] = Array("x".utf8)
+            ref.append(to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == "x" + ref.description)
+        }
+    }
+
     @Test func rangesNormaliseTheirCorners() {
         let r = CellRange("C3:A1")
         #expect(r?.description == "A1:C3")

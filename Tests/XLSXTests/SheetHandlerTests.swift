@@ -96,6 +96,44 @@ import Testing
     }
 }
 
+/// A cell's markup made as bytes is what libxml2's writer makes of the same cell (but for `"` in
+/// text, which the writer escapes and need not be), and what the bytes cannot say goes to the writer.
+@Suite struct CellMarkupTests {
+    static func xml(_ prefix: String, asBytes: Bool, _ write: (XMLOut, Bool) -> Void) throws -> String {
+        let out = XMLOut(part: "t.xml")
+        out.start(prefix + "worksheet"); out.attribute(prefix.isEmpty ? "xmlns" : "xmlns:x", WorkbookWriter.mainNS)
+        out.start(prefix + "sheetData"); out.start(prefix + "row"); out.attribute("r", "1")
+        write(out, asBytes)
+        out.end(); out.end(); out.end()
+        return String(decoding: try out.finish(), as: UTF8.self)
+    }
+
+    @Test func bytesMatchTheWriter() throws {
+        let shared = CellXML.Shared(si: "0", ref: "E2:E9"), follower = CellXML.Shared(si: "0", ref: nil)
+        let cases: [(CellValue, String?, String?, CellXML.Shared?, Bool)] = [
+            (.number(6.6), "IF(AND(ISNUMBER(D2),C2>0),ROUND(D2/C2*100,2),\"-\")", nil, shared, false),
+            (.number(6.6), "IF(C2>0,1,0)", "3", follower, false),
+            (.number(-0.1), nil, "12", nil, false), (.empty, nil, "2", nil, false), (.empty, "A1&B1", nil, nil, false),
+            (.bool(true), nil, nil, nil, false), (.error("#DIV/0!"), "1/0", nil, nil, false),
+            (.date(ExcelDateTime(serial: 45_817.25)), nil, "5", nil, false),
+            (.string("达标 <ok> & \"done\"\tnext\nline"), nil, nil, nil, false), (.string("a\u{1}b"), nil, nil, nil, false),
+            (.string("x"), nil, nil, nil, true), (.string("预警"), "IF(A1>=90,\"预警\",\"-\")", "7", nil, false),
+            (.string("crlf\r\n"), nil, nil, nil, false), (.number(1), "A1\r", nil, nil, false),
+        ]
+        for prefix in ["", "x:"] {
+            for (i, c) in cases.enumerated() {
+                let write = { (out: XMLOut, bytes: Bool) in
+                    CellXML.write(CellReference(row: 7, column: 28), value: c.0, formula: c.1, style: c.2, prefix: prefix, to: out,
+                                  sharedString: c.4 ? { _ in 42 } : nil, shared: c.3, asBytes: bytes)
+                }
+                let fast = try Self.xml(prefix, asBytes: true, write), slow = try Self.xml(prefix, asBytes: false, write)
+                #expect(fast == slow.replacingAll("&quot;", with: "\""), "case \(i) \(prefix)")
+                #expect(fast.contains("<\(prefix)c r=\"AB7\""), "case \(i)")
+            }
+        }
+    }
+}
+
 /// The reader's fast decimal path against Swift's own parser (correctly rounded, locale-free):
 /// every text either parses to the same bits or is left to the slow path.
 @Suite struct NumberTextTests {
