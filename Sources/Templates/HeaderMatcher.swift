@@ -52,21 +52,35 @@ public enum HeaderMatcher {
         return String(normalized[..<i])
     }
 
+    /// A template column's names (Chinese, English, aliases) normalised, and without their
+    /// bracketed unit or note: made once per sheet, not once per header tried.
+    struct Names {
+        let column: Template.Column
+        let exact: [String]
+        let bases: [String]
+
+        init(_ c: Template.Column) {
+            column = c
+            exact = ([c.zh, c.en] + (c.aliases ?? [])).map(HeaderMatcher.normalize)
+            bases = exact.map(HeaderMatcher.base)
+        }
+    }
+
     /// The template column a header names: exact (Chinese, English, alias) first, then the name
     /// without its bracketed unit or note.
-    static func column(for header: String, in sheet: Template.Sheet, taken: Set<String>) -> Template.Column? {
+    static func column(for header: String, in names: [Names], taken: [String: Int]) -> Template.Column? {
         let h = normalize(header)
         guard !h.isEmpty else { return nil }
-        let candidates = sheet.columns.filter { !taken.contains($0.key) }
-        if let c = candidates.first(where: { c in ([c.zh, c.en] + (c.aliases ?? [])).map(normalize).contains(h) }) { return c }
+        if let n = names.first(where: { taken[$0.column.key] == nil && $0.exact.contains(h) }) { return n.column }
         let hb = base(h)
         guard !hb.isEmpty else { return nil }
-        return candidates.first { c in ([c.zh, c.en] + (c.aliases ?? [])).map { base(normalize($0)) }.contains(hb) }
+        return names.first { taken[$0.column.key] == nil && $0.bases.contains(hb) }?.column
     }
 
     /// The best header row of `rows` (the sheet's first rows) for `sheet`.
     public static func map(rows: [Row], sheetName: String, template: Template, sheet: Template.Sheet) -> SheetMapping? {
         var best: SheetMapping?
+        let names = sheet.columns.map(Names.init)
         for row in rows where row.index <= searchRows {
             var mapped: [String: Int] = [:]
             var extra: [(Int, String)] = []
@@ -74,7 +88,7 @@ public enum HeaderMatcher {
             for cell in row.cells {
                 guard case .string(let text) = cell.value, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { continue }
                 if normalize(text) == idHeader { idColumn = cell.column; continue }
-                if let c = column(for: text, in: sheet, taken: Set(mapped.keys)) { mapped[c.key] = cell.column } else { extra.append((cell.column, text)) }
+                if let c = column(for: text, in: names, taken: mapped) { mapped[c.key] = cell.column } else { extra.append((cell.column, text)) }
             }
             // A title row names one thing; a header row names several columns.
             guard mapped.count >= 3 else { continue }

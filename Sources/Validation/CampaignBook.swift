@@ -71,6 +71,9 @@ public struct RowCells: Sendable {
         set { if let s = layout.slot(key) { slots[s] = newValue } }
     }
 
+    /// By slot (`layout.slot(key)`), for a caller that looks the same keys up row after row.
+    @inline(__always) public subscript(slot slot: Int) -> Cell? { slots[slot] }
+
     /// The cells present, in column order.
     public var values: [Cell] { slots.compactMap { $0 } }
 }

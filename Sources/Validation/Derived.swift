@@ -101,23 +101,30 @@ public struct Ratio: Sendable, Equatable {
 public struct RowPattern: Sendable {
     /// A row number no formula holds otherwise (beyond Excel's last row, 1048576).
     static let marker = 9_999_999
-    let pieces: [String]
+    let pieces: [[UInt8]]
     let length: Int
 
     init(_ text: String) {
-        pieces = text.split(separator: String(Self.marker), omittingEmptySubsequences: false).map(String.init)
-        length = pieces.reduce(0) { $0 + $1.utf8.count } + 7 * (pieces.count - 1)
+        pieces = text.split(separator: String(Self.marker), omittingEmptySubsequences: false).map { Array($0.utf8) }
+        length = pieces.reduce(0) { $0 + $1.count } + 20 * (pieces.count - 1)
     }
 
     public func text(row: Int) -> String {
-        let number = String(row)
-        var s = pieces[0]
-        s.reserveCapacity(length)
-        for p in pieces.dropFirst() {
-            s += number
-            s += p
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        return withUnsafeMutableBytes(of: &digits) { d in
+            var n = abs(row), i = d.count
+            repeat { i -= 1; d[i] = UInt8(48 + n % 10); n /= 10 } while n > 0 && i > 1
+            if row < 0 { i -= 1; d[i] = UInt8(ascii: "-") }
+            let number = UnsafeRawBufferPointer(rebasing: d[i...])
+            return String(unsafeUninitializedCapacity: length) { out in
+                var at = 0
+                for (k, piece) in pieces.enumerated() {
+                    if k > 0 { for b in number { out[at] = b; at += 1 } }
+                    for b in piece { out[at] = b; at += 1 }
+                }
+                return at
+            }
         }
-        return s
     }
 }
 

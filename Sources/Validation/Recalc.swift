@@ -78,36 +78,65 @@ public final class Recalculator {
 
     // MARK: - Ratios (CTR, CVR, cost per acquisition, ROI, 达成率 of the review, monitoring rates)
 
+    /// A ratio made ready for one sheet: its column, formula pattern and the slots of its cells.
+    struct SheetRatio {
+        var ratio: Ratio
+        var column: Int
+        var pattern: RowPattern
+        var slot: Int?, numerator: Int?, denominator: Int?, minus: Int?
+        /// Input slots with their columns, for the numbers-typed-as-text notice.
+        var inputs: [(key: String, slot: Int?, column: Int?)]
+    }
+
     func ratios(_ m: SheetMapping, _ spec: Template.Sheet) throws {
         let ratios = Ratio.of(spec, roi: roiDefinition).filter { m.columns[$0.key] != nil }
-        guard !ratios.isEmpty else { return }
-        // Column letters made once, not per row and formula.
+        guard !ratios.isEmpty, let info = book.workbook.sheet(named: m.sheetName) else { return }
+        // Column letters, formula patterns and slots made once, not per row and formula.
         let letters = m.columns.mapValues(CellReference.columnName)
         let letter = { (key: String) in letters[key] }
-        let patterns = ratios.map { $0.pattern(column: letter) }
+        let net = roiDefinition == "net"
+        var prepared: [SheetRatio]?
         var textNumbers: [String] = []
         var roiSeen = (total: 0, other: 0)
+        var changed = 0
         try book.rows(of: m) { row in
-            for (r, pattern) in zip(ratios, patterns) {
-                guard let col = m.columns[r.key], let formula = pattern?.text(row: row.index) else { continue }
+            let layout = row.cells.layout
+            if prepared == nil {
+                prepared = ratios.compactMap { r in
+                    guard let col = m.columns[r.key], let pattern = r.pattern(column: letter) else { return nil }
+                    return SheetRatio(ratio: r, column: col, pattern: pattern, slot: layout.slot(r.key), numerator: layout.slot(r.numerator),
+                                      denominator: layout.slot(r.denominator), minus: r.minus.flatMap(layout.slot),
+                                      inputs: r.inputs.map { ($0, layout.slot($0), m.columns[$0]) })
+                }
+            }
+            let cells = row.cells
+            func cell(_ slot: Int?) -> Cell? { slot.flatMap { cells[slot: $0] } }
+            for r in prepared! {
                 // Inputs as a formula sees them; a number typed as text is reported, not guessed.
-                for k in r.inputs where Self.excelNumber(row.cells[k]) == nil {
-                    if case .value = book.quantity(row.cells[k]), case .string = row.value(k), let c = m.columns[k] {
+                for input in r.inputs where Self.excelNumber(cell(input.slot)) == nil {
+                    if let c = input.column, case .value = book.quantity(cell(input.slot)), case .string = row.value(input.key) {
                         textNumbers.append(CellReference(row: row.index, column: c).description)
                     }
                 }
-                let computed = r.compute { Self.excelNumber(row.cells[$0]) }
-                if r.key == "roi", let sales = Self.excelNumber(row.cells[r.numerator]), let cost = Self.excelNumber(row.cells[r.denominator]), cost > 0,
-                   let entered = Self.excelNumber(row.cells["roi"]), row.cells["roi"]?.formula == nil {
+                let numerator = Self.excelNumber(cell(r.numerator)), denominator = Self.excelNumber(cell(r.denominator))
+                let computed = r.ratio.compute(numerator: numerator, denominator: denominator,
+                                               minus: r.ratio.minus == nil ? nil : .some(Self.excelNumber(cell(r.minus))))
+                let current = cell(r.slot)
+                if r.ratio.key == "roi", let sales = numerator, let cost = denominator, cost > 0,
+                   let entered = Self.excelNumber(current), current?.formula == nil {
                     roiSeen.total += 1
-                    let mine = roiDefinition == "net" ? (sales - cost) / cost : sales / cost
-                    let other = roiDefinition == "net" ? sales / cost : (sales - cost) / cost
+                    let mine = net ? (sales - cost) / cost : sales / cost
+                    let other = net ? sales / cost : (sales - cost) / cost
                     if abs(Ratio.round(mine, 2) - entered) > 0.005 && abs(Ratio.round(other, 2) - entered) <= 0.0051 { roiSeen.other += 1 }
                 }
-                try set(m, CellReference(row: row.index, column: col), row.cells[r.key],
-                        value: computed.map(CellValue.number) ?? .string("-"), formula: formula, fillDown: r.key)
+                let formula = r.pattern.text(row: row.index)
+                let value = computed.map(CellValue.number) ?? .string("-")
+                if let current, current.formula == formula, Self.same(current.value, value) { continue }
+                try editor.setCell(CellReference(row: row.index, column: r.column), in: info, to: CellEdit(value: value, formula: formula, fillDown: r.ratio.key))
+                changed += 1
             }
         }
+        if changed > 0 { result.changed[m.sheetName, default: 0] += changed }
         if !textNumbers.isEmpty {
             let list = textNumbers.prefix(8).joined(separator: ", ") + (textNumbers.count > 8 ? " …" : "")
             result.notices.append(("\(m.sheetName): \(list) hold numbers typed as text; formulas cannot use them, so their rows show \"-\" until they are retyped as numbers",
