@@ -7,39 +7,119 @@
 public enum FormulaShifter {
     public static func shift(_ formula: String, rows: Int, columns: Int) -> String {
         if rows == 0 && columns == 0 { return formula }
-        let s = Array(formula.utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(s.count + 8)
-        var i = 0
-        while i < s.count {
-            let c = s[i]
-            if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
-                copyQuoted(s, &i, to: &out)
-                continue
-            }
-            if c == UInt8(ascii: "[") {
-                var depth = 0
-                while i < s.count {
-                    if s[i] == UInt8(ascii: "[") { depth += 1 } else if s[i] == UInt8(ascii: "]") { depth -= 1 }
-                    out.append(s[i]); i += 1
-                    if depth == 0 { break }
-                }
-                continue
-            }
-            let startsToken = i == 0 || !isNameChar(s[i - 1])
-            if startsToken, let (replacement, length) = reference(s, at: i, rows: rows, columns: columns) {
-                out += replacement
-                i += length
-                continue
-            }
-            if isNameChar(c) {
-                // Copy the rest of a name or number so that its tail is not taken for a reference.
-                while i < s.count && isNameChar(s[i]) { out.append(s[i]); i += 1 }
-                continue
-            }
-            out.append(c); i += 1
+        return Compiled(formula).shifted(rows: rows, columns: columns)
+    }
+
+    /// A formula read once into its text and the references in it, so that the cells of a shared
+    /// formula — thousands down a column — each cost a few appends, not a new reading.
+    public struct Compiled: Sendable {
+        enum Piece: Sendable {
+            case text([UInt8])
+            case cell(column: Int, columnAbsolute: Bool, row: Int, rowAbsolute: Bool)
+            case columns(Int, Bool, Int, Bool)
+            case rows(Int, Bool, Int, Bool)
         }
-        return String(decoding: out, as: UTF8.self)
+        let pieces: [Piece]
+        let formula: String
+        let count: Int
+
+        public init(_ formula: String) {
+            self.formula = formula
+            let s = Array(formula.utf8)
+            count = s.count
+            var pieces: [Piece] = []
+            var text: [UInt8] = []
+            func flush() { if !text.isEmpty { pieces.append(.text(text)); text = [] } }
+            var i = 0
+            while i < s.count {
+                let c = s[i]
+                if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
+                    copyQuoted(s, &i, to: &text)
+                    continue
+                }
+                if c == UInt8(ascii: "[") {
+                    var depth = 0
+                    while i < s.count {
+                        if s[i] == UInt8(ascii: "[") { depth += 1 } else if s[i] == UInt8(ascii: "]") { depth -= 1 }
+                        text.append(s[i]); i += 1
+                        if depth == 0 { break }
+                    }
+                    continue
+                }
+                let startsToken = i == 0 || !isNameChar(s[i - 1])
+                if startsToken, let (piece, length) = reference(s, at: i) {
+                    flush()
+                    pieces.append(piece)
+                    i += length
+                    continue
+                }
+                if isNameChar(c) {
+                    // Copy the rest of a name or number so that its tail is not taken for a reference.
+                    while i < s.count && isNameChar(s[i]) { text.append(s[i]); i += 1 }
+                    continue
+                }
+                text.append(c); i += 1
+            }
+            flush()
+            self.pieces = pieces
+        }
+
+        /// The formula as it reads `rows` down and `columns` across; a reference pushed outside
+        /// the grid becomes `#REF!`.
+        public func shifted(rows: Int, columns: Int) -> String {
+            if rows == 0 && columns == 0 { return formula }
+            var out: [UInt8] = []
+            out.reserveCapacity(count + 16)
+            let ref = Array("#REF!".utf8)
+            for piece in pieces {
+                switch piece {
+                case .text(let t):
+                    out += t
+                case .cell(let column, let colAbs, let row, let rowAbs):
+                    let r = rowAbs ? row : row + rows, c = colAbs ? column : column + columns
+                    guard r >= 1, r <= Grid.maxRow, c >= 1, c <= Grid.maxColumn else { out += ref; continue }
+                    if colAbs { out.append(UInt8(ascii: "$")) }
+                    appendColumn(c, to: &out)
+                    if rowAbs { out.append(UInt8(ascii: "$")) }
+                    appendNumber(r, to: &out)
+                case .columns(let c1, let abs1, let c2, let abs2):
+                    let a = abs1 ? c1 : c1 + columns, b = abs2 ? c2 : c2 + columns
+                    guard a >= 1, b >= 1, a <= Grid.maxColumn, b <= Grid.maxColumn else { out += ref; continue }
+                    if abs1 { out.append(UInt8(ascii: "$")) }
+                    appendColumn(a, to: &out)
+                    out.append(UInt8(ascii: ":"))
+                    if abs2 { out.append(UInt8(ascii: "$")) }
+                    appendColumn(b, to: &out)
+                case .rows(let r1, let abs1, let r2, let abs2):
+                    let a = abs1 ? r1 : r1 + rows, b = abs2 ? r2 : r2 + rows
+                    guard a >= 1, b >= 1, a <= Grid.maxRow, b <= Grid.maxRow else { out += ref; continue }
+                    if abs1 { out.append(UInt8(ascii: "$")) }
+                    appendNumber(a, to: &out)
+                    out.append(UInt8(ascii: ":"))
+                    if abs2 { out.append(UInt8(ascii: "$")) }
+                    appendNumber(b, to: &out)
+                }
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+
+    /// Column letters of a column within the grid (1…16384: at most three).
+    @inline(__always)
+    static func appendColumn(_ column: Int, to out: inout [UInt8]) {
+        let n = column - 1
+        if n >= 702 { out.append(UInt8(65 + (n - 702) / 676)) }
+        if n >= 26 { out.append(UInt8(65 + ((n >= 702 ? n - 702 : n - 26) / 26) % 26)) }
+        out.append(UInt8(65 + n % 26))
+    }
+
+    /// A positive number's digits.
+    @inline(__always)
+    static func appendNumber(_ value: Int, to out: inout [UInt8]) {
+        var divisor = 1
+        while divisor <= value / 10 { divisor *= 10 }
+        var v = value
+        while divisor > 0 { out.append(UInt8(48 + v / divisor)); v %= divisor; divisor /= 10 }
     }
 
     /// A string literal or a quoted sheet name at `i`: copied to its closing quote (a doubled
@@ -64,8 +144,8 @@ public enum FormulaShifter {
     }
 
     /// A reference starting at `i`: `A1`, `$A$1`, a whole column `A:A` or a whole row `1:3`.
-    /// Returns its shifted text and the number of bytes it spanned.
-    private static func reference(_ s: [UInt8], at start: Int, rows: Int, columns: Int) -> ([UInt8], Int)? {
+    /// Returns it and the number of bytes it spanned.
+    private static func reference(_ s: [UInt8], at start: Int) -> (Compiled.Piece, Int)? {
         var i = start
         let colAbs = i < s.count && s[i] == UInt8(ascii: "$")
         if colAbs { i += 1 }
@@ -82,12 +162,7 @@ public enum FormulaShifter {
             // A cell: must not run on into a name or a function call.
             if let n = next, isNameChar(n) || n == UInt8(ascii: "(") || n == UInt8(ascii: "!") { return nil }
             guard column <= Grid.maxColumn, row >= 1, row <= Grid.maxRow else { return nil }
-            let r = rowAbs ? row : row + rows
-            let c = colAbs ? column : column + columns
-            guard r >= 1, r <= Grid.maxRow, c >= 1, c <= Grid.maxColumn else { return (Array("#REF!".utf8), i - start) }
-            var text = (colAbs ? "$" : "") + CellReference.columnName(c)
-            text += (rowAbs ? "$" : "") + String(r)
-            return (Array(text.utf8), i - start)
+            return (.cell(column: column, columnAbsolute: colAbs, row: row, rowAbsolute: rowAbs), i - start)
         }
         if letters >= 1 && letters <= 3 && digits == 0 && !rowAbs && next == UInt8(ascii: ":") {
             // A whole-column range `A:C`: shift both ends.
@@ -99,10 +174,7 @@ public enum FormulaShifter {
             while j < s.count, let v = CellReference.letterValue(s[j]), letters2 < 4 { column2 = column2 * 26 + v; letters2 += 1; j += 1 }
             guard letters2 >= 1, letters2 <= 3, column2 <= Grid.maxColumn else { return nil }
             if j < s.count, isNameChar(s[j]) || s[j] == UInt8(ascii: "(") { return nil }
-            let c1 = colAbs ? column : column + columns, c2 = abs2 ? column2 : column2 + columns
-            guard c1 >= 1, c2 >= 1, c1 <= Grid.maxColumn, c2 <= Grid.maxColumn else { return (Array("#REF!".utf8), j - start) }
-            let text = (colAbs ? "$" : "") + CellReference.columnName(c1) + ":" + (abs2 ? "$" : "") + CellReference.columnName(c2)
-            return (Array(text.utf8), j - start)
+            return (.columns(column, colAbs, column2, abs2), j - start)
         }
         if letters == 0 && digits >= 1 && next == UInt8(ascii: ":") && (colAbs || rowAbsAt == start) {
             // A whole-row range `1:3` or `$1:$3` (the `$` was read as a column mark above).
@@ -113,11 +185,7 @@ public enum FormulaShifter {
             while j < s.count, s[j] >= 0x30, s[j] <= 0x39, digits2 < 8 { row2 = row2 * 10 + Int(s[j] - 0x30); digits2 += 1; j += 1 }
             guard digits2 >= 1 else { return nil }
             if j < s.count, isNameChar(s[j]) { return nil }
-            let abs1 = colAbs || rowAbs
-            let r1 = abs1 ? row : row + rows, r2 = abs2 ? row2 : row2 + rows
-            guard r1 >= 1, r2 >= 1, r1 <= Grid.maxRow, r2 <= Grid.maxRow else { return (Array("#REF!".utf8), j - start) }
-            let text = (abs1 ? "$" : "") + String(r1) + ":" + (abs2 ? "$" : "") + String(r2)
-            return (Array(text.utf8), j - start)
+            return (.rows(row, colAbs || rowAbs, row2, abs2), j - start)
         }
         return nil
     }

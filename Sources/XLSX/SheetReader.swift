@@ -56,7 +56,8 @@ final class SheetHandler: XMLContentHandler {
     @exclusivity(unchecked) private var inlineText: RichText
     @exclusivity(unchecked) private var formulaAttributes: (type: String?, ref: String?, si: Int?) = (nil, nil, nil)
     @exclusivity(unchecked) private var sawFormula = false
-    @exclusivity(unchecked) private var sharedFormulas: [Int: (formula: String, anchor: CellReference)] = [:]
+    /// Shared formulas by `si`: the anchor's text read once into its references (`Compiled`).
+    @exclusivity(unchecked) private var sharedFormulas: [Int: (formula: FormulaShifter.Compiled, anchor: CellReference)] = [:]
     @exclusivity(unchecked) private var validation: DataValidation?
     @exclusivity(unchecked) private var minRow = Int.max, minColumn = Int.max, maxRow = 0, maxColumn = 0
 
@@ -316,12 +317,11 @@ final class SheetHandler: XMLContentHandler {
         let text = formulaText.isEmpty ? nil : formulaText.rawString
         guard formulaAttributes.type == "shared", let si = formulaAttributes.si else { return text }
         if let text {
-            sharedFormulas[si] = (text, cellRef)
+            sharedFormulas[si] = (FormulaShifter.Compiled(text), cellRef)
             return text
         }
         guard let master = sharedFormulas[si] else { return nil }
-        return FormulaShifter.shift(master.formula, rows: cellRef.row - master.anchor.row,
-                                    columns: cellRef.column - master.anchor.column)
+        return master.formula.shifted(rows: cellRef.row - master.anchor.row, columns: cellRef.column - master.anchor.column)
     }
 
     private func finishUsedRange() {

@@ -108,6 +108,28 @@ import Testing
     func shifts(formula: String, rows: Int, columns: Int, expected: String) {
         #expect(FormulaShifter.shift(formula, rows: rows, columns: columns) == expected)
     }
+
+    /// A shared formula read once gives every cell of its group the same text a fresh reading
+    /// would, and shifting there and back is the formula again while nothing leaves the grid.
+    @Test func compiledOnceShiftsAsOften() {
+        let formulas = ["IF(AND(ISNUMBER(D2),ISNUMBER(C2),C2>0),ROUND(D2/C2*100,2),\"-\")", "$A$1+B$1+$C1", "SUM(A:C)+SUM($2:4)",
+                        "'Q1 A1'!Z9&\"B2\"&Table1[[#This Row],[A1]]", "AA10*ZZ100-AAA1000+XFC5", "LOG10(A1)+Sales2020"]
+        for f in formulas {
+            let compiled = FormulaShifter.Compiled(f)
+            for (r, c) in [(0, 0), (1, 0), (49_999, 0), (0, 1), (3, 2), (1_048_000, 0), (0, 16_000)] {
+                let once = compiled.shifted(rows: r, columns: c)
+                #expect(once == FormulaShifter.shift(f, rows: r, columns: c))
+                if !once.contains("#REF!") { #expect(FormulaShifter.shift(once, rows: -r, columns: -c) == f, "\(f) by \(r), \(c)") }
+            }
+        }
+        #expect(FormulaShifter.shift("AA10*ZZ100-AAA1000+XFC5", rows: 0, columns: 1) == "AB10*AAA100-AAB1000+XFD5")
+        // Every column's letters, as the shifter writes them.
+        for column in 1...Grid.maxColumn {
+            var bytes: [UInt8] = []
+            FormulaShifter.appendColumn(column, to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == CellReference.columnName(column))
+        }
+    }
 }
 
 @Suite struct PartNameTests {
