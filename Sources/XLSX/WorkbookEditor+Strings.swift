@@ -11,9 +11,11 @@ extension WorkbookEditor {
         }
         stringReferences += 1
         if let i = existingStrings!.index[text] { return i }
-        if let i = appendedStrings.firstIndex(of: text) { return existingStrings!.count + i }
+        if let i = appendedIndex[text] { return i }
+        let i = existingStrings!.count + appendedStrings.count
         appendedStrings.append(text)
-        return existingStrings!.count + appendedStrings.count - 1
+        appendedIndex[text] = i
+        return i
     }
 
     func applyAppendedStrings() throws {
@@ -27,6 +29,7 @@ extension WorkbookEditor {
         try rewriter.finish()
         setPart(entry.name, file: file)
         appendedStrings.removeAll()
+        appendedIndex.removeAll()
         stringReferences = 0
     }
 }

@@ -40,6 +40,8 @@ public final class WorkbookEditor {
     var existingStrings: (count: Int, index: [String: Int])?
     /// Texts to append to the shared-string table, and how many cells now refer to it anew.
     var appendedStrings: [String] = []
+    /// Where each appended text is in the table (appended texts are looked up once per cell written).
+    var appendedIndex: [String: Int] = [:]
     var stringReferences = 0
     /// Conditional-format styles to append to styles.xml (`<dxfs>`).
     var derivedHighlights: [HighlightStyle] = []
