@@ -71,6 +71,17 @@ public enum FormulaShifter {
             var out: [UInt8] = []
             out.reserveCapacity(count + 16)
             let ref = Array("#REF!".utf8)
+            /// `$A:C` or `1:$3`: each end moved unless absolute; `#REF!` once one leaves the grid.
+            func range(_ first: Int, _ abs1: Bool, _ second: Int, _ abs2: Bool, by delta: Int, limit: Int,
+                       _ write: (Int, inout [UInt8]) -> Void) {
+                let a = abs1 ? first : first + delta, b = abs2 ? second : second + delta
+                guard a >= 1, b >= 1, a <= limit, b <= limit else { return out += ref }
+                if abs1 { out.append(UInt8(ascii: "$")) }
+                write(a, &out)
+                out.append(UInt8(ascii: ":"))
+                if abs2 { out.append(UInt8(ascii: "$")) }
+                write(b, &out)
+            }
             for piece in pieces {
                 switch piece {
                 case .text(let t):
@@ -83,21 +94,9 @@ public enum FormulaShifter {
                     if rowAbs { out.append(UInt8(ascii: "$")) }
                     appendNumber(r, to: &out)
                 case .columns(let c1, let abs1, let c2, let abs2):
-                    let a = abs1 ? c1 : c1 + columns, b = abs2 ? c2 : c2 + columns
-                    guard a >= 1, b >= 1, a <= Grid.maxColumn, b <= Grid.maxColumn else { out += ref; continue }
-                    if abs1 { out.append(UInt8(ascii: "$")) }
-                    appendColumn(a, to: &out)
-                    out.append(UInt8(ascii: ":"))
-                    if abs2 { out.append(UInt8(ascii: "$")) }
-                    appendColumn(b, to: &out)
+                    range(c1, abs1, c2, abs2, by: columns, limit: Grid.maxColumn, appendColumn)
                 case .rows(let r1, let abs1, let r2, let abs2):
-                    let a = abs1 ? r1 : r1 + rows, b = abs2 ? r2 : r2 + rows
-                    guard a >= 1, b >= 1, a <= Grid.maxRow, b <= Grid.maxRow else { out += ref; continue }
-                    if abs1 { out.append(UInt8(ascii: "$")) }
-                    appendNumber(a, to: &out)
-                    out.append(UInt8(ascii: ":"))
-                    if abs2 { out.append(UInt8(ascii: "$")) }
-                    appendNumber(b, to: &out)
+                    range(r1, abs1, r2, abs2, by: rows, limit: Grid.maxRow, appendNumber)
                 }
             }
             return String(decoding: out, as: UTF8.self)

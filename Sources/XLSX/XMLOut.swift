@@ -45,7 +45,6 @@ final class XMLOut {
 
     /// Writes to the file `path` (created or truncated).
     init(file path: String, part: String) throws {
-        zipped = nil
         guard let w = xmlNewTextWriterFilename(path, 0) else {
             throw XLSXError(.fileUnreadable, part: part, english: "Cannot write a scratch file for the part", chinese: "无法为该部件写入临时文件")
         }
@@ -64,6 +63,7 @@ final class XMLOut {
             _ = Unmanaged<ZippedPart>.fromOpaque(context!).takeUnretainedValue().write(bytes, count: Int(count))
             return count
         }, nil, context, nil), let w = xmlNewTextWriter(output) else {
+            zipped.cancel()
             throw XLSXError(.fileUnreadable, part: part, english: "Cannot write the part", chinese: "无法写入该部件")
         }
         handle = w
@@ -76,7 +76,6 @@ final class XMLOut {
     init(part: String) {
         buffer = xmlBufferCreate()
         handle = xmlNewTextWriterMemory(buffer, 0)
-        zipped = nil
         self.part = part
     }
 
