@@ -153,13 +153,15 @@ public final class WorkbookEditor {
             guard let entry = workbook.archive.entry(named: part) else { continue }
             let file = try scratchFile(part)
             let spool = spools[part]
-            // A large sheet is deflated on a second thread while it is rewritten.
-            let zips = entry.declaredSize >= Workbook.pipelineThreshold
-            let zipFile = zips ? file + ".zip" : file
+            // A large sheet is deflated on a second thread while it is rewritten (or, should no
+            // thread be had, written to a scratch file and deflated at save, as a small one is).
+            var zips = entry.declaredSize >= Workbook.pipelineThreshold
+            let zipFile = file + ".zip"
             // Texts go to the shared-string table (an existing entry, or one appended).
             func rewrite(raw: Bool) throws -> SheetEditRewriter {
                 spool?.rewind()
-                let output: XMLRewriter.Output = zips ? .zipped(try ZippedPart(path: zipFile, part: part)) : .file(file)
+                var output = XMLRewriter.Output.file(file)
+                if zips, let z = try? ZippedPart(path: zipFile, part: part) { output = .zipped(z) } else { zips = false }
                 let rewriter = try SheetEditRewriter(output: output, part: part, edits: edits, spool: spool, legacyDrawing: legacyDrawings[part],
                                                      sharedString: { [unowned self] in try self.sharedStringIndex($0) },
                                                      hiddenColumns: hiddenColumns[part] ?? [],
@@ -173,7 +175,7 @@ public final class WorkbookEditor {
             let rewriter: SheetEditRewriter
             do { rewriter = try rewrite(raw: rawCopy) } catch is RawCopyLost { rewriter = try rewrite(raw: false) }
             if referring.contains(part) && !rewriter.changed {
-                unlink(zipFile)
+                unlink(zips ? zipFile : file)
                 continue
             }
             if zips { record(part, .zipped(zipFile)) } else { setPart(part, file: file) }
