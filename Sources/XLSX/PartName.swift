@@ -71,7 +71,14 @@ public struct Relationship: Sendable, Equatable {
 
     /// The last segment of the type URI (`worksheet`, `sharedStrings`, `officeDocument` …), the
     /// same in the transitional and strict namespaces.
-    public var kind: Substring { type.split(separator: "/").last ?? "" }
+    /// (`split(separator: "/").last`, without making the array: it is asked often.)
+    public var kind: Substring {
+        let u = type.utf8
+        var end = u.endIndex
+        while end > u.startIndex, u[u.index(before: end)] == UInt8(ascii: "/") { end = u.index(before: end) }
+        let start = u[..<end].lastIndex(of: UInt8(ascii: "/")).map { u.index(after: $0) } ?? u.startIndex
+        return type[start..<end]
+    }
 }
 
 /// Reads `[Content_Types].xml`.

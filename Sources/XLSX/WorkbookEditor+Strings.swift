@@ -2,7 +2,8 @@ extension WorkbookEditor {
     /// The shared-string index for `text`: an existing entry, or one appended when saving. nil when
     /// the workbook has no shared-string table (the text is then written inline, which is valid).
     func sharedStringIndex(_ text: String) throws -> Int? {
-        guard workbook.relationships.contains(where: { $0.kind == "sharedStrings" && $0.partName != nil }) else { return nil }
+        if hasStringTable == nil { hasStringTable = workbook.relationships.contains { $0.kind == "sharedStrings" && $0.partName != nil } }
+        guard hasStringTable == true else { return nil }
         if existingStrings == nil {
             let all = try workbook.sharedStrings()
             var index: [String: Int] = [:]

@@ -40,6 +40,8 @@ public final class WorkbookEditor {
     var existingStrings: (count: Int, index: [String: Int])?
     /// Texts to append to the shared-string table, and how many cells now refer to it anew.
     var appendedStrings: [String] = []
+    /// Whether the workbook has a shared-string table (asked for every text cell written).
+    var hasStringTable: Bool?
     /// Where each appended text is in the table (appended texts are looked up once per cell written).
     var appendedIndex: [String: Int] = [:]
     var stringReferences = 0

@@ -145,6 +145,14 @@ import Testing
         #expect(PartName.resolve(target, from: source) == expected)
     }
 
+    @Test func relationshipKindIsTheTypesLastSegment() {
+        for type in ["http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings",
+                     "http://purl.oclc.org/ooxml/officeDocument/relationships/worksheet", "styles", "a/b/", "//", "", "/x", "类型/工作表"] {
+            let r = Relationship(id: "rId1", type: type, target: "t", isExternal: false, partName: nil)
+            #expect(r.kind == (type.split(separator: "/").last ?? ""), "\(type)")
+        }
+    }
+
     @Test(arguments: ["../../../../etc/passwd", "http://127.0.0.1:9/", "//host/share", "..\\evil", ""])
     func refusesTargetsOutsideThePackage(target: String) {
         #expect(PartName.resolve(target, from: "xl/workbook.xml") == nil)
