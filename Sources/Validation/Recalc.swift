@@ -61,12 +61,12 @@ public final class Recalculator {
         }
     }
 
+    /// Sets a derived cell unless it already holds that formula and value; true when it changed.
     /// `fillDown`: the formula is the column's same formula moved by rows (saved as one shared formula).
-    func set(_ m: SheetMapping, _ ref: CellReference, _ cell: Cell?, value: CellValue, formula: String?, fillDown: String? = nil) throws {
-        if let cell, cell.formula == formula, Self.same(cell.value, value) { return }
-        guard let info = book.workbook.sheet(named: m.sheetName) else { return }
+    func set(_ info: SheetInfo, _ ref: CellReference, _ cell: Cell?, value: CellValue, formula: String?, fillDown: String? = nil) throws -> Bool {
+        if let cell, cell.formula == formula, Self.same(cell.value, value) { return false }
         try editor.setCell(ref, in: info, to: CellEdit(value: value, formula: formula, fillDown: fillDown))
-        result.changed[m.sheetName, default: 0] += 1
+        return true
     }
 
     static func same(_ a: CellValue, _ b: CellValue) -> Bool {
@@ -129,11 +129,8 @@ public final class Recalculator {
                     let other = net ? sales / cost : (sales - cost) / cost
                     if abs(Ratio.round(mine, 2) - entered) > 0.005 && abs(Ratio.round(other, 2) - entered) <= 0.0051 { roiSeen.other += 1 }
                 }
-                let formula = r.pattern.text(row: row.index)
-                let value = computed.map(CellValue.number) ?? .string("-")
-                if let current, current.formula == formula, Self.same(current.value, value) { continue }
-                try editor.setCell(CellReference(row: row.index, column: r.column), in: info, to: CellEdit(value: value, formula: formula, fillDown: r.ratio.key))
-                changed += 1
+                if try set(info, CellReference(row: row.index, column: r.column), current, value: computed.map(CellValue.number) ?? .string("-"),
+                           formula: r.pattern.text(row: row.index), fillDown: r.ratio.key) { changed += 1 }
             }
         }
         if changed > 0 { result.changed[m.sheetName, default: 0] += changed }
@@ -166,7 +163,9 @@ public final class Recalculator {
     }
 
     func master(_ m: SheetMapping) throws {
+        let info = book.workbook.sheet(named: m.sheetName)
         var tasks: [TaskRow] = []
+        var changed = 0
         let weightHeader = m.extra.first { ["权重", "权重(%)", "weight", "weight(%)"].contains(HeaderMatcher.normalize($0.header)) }
         let weightKey = weightHeader.map { HeaderMatcher.normalize($0.header) }
         var textDates: [String] = []
@@ -182,14 +181,14 @@ public final class Recalculator {
                     let finished = book.date(row.value("actualEnd")).date != nil || (book.quantity(row.cells["progress"]).value?.value ?? 0) >= 100
                     if !finished { threshold = KPIStatus.warningThreshold(elapsedShare: book.elapsedShare(row, asOf: options.asOf)) }
                 }
-                try set(m, CellReference(row: row.index, column: rateCol), row.cells["achievementRate"],
-                        value: rate.map(CellValue.number) ?? .string("-"), formula: nil)
+                if let info, try set(info, CellReference(row: row.index, column: rateCol), row.cells["achievementRate"],
+                           value: rate.map(CellValue.number) ?? .string("-"), formula: nil) { changed += 1 }
                 if let statusCol = m.columns["status"] {
                     let n = "\(CellReference.columnName(rateCol))\(row.index)"
                     let t = Self.number(Ratio.round(threshold, 1))
                     let formula = "IF(ISNUMBER(\(n)),IF(\(n)>=100,\"达标\",IF(\(n)>=\(t),\"预警\",\"未达标\")),\"-\")"
                     let value: CellValue = rate.map { .string(KPIStatus.status(rate: $0, threshold: Ratio.round(threshold, 1))) } ?? .string("-")
-                    try set(m, CellReference(row: row.index, column: statusCol), row.cells["status"], value: value, formula: formula)
+                    if let info, try set(info, CellReference(row: row.index, column: statusCol), row.cells["status"], value: value, formula: formula) { changed += 1 }
                 }
             }
             let endCell = row.cells["actualEnd"]
@@ -199,6 +198,7 @@ public final class Recalculator {
                                  doneAsText: doneAsText, weight: weightKey.flatMap { Self.excelNumber(row.extra[$0]) },
                                  budget: Self.excelNumber(row.cells["budget"]), spend: Self.excelNumber(row.cells["spend"])))
         }
+        if changed > 0 { result.changed[m.sheetName, default: 0] += changed }
         if !textDates.isEmpty {
             result.notices.append(("\(m.sheetName): the actual end dates in \(textDates.prefix(8).joined(separator: ", ")) are text; the roll-up counts only real dates",
                                    "\(m.sheetName):\(textDates.prefix(8).joined(separator: "、")) 的实际结束时间是文本,汇总只统计日期格式的单元格"))

@@ -77,16 +77,27 @@ public struct CellReference: Hashable, Sendable, Comparable, CustomStringConvert
 
     /// Appends `F7` as bytes (no String made: the editor's hot path).
     func append(to bytes: inout [UInt8]) {
-        guard row > 0 && column > 0 else { return bytes.append(contentsOf: description.utf8) }
-        var buffer: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &buffer) { b in
-            // Digits from the end backwards, then the letters before them.
-            var i = b.count, n = row
-            repeat { i -= 1; b[i] = UInt8(48 + n % 10); n /= 10 } while n > 0 && i > 8
-            var c = column
-            while c > 0 && i > 0 { i -= 1; b[i] = UInt8(65 + (c - 1) % 26); c = (c - 1) / 26 }
-            bytes.append(contentsOf: b[i...])
-        }
+        guard row > 0 && column > 0 && column <= Grid.maxColumn else { return bytes.append(contentsOf: description.utf8) }
+        Self.appendColumn(column, to: &bytes)
+        Self.appendDecimal(row, to: &bytes)
+    }
+
+    /// Appends the letters of a column within the grid (1…16384: at most three).
+    @inline(__always)
+    static func appendColumn(_ column: Int, to out: inout [UInt8]) {
+        let n = column - 1
+        if n >= 702 { out.append(UInt8(65 + (n - 702) / 676)) }
+        if n >= 26 { out.append(UInt8(65 + ((n >= 702 ? n - 702 : n - 26) / 26) % 26)) }
+        out.append(UInt8(65 + n % 26))
+    }
+
+    /// Appends a positive number's digits.
+    @inline(__always)
+    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        var divisor = 1
+        while divisor <= value / 10 { divisor *= 10 }
+        var v = value
+        while divisor > 0 { out.append(UInt8(48 + v / divisor)); v %= divisor; divisor /= 10 }
     }
 
     public static func < (a: Self, b: Self) -> Bool { (a.row, a.column) < (b.row, b.column) }

@@ -90,35 +90,17 @@ public enum FormulaShifter {
                     let r = rowAbs ? row : row + rows, c = colAbs ? column : column + columns
                     guard r >= 1, r <= Grid.maxRow, c >= 1, c <= Grid.maxColumn else { out += ref; continue }
                     if colAbs { out.append(UInt8(ascii: "$")) }
-                    appendColumn(c, to: &out)
+                    CellReference.appendColumn(c, to: &out)
                     if rowAbs { out.append(UInt8(ascii: "$")) }
-                    appendNumber(r, to: &out)
+                    CellReference.appendDecimal(r, to: &out)
                 case .columns(let c1, let abs1, let c2, let abs2):
-                    range(c1, abs1, c2, abs2, by: columns, limit: Grid.maxColumn, appendColumn)
+                    range(c1, abs1, c2, abs2, by: columns, limit: Grid.maxColumn, CellReference.appendColumn)
                 case .rows(let r1, let abs1, let r2, let abs2):
-                    range(r1, abs1, r2, abs2, by: rows, limit: Grid.maxRow, appendNumber)
+                    range(r1, abs1, r2, abs2, by: rows, limit: Grid.maxRow, CellReference.appendDecimal)
                 }
             }
             return String(decoding: out, as: UTF8.self)
         }
-    }
-
-    /// Column letters of a column within the grid (1…16384: at most three).
-    @inline(__always)
-    static func appendColumn(_ column: Int, to out: inout [UInt8]) {
-        let n = column - 1
-        if n >= 702 { out.append(UInt8(65 + (n - 702) / 676)) }
-        if n >= 26 { out.append(UInt8(65 + ((n >= 702 ? n - 702 : n - 26) / 26) % 26)) }
-        out.append(UInt8(65 + n % 26))
-    }
-
-    /// A positive number's digits.
-    @inline(__always)
-    static func appendNumber(_ value: Int, to out: inout [UInt8]) {
-        var divisor = 1
-        while divisor <= value / 10 { divisor *= 10 }
-        var v = value
-        while divisor > 0 { out.append(UInt8(48 + v / divisor)); v %= divisor; divisor /= 10 }
     }
 
     /// A string literal or a quoted sheet name at `i`: copied to its closing quote (a doubled

@@ -123,10 +123,10 @@ import Testing
             }
         }
         #expect(FormulaShifter.shift("AA10*ZZ100-AAA1000+XFC5", rows: 0, columns: 1) == "AB10*AAA100-AAB1000+XFD5")
-        // Every column's letters, as the shifter writes them.
+        // Every column's letters, as the shifter and the editor write them.
         for column in 1...Grid.maxColumn {
             var bytes: [UInt8] = []
-            FormulaShifter.appendColumn(column, to: &bytes)
+            CellReference.appendColumn(column, to: &bytes)
             #expect(String(decoding: bytes, as: UTF8.self) == CellReference.columnName(column))
         }
     }
