@@ -234,36 +234,24 @@ public final class CampaignBook {
     /// Streams the data rows of a mapped sheet (below the header, not empty); `blank` hears of the
     /// rows below the header that exist but hold nothing to read (a template's blank rows).
     public func rows(of m: SheetMapping, blank: ((Int) -> Void)? = nil, _ body: (TableRow) throws -> Void) throws {
-        guard let info = workbook.sheet(named: m.sheetName), let spec = sheetSpec(m) else { return }
-        let layout = ColumnLayout(m)
-        let extraOf = Dictionary(m.extra.map { ($0.column, HeaderMatcher.normalize($0.header)) }, uniquingKeysWith: { a, _ in a })
-        let inheriting = spec.columns.filter { $0.mergeByPhase == true }.map(\.key)
-        let derivedKeys = Set(spec.columns.filter { $0.derived != nil }.map(\.key))
-        let derived = layout.keys.map(derivedKeys.contains)
-        var carried: [String: Cell] = [:]
+        guard let info = workbook.sheet(named: m.sheetName), var builder = TableRowBuilder(m, spec: sheetSpec(m)) else { return }
         // Parsed on a second thread while the rows are checked on this one (large sheets).
         _ = try workbook.readSheetPipelined(info) { row in
             guard row.index > m.headerRow else { return }
-            var t = TableRow(index: row.index, cells: RowCells(layout: layout))
-            var filled = false
-            for cell in row.cells {
-                let slot = layout.slot(column: cell.column)
-                if slot >= 0 {
-                    t.cells.slots[slot] = cell
-                    if !filled, !derived[slot], !Values.isBlank(cell.value) { filled = true }
-                } else if let h = extraOf[cell.column] {
-                    t.extra[h] = cell
-                } else if cell.column == m.idColumn, case .string(let id) = cell.value, !Values.trimmed(id).isEmpty {
-                    t.identity = Values.trimmed(id)
-                }
-            }
-            for key in inheriting {
-                if t.has(key) { carried[key] = t.cells[key] }
-                else if let c = carried[key] { t.cells[key] = c; t.inherited.insert(key) }
-            }
-            // Only inherited or derived cells (a blank template row): not a data row.
-            guard filled else { blank?(row.index); return }
+            guard let t = builder.table(row) else { blank?(row.index); return }
             try body(t)
+        }
+    }
+
+    /// The data rows of a mapped sheet, as `rows(of:)` gives them, each made into an item by
+    /// `transform` on a second thread (where the sheet is parsed) and pulled one at a time: for work
+    /// done inside another pass over the workbook. nil: no such sheet.
+    public func stream<Item>(of m: SheetMapping, _ transform: @escaping (TableRow) -> Item?) throws -> SheetStream<Item>? {
+        guard let info = workbook.sheet(named: m.sheetName), var builder = TableRowBuilder(m, spec: sheetSpec(m)) else { return nil }
+        let header = m.headerRow
+        return try SheetStream(workbook, sheet: info) { row in
+            guard row.index > header, let t = builder.table(row) else { return nil }
+            return transform(t)
         }
     }
 
@@ -278,5 +266,47 @@ public final class CampaignBook {
             }
         } catch is Enough {}
         return rows
+    }
+}
+
+/// Makes a sheet's rows into data rows: template cells by slot, the user's own columns by header,
+/// the row identity, phase cells carried down; nil for a row holding only inherited or derived cells.
+struct TableRowBuilder {
+    let layout: ColumnLayout
+    let extraOf: [Int: String]
+    let inheriting: [String]
+    let derived: [Bool]
+    let idColumn: Int?
+    var carried: [String: Cell] = [:]
+
+    init?(_ m: SheetMapping, spec: Template.Sheet?) {
+        guard let spec else { return nil }
+        layout = ColumnLayout(m)
+        extraOf = Dictionary(m.extra.map { ($0.column, HeaderMatcher.normalize($0.header)) }, uniquingKeysWith: { a, _ in a })
+        inheriting = spec.columns.filter { $0.mergeByPhase == true }.map(\.key)
+        let derivedKeys = Set(spec.columns.filter { $0.derived != nil }.map(\.key))
+        derived = layout.keys.map(derivedKeys.contains)
+        idColumn = m.idColumn
+    }
+
+    mutating func table(_ row: Row) -> TableRow? {
+        var t = TableRow(index: row.index, cells: RowCells(layout: layout))
+        var filled = false
+        for cell in row.cells {
+            let slot = layout.slot(column: cell.column)
+            if slot >= 0 {
+                t.cells.slots[slot] = cell
+                if !filled, !derived[slot], !Values.isBlank(cell.value) { filled = true }
+            } else if let h = extraOf[cell.column] {
+                t.extra[h] = cell
+            } else if cell.column == idColumn, case .string(let id) = cell.value, !Values.trimmed(id).isEmpty {
+                t.identity = Values.trimmed(id)
+            }
+        }
+        for key in inheriting {
+            if t.has(key) { carried[key] = t.cells[key] }
+            else if let c = carried[key] { t.cells[key] = c; t.inherited.insert(key) }
+        }
+        return filled ? t : nil
     }
 }

@@ -38,6 +38,7 @@ public final class Recalculator {
         let r = try Recalculator(path: path, options: options)
         try r.run()
         try r.editor.save(to: out)
+        r.reportRatios()
         return r.result
     }
 
@@ -78,75 +79,48 @@ public final class Recalculator {
 
     // MARK: - Ratios (CTR, CVR, cost per acquisition, ROI, 达成率 of the review, monitoring rates)
 
-    /// A ratio made ready for one sheet: its column, formula pattern and the slots of its cells.
-    struct SheetRatio {
-        var ratio: Ratio
-        var column: Int
-        var pattern: RowPattern
-        var slot: Int?, numerator: Int?, denominator: Int?, minus: Int?
-        /// Input slots with their columns, for the numbers-typed-as-text notice.
-        var inputs: [(key: String, slot: Int?, column: Int?)]
-    }
-
+    /// The derived columns of a row-by-row sheet are computed while the editor rewrites it at save
+    /// (`RatioEdits`, a `RowEditSource`): the sheet is read once for the values as it is written,
+    /// the two overlapping on two threads, and no edit is stored. What they found is told after.
     func ratios(_ m: SheetMapping, _ spec: Template.Sheet) throws {
         let ratios = Ratio.of(spec, roi: roiDefinition).filter { m.columns[$0.key] != nil }
         guard !ratios.isEmpty, let info = book.workbook.sheet(named: m.sheetName) else { return }
-        // Column letters, formula patterns and slots made once, not per row and formula.
         let letters = m.columns.mapValues(CellReference.columnName)
-        let letter = { (key: String) in letters[key] }
-        let net = roiDefinition == "net"
-        var prepared: [SheetRatio]?
-        var textNumbers: [String] = []
-        var roiSeen = (total: 0, other: 0)
-        var changed = 0
-        try book.rows(of: m) { row in
-            let layout = row.cells.layout
-            if prepared == nil {
-                prepared = ratios.compactMap { r in
-                    guard let col = m.columns[r.key], let pattern = r.pattern(column: letter) else { return nil }
-                    return SheetRatio(ratio: r, column: col, pattern: pattern, slot: layout.slot(r.key), numerator: layout.slot(r.numerator),
-                                      denominator: layout.slot(r.denominator), minus: r.minus.flatMap(layout.slot),
-                                      inputs: r.inputs.map { ($0, layout.slot($0), m.columns[$0]) })
-                }
+        let prepared = ratios.compactMap { r -> (Ratio, Int, RowPattern)? in
+            guard let col = m.columns[r.key], let pattern = r.pattern(column: { letters[$0] }) else { return nil }
+            return (r, col, pattern)
+        }
+        guard !prepared.isEmpty else { return }
+        try editor.streamEdits(in: info) { [unowned self] in
+            let source = try RatioEdits(book: book, mapping: m, ratios: prepared, net: roiDefinition == "net")
+            ratioSources[m.sheetName] = source
+            return source
+        }
+    }
+
+    /// Sheets whose ratios are computed as they are written, by name (the last attempt's).
+    var ratioSources: [String: RatioEdits] = [:]
+
+    /// What the ratio sheets' passes found, once the workbook is saved: cells changed, numbers
+    /// typed as text, ROI entered by the other definition.
+    func reportRatios() {
+        for (sheet, s) in ratioSources.sorted(by: { $0.key < $1.key }) {
+            if s.given > 0 { result.changed[sheet, default: 0] += s.given }
+            if !s.textNumbers.isEmpty {
+                let list = s.textNumbers.prefix(8).joined(separator: ", ") + (s.textNumbers.count > 8 ? " …" : "")
+                result.notices.append(("\(sheet): \(list) hold numbers typed as text; formulas cannot use them, so their rows show \"-\" until they are retyped as numbers",
+                                       "\(sheet):\(list) 中的数字是文本格式,公式无法使用,这些行显示“-”,请改为数字格式重新输入"))
             }
-            let cells = row.cells
-            func cell(_ slot: Int?) -> Cell? { slot.flatMap { cells[slot: $0] } }
-            for r in prepared! {
-                // Inputs as a formula sees them; a number typed as text is reported, not guessed.
-                for input in r.inputs where Self.excelNumber(cell(input.slot)) == nil {
-                    if let c = input.column, case .value = book.quantity(cell(input.slot)), case .string = row.value(input.key) {
-                        textNumbers.append(CellReference(row: row.index, column: c).description)
-                    }
-                }
-                let numerator = Self.excelNumber(cell(r.numerator)), denominator = Self.excelNumber(cell(r.denominator))
-                let computed = r.ratio.compute(numerator: numerator, denominator: denominator,
-                                               minus: r.ratio.minus == nil ? nil : .some(Self.excelNumber(cell(r.minus))))
-                let current = cell(r.slot)
-                if r.ratio.key == "roi", let sales = numerator, let cost = denominator, cost > 0,
-                   let entered = Self.excelNumber(current), current?.formula == nil {
-                    roiSeen.total += 1
-                    let mine = net ? (sales - cost) / cost : sales / cost
-                    let other = net ? sales / cost : (sales - cost) / cost
-                    if abs(Ratio.round(mine, 2) - entered) > 0.005 && abs(Ratio.round(other, 2) - entered) <= 0.0051 { roiSeen.other += 1 }
-                }
-                if try set(info, CellReference(row: row.index, column: r.column), current, value: computed.map(CellValue.number) ?? .string("-"),
-                           formula: r.pattern.text(row: row.index), fillDown: r.ratio.key) { changed += 1 }
+            if s.roiSeen.total > 0 && s.roiSeen.other == s.roiSeen.total {
+                let net = roiDefinition == "net"
+                result.notices.append((
+                    net ? "the ROI values you entered follow 增量销售额/成本; they were recalculated as (收益−成本)/成本 (--roi net). Use --roi ratio to keep your definition"
+                        : "the ROI values you entered follow (收益−成本)/成本 (net); they were recalculated as 增量销售额/成本. Use --roi net to keep your definition",
+                    net ? "原 ROI 按 增量销售额/成本 填写,已按 (收益−成本)/成本 重新计算(--roi net);如需保留原口径请用 --roi ratio"
+                        : "原 ROI 按 (收益−成本)/成本 填写,已按 增量销售额/成本 重新计算;如需保留原口径请用 --roi net"))
             }
         }
-        if changed > 0 { result.changed[m.sheetName, default: 0] += changed }
-        if !textNumbers.isEmpty {
-            let list = textNumbers.prefix(8).joined(separator: ", ") + (textNumbers.count > 8 ? " …" : "")
-            result.notices.append(("\(m.sheetName): \(list) hold numbers typed as text; formulas cannot use them, so their rows show \"-\" until they are retyped as numbers",
-                                   "\(m.sheetName):\(list) 中的数字是文本格式,公式无法使用,这些行显示“-”,请改为数字格式重新输入"))
-        }
-        if roiSeen.total > 0 && roiSeen.other == roiSeen.total {
-            let net = roiDefinition == "net"
-            result.notices.append((
-                net ? "the ROI values you entered follow 增量销售额/成本; they were recalculated as (收益−成本)/成本 (--roi net). Use --roi ratio to keep your definition"
-                    : "the ROI values you entered follow (收益−成本)/成本 (net); they were recalculated as 增量销售额/成本. Use --roi net to keep your definition",
-                net ? "原 ROI 按 增量销售额/成本 填写,已按 (收益−成本)/成本 重新计算(--roi net);如需保留原口径请用 --roi ratio"
-                    : "原 ROI 按 (收益−成本)/成本 填写,已按 增量销售额/成本 重新计算;如需保留原口径请用 --roi net"))
-        }
+        ratioSources.removeAll()
     }
 
     // MARK: - The master plan: 达成率, 达标情况, and the roll-ups
@@ -344,5 +318,112 @@ public final class Recalculator {
         }
         sheet.merge(CellRange(first: CellReference(row: 1, column: 1), last: CellReference(row: 1, column: 8)))
         result.summarySheet = name
+    }
+}
+
+/// One sheet's ratio columns (CTR, CVR, cost per acquisition, ROI, 达成率 of the review, monitoring
+/// rates) computed row by row as the editor asks: each data row's inputs as a formula sees them,
+/// and an edit for every derived cell not already holding its formula and value. Rows are read
+/// and their edits computed on the parsing thread; the editor takes them on its own.
+final class RatioEdits: RowEditSource {
+    typealias RowEdits = (row: Int, edits: [(column: Int, edit: CellEdit)])
+
+    private let pass: RatioPass
+    private let stream: SheetStream<RowEdits>?
+    let columns: ClosedRange<Int>?
+    /// The next row with edits, read ahead of the editor by at most that row.
+    private var pending: RowEdits?
+    private var done = false
+    private(set) var given = 0
+
+    init(book: CampaignBook, mapping m: SheetMapping, ratios: [(Ratio, Int, RowPattern)], net: Bool) throws {
+        let pass = RatioPass(layout: ColumnLayout(m), ratios: ratios, columns: m.columns, net: net)
+        self.pass = pass
+        let written = ratios.map(\.1)
+        columns = written.min().map { $0...written.max()! }
+        stream = try book.stream(of: m) { row in
+            let edits = pass.compute(row)
+            return edits.isEmpty ? nil : (row.index, edits)
+        }
+    }
+
+    /// A small sheet's rows are all read when the source is made: its last edited row is known.
+    var lastRow: Int? { stream?.last?.row }
+
+    /// Cells of numbers typed as text, and ROI entered by the other definition (once closed).
+    var textNumbers: [String] { pass.textNumbers }
+    var roiSeen: (total: Int, other: Int) { pass.roiSeen }
+
+    func nextRow() throws -> Int? {
+        if pending == nil && !done {
+            if let next = try stream?.next() { pending = next } else { done = true }
+        }
+        return pending?.row
+    }
+
+    func take(row: Int) throws -> [(column: Int, edit: CellEdit)] {
+        guard let p = pending, p.row == row else { return [] }
+        pending = nil
+        given += p.edits.count
+        return p.edits
+    }
+
+    func close() { stream?.close() }
+}
+
+/// The computing side of `RatioEdits`, run on the parsing thread (its findings read once closed).
+final class RatioPass: @unchecked Sendable {
+    /// A ratio made ready for the sheet: its column, formula pattern and the slots of its cells.
+    struct SheetRatio {
+        var ratio: Ratio
+        var column: Int
+        var pattern: RowPattern
+        var slot: Int?, numerator: Int?, denominator: Int?, minus: Int?
+        /// Input slots with their columns, for the numbers-typed-as-text notice.
+        var inputs: [(key: String, slot: Int?, column: Int?)]
+    }
+
+    private let ratios: [SheetRatio]
+    private let net: Bool
+    private(set) var textNumbers: [String] = []
+    private(set) var roiSeen = (total: 0, other: 0)
+
+    init(layout: ColumnLayout, ratios: [(Ratio, Int, RowPattern)], columns: [String: Int], net: Bool) {
+        self.net = net
+        self.ratios = ratios.map { r, col, pattern in
+            SheetRatio(ratio: r, column: col, pattern: pattern, slot: layout.slot(r.key), numerator: layout.slot(r.numerator),
+                       denominator: layout.slot(r.denominator), minus: r.minus.flatMap(layout.slot),
+                       inputs: r.inputs.map { ($0, layout.slot($0), columns[$0]) })
+        }.sorted { $0.column < $1.column } // edits go out in column order
+    }
+
+    func compute(_ row: TableRow) -> [(column: Int, edit: CellEdit)] {
+        let cells = row.cells
+        func cell(_ slot: Int?) -> Cell? { slot.flatMap { cells[slot: $0] } }
+        var edits: [(column: Int, edit: CellEdit)] = []
+        for r in ratios {
+            // Inputs as a formula sees them; a number typed as text is reported, not guessed.
+            for input in r.inputs where Recalculator.excelNumber(cell(input.slot)) == nil {
+                if let c = input.column, let v = cell(input.slot)?.value, case .string = v, case .value = Values.quantity(v) {
+                    textNumbers.append(CellReference(row: row.index, column: c).description)
+                }
+            }
+            let numerator = Recalculator.excelNumber(cell(r.numerator)), denominator = Recalculator.excelNumber(cell(r.denominator))
+            let computed = r.ratio.compute(numerator: numerator, denominator: denominator,
+                                           minus: r.ratio.minus == nil ? nil : .some(Recalculator.excelNumber(cell(r.minus))))
+            let current = cell(r.slot)
+            if r.ratio.key == "roi", let sales = numerator, let cost = denominator, cost > 0,
+               let entered = Recalculator.excelNumber(current), current?.formula == nil {
+                roiSeen.total += 1
+                let mine = net ? (sales - cost) / cost : sales / cost
+                let other = net ? sales / cost : (sales - cost) / cost
+                if abs(Ratio.round(mine, 2) - entered) > 0.005 && abs(Ratio.round(other, 2) - entered) <= 0.0051 { roiSeen.other += 1 }
+            }
+            let value = computed.map(CellValue.number) ?? .string("-")
+            let formula = r.pattern.text(row: row.index)
+            if let current, current.formula == formula, Recalculator.same(current.value, value) { continue }
+            edits.append((r.column, CellEdit(value: value, formula: formula, fillDown: r.ratio.key)))
+        }
+        return edits
     }
 }

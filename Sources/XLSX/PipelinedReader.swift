@@ -36,11 +36,11 @@ final class Monitor: @unchecked Sendable {
     func signal() { pthread_cond_broadcast(condition) }
 }
 
-/// Rows handed from the parsing thread to the reading one, in batches, at most `capacity`
-/// batches ahead: memory stays bounded whichever side is slower.
-private final class RowHandoff: @unchecked Sendable {
+/// Rows (or what the parsing thread made of them) handed to the reading thread, in batches, at
+/// most `capacity` batches ahead: memory stays bounded whichever side is slower.
+private final class RowHandoff<Item>: @unchecked Sendable {
     let monitor = Monitor()
-    private var batches: [[Row]] = []
+    private var batches: [[Item]] = []
     private var head = 0
     private var done = false
     private(set) var failure: Error?
@@ -48,13 +48,12 @@ private final class RowHandoff: @unchecked Sendable {
     private var cancelled = false
     private let capacity = 4
 
-    struct Cancelled: Error {}
 
     /// Called by the parser: waits while the queue is full; throws once the reader has stopped.
-    func put(_ batch: [Row]) throws {
+    func put(_ batch: [Item]) throws {
         try monitor.locked {
             monitor.wait { cancelled || batches.count - head < capacity }
-            if cancelled { throw Cancelled() }
+            if cancelled { throw HandoffCancelled() }
             if head > 0 && head == batches.count { batches.removeAll(keepingCapacity: true); head = 0 }
             batches.append(batch)
             monitor.signal()
@@ -64,14 +63,14 @@ private final class RowHandoff: @unchecked Sendable {
     func finish(_ metadata: SheetMetadata?, _ error: Error?) {
         monitor.locked {
             if let metadata { self.metadata = metadata }
-            if !(error is Cancelled) { failure = error }
+            if !(error is HandoffCancelled) { failure = error }
             done = true
             monitor.signal()
         }
     }
 
     /// Called by the reader: the next batch, or nil once the parser has finished.
-    func take() -> [Row]? {
+    func take() -> [Item]? {
         monitor.locked {
             monitor.wait { done || head < batches.count }
             guard head < batches.count else { return nil }
@@ -91,26 +90,31 @@ private final class RowHandoff: @unchecked Sendable {
     }
 }
 
-/// What the parsing thread runs.
-private final class ParseJob: @unchecked Sendable {
+private struct HandoffCancelled: Error {}
+
+/// What the parsing thread runs: each row read, made into an item by `transform` (nil: none).
+private final class ParseJob<Item>: @unchecked Sendable {
     let workbook: Workbook
     let sheet: SheetInfo
-    let handoff: RowHandoff
+    let handoff: RowHandoff<Item>
     let batchSize: Int
+    let transform: (Row) throws -> Item?
 
-    init(workbook: Workbook, sheet: SheetInfo, handoff: RowHandoff, batchSize: Int) {
+    init(workbook: Workbook, sheet: SheetInfo, handoff: RowHandoff<Item>, batchSize: Int, transform: @escaping (Row) throws -> Item?) {
         self.workbook = workbook
         self.sheet = sheet
         self.handoff = handoff
         self.batchSize = batchSize
+        self.transform = transform
     }
 
     func run() {
-        var batch: [Row] = []
+        var batch: [Item] = []
         batch.reserveCapacity(batchSize)
         do {
             let metadata = try workbook.readSheet(sheet) { row in
-                batch.append(row)
+                guard let item = try transform(row) else { return }
+                batch.append(item)
                 if batch.count == batchSize {
                     try handoff.put(batch)
                     batch.removeAll(keepingCapacity: true)
@@ -120,7 +124,7 @@ private final class ParseJob: @unchecked Sendable {
             handoff.finish(metadata, nil)
         } catch {
             // The rows read before the failure reach the reader first, as they would unthreaded.
-            if !batch.isEmpty && !(error is RowHandoff.Cancelled) { try? handoff.put(batch) }
+            if !batch.isEmpty && !(error is HandoffCancelled) { try? handoff.put(batch) }
             handoff.finish(nil, error)
         }
     }
@@ -208,8 +212,8 @@ extension Workbook {
         }
         // Loaded here, so the parsing thread only reads what is already in memory.
         _ = try sharedStrings()
-        let handoff = RowHandoff()
-        let job = ParseJob(workbook: self, sheet: sheet, handoff: handoff, batchSize: max(1, batchSize))
+        let handoff = RowHandoff<Row>()
+        let job = ParseJob(workbook: self, sheet: sheet, handoff: handoff, batchSize: max(1, batchSize)) { $0 }
         let thread = try ThreadEntry.start { job.run() }
         var stopped: Error?
         while let batch = handoff.take() {
@@ -226,4 +230,61 @@ extension Workbook {
         if let failure = handoff.failure { throw failure }
         return handoff.metadata
     }
+}
+
+/// A sheet's rows pulled one at a time (`next()`), parsed on a second thread as `readSheetPipelined`
+/// parses them, each made into an item there by `transform` (rows it makes nothing of are
+/// skipped): for a caller that consumes rows inside another pass over the workbook (recalc
+/// computes each row's derived cells on the parsing thread while the editor rewrites the same
+/// sheet on this one). Small sheets are read at once on the calling thread. `close()` (or deinit)
+/// stops the parsing thread; what `transform` touches is the parsing thread's until then.
+public final class SheetStream<Item> {
+    private let handoff: RowHandoff<Item>?
+    private var thread: pthread_t?
+    private var batch: [Item] = []
+    private var at = 0
+    private var finished = false
+
+    public init(_ workbook: Workbook, sheet: SheetInfo, batchSize: Int = 256, transform: @escaping (Row) throws -> Item?) throws {
+        guard let part = sheet.part, let entry = workbook.archive.entry(named: part), entry.declaredSize >= Workbook.pipelineThreshold else {
+            var items: [Item] = []
+            try workbook.readSheet(sheet) { row in if let item = try transform(row) { items.append(item) } }
+            batch = items
+            handoff = nil
+            return
+        }
+        _ = try workbook.sharedStrings()
+        let handoff = RowHandoff<Item>()
+        let job = ParseJob(workbook: workbook, sheet: sheet, handoff: handoff, batchSize: max(1, batchSize), transform: transform)
+        thread = try ThreadEntry.start { job.run() }
+        self.handoff = handoff
+    }
+
+    /// The next item, nil after the last; throws what reading the sheet threw (after the items
+    /// made before it).
+    public func next() throws -> Item? {
+        while at == batch.count {
+            guard !finished, let handoff, let more = handoff.take() else {
+                if !finished { finished = true; close(); if let failure = handoff?.failure { throw failure } }
+                return nil
+            }
+            batch = more
+            at = 0
+        }
+        defer { at += 1 }
+        return batch[at]
+    }
+
+    /// The last item, when all were made at once (a small sheet); nil while the sheet is read.
+    public var last: Item? { handoff == nil ? batch.last : nil }
+
+    /// Stops the parsing thread (rows not yet read are dropped).
+    public func close() {
+        guard let thread else { return }
+        handoff?.cancel()
+        pthread_join(thread, nil)
+        self.thread = nil
+    }
+
+    deinit { close() }
 }

@@ -12,6 +12,11 @@ final class SheetEditRewriter: XMLRewriter {
     @exclusivity(unchecked) private var edits: [Int: [Int: CellEdit]]
     /// Edits made in reading order, read back row by row.
     private let spool: EditSpool?
+    /// Edits made as the sheet is written (`RowEditSource`), asked for row by row.
+    private let source: RowEditSource?
+    /// The sheet's last row by its dimension: where a source's filled-down formulas are shared to
+    /// (its last edited row is not known when the group's first cell is written).
+    @exclusivity(unchecked) private var dimensionLastRow: Int?
     /// Edited rows in order, and the first one not yet reached (an index, not removals: a sheet
     /// of 200,000 edited rows would otherwise be quadratic).
     @exclusivity(unchecked) private var pendingRows: [Int]
@@ -21,6 +26,8 @@ final class SheetEditRewriter: XMLRewriter {
     @exclusivity(unchecked) private var rowIndex = 0, originalRow = 0, lastColumn = 0
     @exclusivity(unchecked) private var rowEdits: [(Int, CellEdit)] = []
     private let editedRange: CellRange?
+    /// The columns a source's edits fall in (its rows are not known before they are written).
+    private let sourceColumns: ClosedRange<Int>?
     /// The prefix the sheet uses for SpreadsheetML (`x` in `<x:row>`), so new elements land in it.
     @exclusivity(unchecked) private var prefix = ""
 
@@ -77,7 +84,7 @@ final class SheetEditRewriter: XMLRewriter {
     /// The last row of each column's formulas filled down under one name (`CellEdit.fillDown`),
     /// and the group (`si`) each was given at its first cell.
     @exclusivity(unchecked) private var fillLast: [EditSpool.FillKey: Int]
-    @exclusivity(unchecked) private var fillGroups: [EditSpool.FillKey: String] = [:]
+    @exclusivity(unchecked) private var fillGroups: [EditSpool.FillKey: (si: String, last: Int)] = [:]
     /// When new groups are written, the sheet's own are numbered again in order of appearance
     /// from the same counter, so no two share an `si`.
     private let renumbers: Bool
@@ -96,7 +103,7 @@ final class SheetEditRewriter: XMLRewriter {
 
     private static let containers: Set<String> = ["mergeCells", "dataValidations", "hyperlinks", "protectedRanges", "ignoredErrors"]
 
-    init(output: Output, part: String, edits: [CellReference: CellEdit], spool: EditSpool? = nil, legacyDrawing: String? = nil,
+    init(output: Output, part: String, edits: [CellReference: CellEdit], spool: EditSpool? = nil, source: RowEditSource? = nil, legacyDrawing: String? = nil,
          sharedString: @escaping (String) throws -> Int? = { _ in nil }, hiddenColumns: Set<Int> = [], shift: RowShift = RowShift(),
          moved: [String: RowShift] = [:], copiesRaw: Bool = false) throws {
         self.legacyDrawing = legacyDrawing
@@ -106,6 +113,7 @@ final class SheetEditRewriter: XMLRewriter {
         for (ref, edit) in edits { byRow[ref.row, default: [:]][ref.column] = edit }
         self.edits = byRow
         self.spool = spool
+        self.source = source
         var fillLast = spool?.fillLast ?? [:]
         for (ref, edit) in edits where edit.formula != nil {
             guard let name = edit.fillDown else { continue }
@@ -113,10 +121,12 @@ final class SheetEditRewriter: XMLRewriter {
             fillLast[key] = max(fillLast[key] ?? 0, ref.row)
         }
         self.fillLast = fillLast
-        renumbers = !fillLast.isEmpty
+        // A source may fill formulas down: the sheet's own groups are numbered again from the start.
+        renumbers = !fillLast.isEmpty || source != nil
         pendingRows = byRow.keys.sorted()
         var rows = edits.keys.map(\.row), columns = edits.keys.map(\.column)
         if let spool, spool.count > 0 { rows += [spool.firstRow, spool.lastRow]; columns += [spool.firstColumn, spool.lastColumn] }
+        sourceColumns = source?.columns
         editedRange = rows.isEmpty ? nil : CellRange(first: CellReference(row: rows.min()!, column: columns.min()!),
                                                      last: CellReference(row: rows.max()!, column: columns.max()!))
         self.shift = shift
@@ -172,7 +182,7 @@ final class SheetEditRewriter: XMLRewriter {
             try writeRows(before: f)
             rowIndex = f
             lastColumn = 0
-            rowEdits = takeEdits(row: f)
+            rowEdits = try takeEdits(row: f)
             if copiesFormats {
                 currentFormat = RowFormat(attributes: attributes.all.filter { !["r", "spans", "hidden", "collapsed"].contains($0.0) }, cells: [])
             }
@@ -206,7 +216,8 @@ final class SheetEditRewriter: XMLRewriter {
             inSheetData = true
             prefix = name.prefix.map { String(cString: $0) + ":" } ?? ""
             copyStart(name, attributes, raw: !startTagIsEmpty)
-        } else if name.is("dimension"), let ref = attributes["ref"], editedRange != nil || home != nil {
+        } else if name.is("dimension"), let ref = attributes["ref"], editedRange != nil || home != nil || source != nil {
+            if source != nil { dimensionLastRow = CellRange(ref)?.last.row ?? CellReference(ref)?.row }
             copyStart(name, attributes, replacing: ["ref": dimension(ref)])
         } else if home != nil, !inSheetData, depth >= 2, try moveStart(name, attributes) {
             return
@@ -316,6 +327,7 @@ final class SheetEditRewriter: XMLRewriter {
             if let moved { rows += [moved.first.row, moved.last.row]; columns += [moved.first.column, moved.last.column] }
         }
         if let e = editedRange { rows += [e.first.row, e.last.row]; columns += [e.first.column, e.last.column] }
+        if let c = sourceColumns, !rows.isEmpty { columns += [c.lowerBound, c.upperBound] }
         if copiesFormats, let first = insertedRows.first(where: \.formatted), let last = insertedRows.last(where: \.formatted) {
             rows += [first.row, last.row]
         }
@@ -444,14 +456,23 @@ final class SheetEditRewriter: XMLRewriter {
     /// Rows above `row` that the sheet did not have: edited ones, and new ones that take the
     /// format of the row above them (its height, its cells' formats), in order.
     /// The next row with edits, from the map or the spool.
-    private func nextEditedRow() -> Int {
+    private func nextEditedRow() throws -> Int {
         let a = nextPending < pendingRows.count ? pendingRows[nextPending] : Int.max
-        return min(a, spool?.nextRow() ?? Int.max)
+        return min(a, spool?.nextRow() ?? Int.max, try source?.nextRow() ?? Int.max)
     }
 
     /// The edits of row `row` (no row above it has edits left), in column order; the map's win.
-    private func takeEdits(row: Int) -> [(Int, CellEdit)] {
+    private func takeEdits(row: Int) throws -> [(Int, CellEdit)] {
         var cells = spool?.take(row: row) ?? []
+        if let source, try source.nextRow() == row {
+            // The source's edits give way to those set for the same cells.
+            let made = try source.take(row: row)
+            if cells.isEmpty { cells = made.map { ($0.column, $0.edit) } } else {
+                let taken = Set(cells.map(\.0))
+                cells += made.lazy.filter { !taken.contains($0.column) }.map { ($0.column, $0.edit) }
+                cells.sort { $0.0 < $1.0 }
+            }
+        }
         if nextPending < pendingRows.count && pendingRows[nextPending] == row {
             nextPending += 1
             if let mine = edits.removeValue(forKey: row) {
@@ -465,13 +486,13 @@ final class SheetEditRewriter: XMLRewriter {
 
     private func writeRows(before row: Int) throws {
         while true {
-            let edited = nextEditedRow()
+            let edited = try nextEditedRow()
             let inserted = nextInserted < insertedRows.count ? insertedRows[nextInserted].row : Int.max
             let r = min(edited, inserted)
             guard r < row else { return }
             var formatted = false
             if inserted == r { formatted = insertedRows[nextInserted].formatted; nextInserted += 1 }
-            let cells = edited == r ? takeEdits(row: r) : []
+            let cells = edited == r ? try takeEdits(row: r) : []
             let format = formatted && lastWrittenRow == r - 1 ? lastFormat : nil
             if cells.isEmpty && format == nil { continue }
             out.start(prefix + "row")
@@ -544,14 +565,16 @@ final class SheetEditRewriter: XMLRewriter {
 
     /// A formula filled down a column (`CellEdit.fillDown`): the first of its column and name
     /// starts a shared group reaching the last, the others join it. nil for a formula alone.
+    /// A source's last row may not be known yet: its groups then reach the dimension's last row,
+    /// and a cell below that (a dimension that undercounts) is written alone.
     private func fillGroup(_ ref: CellReference, _ edit: CellEdit) -> CellXML.Shared? {
         guard let name = edit.fillDown, edit.formula != nil else { return nil }
         let key = EditSpool.FillKey(column: ref.column, name: name)
-        if let si = fillGroups[key] { return CellXML.Shared(si: si, ref: nil) }
-        guard let last = fillLast[key], last > ref.row else { return nil }
+        if let group = fillGroups[key] { return ref.row <= group.last ? CellXML.Shared(si: group.si, ref: nil) : nil }
+        guard let last = fillLast[key] ?? source.flatMap({ $0.lastRow ?? dimensionLastRow }), last > ref.row else { return nil }
         let si = String(nextSi)
         nextSi += 1
-        fillGroups[key] = si
+        fillGroups[key] = (si, last)
         return CellXML.Shared(si: si, ref: "\(ref):\(CellReference(row: last, column: ref.column))")
     }
 

@@ -21,6 +21,8 @@ public final class WorkbookEditor {
     public var rawCopy = true
     /// Edits that arrived in reading order, per sheet part: spooled, not kept in `cellEdits`.
     var spools: [String: EditSpool] = [:]
+    /// Edits made while the sheet is rewritten (`streamEdits`), per sheet part.
+    var streams: [String: () throws -> RowEditSource] = [:]
     /// Rows inserted and deleted, per sheet part.
     var rowShifts: [String: RowShift] = [:]
     /// Columns to hide, per sheet part.
@@ -145,7 +147,7 @@ public final class WorkbookEditor {
     private func applyCellEdits() throws {
         var formulasChanged = false
         let moved = movedSheets
-        var parts = Set(cellEdits.keys).union(legacyDrawings.keys).union(hiddenColumns.keys).union(spools.keys)
+        var parts = Set(cellEdits.keys).union(legacyDrawings.keys).union(hiddenColumns.keys).union(spools.keys).union(streams.keys)
         parts.formUnion(rowShifts.filter { !$0.value.isIdentity }.keys)
         // Formulas on any sheet may refer to rows that moved: every worksheet is read, and
         // replaced only when something in it changed.
@@ -155,6 +157,12 @@ public final class WorkbookEditor {
             guard let entry = workbook.archive.entry(named: part) else { continue }
             let file = try scratchFile(part)
             let spool = spools[part]
+            if streams[part] != nil, let shift = rowShifts[part], !shift.isIdentity {
+                throw XLSXError(.noSuchSheet, part: part, english: "Rows cannot be inserted or deleted in a sheet whose edits are made as it is written",
+                                chinese: "边写边改的工作表不能同时插入或删除行")
+            }
+            var source: RowEditSource?
+            defer { source?.close() }
             // A large sheet is deflated on a second thread while it is rewritten (or, should no
             // thread be had, written to a scratch file and deflated at save, as a small one is).
             var zips = entry.declaredSize >= Workbook.pipelineThreshold
@@ -162,9 +170,11 @@ public final class WorkbookEditor {
             // Texts go to the shared-string table (an existing entry, or one appended).
             func rewrite(raw: Bool) throws -> SheetEditRewriter {
                 spool?.rewind()
+                source?.close()
+                source = try streams[part].map { try $0() }
                 var output = XMLRewriter.Output.file(file)
                 if zips, let z = try? ZippedPart(path: zipFile, part: part) { output = .zipped(z) } else { zips = false }
-                let rewriter = try SheetEditRewriter(output: output, part: part, edits: edits, spool: spool, legacyDrawing: legacyDrawings[part],
+                let rewriter = try SheetEditRewriter(output: output, part: part, edits: edits, spool: spool, source: source, legacyDrawing: legacyDrawings[part],
                                                      sharedString: { [unowned self] in try self.sharedStringIndex($0) },
                                                      hiddenColumns: hiddenColumns[part] ?? [],
                                                      shift: rowShifts[part] ?? RowShift(), moved: moved, copiesRaw: raw)
@@ -176,15 +186,22 @@ public final class WorkbookEditor {
             // offsets that do not match the bytes, the sheet is written again element by element.
             let rewriter: SheetEditRewriter
             do { rewriter = try rewrite(raw: rawCopy) } catch is RawCopyLost { rewriter = try rewrite(raw: false) }
-            if referring.contains(part) && !rewriter.changed {
+            // Nothing but a source that gave no edit (a second recalc): the sheet stays as it was.
+            let unchanged = referring.contains(part) ? !rewriter.changed
+                : source.map { $0.given == 0 && edits.isEmpty && (spool?.count ?? 0) == 0 && legacyDrawings[part] == nil
+                                && hiddenColumns[part] == nil && !rewriter.changed } ?? false
+            if unchanged {
                 unlink(zips ? zipFile : file)
                 continue
             }
             if zips { record(part, .zipped(zipFile)) } else { setPart(part, file: file) }
-            if edits.values.contains(where: { $0.formula != nil }) || spool?.hasFormula == true || rewriter.changed { formulasChanged = true }
+            if edits.values.contains(where: { $0.formula != nil }) || spool?.hasFormula == true || rewriter.changed || (source?.given ?? 0) > 0 {
+                formulasChanged = true
+            }
         }
         cellEdits.removeAll()
         spools.removeAll()
+        streams.removeAll()
         legacyDrawings.removeAll()
         hiddenColumns.removeAll()
         if formulasChanged || !moved.isEmpty { try dropCalcChain() }

@@ -150,4 +150,65 @@ import XLSX
         #expect(p.summarySheet == nil, "no master plan, no roll-up sheet")
         try Self.keepForInterop(promoOut, as: "recalc-promo.xlsx")
     }
+
+    /// A sheet over the size read on a second thread: its ratios are computed there as the editor
+    /// rewrites it (`RatioEdits`). Every row's four ratios are checked against the template's
+    /// formulas worked out here, nothing else moves, and a second run changes nothing at all.
+    @Test func aLargeEffectSheetIsRecalculatedRowByRowAsItIsWritten() throws {
+        let rows = 9_000
+        let input = Self.temp("large-effect"), out = Self.temp("large-recalc"), again = Self.temp("large-again")
+        defer { for p in [input, out, again] { try? FileManager.default.removeItem(atPath: p) } }
+        let headers = ["渠道", "推广内容", "曝光量", "点击量", "点击率(%)", "转化量", "转化率(%)", "成本(元)",
+                       "获客成本(元/人)", "增量销售额(元)", "ROI", "达标情况", "优化建议"]
+        let w = try WorkbookWriter(path: input)
+        let sheet = try w.addSheet("效果分析表")
+        try sheet.writeRow(headers.map { WriteCell(.string($0)) })
+        // Inputs by row: some without conversions ("-" for CVR's neighbours), one typed as text.
+        func inputs(_ r: Int) -> (e: Double, c: Double, v: Double, cost: Double, s: Double) {
+            (Double(1_000 + r * 37), Double(10 + r % 97), Double(r % 11), Double(500 + r % 1_000 * 3), Double(1_000 + r * 13 % 7_000))
+        }
+        for r in 2...rows + 1 {
+            let x = inputs(r)
+            // Derived columns (E, G, I, K) left empty but for a stale ROI; the others filled.
+            let values: [(Int, CellValue)] = [(1, .string(["小红书KOL", "抖音信息流", "B站UP主"][r % 3])), (2, .string("素材\(r % 977)")),
+                                              (3, r == 4_321 ? .string("\(Int(x.e))") : .number(x.e)), (4, .number(x.c)), (6, .number(x.v)),
+                                              (8, .number(x.cost)), (10, .number(x.s)), (11, .number(9.99)), (12, .string("达标")),
+                                              (13, .string("建议\(r % 313)"))]
+            try sheet.writeRow(r, values.map { WriteCell($0.1, column: $0.0) })
+        }
+        try w.close()
+        #expect(try ZipArchive(path: input).entry(named: "xl/worksheets/sheet1.xml")!.declaredSize >= Workbook.pipelineThreshold,
+                "the sheet must be large enough to be read on a second thread")
+        let r = try Recalculator.recalc(path: input, to: out, options: Self.options())
+        #expect(r.changed["效果分析表"] == rows * 4)
+        #expect(r.notices.contains { $0.english.contains("C4321") })
+        let before = try #require(try Self.cells(input)["效果分析表"]), after = try #require(try Self.cells(out)["效果分析表"])
+        func round2(_ x: Double) -> Double { (x * 100).rounded() / 100 }
+        for row in 2...rows + 1 {
+            let x = inputs(row)
+            let ctr: CellValue = row == 4_321 ? .string("-") : .number(round2(x.c / x.e * 100))
+            let cvr: CellValue = .number(round2(x.v / x.c * 100))
+            let cpa: CellValue = x.v > 0 ? .number(round2(x.cost / x.v)) : .string("-")
+            let roi: CellValue = .number(round2(x.s / x.cost))
+            for (col, value, formula) in [("E", ctr, "ROUND(D\(row)/C\(row)*100,2)"), ("G", cvr, "ROUND(F\(row)/D\(row)*100,2)"),
+                                          ("I", cpa, "ROUND(H\(row)/F\(row),2)"), ("K", roi, "ROUND(J\(row)/H\(row),2)")] {
+                let cell = after["\(col)\(row)"]
+                #expect(cell?.value == value && cell?.formula?.contains(formula) == true, "\(col)\(row): \(String(describing: cell))")
+            }
+        }
+        for (ref, cell) in before where !["E", "G", "I", "K"].contains(String(ref.prefix { $0.isLetter })) {
+            #expect(after[ref] == cell, "\(ref)")
+        }
+        // The sheet has no dimension (tracksheet's writer streams its rows) and the last row is not
+        // known before it is written: each formula is written with its cell.
+        let xml = String(decoding: try { let a = try ZipArchive(path: out); return try a.data(a.entry(named: "xl/worksheets/sheet1.xml")!) }(), as: UTF8.self)
+        #expect(!xml.contains("<dimension") && !xml.contains("t=\"shared\""))
+        #expect(xml.components(separatedBy: "<f>").count - 1 == rows * 4)
+        // Nothing left to do: no cell changed, the file's sheet is what the first run wrote.
+        let second = try Recalculator.recalc(path: out, to: again, options: Self.options())
+        #expect(second.changedTotal == 0)
+        let a = try ZipArchive(path: out), b = try ZipArchive(path: again)
+        #expect(try a.data(a.entry(named: "xl/worksheets/sheet1.xml")!) == b.data(b.entry(named: "xl/worksheets/sheet1.xml")!))
+        try Self.keepForInterop(out, as: "recalc-large-effect.xlsx")
+    }
 }

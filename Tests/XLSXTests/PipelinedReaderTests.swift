@@ -9,8 +9,9 @@ import Testing
     /// A minimal package whose one sheet has `rows` rows (over the pipelining threshold), with
     /// shared and inline strings, numbers, a date style, a formula and problems; `damageAt` puts
     /// broken XML in that row.
-    static func package(rows: Int, damageAt: Int? = nil) throws -> String {
-        var sheet = #"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#
+    static func package(rows: Int, damageAt: Int? = nil, dimension: String? = nil) throws -> String {
+        var sheet = #"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#
+            + (dimension.map { "<dimension ref=\"\($0)\"/>" } ?? "") + "<sheetData>"
         for r in 1...rows {
             if r == damageAt { sheet += "<row r=\"\(r)\"><c r=\"A\(r)\"><v>1</v></row>"; continue }
             sheet += "<row r=\"\(r)\"><c r=\"A\(r)\" t=\"s\"><v>\(r % 3)</v></c><c r=\"B\(r)\"><v>\(Double(r) / 7)</v></c>"
