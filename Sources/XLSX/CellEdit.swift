@@ -107,11 +107,16 @@ enum CellXML {
         bytes.removeAll(keepingCapacity: true)
         var value = value
         if let n = value.number, !n.isFinite { value = .error("#NUM!") }
-        func tag(_ name: StaticString) {
-            bytes.append(contentsOf: prefix.utf8)
-            bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        let prefixed = !prefix.isEmpty
+        // One byte appended as an element: a tenth of the work of appending a buffer.
+        func raw(_ s: StaticString) {
+            if s.utf8CodeUnitCount == 1 { bytes.append(s.utf8Start.pointee) }
+            else { bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
         }
-        func raw(_ s: StaticString) { bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
+        func tag(_ name: StaticString) {
+            if prefixed { bytes.append(contentsOf: prefix.utf8) }
+            raw(name)
+        }
         func attribute(_ name: StaticString, _ v: String) -> Bool {
             raw(" "); raw(name); raw("=\""); defer { raw("\"") }
             return escape(v, attribute: true, into: &bytes)

@@ -219,12 +219,18 @@ public final class RawInput {
 
     /// The offset of the last `<` before `offset` (a tag's first byte: `<` is never inside a tag), or nil.
     func tagStart(before offset: Int) -> Int? {
-        var i = offset - 1
-        while i >= start {
-            if bytes[i - start] == UInt8(ascii: "<") { return i }
-            i -= 1
+        let end = min(offset - start, bytes.count)
+        guard end > 0 else { return nil }
+        // Through the buffer's pointer: no bounds check per byte (a start tag per cell).
+        return bytes.withUnsafeBufferPointer { b -> Int? in
+            var p = b.baseAddress! + end
+            let first = b.baseAddress!
+            while p > first {
+                p -= 1
+                if p.pointee == UInt8(ascii: "<") { return start + (p - first) }
+            }
+            return nil
         }
-        return nil
     }
 
     func withBytes<R>(from: Int, to: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {

@@ -33,7 +33,7 @@ final class ZippedPart: @unchecked Sendable {
     static let chunkSize = 256 << 10
     private let capacity = 8
 
-    init(path: String, part: String, level: UInt32 = 6) throws {
+    init(path: String, part: String, level: UInt32 = PackageWriter.deflateLevel) throws {
         self.path = path
         self.part = part
         self.level = level
