@@ -127,6 +127,18 @@ enum CellXML {
             raw("</"); tag(name); raw(">")
             return true
         }
+        /// `<v>` with a finite number's shortest text (`shortestText`), made without a String when whole.
+        func number(_ n: Double) {
+            raw("<"); tag("v"); raw(">")
+            if n == n.rounded(), abs(n) < 1e15 {
+                if n < 0 { raw("-") }
+                CellReference.appendDecimal(Int(abs(n)), to: &bytes)
+            } else {
+                var text = n.description
+                text.withUTF8 { bytes.append(contentsOf: $0) }
+            }
+            raw("</"); tag("v"); raw(">")
+        }
         func writeFormula() -> Bool {
             guard let formula else { return true }
             guard let shared else { return element("f", formula) }
@@ -151,10 +163,12 @@ enum CellXML {
             ok = writeFormula()
         case .number(let n):
             raw(">")
-            ok = writeFormula() && element("v", SheetEditRewriter.number(n))
+            ok = writeFormula()
+            number(n)
         case .date(let d):
             raw(">")
-            ok = writeFormula() && element("v", SheetEditRewriter.number(d.serial))
+            ok = writeFormula()
+            number(d.serial)
         case .bool(let b):
             raw(" t=\"b\">")
             ok = writeFormula() && element("v", b ? "1" : "0")

@@ -120,6 +120,9 @@ import Testing
             (.string("x"), nil, nil, nil, true), (.string("预警"), "IF(A1>=90,\"预警\",\"-\")", "7", nil, false),
             (.string("crlf\r\n"), nil, nil, nil, false), (.number(1), "A1\r", nil, nil, false),
         ]
+        // Numbers: whole ones are written as digits without a String, the others as their shortest text.
+        + [0, -0.0, 7, -7, 42_000, -1_048_576, 999_999_999_999_999, 1e15, -1e15, 1e16, 0.1, -2.5, 1.0e-7, 123_456.789, 4.35e22]
+            .map { (.number($0), nil, nil, nil, false) }
         for prefix in ["", "x:"] {
             for (i, c) in cases.enumerated() {
                 let write = { (out: XMLOut, bytes: Bool) in
