@@ -107,9 +107,15 @@ public struct SyncBook: Sendable {
             var sheet: SyncedSheet
             /// Template key → sheet column, and the store columns the sheet has.
             let keyColumns: [String: Int], columns: [StoreColumn]
+            /// Each of `columns`' slot in the sheet's data rows (their `ColumnLayout`, taken from the
+            /// first row): no key hashed per cell.
+            var slots: [Int?]?
             var lastData: Int
         }
-        var pending: [String: Pending] = [:]
+        // By mapping, in the book's order; the sheet a row belongs to is found by name once per
+        // run of rows of the same sheet, not hashed per row.
+        var pending: [Pending?] = []
+        var index: [String: Int] = [:]
         for m in book.mappings {
             guard let table = StoreSchema.table(template: template.id, sheet: m.templateSheet) else { continue }
             let keyColumns = Dictionary(uniqueKeysWithValues: table.columns.compactMap { c in m.columns[c.key].map { (c.key, $0) } })
@@ -117,14 +123,16 @@ public struct SyncBook: Sendable {
             let sheet = SyncedSheet(table: table, mapping: m, rows: [], presentKeys: Set(keyColumns.keys),
                                     idColumn: m.idColumn ?? ((usedColumns.max() ?? 0) + 1), idColumnExists: m.idColumn != nil,
                                     lastRow: m.headerRow)
-            pending[m.sheetName] = Pending(sheet: sheet, keyColumns: keyColumns, columns: table.columns.filter { keyColumns[$0.key] != nil },
-                                           lastData: m.headerRow)
+            let columns = table.columns.filter { keyColumns[$0.key] != nil }
+            index[m.sheetName] = pending.count
+            pending.append(Pending(sheet: sheet, keyColumns: keyColumns, columns: columns, slots: nil, lastData: m.headerRow))
         }
-        /// Changes a sheet's state in place (taken out of the map meanwhile, so its rows are not copied).
+        var last: (name: String, at: Int?) = ("", nil)
+        /// Changes a sheet's state in place (in the array: its rows are not copied).
         func update(_ m: SheetMapping, _ change: (inout Pending) -> Void) {
-            guard var p = pending.removeValue(forKey: m.sheetName) else { return }
-            change(&p)
-            pending[m.sheetName] = p
+            if m.sheetName != last.name { last = (m.sheetName, index[m.sheetName]) }
+            guard let i = last.at, pending[i] != nil else { return }
+            change(&pending[i]!)
         }
         let validator = Validator(book: book, options: options)
         validator.blankObserver = { m, r in
@@ -145,8 +153,9 @@ public struct SyncBook: Sendable {
                 var r = SyncedRow(id: row.identity.flatMap { RowID.isValid($0) ? $0 : nil }, sheetRow: row.index,
                                   values: RowValues(minimumCapacity: p.columns.count), skipped: [],
                                   styles: Dictionary(minimumCapacity: p.columns.count), inherited: row.inherited)
-                for c in p.columns {
-                    let cell = row.cells[c.key]
+                if p.slots == nil { p.slots = p.columns.map { row.cells.layout.slot($0.key) } }
+                for (c, slot) in zip(p.columns, p.slots!) {
+                    let cell = slot.flatMap { row.cells[slot: $0] }
                     if let cell { r.styles[c.key] = cell.styleIndex }
                     if let cell, cell.formula != nil, !row.isInherited(c.key) { r.skipped.insert(c.key); continue }
                     switch storeValue(cell, c, book) {
@@ -170,7 +179,8 @@ public struct SyncBook: Sendable {
         }
         var sheets: [SyncedSheet] = []
         for m in book.mappings {
-            guard var p = pending.removeValue(forKey: m.sheetName) else { continue }
+            guard let i = index[m.sheetName], var p = pending[i] else { continue }
+            pending[i] = nil
             if let bad = invalid[m.sheetName], !bad.isEmpty {
                 for i in p.sheet.rows.indices {
                     for (key, col) in p.keyColumns where !p.sheet.rows[i].inherited.contains(key) && !p.sheet.rows[i].skipped.contains(key)

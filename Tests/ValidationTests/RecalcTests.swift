@@ -176,6 +176,8 @@ import XLSX
                                               (13, .string("建议\(r % 313)"))]
             try sheet.writeRow(r, values.map { WriteCell($0.1, column: $0.0) })
         }
+        // 达标情况's drop-down, as the template has it (and the interop check looks for).
+        sheet.addListValidation([CellRange("L2:L\(rows + 1)")!], items: ["达标", "预警", "未达标"])
         try w.close()
         #expect(try ZipArchive(path: input).entry(named: "xl/worksheets/sheet1.xml")!.declaredSize >= Workbook.pipelineThreshold,
                 "the sheet must be large enough to be read on a second thread")
