@@ -36,9 +36,10 @@ final class Monitor: @unchecked Sendable {
     func signal() { pthread_cond_broadcast(condition) }
 }
 
-/// Rows (or what the parsing thread made of them) handed to the reading thread, in batches, at
-/// most `capacity` batches ahead: memory stays bounded whichever side is slower.
-private final class RowHandoff<Item>: @unchecked Sendable {
+/// Rows (or what the parsing thread made of them, or a part's inflated bytes) handed from a
+/// producing thread to the consuming one, in batches, at most `capacity` batches ahead: memory
+/// stays bounded whichever side is slower.
+final class Handoff<Item>: @unchecked Sendable {
     let monitor = Monitor()
     private var batches: [[Item]] = []
     private var head = 0
@@ -90,17 +91,17 @@ private final class RowHandoff<Item>: @unchecked Sendable {
     }
 }
 
-private struct HandoffCancelled: Error {}
+struct HandoffCancelled: Error {}
 
 /// What the parsing thread runs: each row read, made into an item by `transform` (nil: none).
 private final class ParseJob<Item>: @unchecked Sendable {
     let workbook: Workbook
     let sheet: SheetInfo
-    let handoff: RowHandoff<Item>
+    let handoff: Handoff<Item>
     let batchSize: Int
     let transform: (Row) throws -> Item?
 
-    init(workbook: Workbook, sheet: SheetInfo, handoff: RowHandoff<Item>, batchSize: Int, transform: @escaping (Row) throws -> Item?) {
+    init(workbook: Workbook, sheet: SheetInfo, handoff: Handoff<Item>, batchSize: Int, transform: @escaping (Row) throws -> Item?) {
         self.workbook = workbook
         self.sheet = sheet
         self.handoff = handoff
@@ -212,7 +213,7 @@ extension Workbook {
         }
         // Loaded here, so the parsing thread only reads what is already in memory.
         _ = try sharedStrings()
-        let handoff = RowHandoff<Row>()
+        let handoff = Handoff<Row>()
         let job = ParseJob(workbook: self, sheet: sheet, handoff: handoff, batchSize: max(1, batchSize)) { $0 }
         let thread = try ThreadEntry.start { job.run() }
         var stopped: Error?
@@ -239,7 +240,7 @@ extension Workbook {
 /// sheet on this one). Small sheets are read at once on the calling thread. `close()` (or deinit)
 /// stops the parsing thread; what `transform` touches is the parsing thread's until then.
 public final class SheetStream<Item> {
-    private let handoff: RowHandoff<Item>?
+    private let handoff: Handoff<Item>?
     private var thread: pthread_t?
     private var batch: [Item] = []
     private var at = 0
@@ -254,7 +255,7 @@ public final class SheetStream<Item> {
             return
         }
         _ = try workbook.sharedStrings()
-        let handoff = RowHandoff<Item>()
+        let handoff = Handoff<Item>()
         let job = ParseJob(workbook: workbook, sheet: sheet, handoff: handoff, batchSize: max(1, batchSize), transform: transform)
         thread = try ThreadEntry.start { job.run() }
         self.handoff = handoff

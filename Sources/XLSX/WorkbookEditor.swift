@@ -158,7 +158,7 @@ public final class WorkbookEditor {
             let file = try scratchFile(part)
             let spool = spools[part]
             if streams[part] != nil, let shift = rowShifts[part], !shift.isIdentity {
-                throw XLSXError(.noSuchSheet, part: part, english: "Rows cannot be inserted or deleted in a sheet whose edits are made as it is written",
+                throw XLSXError(.editRefused, part: part, english: "Rows cannot be inserted or deleted in a sheet whose edits are made as it is written",
                                 chinese: "边写边改的工作表不能同时插入或删除行")
             }
             var source: RowEditSource?

@@ -390,7 +390,7 @@ public final class XMLStreamParser {
         _ = installGlobals
         let parser = XMLStreamParser(handler: handler, part: entry.name, maxDepth: archive.limits.maxDepth)
         defer { if let ctx = parser.context { xmlFreeParserCtxt(ctx) } }
-        try archive.read(entry) { chunk in try parser.feed(chunk) }
+        try archive.readAhead(entry) { chunk in try parser.feed(chunk) }
         try parser.finish()
     }
 

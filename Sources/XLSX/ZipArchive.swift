@@ -176,6 +176,35 @@ public final class ZipArchive {
         }
     }
 
+    /// `read`, with a large part (over `Workbook.pipelineThreshold`) inflated on a thread of its own
+    /// while `body` works on the chunks inflated before (at most four waiting): inflating a sheet —
+    /// a tenth of parsing it — then costs its parser no time on two cores. The same chunks, the
+    /// same errors after the same chunks; if `body` throws, the inflating thread stops. Without a
+    /// thread the part is read here.
+    public func readAhead(_ entry: Entry, chunkSize: Int = 256 << 10, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard entry.declaredSize >= Workbook.pipelineThreshold else { return try read(entry, chunkSize: chunkSize, body) }
+        let handoff = Handoff<UInt8>()
+        let thread: pthread_t
+        do {
+            thread = try ThreadEntry.start { [self] in
+                do {
+                    try read(entry, chunkSize: chunkSize) { try handoff.put(Array($0)) }
+                    handoff.finish(nil, nil)
+                } catch {
+                    handoff.finish(nil, error)
+                }
+            }
+        } catch {
+            return try read(entry, chunkSize: chunkSize, body)
+        }
+        defer {
+            handoff.cancel()
+            pthread_join(thread, nil)
+        }
+        while let chunk = handoff.take() { try chunk.withUnsafeBytes { try body($0) } }
+        if let failure = handoff.failure { throw failure }
+    }
+
     /// The whole inflated part as bytes; for small parts (relationships, content types).
     public func data(_ entry: Entry) throws -> [UInt8] {
         var out: [UInt8] = []

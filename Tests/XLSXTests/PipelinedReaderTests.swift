@@ -89,4 +89,46 @@ import Testing
         #expect(!plainError.isEmpty && pipedError == plainError)
         #expect(plain > 0 && piped == plain)
     }
+
+    /// `readAhead` (a large part inflated on a thread of its own) gives the chunks `read` gives, the
+    /// same error after the same chunks, and stops its thread when the caller throws.
+    @Test func readAheadGivesWhatReadGives() throws {
+        struct Stop: Error {}
+        let path = try Self.package(rows: 12_000)
+        defer { unlink(path) }
+        let name = "xl/worksheets/sheet1.xml"
+        let archive = try ZipArchive(path: path)
+        let entry = try #require(archive.entry(named: name))
+        #expect(entry.declaredSize >= Workbook.pipelineThreshold, "the part must be large enough to be inflated ahead")
+        var plain: [[UInt8]] = [], ahead: [[UInt8]] = []
+        try archive.read(entry) { plain.append(Array($0)) }
+        try archive.readAhead(entry) { ahead.append(Array($0)) }
+        #expect(plain.count > 2 && ahead == plain)
+        #expect(Array(plain.joined()) == (try archive.data(entry)))
+
+        // The workbook's inflated total passes its limit in the middle of the part.
+        var limits = Limits.default
+        limits.maxTotalBytes = 700_000
+        func failing(_ read: (ZipArchive, ZipArchive.Entry, (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws -> (Int, String) {
+            let small = try ZipArchive(path: path, limits: limits)
+            var chunks = 0
+            do { try read(small, try #require(small.entry(named: name))) { _ in chunks += 1 } } catch { return (chunks, "\(error)") }
+            return (chunks, "")
+        }
+        let a = try failing { try $0.read($1, $2) }, b = try failing { try $0.readAhead($1, $2) }
+        #expect(a.0 > 0 && !a.1.isEmpty && b == a)
+
+        // The caller stops after two chunks: the thread stops and the archive reads on.
+        var taken = 0
+        #expect(throws: Stop.self) {
+            try archive.readAhead(entry) { _ in
+                taken += 1
+                if taken == 2 { throw Stop() }
+            }
+        }
+        #expect(taken == 2)
+        var again: [[UInt8]] = []
+        try archive.readAhead(entry) { again.append(Array($0)) }
+        #expect(again == plain)
+    }
 }
