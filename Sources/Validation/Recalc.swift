@@ -102,24 +102,29 @@ public final class Recalculator {
     var ratioSources: [String: RatioEdits] = [:]
 
     /// What the ratio sheets' passes found, once the workbook is saved: cells changed, numbers
-    /// typed as text, ROI entered by the other definition.
+    /// typed as text, ROI entered by the other definition — said before the master plan's notices,
+    /// sheet by sheet in the workbook's order, as when the ratios were computed first.
     func reportRatios() {
-        for (sheet, s) in ratioSources.sorted(by: { $0.key < $1.key }) {
+        var notices: [(english: String, chinese: String)] = []
+        for m in book.mappings {
+            let sheet = m.sheetName
+            guard let s = ratioSources[sheet] else { continue }
             if s.given > 0 { result.changed[sheet, default: 0] += s.given }
             if !s.textNumbers.isEmpty {
                 let list = s.textNumbers.prefix(8).joined(separator: ", ") + (s.textNumbers.count > 8 ? " …" : "")
-                result.notices.append(("\(sheet): \(list) hold numbers typed as text; formulas cannot use them, so their rows show \"-\" until they are retyped as numbers",
-                                       "\(sheet):\(list) 中的数字是文本格式,公式无法使用,这些行显示“-”,请改为数字格式重新输入"))
+                notices.append(("\(sheet): \(list) hold numbers typed as text; formulas cannot use them, so their rows show \"-\" until they are retyped as numbers",
+                                "\(sheet):\(list) 中的数字是文本格式,公式无法使用,这些行显示“-”,请改为数字格式重新输入"))
             }
             if s.roiSeen.total > 0 && s.roiSeen.other == s.roiSeen.total {
                 let net = roiDefinition == "net"
-                result.notices.append((
+                notices.append((
                     net ? "the ROI values you entered follow 增量销售额/成本; they were recalculated as (收益−成本)/成本 (--roi net). Use --roi ratio to keep your definition"
                         : "the ROI values you entered follow (收益−成本)/成本 (net); they were recalculated as 增量销售额/成本. Use --roi net to keep your definition",
                     net ? "原 ROI 按 增量销售额/成本 填写,已按 (收益−成本)/成本 重新计算(--roi net);如需保留原口径请用 --roi ratio"
                         : "原 ROI 按 (收益−成本)/成本 填写,已按 增量销售额/成本 重新计算;如需保留原口径请用 --roi net"))
             }
         }
+        result.notices.insert(contentsOf: notices, at: 0)
         ratioSources.removeAll()
     }
 
