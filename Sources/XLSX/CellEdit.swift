@@ -127,16 +127,10 @@ enum CellXML {
             raw("</"); tag(name); raw(">")
             return true
         }
-        /// `<v>` with a finite number's shortest text (`shortestText`), made without a String when whole.
+        /// `<v>` with a finite number's shortest text.
         func number(_ n: Double) {
             raw("<"); tag("v"); raw(">")
-            if n == n.rounded(), abs(n) < 1e15 {
-                if n < 0 { raw("-") }
-                CellReference.appendDecimal(Int(abs(n)), to: &bytes)
-            } else {
-                var text = n.description
-                text.withUTF8 { bytes.append(contentsOf: $0) }
-            }
+            appendShortestText(n, to: &bytes)
             raw("</"); tag("v"); raw(">")
         }
         func writeFormula() -> Bool {

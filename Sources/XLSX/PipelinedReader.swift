@@ -49,7 +49,6 @@ final class Handoff<Item>: @unchecked Sendable {
     private var cancelled = false
     private let capacity = 4
 
-
     /// Called by the parser: waits while the queue is full; throws once the reader has stopped.
     func put(_ batch: [Item]) throws {
         try monitor.locked {
@@ -208,28 +207,18 @@ extension Workbook {
     /// Small sheets are read unthreaded.
     @discardableResult
     public func readSheetPipelined(_ sheet: SheetInfo, batchSize: Int = 256, _ body: (Row) throws -> Void) throws -> SheetMetadata {
-        guard let part = sheet.part, let entry = archive.entry(named: part), entry.declaredSize >= Self.pipelineThreshold else {
-            return try readSheet(sheet, body)
-        }
-        // Loaded here, so the parsing thread only reads what is already in memory.
-        _ = try sharedStrings()
-        let handoff = Handoff<Row>()
-        let job = ParseJob(workbook: self, sheet: sheet, handoff: handoff, batchSize: max(1, batchSize)) { $0 }
-        let thread = try ThreadEntry.start { job.run() }
-        var stopped: Error?
-        while let batch = handoff.take() {
-            do {
-                for row in batch { try body(row) }
-            } catch {
-                stopped = error
-                handoff.cancel()
-                break
-            }
-        }
-        pthread_join(thread, nil)
-        if let stopped { throw stopped }
-        if let failure = handoff.failure { throw failure }
-        return handoff.metadata
+        // A small sheet streams straight through (`SheetStream` would read it all first).
+        guard isLarge(sheet) else { return try readSheet(sheet, body) }
+        let rows = try SheetStream(self, sheet: sheet, batchSize: batchSize) { $0 }
+        defer { rows.close() }
+        while let row = try rows.next() { try body(row) }
+        return rows.metadata
+    }
+
+    /// Whether a sheet is worth a parsing thread (its part at least `pipelineThreshold`).
+    func isLarge(_ sheet: SheetInfo) -> Bool {
+        guard let part = sheet.part, let entry = archive.entry(named: part) else { return false }
+        return entry.declaredSize >= Self.pipelineThreshold
     }
 }
 
@@ -245,15 +234,18 @@ public final class SheetStream<Item> {
     private var batch: [Item] = []
     private var at = 0
     private var finished = false
+    /// A small sheet's metadata (read at once); a large one's is the handoff's.
+    private var readAtOnce = SheetMetadata()
 
     public init(_ workbook: Workbook, sheet: SheetInfo, batchSize: Int = 256, transform: @escaping (Row) throws -> Item?) throws {
-        guard let part = sheet.part, let entry = workbook.archive.entry(named: part), entry.declaredSize >= Workbook.pipelineThreshold else {
+        guard workbook.isLarge(sheet) else {
             var items: [Item] = []
-            try workbook.readSheet(sheet) { row in if let item = try transform(row) { items.append(item) } }
+            readAtOnce = try workbook.readSheet(sheet) { row in if let item = try transform(row) { items.append(item) } }
             batch = items
             handoff = nil
             return
         }
+        // Loaded here, so the parsing thread only reads what is already in memory.
         _ = try workbook.sharedStrings()
         let handoff = Handoff<Item>()
         let job = ParseJob(workbook: workbook, sheet: sheet, handoff: handoff, batchSize: max(1, batchSize), transform: transform)
@@ -275,6 +267,9 @@ public final class SheetStream<Item> {
         defer { at += 1 }
         return batch[at]
     }
+
+    /// The sheet's metadata (as `readSheet` returns it), once `next()` has returned nil.
+    public var metadata: SheetMetadata { handoff?.metadata ?? readAtOnce }
 
     /// The last item, when all were made at once (a small sheet); nil while the sheet is read.
     public var last: Item? { handoff == nil ? batch.last : nil }

@@ -26,8 +26,6 @@ final class SheetEditRewriter: XMLRewriter {
     @exclusivity(unchecked) private var rowIndex = 0, originalRow = 0, lastColumn = 0
     @exclusivity(unchecked) private var rowEdits: [(Int, CellEdit)] = []
     private let editedRange: CellRange?
-    /// The columns a source's edits fall in (its rows are not known before they are written).
-    private let sourceColumns: ClosedRange<Int>?
     /// The prefix the sheet uses for SpreadsheetML (`x` in `<x:row>`), so new elements land in it.
     @exclusivity(unchecked) private var prefix = ""
 
@@ -126,7 +124,6 @@ final class SheetEditRewriter: XMLRewriter {
         pendingRows = byRow.keys.sorted()
         var rows = edits.keys.map(\.row), columns = edits.keys.map(\.column)
         if let spool, spool.count > 0 { rows += [spool.firstRow, spool.lastRow]; columns += [spool.firstColumn, spool.lastColumn] }
-        sourceColumns = source?.columns
         editedRange = rows.isEmpty ? nil : CellRange(first: CellReference(row: rows.min()!, column: columns.min()!),
                                                      last: CellReference(row: rows.max()!, column: columns.max()!))
         self.shift = shift
@@ -327,7 +324,8 @@ final class SheetEditRewriter: XMLRewriter {
             if let moved { rows += [moved.first.row, moved.last.row]; columns += [moved.first.column, moved.last.column] }
         }
         if let e = editedRange { rows += [e.first.row, e.last.row]; columns += [e.first.column, e.last.column] }
-        if let c = sourceColumns, !rows.isEmpty { columns += [c.lowerBound, c.upperBound] }
+        // A source's columns (its rows are not known before they are written).
+        if let c = source?.columns, !rows.isEmpty { columns += [c.lowerBound, c.upperBound] }
         if copiesFormats, let first = insertedRows.first(where: \.formatted), let last = insertedRows.last(where: \.formatted) {
             rows += [first.row, last.row]
         }
@@ -455,7 +453,7 @@ final class SheetEditRewriter: XMLRewriter {
 
     /// Rows above `row` that the sheet did not have: edited ones, and new ones that take the
     /// format of the row above them (its height, its cells' formats), in order.
-    /// The next row with edits, from the map or the spool.
+    /// The next row with edits, from the map, the spool or the source.
     private func nextEditedRow() throws -> Int {
         let a = nextPending < pendingRows.count ? pendingRows[nextPending] : Int.max
         return min(a, spool?.nextRow() ?? Int.max, try source?.nextRow() ?? Int.max)
