@@ -106,8 +106,8 @@ struct SQLStoreCore: Sendable {
             var byID: [String: StoreRow] = [:]
             byID.reserveCapacity(rows.count)
             for r in rows {
-                var values = RowValues(minimumCapacity: t.columns.count)
-                for (i, c) in t.columns.enumerated() { values[c.key] = Self.storeValue(r[3 + i], c.kind) }
+                var values = t.emptyRow()
+                for (i, c) in t.columns.enumerated() { values[slot: i] = Self.storeValue(r[3 + i], c.kind) }
                 let row = StoreRow(id: r[0].text ?? "", version: r[1].int ?? 0, position: r[2].int ?? 0, values: values)
                 byID[row.id] = row
                 if let v = history[row.id], v != row.version { stale.append(row.id) }
@@ -178,7 +178,7 @@ struct SQLStoreCore: Sendable {
                 for (_, row) in chunk {
                     tuples.append("(" + params(kinds, from: args.count + 1).joined(separator: ", ") + ")")
                     args += [.text(row.id), .text(campaign.id), .int(row.version), .int(row.position)]
-                    args += t.columns.map { Self.sqlValue(row.values[$0.key]) } + stamp
+                    args += t.columns.indices.map { Self.sqlValue(row.values.value(t.columns[$0].key, slot: $0, of: t.keys)) } + stamp
                 }
                 try await db.execute("INSERT INTO \(t.name) (\(columns)) VALUES \(tuples.joined(separator: ", "))", args)
             }
@@ -189,7 +189,7 @@ struct SQLStoreCore: Sendable {
             let n = t.columns.count
             let sql = "UPDATE \(t.name) SET version = \(d.placeholder(1)), position = \(d.placeholder(2)), updated_at = \(d.placeholder(3)), updated_by = \(d.placeholder(4)), \(set) "
                 + "WHERE id = \(d.placeholder(n + 5)) AND version = \(d.placeholder(n + 6)) RETURNING id"
-            let args: [SQLValue] = [.int(u.fromVersion + 1), .int(u.position)] + stamp + t.columns.map { Self.sqlValue(u.values[$0.key]) }
+            let args: [SQLValue] = [.int(u.fromVersion + 1), .int(u.position)] + stamp + t.columns.indices.map { Self.sqlValue(u.values.value(t.columns[$0].key, slot: $0, of: t.keys)) }
                 + [.text(u.id), .int(u.fromVersion)]
             guard try await !db.rows(sql, args, kinds: [.text]).isEmpty else { throw Self.moved(u.id) }
         }

@@ -26,8 +26,9 @@ public enum StoreValue: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// A row's values by template column key; a missing key is null.
-public typealias RowValues = [String: StoreValue]
+/// A row's values by template column key; a missing key is null. A row read from a sheet or
+/// the store has its table's `keys`, in the table's column order.
+public typealias RowValues = KeyedRow<StoreValue>
 
 /// How a column is typed in SQL.
 public enum ColumnKind: String, Sendable {
@@ -53,9 +54,22 @@ public struct StoreTable: Sendable {
     public var name: String
     /// The sheet's columns the store keeps: every template column but the derived ones, which
     /// `recalc` computes in the workbook.
-    public var columns: [StoreColumn]
+    public let columns: [StoreColumn]
+    /// The columns' keys: a column's slot in a row's values is its index in `columns`.
+    public let keys: ColumnKeys
+
+    public init(templateID: String, sheetID: String, name: String, columns: [StoreColumn]) {
+        self.templateID = templateID
+        self.sheetID = sheetID
+        self.name = name
+        self.columns = columns
+        keys = ColumnKeys(columns.map(\.key))
+    }
 
     public func column(_ key: String) -> StoreColumn? { columns.first { $0.key == key } }
+
+    /// A row of this table with no values yet.
+    public func emptyRow() -> RowValues { RowValues(keys) }
 }
 
 /// The store's tables, made from the shipped templates' sheets (their `table` names).
@@ -202,14 +216,14 @@ enum RowJSON {
     }
 
     static func decode(_ text: String, table: StoreTable) -> RowValues {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else { return [:] }
-        var out: RowValues = [:]
-        for c in table.columns {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else { return table.emptyRow() }
+        var out = table.emptyRow()
+        for (i, c) in table.columns.enumerated() {
             guard let v = object[c.key] else { continue }
             switch c.kind {
-            case .number: if let n = (v as? NSNumber)?.doubleValue { out[c.key] = .number(n) }
-            case .date: if let s = v as? String, let d = CalendarDate(s) { out[c.key] = .date(d) }
-            case .text: if let s = v as? String { out[c.key] = .text(s) }
+            case .number: if let n = (v as? NSNumber)?.doubleValue { out[slot: i] = .number(n) }
+            case .date: if let s = v as? String, let d = CalendarDate(s) { out[slot: i] = .date(d) }
+            case .text: if let s = v as? String { out[slot: i] = .text(s) }
             }
         }
         return out

@@ -13,7 +13,7 @@ public struct SyncedRow: Sendable {
     /// validation, never pushed to the store).
     public var skipped: Set<String>
     /// Cell formats by key, to write values the way the cell shows them.
-    public var styles: [String: Int]
+    public var styles: KeyedRow<Int>
     /// Cells that take their value from a merged phase cell above.
     public var inherited: Set<String>
 }
@@ -105,8 +105,8 @@ public struct SyncBook: Sendable {
         // One pass over each sheet: the validator checks each row and hands it over here.
         struct Pending {
             var sheet: SyncedSheet
-            /// Template key → sheet column, and the store columns the sheet has.
-            let keyColumns: [String: Int], columns: [StoreColumn]
+            /// Template key → sheet column, and the store columns the sheet has with their slots in the table's rows.
+            let keyColumns: [String: Int], columns: [StoreColumn], tableSlots: [Int]
             /// Each of `columns`' slot in the sheet's data rows (their `ColumnLayout`, taken from the
             /// first row): no key hashed per cell.
             var slots: [Int?]?
@@ -123,9 +123,10 @@ public struct SyncBook: Sendable {
             let sheet = SyncedSheet(table: table, mapping: m, rows: [], presentKeys: Set(keyColumns.keys),
                                     idColumn: m.idColumn ?? ((usedColumns.max() ?? 0) + 1), idColumnExists: m.idColumn != nil,
                                     lastRow: m.headerRow)
-            let columns = table.columns.filter { keyColumns[$0.key] != nil }
+            let tableSlots = table.columns.indices.filter { keyColumns[table.columns[$0].key] != nil }
             index[m.sheetName] = pending.count
-            pending.append(Pending(sheet: sheet, keyColumns: keyColumns, columns: columns, slots: nil, lastData: m.headerRow))
+            pending.append(Pending(sheet: sheet, keyColumns: keyColumns, columns: tableSlots.map { table.columns[$0] }, tableSlots: tableSlots,
+                                   slots: nil, lastData: m.headerRow))
         }
         var last: (name: String, at: Int?) = ("", nil)
         /// Changes a sheet's state in place (in the array: its rows are not copied).
@@ -150,16 +151,17 @@ public struct SyncBook: Sendable {
                 p.sheet.totalRow = nil // a total with data below it is not the list's end
                 p.lastData = row.index
                 p.sheet.blankRowsBelow = 0
+                let table = p.sheet.table
                 var r = SyncedRow(id: row.identity.flatMap { RowID.isValid($0) ? $0 : nil }, sheetRow: row.index,
-                                  values: RowValues(minimumCapacity: p.columns.count), skipped: [],
-                                  styles: Dictionary(minimumCapacity: p.columns.count), inherited: row.inherited)
+                                  values: table.emptyRow(), skipped: [], styles: KeyedRow(table.keys), inherited: row.inherited)
                 if p.slots == nil { p.slots = p.columns.map { row.cells.layout.slot($0.key) } }
-                for (c, slot) in zip(p.columns, p.slots!) {
-                    let cell = slot.flatMap { row.cells[slot: $0] }
-                    if let cell { r.styles[c.key] = cell.styleIndex }
-                    if let cell, cell.formula != nil, !row.isInherited(c.key) { r.skipped.insert(c.key); continue }
+                for i in p.columns.indices {
+                    let c = p.columns[i], at = p.tableSlots[i]
+                    let cell = p.slots![i].flatMap { row.cells[slot: $0] }
+                    if let cell { r.styles[slot: at] = cell.styleIndex }
+                    if let cell, cell.hasFormula, !row.isInherited(c.key) { r.skipped.insert(c.key); continue }
                     switch storeValue(cell, c, book) {
-                    case .some(let v): if let v { r.values[c.key] = v }
+                    case .some(let v): r.values[slot: at] = v
                     case .none: r.skipped.insert(c.key)
                     }
                 }

@@ -105,59 +105,70 @@ public enum SyncPlanner {
         if binding.campaignID == nil || binding.campaignID != snapshot.campaign?.id {
             binding.manifest = [:]
         }
-        var newManifest: [String: Int] = [:]
-        newManifest.reserveCapacity(sheets.reduce(0) { $0 + $1.rows.count } + snapshot.rows.values.reduce(0) { $0 + $1.count })
+        // Whether an id of the new manifest has another version in the old (or is not in it). The
+        // new manifest's ids are distinct (a row id is in one table, and each is written once).
+        var versionsChanged = false
         for sheet in sheets {
             let t = sheet.table
             var summary = SheetSummary(sheet: sheet.name, table: t.name)
             var changes: [WorkbookChange] = []
             let storeRows = snapshot.rows[t.name] ?? [:]
-            func base(_ id: String) -> RowValues? {
-                guard let seen = binding.manifest[id], seen.table == t.name else { return nil }
-                if let s = storeRows[id], s.version == seen.version { return s.values }
+            /// The values row `id` had at the last sync: the store's when it has not moved on since.
+            /// `known` is the row's manifest entry, `stored` its store row, when the caller has them.
+            func base(_ id: String, known: (table: String, version: Int)??, stored: StoreRow?? = nil) -> RowValues? {
+                guard let seen = known ?? binding.manifest[id], seen.table == t.name else { return nil }
+                if let s = stored ?? storeRows[id], s.version == seen.version { return s.values }
                 return snapshot.base[id]
             }
-            // The columns both sides have (found once per sheet, not per row).
-            let compared = t.columns.filter { sheet.presentKeys.contains($0.key) }
-            func mergedColumns(_ r: SyncedRow) -> [StoreColumn] { r.skipped.isEmpty ? compared : compared.filter { !r.skipped.contains($0.key) } }
+            func base(_ id: String) -> RowValues? { base(id, known: nil) }
+            // The columns both sides have (found once per sheet, not per row), with their slots in
+            // the table's rows: values are compared by slot, no key hashed per cell.
+            let keys = t.keys
+            let compared = t.columns.indices.filter { sheet.presentKeys.contains(t.columns[$0].key) }.map { (column: t.columns[$0], slot: $0) }
+            func mergedColumns(_ r: SyncedRow) -> [(column: StoreColumn, slot: Int)] {
+                r.skipped.isEmpty ? compared : compared.filter { !r.skipped.contains($0.column.key) }
+            }
             func differences(_ r: SyncedRow, _ b: RowValues) -> Int {
-                mergedColumns(r).filter { !StoreValue.same(r.values[$0.key], b[$0.key]) }.count
+                mergedColumns(r).filter { !StoreValue.same(r.values.value($0.column.key, slot: $0.slot, of: keys), b.value($0.column.key, slot: $0.slot, of: keys)) }.count
             }
 
             // A copied row carries its original's id: the copy that differs least from the base keeps it.
             var rows = sheet.rows
             var keeper: [String: Int] = [:]
+            keeper.reserveCapacity(rows.count)
             for (i, r) in rows.enumerated() {
-                guard let id = r.id else { continue }
-                guard let k = keeper[id] else { keeper[id] = i; continue }
+                guard let id = r.id, let k = keeper.updateValue(i, forKey: id) else { continue }
                 if let b = base(id) ?? storeRows[id]?.values, differences(r, b) < differences(rows[k], b) {
                     rows[k].id = nil
-                    keeper[id] = i
                 } else {
                     rows[i].id = nil
+                    keeper[id] = k
                 }
             }
-            // Ids this workbook does not know and the store does not have (pasted from elsewhere): new rows.
+            // Each row's store row, looked up once; ids this workbook does not know and the store
+            // does not have (pasted from elsewhere) are dropped: new rows.
+            var stored = [StoreRow?](repeating: nil, count: rows.count)
+            var held = 0
             for i in rows.indices {
-                if let id = rows[i].id, storeRows[id] == nil, binding.manifest[id] == nil { rows[i].id = nil }
+                guard let id = rows[i].id else { continue }
+                if let s = storeRows[id] { stored[i] = s; held += 1 } else if binding.manifest[id] == nil { rows[i].id = nil }
             }
 
-            var seen = Set<String>(minimumCapacity: rows.count)
             // A row's place among the rows the workbook keeps (rows deleted in the store leave it).
             var position = -1
-            for r in rows {
+            for (i, r) in rows.enumerated() {
                 position += 1
                 func ref(_ key: String) -> String? { sheet.cell(r.sheetRow, key) }
                 /// The row goes into the store under a new id, which the workbook then carries.
                 func insert() {
                     let id = RowID.make()
-                    var values: RowValues = [:]
-                    for c in mergedColumns(r) { values[c.key] = r.values[c.key] }
+                    var values = t.emptyRow()
+                    for c in mergedColumns(r) { values[slot: c.slot] = r.values.value(c.column.key, slot: c.slot, of: keys) }
                     plan.store.inserts.append((t.name, StoreRow(id: id, version: 1, position: position, values: values)))
                     plan.store.log.append(LoggedChange(table: t.name, rowID: id, action: .insert, column: nil,
                                                        cell: "\(sheet.name)!\(r.sheetRow)", old: nil, new: .text(RowJSON.encode(values))))
                     changes.append(.identify(row: r.sheetRow, id: id))
-                    newManifest[id] = 1
+                    versionsChanged = true
                     summary.storeInserts += 1
                     plan.manifest.append((t.name, id, 1))
                 }
@@ -166,8 +177,7 @@ public enum SyncPlanner {
                     insert()
                     continue
                 }
-                seen.insert(id)
-                guard let s = storeRows[id] else {
+                guard let s = stored[i] else {
                     // Deleted in the store since this workbook last synced.
                     let b = base(id)
                     let edited = b.map { differences(r, $0) > 0 } ?? true
@@ -188,16 +198,17 @@ public enum SyncPlanner {
                     continue
                 }
                 // In both: merge cell by cell.
-                let b = base(id)
+                let known = binding.manifest[id]
+                let b = base(id, known: known, stored: s)
                 var merged = s.values
                 var storeChanged = false, workbookCells = 0
-                for c in mergedColumns(r) {
-                    let w = r.values[c.key], sv = s.values[c.key]
+                for (c, slot) in mergedColumns(r) {
+                    let w = r.values.value(c.key, slot: slot, of: keys), sv = s.values.value(c.key, slot: slot, of: keys)
                     if StoreValue.same(w, sv) { continue }
                     let takeWorkbook: Bool
-                    if let b, StoreValue.same(w, b[c.key]) {
+                    if let b, StoreValue.same(w, b.value(c.key, slot: slot, of: keys)) {
                         takeWorkbook = false
-                    } else if let b, StoreValue.same(sv, b[c.key]) {
+                    } else if let b, StoreValue.same(sv, b.value(c.key, slot: slot, of: keys)) {
                         takeWorkbook = true
                     } else {
                         plan.conflicts.append(Conflict(kind: b == nil ? .noBase : .bothChanged, sheet: sheet.name, cell: ref(c.key), column: c.key,
@@ -226,14 +237,15 @@ public enum SyncPlanner {
                 }
                 if workbookCells > 0 { summary.workbookUpdates += 1; summary.workbookCells += workbookCells }
                 let version = storeChanged ? s.version + 1 : s.version
-                newManifest[id] = version
+                if known?.version != version { versionsChanged = true }
                 plan.manifest.append((t.name, id, version))
             }
 
             // Store rows this workbook does not hold.
             var appended: [StoreRow] = []
-            for s in storeRows.values {
-                guard !seen.contains(s.id) else { continue }
+            // A row's id is in `keeper` when a row of the sheet holds it; all are held most times.
+            for s in storeRows.values where held < storeRows.count {
+                guard keeper[s.id] == nil else { continue }
                 if let known = binding.manifest[s.id], known.table == t.name {
                     // Deleted in the workbook.
                     if s.version == known.version || prefer == .workbook {
@@ -260,14 +272,13 @@ public enum SyncPlanner {
             for s in appended.sorted(by: { ($0.position, $0.id) < ($1.position, $1.id) }) {
                 changes.append(.append(id: s.id, values: s.values))
                 summary.workbookInserts += 1
-                newManifest[s.id] = s.version
+                if binding.manifest[s.id]?.version != s.version { versionsChanged = true }
                 plan.manifest.append((t.name, s.id, s.version))
             }
             plan.workbook[sheet.name] = changes
             plan.summaries.append(summary)
         }
-        plan.manifestChanged = !binding.exists || newManifest.count != binding.manifest.count
-            || newManifest.contains { binding.manifest[$0.key]?.version != $0.value }
+        plan.manifestChanged = !binding.exists || versionsChanged || plan.manifest.count != binding.manifest.count
         return plan
     }
 }

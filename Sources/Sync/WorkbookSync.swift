@@ -20,7 +20,7 @@ enum WorkbookSync {
                 try editor.hideColumn(sheet.idColumn, in: info)
             }
             let rowsByIndex = Dictionary(sheet.rows.map { ($0.sheetRow, $0) }, uniquingKeysWith: { a, _ in a })
-            let lastStyles = sheet.rows.last?.styles ?? [:]
+            let lastStyles = sheet.rows.last?.styles ?? KeyedRow(sheet.table.keys)
             func set(_ row: Int, _ key: String, _ value: StoreValue?, style: Int?, newStyle: Int? = nil) throws {
                 guard let col = sheet.mapping.columns[key], let c = sheet.table.column(key) else { return }
                 try editor.setCell(CellReference(row: row, column: col), in: info,

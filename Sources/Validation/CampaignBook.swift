@@ -219,7 +219,8 @@ public final class CampaignBook {
     }
 
     /// Whether a style shows a percent, and its decimals: read once per style, kept by style index.
-    private var formats: [(percent: Bool, decimals: Int?)?] = []
+    /// Read on the validating thread only (unchecked: no runtime bookkeeping per cell).
+    @exclusivity(unchecked) private var formats: [(percent: Bool, decimals: Int?)?] = []
     func numberFormat(_ style: Int) -> (percent: Bool, decimals: Int?) {
         if style >= 0, style < formats.count, let f = formats[style] { return f }
         let code = workbook.styles.formatCode(ofStyle: style)

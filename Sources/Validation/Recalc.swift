@@ -298,7 +298,7 @@ public final class Recalculator {
                         result.changed[name, default: 0] += 1
                     }
                 }
-                for (ref, c) in old where !written.contains(ref) && !(c.value.isEmpty && c.formula == nil) {
+                for (ref, c) in old where !written.contains(ref) && !(c.value.isEmpty && !c.hasFormula) {
                     try editor.setCell(ref, in: existing, to: CellEdit(value: .empty))
                     result.changed[name, default: 0] += 1
                 }
@@ -418,7 +418,7 @@ final class RatioPass: @unchecked Sendable {
                                            minus: r.ratio.minus == nil ? nil : .some(Recalculator.excelNumber(cell(r.minus))))
             let current = cell(r.slot)
             if r.ratio.key == "roi", let sales = numerator, let cost = denominator, cost > 0,
-               let entered = Recalculator.excelNumber(current), current?.formula == nil {
+               let entered = Recalculator.excelNumber(current), current?.hasFormula != true {
                 roiSeen.total += 1
                 let mine = net ? (sales - cost) / cost : sales / cost
                 let other = net ? sales / cost : (sales - cost) / cost

@@ -29,7 +29,7 @@ public struct Report: Sendable {
 public final class Validator {
     let book: CampaignBook
     let options: ValidationOptions
-    var diagnostics: [Diagnostic] = []
+    @exclusivity(unchecked) var diagnostics: [Diagnostic] = []
 
     // What the cross-sheet checks need from the master plan.
     struct MasterTask {
@@ -41,7 +41,7 @@ public final class Validator {
     /// Hears of every data row once it is checked (with whether it is a total row), and of the
     /// blank rows below a sheet's header: sync reads its rows in the validator's pass instead of a
     /// second one over the same sheet.
-    public var rowObserver: ((SheetMapping, TableRow, Bool) throws -> Void)?
+    @exclusivity(unchecked) public var rowObserver: ((SheetMapping, TableRow, Bool) throws -> Void)?
     public var blankObserver: ((SheetMapping, Int) -> Void)?
 
     public init(book: CampaignBook, options: ValidationOptions) {
@@ -137,9 +137,10 @@ public final class Validator {
             ratioSlots = ratios.map { r in (slot(r.key), slot(r.numerator), slot(r.denominator), r.minus.map(slot)) }
             numbers = Array(repeating: nil, count: layout.keys.count)
             present = spec.columns.compactMap { c in layout.slot(c.key).map { PresentColumn(c, slot: $0, template: book.template) } }
-            keys = Set(m.columns.keys)
+            let keys = Set(m.columns.keys)
+            has = Columns(keys, slot: slot)
             datePairs = Self.datePairs.filter { keys.contains($0.0) && keys.contains($0.1) }
-            funnelPairs = Self.funnelPairs.filter { keys.contains($0.0) && keys.contains($0.1) }
+            funnelPairs = Self.funnelPairs.filter { keys.contains($0.0) && keys.contains($0.1) }.map { ($0.0, $0.1, slot($0.0), slot($0.1)) }
             let blank = blankObserver.map { observer in { (r: Int) in observer(m, r) } }
             try book.rows(of: m, blank: blank) { row in
                 let isTotal = Self.isTotalRow(row)
@@ -157,16 +158,19 @@ public final class Validator {
 
     /// Keys of this row whose value failed its type: their derived checks are not made (one
     /// problem, one report).
-    var badKeys: Set<String> = []
+    // The per-row state below is touched from the validating thread only, never through
+    // overlapping accesses: `@exclusivity(unchecked)` drops the runtime's bookkeeping on each
+    // access (a twentieth of a sync's main thread in callgrind).
+    @exclusivity(unchecked) var badKeys: Set<String> = []
 
     /// The ratio columns of the sheet being checked.
-    var ratios: [Ratio] = []
+    @exclusivity(unchecked) var ratios: [Ratio] = []
     /// Where the row keeps each ratio's cell and inputs (-1: the sheet has no such column).
-    var ratioSlots: [(key: Int, numerator: Int, denominator: Int, minus: Int?)] = []
+    @exclusivity(unchecked) var ratioSlots: [(key: Int, numerator: Int, denominator: Int, minus: Int?)] = []
     /// The row's numbers by slot, read once each (`.none`: not read yet).
-    var numbers: [Double??] = []
+    @exclusivity(unchecked) var numbers: [Double??] = []
     /// The template columns the sheet being checked has, and their keys.
-    var present: [PresentColumn] = []
+    @exclusivity(unchecked) var present: [PresentColumn] = []
 
     /// A template column the sheet being checked has, with what its checks need worked out once
     /// per sheet (a class: the per-row loop retains one reference, not every field of a copy).
@@ -205,9 +209,26 @@ public final class Validator {
             self.slot = slot
         }
     }
-    var keys: Set<String> = []
-    /// Which of the start–end and funnel pairs the sheet has (found once per sheet, not per row).
-    var datePairs: [(String, String)] = [], funnelPairs: [(String, String)] = []
+    /// The columns `checkRow` asks about that the sheet has, and where a row keeps the numbers it
+    /// reads: answered once per sheet, not by hashing key names per row.
+    struct Columns {
+        var progress = false, actualEnd = false, plannedEnd = false, state = false
+        var plannedDone = false, finish = false, deadline = false, kpiAndAchieved = false
+        var progressSlot = -1, budgetSlot = -1, spendSlot = -1
+
+        init() {}
+        init(_ keys: Set<String>, slot: (String) -> Int) {
+            progress = keys.contains("progress"); actualEnd = keys.contains("actualEnd"); plannedEnd = keys.contains("plannedEnd")
+            state = keys.contains("state"); plannedDone = keys.contains("plannedDone"); finish = keys.contains("finish")
+            deadline = keys.contains("deadline"); kpiAndAchieved = keys.contains("kpi") && keys.contains("achieved")
+            progressSlot = slot("progress"); budgetSlot = slot("budget"); spendSlot = slot("spend")
+        }
+    }
+    @exclusivity(unchecked) var has = Columns()
+    /// Which of the start–end and funnel pairs the sheet has (found once per sheet, not per row),
+    /// the funnel's with the slots of its numbers.
+    @exclusivity(unchecked) var datePairs: [(String, String)] = []
+    @exclusivity(unchecked) var funnelPairs: [(a: String, b: String, slotA: Int, slotB: Int)] = []
     static let datePairs = [("plannedStart", "plannedEnd"), ("actualStart", "actualEnd"), ("start", "finish")]
     static let funnelPairs = [("impressions", "clicks"), ("clicks", "conversions"), ("uv", "orders"), ("orders", "newCustomers")]
 
@@ -413,10 +434,10 @@ public final class Validator {
             }
         }
         // Progress and the actual end.
-        let progress = keys.contains("progress") ? number(row, "progress") : nil
-        if keys.contains("actualEnd"), let p = progress {
+        let progress = has.progress ? number(row, slot: has.progressSlot) : nil
+        if has.actualEnd, let p = progress {
             let ended = dateValue(row, "actualEnd") != nil
-            if p >= 100 && !ended && !badKeys.contains("actualEnd") {
+            if p >= 100 && !ended && !bad("actualEnd") {
                 report("progress.doneWithoutEnd", m, row, "actualEnd", "progress is 100 but there is no actual end date",
                        "执行进度为 100,但没有实际结束时间")
             } else if ended && p < 100 {
@@ -425,23 +446,23 @@ public final class Validator {
             }
         }
         // Overdue: the planned end has passed and the task is open.
-        if keys.contains("plannedEnd"), let due = dateValue(row, "plannedEnd"), due < options.asOf,
+        if has.plannedEnd, let due = dateValue(row, "plannedEnd"), due < options.asOf,
            dateValue(row, "actualEnd") == nil, (progress ?? 0) < 100, !isTotal {
             report("status.overdue", m, row, "plannedEnd", "planned to end \(due) but not done as of \(options.asOf): 延期",
                    "计划 \(due.chinese) 结束,截至 \(options.asOf.chinese) 仍未完成:已延期")
         }
         // States against the plan (detail, platform tasks, process card).
-        let stateKey = keys.contains("state") ? "state" : nil
-        if let stateKey, !badKeys.contains(stateKey), row.has(stateKey) {
+        let stateKey = has.state ? "state" : nil
+        if let stateKey, !bad(stateKey), row.has(stateKey) {
             let text = row.text(stateKey)
             let state: String? = column(m, stateKey)?.type == "checkboxes"
                 ? { if case .one(let s) = CheckboxState.parse(text, labels: CheckboxState.cardLabels) { s } else { nil } }()
                 : StateValue.parse(text).state
             var due: CalendarDate?
-            if keys.contains("plannedDone"), case .value(let t) = book.time(row.value("plannedDone")) {
+            if has.plannedDone, case .value(let t) = book.time(row.value("plannedDone")) {
                 due = t.date ?? book.date(row.value("date")).span?.end
-            } else if keys.contains("finish") { due = dateValue(row, "finish") }
-            else if keys.contains("deadline") { due = dateValue(row, "deadline") }
+            } else if has.finish { due = dateValue(row, "finish") }
+            else if has.deadline { due = dateValue(row, "deadline") }
             if let state, state == "未开始" || state == "进行中", let due, due < options.asOf {
                 report("status.overdue", m, row, stateKey, "\"\(text)\" but due \(due) (as of \(options.asOf)): mark it 延期 or finish it",
                        "状态为“\(text)”,但计划 \(due.chinese) 完成(截至 \(options.asOf.chinese)):应标为延期或尽快完成")
@@ -455,13 +476,13 @@ public final class Validator {
             }
         }
         // Budget.
-        if let b = number(row, "budget"), let s = number(row, "spend"), s > b, !isTotal {
+        if let b = number(row, slot: has.budgetSlot), let s = number(row, slot: has.spendSlot), s > b, !isTotal {
             report("budget.overspend", m, row, "spend", "spend \(Self.show(s)) is over the budget \(Self.show(b)) by \(Self.show(s - b)) (超支)",
                    "实际支出 \(Self.show(s)) 超出预算 \(Self.show(b)),超支 \(Self.show(s - b))")
         }
         // Funnel: a later step cannot exceed the one before.
-        for (a, b) in funnelPairs {
-            if let x = number(row, a), let y = number(row, b), y > x {
+        for (a, b, slotA, slotB) in funnelPairs {
+            if let x = number(row, slot: slotA), let y = number(row, slot: slotB), y > x {
                 report("metric.funnel", m, row, b,
                        "\(header(m, b, chinese: false)) (\(Self.show(y))) over \(header(m, a, chinese: false)) (\(Self.show(x)))",
                        "“\(header(m, b, chinese: true))”(\(Self.show(y)))多于“\(header(m, a, chinese: true))”(\(Self.show(x)))")
@@ -488,7 +509,7 @@ public final class Validator {
             }
         }
         // KPI against the achieved value, and the derived 达成率 / 达标情况 when entered.
-        if keys.contains("kpi"), keys.contains("achieved"), !badKeys.contains("kpi"), !badKeys.contains("achieved"),
+        if has.kpiAndAchieved, !bad("kpi"), !bad("achieved"),
            let kpi = KPI.parse(row.text("kpi")), case .value(let actual) = book.quantity(row.cells["achieved"]) {
             checkKPI(m, row, kpi, actual, progress: progress)
         }

@@ -431,7 +431,18 @@ public struct StateValue: Sendable, Equatable {
 
     public static func parse(_ raw: String) -> StateValue {
         let s = Values.trimmed(raw)
-        if let open = s.firstIndex(where: { $0 == "(" || $0 == "（" }) {
+        // `(` or `（` (EF BC 88), found among the bytes: no grapheme breaking per character.
+        let u = s.utf8
+        var at = u.startIndex, found: String.Index?
+        while at < u.endIndex {
+            let b = u[at]
+            if b == UInt8(ascii: "(") { found = at; break }
+            if b == 0xEF, u.distance(from: at, to: u.endIndex) >= 3, u[u.index(at, offsetBy: 1)] == 0xBC, u[u.index(at, offsetBy: 2)] == 0x88 {
+                found = at; break
+            }
+            at = u.index(after: at)
+        }
+        if let open = found {
             var note = String(s[s.index(after: open)...])
             if note.hasSuffix(")") || note.hasSuffix("）") { note.removeLast() }
             return StateValue(state: Values.trimmed(String(s[..<open])), note: note)

@@ -7,6 +7,7 @@ public struct Cell: Sendable, Equatable {
     public var formula: String?
     /// Index into the workbook's cell formats (`cellXfs`); 0 is the default.
     public var styleIndex: Int
+    public var hasFormula: Bool { formula != nil }
 
     public init(column: Int, value: CellValue, formula: String? = nil, styleIndex: Int = 0) {
         self.column = column

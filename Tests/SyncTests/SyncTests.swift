@@ -625,3 +625,50 @@ struct HideColumnTests {
                 #"[[["A", 1, 18, 12.0, false], ["S", 19, 19, 12.0, true], ["T", 20, 30, 12.0, false]], [["C", true]], "a", "b"]"#)
     }
 }
+
+@Suite("A row's values, kept by slot")
+struct KeyedRowTests {
+    let table = StoreSchema.table(named: "master_tasks")!
+
+    @Test("a row filled by slot equals one written by key, in any order; a nil column is a missing one")
+    func equality() throws {
+        var bySlot = table.emptyRow()
+        let budget = try #require(table.keys.slot("budget")), task = try #require(table.keys.slot("task"))
+        bySlot[slot: budget] = .number(50_000)
+        bySlot[slot: task] = .text("KOL名单筛选与签约")
+        let byKey: RowValues = ["task": .text("KOL名单筛选与签约"), "budget": .number(50_000)]
+        #expect(bySlot == byKey && byKey == bySlot)
+        #expect(bySlot["budget"] == .number(50_000) && bySlot["owner"] == nil)
+        #expect(bySlot.count == 2)
+        #expect(Set(bySlot.map(\.key)) == ["task", "budget"])
+
+        var other = bySlot
+        other["owner"] = nil
+        #expect(other == bySlot, "setting nil is no value")
+        other[slot: budget] = .number(50_001)
+        #expect(other != bySlot && other != byKey)
+        other[slot: budget] = nil
+        #expect(other != byKey && other.count == 1)
+    }
+
+    @Test("a key the table lacks is added to that row only; the table's keys stay as they are")
+    func newKey() {
+        var row = table.emptyRow()
+        row["not a column"] = .text("x")
+        #expect(row["not a column"] == .text("x"))
+        #expect(table.keys.slot("not a column") == nil && table.emptyRow()["not a column"] == nil)
+        #expect(row != table.emptyRow())
+    }
+
+    @Test("a version's JSON reads back into the table's slots")
+    func json() throws {
+        var row = table.emptyRow()
+        row["budget"] = .number(1234.5)
+        row["plannedStart"] = .date(try #require(CalendarDate("2025-05-01")))
+        row["task"] = .text("=not a formula")
+        let back = RowJSON.decode(RowJSON.encode(row), table: table)
+        #expect(back == row)
+        #expect(back.columns === table.keys, "decoded rows share the table's keys, so the planner compares them by slot")
+        #expect(back[slot: try #require(table.keys.slot("budget"))] == .number(1234.5))
+    }
+}
