@@ -22,6 +22,9 @@ public enum FormulaShifter {
         let pieces: [Piece]
         let formula: String
         let count: Int
+        /// The most bytes a shifted copy can take: the text, and at most 20 per reference
+        /// (`$1048576:$1048576` is 17).
+        let maxLength: Int
 
         public init(_ formula: String) {
             self.formula = formula
@@ -62,44 +65,77 @@ public enum FormulaShifter {
             }
             flush()
             self.pieces = pieces
+            maxLength = count + 20 * pieces.count
         }
 
         /// The formula as it reads `rows` down and `columns` across; a reference pushed outside
-        /// the grid becomes `#REF!`.
+        /// the grid becomes `#REF!`. Written straight into the new string's storage: one
+        /// allocation per cell (a shared formula is expanded for each of its thousands of cells).
         public func shifted(rows: Int, columns: Int) -> String {
             if rows == 0 && columns == 0 { return formula }
-            var out: [UInt8] = []
-            out.reserveCapacity(count + 16)
-            let ref = Array("#REF!".utf8)
-            /// `$A:C` or `1:$3`: each end moved unless absolute; `#REF!` once one leaves the grid.
-            func range(_ first: Int, _ abs1: Bool, _ second: Int, _ abs2: Bool, by delta: Int, limit: Int,
-                       _ write: (Int, inout [UInt8]) -> Void) {
-                let a = abs1 ? first : first + delta, b = abs2 ? second : second + delta
-                guard a >= 1, b >= 1, a <= limit, b <= limit else { return out += ref }
-                if abs1 { out.append(UInt8(ascii: "$")) }
-                write(a, &out)
-                out.append(UInt8(ascii: ":"))
-                if abs2 { out.append(UInt8(ascii: "$")) }
-                write(b, &out)
-            }
-            for piece in pieces {
-                switch piece {
-                case .text(let t):
-                    out += t
-                case .cell(let column, let colAbs, let row, let rowAbs):
-                    let r = rowAbs ? row : row + rows, c = colAbs ? column : column + columns
-                    guard r >= 1, r <= Grid.maxRow, c >= 1, c <= Grid.maxColumn else { out += ref; continue }
-                    if colAbs { out.append(UInt8(ascii: "$")) }
-                    CellReference.appendColumn(c, to: &out)
-                    if rowAbs { out.append(UInt8(ascii: "$")) }
-                    CellReference.appendDecimal(r, to: &out)
-                case .columns(let c1, let abs1, let c2, let abs2):
-                    range(c1, abs1, c2, abs2, by: columns, limit: Grid.maxColumn, CellReference.appendColumn)
-                case .rows(let r1, let abs1, let r2, let abs2):
-                    range(r1, abs1, r2, abs2, by: rows, limit: Grid.maxRow, CellReference.appendDecimal)
+            return String(unsafeUninitializedCapacity: maxLength) { out in
+                var w = Writer(out: out)
+                for piece in pieces {
+                    switch piece {
+                    case .text(let t):
+                        w.put(t)
+                    case .cell(let c0, let colAbs, let r0, let rowAbs):
+                        let r = rowAbs ? r0 : r0 + rows, c = colAbs ? c0 : c0 + columns
+                        guard r >= 1, r <= Grid.maxRow, c >= 1, c <= Grid.maxColumn else { w.putREF(); continue }
+                        if colAbs { w.put(UInt8(ascii: "$")) }
+                        w.column(c)
+                        if rowAbs { w.put(UInt8(ascii: "$")) }
+                        w.decimal(r)
+                    case .columns(let c1, let abs1, let c2, let abs2):
+                        w.range(c1, abs1, c2, abs2, by: columns, columns: true)
+                    case .rows(let r1, let abs1, let r2, let abs2):
+                        w.range(r1, abs1, r2, abs2, by: rows, columns: false)
+                    }
                 }
+                return w.n
             }
-            return String(decoding: out, as: UTF8.self)
+        }
+
+        /// Bytes written into a buffer `maxLength` long (a struct's methods: no closure boxes
+        /// the position, so no exclusivity check per byte).
+        private struct Writer {
+            let out: UnsafeMutableBufferPointer<UInt8>
+            var n = 0
+
+            @inline(__always) mutating func put(_ b: UInt8) { out[n] = b; n += 1 }
+            mutating func put(_ bytes: [UInt8]) {
+                bytes.withUnsafeBufferPointer { src in
+                    _ = UnsafeMutableBufferPointer(rebasing: out[n..<(n + src.count)]).initialize(from: src)
+                }
+                n += bytes.count
+            }
+            mutating func putREF() { for b in "#REF!".utf8 { put(b) } }
+            /// `A` … `XFD`.
+            mutating func column(_ c: Int) {
+                let length = c <= 26 ? 1 : c <= 702 ? 2 : 3
+                var v = c, at = n + length - 1
+                while v > 0 { v -= 1; out[at] = UInt8(65 + v % 26); v /= 26; at -= 1 }
+                n += length
+            }
+            mutating func decimal(_ d: Int) {
+                var length = 1, v = d
+                while v >= 10 { v /= 10; length += 1 }
+                v = d
+                var at = n + length - 1
+                while at >= n { out[at] = UInt8(48 + v % 10); v /= 10; at -= 1 }
+                n += length
+            }
+            /// `$A:C` or `1:$3`: each end moved unless absolute; `#REF!` once one leaves the grid.
+            mutating func range(_ first: Int, _ abs1: Bool, _ second: Int, _ abs2: Bool, by delta: Int, columns: Bool) {
+                let limit = columns ? Grid.maxColumn : Grid.maxRow
+                let a = abs1 ? first : first + delta, b = abs2 ? second : second + delta
+                guard a >= 1, b >= 1, a <= limit, b <= limit else { return putREF() }
+                if abs1 { put(UInt8(ascii: "$")) }
+                if columns { column(a) } else { decimal(a) }
+                put(UInt8(ascii: ":"))
+                if abs2 { put(UInt8(ascii: "$")) }
+                if columns { column(b) } else { decimal(b) }
+            }
         }
     }
 
