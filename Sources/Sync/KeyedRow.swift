@@ -32,7 +32,8 @@ public struct KeyedRow<Value> {
         values = Array(repeating: nil, count: columns.keys.count)
     }
 
-    /// The value in slot `slot` of `columns` (the caller's columns are this row's: checked).
+    /// The value in slot `slot` of the row's `columns` (for a caller that made the row from them;
+    /// `value(_:slot:of:)` checks that first).
     @inline(__always)
     public subscript(slot slot: Int) -> Value? {
         get { values[slot] }
