@@ -65,11 +65,12 @@ public final class PostgresStore: CampaignStore, @unchecked Sendable {
         }
     }
 
-    public func transaction<T: Sendable>(campaign: CampaignSpec, history: [String: Int], context: SyncContext,
+    public func transaction<T: Sendable>(campaign: CampaignSpec, history: [String: Int], prefetched: StoreSnapshot?, context: SyncContext,
                                          decide: @Sendable (StoreSnapshot) throws -> (StoreChanges, T),
                                          beforeCommit: @Sendable (T) throws -> Void) async throws -> T {
         try await wrap {
-            try await self.core().transaction(campaign: campaign, history: history, context: context, decide: decide, beforeCommit: beforeCommit)
+            try await self.core().transaction(campaign: campaign, history: history, prefetched: prefetched, context: context,
+                                              decide: decide, beforeCommit: beforeCommit)
         }
     }
 

@@ -94,11 +94,16 @@ struct SQLStoreCore: Sendable {
     }
 
     func snapshot(_ campaign: CampaignRecord?, history: [String: Int]) async throws -> StoreSnapshot {
+        var snap = try await rows(of: campaign)
+        try await addBase(&snap, history: history)
+        return snap
+    }
+
+    /// The campaign's rows in every table of its template.
+    func rows(of campaign: CampaignRecord?) async throws -> StoreSnapshot {
         var snap = StoreSnapshot(campaign: campaign)
         guard let campaign else { return snap }
-        let tables = StoreSchema.builtin.filter { $0.templateID == campaign.template }
-        var stale: [String] = []
-        for t in tables {
+        for t in StoreSchema.builtin where t.templateID == campaign.template {
             let cols = t.columns.map { d.textOf($0.sqlName, $0.kind) }.joined(separator: ", ")
             let kinds: [SQLKind] = [.text, .int, .int] + t.columns.map { $0.kind == .number ? .number : .text }
             // No ORDER BY: the rows go into a map by id (sorting them was a sixth of a no-op sync's store reading).
@@ -111,13 +116,20 @@ struct SQLStoreCore: Sendable {
                 for (i, c) in t.columns.enumerated() { values[slot: i] = Self.storeValue(r[3 + i], c.kind) }
                 let row = StoreRow(id: r[0].text ?? "", version: r[1].int ?? 0, position: r[2].int ?? 0, values: values)
                 byID[row.id] = row
-                if let v = history[row.id], v != row.version { stale.append(row.id) }
             }
             snap.rows[t.name] = byID
         }
-        // Rows the workbook saw that are gone from the store (deleted since): their last version too.
-        let present = Set(snap.rows.values.flatMap(\.keys))
-        stale += history.keys.filter { !present.contains($0) }
+        return snap
+    }
+
+    /// The versions `history` asks for that the store no longer has as its current ones (rows
+    /// changed or deleted since the workbook's last sync): the sync base of those rows.
+    func addBase(_ snap: inout StoreSnapshot, history: [String: Int]) async throws {
+        guard let campaign = snap.campaign, !history.isEmpty else { return }
+        let tables = snap.rows.values.filter { !$0.isEmpty }
+        let stale = history.filter { id, version in
+            !tables.contains { $0[id]?.version == version }
+        }.keys
         for chunk in stale.sorted().chunked(500) {
             let ph = chunk.indices.map { d.placeholder($0 + 2) }.joined(separator: ", ")
             let rows = try await db.rows("SELECT row_id, version, table_name, data FROM row_versions WHERE campaign_id = \(d.placeholder(1)) AND row_id IN (\(ph))",
@@ -128,7 +140,6 @@ struct SQLStoreCore: Sendable {
                 snap.base[id] = RowJSON.decode(data, table: table)
             }
         }
-        return snap
     }
 
     static func storeValue(_ v: SQLValue, _ kind: ColumnKind) -> StoreValue? {
@@ -255,11 +266,21 @@ struct SQLStoreCore: Sendable {
     }
 
     /// The transaction of a sync: lock, read, decide, apply, then the caller's last step, then commit.
-    func transaction<T: Sendable>(campaign spec: CampaignSpec, history: [String: Int], context: SyncContext,
+    func transaction<T: Sendable>(campaign spec: CampaignSpec, history: [String: Int], prefetched: StoreSnapshot?, context: SyncContext,
                                   decide: (StoreSnapshot) throws -> (StoreChanges, T), beforeCommit: (T) throws -> Void) async throws -> T {
         try await db.transaction {
             let campaign = try await lockCampaign(spec, context: context)
-            let snap = try await snapshot(campaign, history: history)
+            var snap: StoreSnapshot
+            if var early = prefetched, let seen = early.campaign, seen.id == campaign.id, seen.version == campaign.version {
+                // Nothing changed the campaign's rows since they were read (each change raises its
+                // version, in the transaction that makes it, and the campaign is locked now).
+                early.campaign = campaign
+                early.base = [:]
+                snap = early
+            } else {
+                snap = try await rows(of: campaign)
+            }
+            try await addBase(&snap, history: history)
             let (changes, result) = try decide(snap)
             try await apply(changes, campaign: campaign, context: context)
             try beforeCommit(result)

@@ -35,10 +35,10 @@ public final class SQLiteStore: CampaignStore, @unchecked Sendable {
         try await core.snapshot(try await core.campaign(named: campaign, lock: false), history: history)
     }
 
-    public func transaction<T: Sendable>(campaign: CampaignSpec, history: [String: Int], context: SyncContext,
+    public func transaction<T: Sendable>(campaign: CampaignSpec, history: [String: Int], prefetched: StoreSnapshot?, context: SyncContext,
                                          decide: @Sendable (StoreSnapshot) throws -> (StoreChanges, T),
                                          beforeCommit: @Sendable (T) throws -> Void) async throws -> T {
-        try await core.transaction(campaign: campaign, history: history, context: context, decide: decide, beforeCommit: beforeCommit)
+        try await core.transaction(campaign: campaign, history: history, prefetched: prefetched, context: context, decide: decide, beforeCommit: beforeCommit)
     }
 
     public func campaigns() async throws -> [CampaignRecord] { try await core.campaigns() }

@@ -119,8 +119,10 @@ public protocol CampaignStore: AnyObject, Sendable {
     func read(campaign: String, history: [String: Int]) async throws -> StoreSnapshot
     /// In one transaction: locks the campaign (creating it when new), reads it, lets `decide`
     /// compute the changes from what was read, applies them and — when `commit` allows — commits.
-    /// Anything thrown rolls everything back.
-    func transaction<T: Sendable>(campaign: CampaignSpec, history: [String: Int], context: SyncContext,
+    /// Anything thrown rolls everything back. `prefetched`, a `read` made before the lock (with no
+    /// history), stands in for reading the campaign's rows again when the campaign's version is
+    /// still the one it saw (every change to the rows raises it, in the same transaction).
+    func transaction<T: Sendable>(campaign: CampaignSpec, history: [String: Int], prefetched: StoreSnapshot?, context: SyncContext,
                                   decide: @Sendable (StoreSnapshot) throws -> (StoreChanges, T),
                                   beforeCommit: @Sendable (T) throws -> Void) async throws -> T
     /// Every campaign, by name.
@@ -128,6 +130,14 @@ public protocol CampaignStore: AnyObject, Sendable {
     /// The change log of a campaign, oldest first.
     func changeLog(campaign: String) async throws -> [LoggedChange]
     func close() async throws
+}
+
+extension CampaignStore {
+    public func transaction<T: Sendable>(campaign: CampaignSpec, history: [String: Int], context: SyncContext,
+                                         decide: @Sendable (StoreSnapshot) throws -> (StoreChanges, T),
+                                         beforeCommit: @Sendable (T) throws -> Void) async throws -> T {
+        try await transaction(campaign: campaign, history: history, prefetched: nil, context: context, decide: decide, beforeCommit: beforeCommit)
+    }
 }
 
 /// A store that could not be opened, read or written, in both languages.
@@ -168,13 +178,15 @@ public enum StoreLocation: Sendable, Equatable {
         return c.string?.replacingOccurrences(of: "%2A%2A%2A", with: "***") ?? "postgres://…"
     }
 
-    /// Opens the store and brings its schema up to date.
-    public func open() async throws -> any CampaignStore {
+    /// Opens the store and brings its schema up to date (`migrating`; a reader that can do without
+    /// a store it finds out of date leaves it, and takes no write lock).
+    public func open(migrating: Bool = true) async throws -> any CampaignStore {
         let store: any CampaignStore
         switch self {
         case .sqlite(let path): store = try SQLiteStore(path: path)
         case .postgres(let url): store = try PostgresStore(url: url)
         }
+        guard migrating else { return store }
         do { try await store.migrate() } catch {
             try? await store.close()
             throw error
@@ -185,8 +197,8 @@ public enum StoreLocation: Sendable, Equatable {
     /// Runs `body` with the store open and closes it before returning, also when `body` throws:
     /// SQLite folds its write-ahead log back into the file on close, so `tracksheet.db` alone
     /// holds everything once the command ends (a copied or mailed store file loses nothing).
-    public func withOpened<T>(_ body: (any CampaignStore) async throws -> T) async throws -> T {
-        let store = try await open()
+    public func withOpened<T>(migrating: Bool = true, _ body: (any CampaignStore) async throws -> T) async throws -> T {
+        let store = try await open(migrating: migrating)
         do {
             let result = try await body(store)
             try? await store.close()

@@ -59,7 +59,8 @@ public struct SyncBinding: Sendable {
     public var history: [String: Int] { manifest.mapValues(\.version) }
 
     /// Read unthreaded: `SyncBook.read` runs it on a thread of its own beside the validator's pass.
-    static func read(_ workbook: Workbook) throws -> SyncBinding {
+    /// `onHeader` hears of the campaign as soon as the record's head is read (before its rows).
+    static func read(_ workbook: Workbook, onHeader: ((SyncBinding) -> Void)? = nil) throws -> SyncBinding {
         var b = SyncBinding()
         guard let info = workbook.sheet(named: sheetName) else { return b }
         b.exists = true
@@ -74,6 +75,7 @@ public struct SyncBinding: Sendable {
                 if let v = Int(texts[2]), RowID.isValid(texts[1]) { b.manifest[texts[1]] = (texts[0], v) }
             } else if texts == manifestHeader {
                 inManifest = true
+                onHeader?(b)
             } else if texts[0] == "campaign" {
                 b.campaign = texts[1].isEmpty ? nil : texts[1]
             } else if texts[0] == "campaign id" {
@@ -96,7 +98,9 @@ public struct SyncBook: Sendable {
     public var campaignProperty: String?
     public var report: Report
 
-    public static func read(path: String, options: ValidationOptions) throws -> SyncBook {
+    /// `onBound` hears, from another thread and early in the reading, of the campaign the
+    /// workbook's sync record names (when it has one): sync starts reading the store then.
+    public static func read(path: String, options: ValidationOptions, onBound: (@Sendable (String?) -> Void)? = nil) throws -> SyncBook {
         let book = try CampaignBook(path: path, templates: options.templates)
         guard let template = book.template else {
             throw StoreError("\(path): no sheet matches a template, so there is nothing to sync",
@@ -172,7 +176,7 @@ public struct SyncBook: Sendable {
         // a large sheet is synced). The shared strings are loaded first, so that thread only reads.
         _ = try book.workbook.sharedStrings()
         let workbook = book.workbook
-        let bindingRead = BackgroundWork { try SyncBinding.read(workbook) }
+        let bindingRead = BackgroundWork { try SyncBinding.read(workbook, onHeader: { onBound?($0.campaign) }) }
         let report = try validator.report(path: path)
         // Cells that failed validation (known once every check has run) are not pushed.
         var invalid: [String: Set<CellReference>] = [:]

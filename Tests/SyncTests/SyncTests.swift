@@ -221,6 +221,68 @@ struct StoreConformanceTests {
     }
 }
 
+extension StoreConformanceTests {
+    @Test("rows read before the lock stand in for the transaction's reading only while the campaign's version has not moved",
+          arguments: Stores.Kind.allCases)
+    func prefetched(_ kind: Stores.Kind) async throws {
+        let dir = try Paths.scratch()
+        let location = try Stores.location(kind, dir: dir)
+        let store = try await location.open()
+        defer { Task { try? await store.close() } }
+        let name = uniqueCampaign()
+        let spec = CampaignSpec(name: name, template: "marketing-plan", start: nil, end: nil)
+        let ctx = SyncContext(who: "tester", workbook: "plan.xlsx")
+        let id = RowID.make()
+        func insert(_ task: String) async throws {
+            _ = try await store.transaction(campaign: spec, history: [:], context: ctx, decide: { _ in
+                var c = StoreChanges()
+                c.inserts.append(("master_tasks", StoreRow(id: RowID.make(), version: 1, position: 0, values: ["task": .text(task)])))
+                return (c, 0)
+            }, beforeCommit: { _ in })
+        }
+        _ = try await store.transaction(campaign: spec, history: [:], context: ctx, decide: { _ in
+            var c = StoreChanges()
+            c.inserts.append(("master_tasks", StoreRow(id: id, version: 1, position: 0, values: ["task": .text("first")])))
+            return (c, 0)
+        }, beforeCommit: { _ in })
+
+        /// The tasks `decide` is shown when `prefetched` is offered, and the base it gets for `id`.
+        func seen(_ prefetched: StoreSnapshot, history: [String: Int] = [:]) async throws -> (tasks: [String], base: RowValues?) {
+            try await store.transaction(campaign: spec, history: history, prefetched: prefetched, context: ctx, decide: { snap in
+                let tasks = (snap.rows["master_tasks"] ?? [:]).values.compactMap { $0.values["task"]?.description }.sorted()
+                return (StoreChanges(), (tasks, snap.base[id]))
+            }, beforeCommit: { _ in })
+        }
+        // Version 2 of the row, so that version 1 is a base a workbook may ask for.
+        _ = try await store.transaction(campaign: spec, history: [:], context: ctx, decide: { snap in
+            var c = StoreChanges()
+            var v = snap.rows["master_tasks"]![id]!.values
+            v["task"] = .text("first, edited")
+            c.updates.append(.init(table: "master_tasks", id: id, fromVersion: 1, values: v, position: 0))
+            return (c, 0)
+        }, beforeCommit: { _ in })
+
+        // Read before the lock, then marked: the transaction is shown the marked rows, so it took them.
+        var early = try await store.read(campaign: name, history: [:])
+        #expect(early.campaign != nil && early.base.isEmpty)
+        early.rows["master_tasks"]?[id]?.values["task"] = .text("as prefetched")
+        #expect(try await seen(early).tasks == ["as prefetched"])
+        // The base of a workbook that saw version 1 is read in the transaction all the same.
+        #expect(try await seen(early, history: [id: 1]) == (["as prefetched"], ["task": .text("first")]))
+        #expect(try await seen(early, history: [id: 2]).base == nil, "the current version is no base to fetch")
+
+        // Another sync changes the campaign in between: its version moves and the rows are read again.
+        try await insert("second")
+        #expect(try await seen(early).tasks == ["first, edited", "second"])
+        // A snapshot of another campaign (or none) is never taken.
+        early = try await store.read(campaign: name, history: [:])
+        early.campaign?.id = "another"
+        early.rows["master_tasks"]?[id]?.values["task"] = .text("as prefetched")
+        #expect(try await seen(early).tasks == ["first, edited", "second"])
+        #expect(try await seen(StoreSnapshot()).tasks == ["first, edited", "second"])
+    }
+}
+
 @Suite("tracksheet sync (SQLite and PostgreSQL, edits made with openpyxl)")
 struct SyncTests {
     @Test("first sync pushes every row and writes identities; a second sync changes nothing", arguments: Stores.Kind.allCases)
