@@ -60,9 +60,15 @@ public enum SyncRunner {
             throw error
         }
         let early = await prefetch.snapshot(for: name)
-        return try await options.store.withOpened { store in
+        let result = try await options.store.withOpened { store in
             try await sync(book: book, name: name, path: path, store: store, options: options, prefetched: early)
         }
+        // The workbook's rows and the store's — hundreds of thousands of values — are freed on a
+        // thread of their own: one by one they took about 0.05 s of a 0.75 s no-op sync of 50,000
+        // rows, after its work was done.
+        let garbage = (book, early)
+        Thread.detachNewThread { withExtendedLifetime(garbage) {} }
+        return result
     }
 
     static func sync(book: SyncBook, name: String, path: String, store: any CampaignStore, options: SyncOptions,

@@ -116,11 +116,17 @@ enum WorkbookSync {
             SyncBinding.manifestHeader,
         ]
         for m in plan.manifest { rows.append([m.table, m.id, String(m.version)]) }
+        /// A version is written as a number (a third of the record's bytes were its versions as text).
+        func cell(_ r: [String], _ c: Int, header: Bool) -> CellValue {
+            guard c < r.count else { return .empty }
+            if c == 2, !header, let v = Int(r[c]) { return .number(Double(v)) }
+            return .string(r[c])
+        }
+        let head = rows.count - plan.manifest.count
         if let info = editor.workbook.sheet(named: SyncBinding.sheetName) {
             for (i, r) in rows.enumerated() {
                 for c in 0..<3 {
-                    let v: CellValue = c < r.count ? .string(r[c]) : .empty
-                    try editor.setCell(CellReference(row: i + 1, column: c + 1), in: info, to: CellEdit(value: v))
+                    try editor.setCell(CellReference(row: i + 1, column: c + 1), in: info, to: CellEdit(value: cell(r, c, header: i < head)))
                 }
             }
             if book.binding.usedRows > rows.count {
@@ -132,7 +138,7 @@ enum WorkbookSync {
             let sheet = try editor.addSheet(SyncBinding.sheetName, hidden: true)
             try sheet.setColumns(1, width: 22)
             try sheet.setColumns(2, width: 40)
-            for r in rows { try sheet.writeRow(r.map { WriteCell(.string($0)) }) }
+            for (i, r) in rows.enumerated() { try sheet.writeRow(r.indices.map { WriteCell(cell(r, $0, header: i < head)) }) }
         }
     }
 }

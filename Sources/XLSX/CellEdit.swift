@@ -93,7 +93,7 @@ enum CellXML {
             } else {
                 out.attribute("t", "inlineStr")
                 out.start(prefix + "is")
-                out.element(prefix + "t", [("xml:space", "preserve")], text: OOXMLText.escape(s))
+                out.element(prefix + "t", OOXMLText.hasEdgeSpace(s) ? [("xml:space", "preserve")] : [], text: OOXMLText.escape(s))
                 out.end()
             }
         }
@@ -177,7 +177,8 @@ enum CellXML {
                 raw(" t=\"s\">")
                 ok = element("v", String(sharedString(s)))
             } else {
-                raw(" t=\"inlineStr\"><"); tag("is"); raw("><"); tag("t"); raw(" xml:space=\"preserve\">")
+                raw(" t=\"inlineStr\"><"); tag("is"); raw("><"); tag("t")
+                raw(OOXMLText.hasEdgeSpace(s) ? " xml:space=\"preserve\">" : ">")
                 ok = escape(OOXMLText.escape(s), attribute: false, into: &bytes)
                 raw("</"); tag("t"); raw("></"); tag("is"); raw(">")
             }

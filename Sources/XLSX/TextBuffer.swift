@@ -41,6 +41,15 @@ struct TextBuffer {
 }
 
 enum OOXMLText {
+    /// Whether `s` starts or ends with XML white space (space, tab, CR, LF), which a `<t>` keeps
+    /// only with `xml:space="preserve"` (Excel writes the attribute only then; so do we — a
+    /// twelfth of an inline-string cell's bytes otherwise).
+    static func hasEdgeSpace(_ s: String) -> Bool {
+        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
+        guard let first = s.utf8.first, let last = s.utf8.last else { return false }
+        return isSpace(first) || isSpace(last)
+    }
+
     /// Encodes what XML 1.0 cannot hold (control characters but tab, CR, LF; U+FFFE, U+FFFF) and
     /// text that already looks like an escape (`_x0041_` → `_x005F_x0041_`), as Excel does.
     static func escape(_ s: String) -> String {

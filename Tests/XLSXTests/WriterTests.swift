@@ -110,6 +110,32 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: path), "nothing appears before close()")
     }
 
+    @Test("text keeps xml:space=\"preserve\" only when it starts or ends with white space, and reads back as written")
+    func inlineTextSpace() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("space-\(UUID().uuidString).xlsx").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let texts = ["plain", " lead", "trail ", "\tTab", "line\n", "in ner", "中文 文本", "_x0041_"]
+        // A sheet added by the editor holds its text inline (a new workbook's goes to the shared strings).
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("base-\(UUID().uuidString).xlsx").path
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let new = try WorkbookWriter(path: base)
+        try new.addSheet("A").writeRow([WriteCell(.number(1))])
+        try new.close()
+        let editor = try WorkbookEditor(path: base)
+        try editor.addSheet("B").writeRow(texts.map { WriteCell(.string($0)) })
+        try editor.save(to: path)
+        let xml = String(decoding: try RawCopyTests.part(path, "xl/worksheets/sheet2.xml"), as: UTF8.self)
+        #expect(xml.contains("<t>plain</t>") && xml.contains("<t>in ner</t>") && xml.contains("<t>中文 文本</t>"))
+        #expect(xml.contains("<t xml:space=\"preserve\"> lead</t>") && xml.contains("<t xml:space=\"preserve\">trail </t>"))
+        #expect(xml.components(separatedBy: "xml:space").count - 1 == 4, "lead, trail, tab and newline only")
+        var read: [String] = []
+        let workbook = try Workbook(path: path)
+        try workbook.readSheet(try #require(workbook.sheet(named: "B"))) { row in
+            read = row.cells.map { if case .string(let s) = $0.value { s } else { "?" } }
+        }
+        #expect(read == texts)
+    }
+
     /// With TRACKSHEET_INTEROP_DIR set, leaves the features workbook (and one with a wrong cached
     /// value, the control) for Tests/interop/check_features.py.
     @Test func featuresForInterop() throws {
