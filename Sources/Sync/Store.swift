@@ -116,6 +116,8 @@ public protocol CampaignStore: AnyObject, Sendable {
     /// Brings the schema up to date (idempotent; safe when two processes start at once).
     func migrate() async throws
     /// A campaign's rows, read without locking; `history` asks for earlier versions by row id.
+    /// The campaign's record is read before its rows: a transaction that takes them in place of
+    /// its own reading relies on that (a version read is never newer than the rows read after it).
     func read(campaign: String, history: [String: Int]) async throws -> StoreSnapshot
     /// In one transaction: locks the campaign (creating it when new), reads it, lets `decide`
     /// compute the changes from what was read, applies them and — when `commit` allows — commits.
