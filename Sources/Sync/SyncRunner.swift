@@ -178,11 +178,27 @@ final class Prefetch: @unchecked Sendable {
         lock.withLock { if task == nil { task = (name, work) } else { work.cancel() } }
     }
 
-    /// The rows read for `name` (nil: none were read, or for another name, or the reading
-    /// failed). Waits for the reading to end in every case, so none outlives the sync.
-    func snapshot(for name: String?) async -> StoreSnapshot? {
+    /// The rows read for `name` (nil: none were read, or for another name, or the reading failed
+    /// or is not done `patience` after the workbook was: a server that does not answer is waited
+    /// for once, by the sync itself, not twice). A reading cut short is cancelled.
+    func snapshot(for name: String?, patience: Duration = .seconds(1)) async -> StoreSnapshot? {
         guard let t = lock.withLock({ task }) else { return nil }
-        let snap = try? await t.work.value
+        let work = t.work
+        // A race, not a task group: a group would wait for its losing child, and a connection
+        // attempt may not heed cancellation.
+        let snap: StoreSnapshot? = await withCheckedContinuation { done in
+            let first = First()
+            Task { let s = try? await work.value; if first.claim() { done.resume(returning: s) } }
+            Task { try? await Task.sleep(for: patience); if first.claim() { done.resume(returning: nil) } }
+        }
+        if snap == nil { work.cancel() }
         return t.name == name ? snap : nil
+    }
+
+    /// True for the first caller only.
+    private final class First: @unchecked Sendable {
+        private let lock = NSLock()
+        private var taken = false
+        func claim() -> Bool { lock.withLock { defer { taken = true }; return !taken } }
     }
 }
