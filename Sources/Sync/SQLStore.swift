@@ -190,7 +190,7 @@ struct SQLStoreCore: Sendable {
                 for (_, row) in chunk {
                     tuples.append("(" + params(kinds, from: args.count + 1).joined(separator: ", ") + ")")
                     args += [.text(row.id), .text(campaign.id), .int(row.version), .int(row.position)]
-                    args += t.columns.indices.map { Self.sqlValue(row.values.value(t.columns[$0].key, slot: $0, of: t.keys)) } + stamp
+                    args += t.values(of: row.values).map(Self.sqlValue) + stamp
                 }
                 try await db.execute("INSERT INTO \(t.name) (\(columns)) VALUES \(tuples.joined(separator: ", "))", args)
             }
@@ -201,7 +201,7 @@ struct SQLStoreCore: Sendable {
             let n = t.columns.count
             let sql = "UPDATE \(t.name) SET version = \(d.placeholder(1)), position = \(d.placeholder(2)), updated_at = \(d.placeholder(3)), updated_by = \(d.placeholder(4)), \(set) "
                 + "WHERE id = \(d.placeholder(n + 5)) AND version = \(d.placeholder(n + 6)) RETURNING id"
-            let args: [SQLValue] = [.int(u.fromVersion + 1), .int(u.position)] + stamp + t.columns.indices.map { Self.sqlValue(u.values.value(t.columns[$0].key, slot: $0, of: t.keys)) }
+            let args: [SQLValue] = [.int(u.fromVersion + 1), .int(u.position)] + stamp + t.values(of: u.values).map(Self.sqlValue)
                 + [.text(u.id), .int(u.fromVersion)]
             guard try await !db.rows(sql, args, kinds: [.text]).isEmpty else { throw Self.moved(u.id) }
         }

@@ -70,6 +70,11 @@ public struct StoreTable: Sendable {
 
     /// A row of this table with no values yet.
     public func emptyRow() -> RowValues { RowValues(keys) }
+
+    /// `row`'s value of each column, in the columns' order (by slot when the row has this table's keys).
+    func values(of row: RowValues) -> [StoreValue?] {
+        columns.indices.map { row.value(columns[$0].key, slot: $0, of: keys) }
+    }
 }
 
 /// The store's tables, made from the shipped templates' sheets (their `table` names).

@@ -113,14 +113,14 @@ public enum SyncPlanner {
             var summary = SheetSummary(sheet: sheet.name, table: t.name)
             var changes: [WorkbookChange] = []
             let storeRows = snapshot.rows[t.name] ?? [:]
-            /// The values row `id` had at the last sync: the store's when it has not moved on since.
-            /// `known` is the row's manifest entry, `stored` its store row, when the caller has them.
-            func base(_ id: String, known: (table: String, version: Int)??, stored: StoreRow?? = nil) -> RowValues? {
-                guard let seen = known ?? binding.manifest[id], seen.table == t.name else { return nil }
-                if let s = stored ?? storeRows[id], s.version == seen.version { return s.values }
+            /// The values row `id` had at the last sync (`known`: its manifest entry), the store's
+            /// (`stored`) when it has not moved on since.
+            func base(_ id: String, known: (table: String, version: Int)?, stored: StoreRow?) -> RowValues? {
+                guard let known, known.table == t.name else { return nil }
+                if let stored, stored.version == known.version { return stored.values }
                 return snapshot.base[id]
             }
-            func base(_ id: String) -> RowValues? { base(id, known: nil) }
+            func base(_ id: String) -> RowValues? { base(id, known: binding.manifest[id], stored: storeRows[id]) }
             // The columns both sides have (found once per sheet, not per row), with their slots in
             // the table's rows: values are compared by slot, no key hashed per cell.
             let keys = t.keys

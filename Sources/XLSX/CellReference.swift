@@ -84,20 +84,28 @@ public struct CellReference: Hashable, Sendable, Comparable, CustomStringConvert
 
     /// Appends the letters of a column within the grid (1…16384: at most three).
     @inline(__always)
-    static func appendColumn(_ column: Int, to out: inout [UInt8]) {
+    static func appendColumn(_ column: Int, to out: inout [UInt8]) { columnLetters(column) { out.append($0) } }
+
+    /// A column's letters, first to last, handed to `put` (for any byte sink).
+    @inline(__always)
+    static func columnLetters(_ column: Int, _ put: (UInt8) -> Void) {
         let n = column - 1
-        if n >= 702 { out.append(UInt8(65 + (n - 702) / 676)) }
-        if n >= 26 { out.append(UInt8(65 + ((n >= 702 ? n - 702 : n - 26) / 26) % 26)) }
-        out.append(UInt8(65 + n % 26))
+        if n >= 702 { put(UInt8(65 + (n - 702) / 676)) }
+        if n >= 26 { put(UInt8(65 + ((n >= 702 ? n - 702 : n - 26) / 26) % 26)) }
+        put(UInt8(65 + n % 26))
     }
 
     /// Appends a positive number's digits.
     @inline(__always)
-    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+    static func appendDecimal(_ value: Int, to out: inout [UInt8]) { decimalDigits(value) { out.append($0) } }
+
+    /// A positive number's digits, first to last, handed to `put`.
+    @inline(__always)
+    static func decimalDigits(_ value: Int, _ put: (UInt8) -> Void) {
         var divisor = 1
         while divisor <= value / 10 { divisor *= 10 }
         var v = value
-        while divisor > 0 { out.append(UInt8(48 + v / divisor)); v %= divisor; divisor /= 10 }
+        while divisor > 0 { put(UInt8(48 + v / divisor)); v %= divisor; divisor /= 10 }
     }
 
     public static func < (a: Self, b: Self) -> Bool { (a.row, a.column) < (b.row, b.column) }

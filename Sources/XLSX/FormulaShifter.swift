@@ -110,21 +110,8 @@ public enum FormulaShifter {
                 n += bytes.count
             }
             mutating func putREF() { for b in "#REF!".utf8 { put(b) } }
-            /// `A` … `XFD`.
-            mutating func column(_ c: Int) {
-                let length = c <= 26 ? 1 : c <= 702 ? 2 : 3
-                var v = c, at = n + length - 1
-                while v > 0 { v -= 1; out[at] = UInt8(65 + v % 26); v /= 26; at -= 1 }
-                n += length
-            }
-            mutating func decimal(_ d: Int) {
-                var length = 1, v = d
-                while v >= 10 { v /= 10; length += 1 }
-                v = d
-                var at = n + length - 1
-                while at >= n { out[at] = UInt8(48 + v % 10); v /= 10; at -= 1 }
-                n += length
-            }
+            mutating func column(_ c: Int) { CellReference.columnLetters(c) { put($0) } }
+            mutating func decimal(_ d: Int) { CellReference.decimalDigits(d) { put($0) } }
             /// `$A:C` or `1:$3`: each end moved unless absolute; `#REF!` once one leaves the grid.
             mutating func range(_ first: Int, _ abs1: Bool, _ second: Int, _ abs2: Bool, by delta: Int, columns: Bool) {
                 let limit = columns ? Grid.maxColumn : Grid.maxRow

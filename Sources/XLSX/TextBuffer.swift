@@ -27,7 +27,7 @@ struct TextBuffer {
     /// Trims XML white space (space, tab, CR, LF) at both ends of the text since `beginSegment`,
     /// as Excel does for a `<t>` without `xml:space="preserve"`.
     mutating func trimSegment() {
-        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
+        let isSpace = OOXMLText.isXMLSpace
         while bytes.count > segmentStart, isSpace(bytes[bytes.count - 1]) { bytes.removeLast() }
         var lead = segmentStart
         while lead < bytes.count, isSpace(bytes[lead]) { lead += 1 }
@@ -45,10 +45,13 @@ enum OOXMLText {
     /// only with `xml:space="preserve"` (Excel writes the attribute only then; so do we — a
     /// twelfth of an inline-string cell's bytes otherwise).
     static func hasEdgeSpace(_ s: String) -> Bool {
-        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
         guard let first = s.utf8.first, let last = s.utf8.last else { return false }
-        return isSpace(first) || isSpace(last)
+        return isXMLSpace(first) || isXMLSpace(last)
     }
+
+    /// XML white space: space, tab, CR, LF.
+    @inline(__always)
+    static func isXMLSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
 
     /// Encodes what XML 1.0 cannot hold (control characters but tab, CR, LF; U+FFFE, U+FFFF) and
     /// text that already looks like an escape (`_x0041_` → `_x005F_x0041_`), as Excel does.
