@@ -164,7 +164,7 @@ public struct SyncBook: Sendable {
                     let cell = p.slots![i].flatMap { row.cells[slot: $0] }
                     if let cell { r.styles[slot: at] = cell.styleIndex }
                     if let cell, cell.hasFormula, !row.isInherited(c.key) { r.skipped.insert(c.key); continue }
-                    switch storeValue(cell, c, book) {
+                    switch storeValue(cell, c, book, factor: p.sheet.mapping.factor(c.key)) {
                     case .some(let v): r.values[slot: at] = v
                     case .none: r.skipped.insert(c.key)
                     }
@@ -205,13 +205,14 @@ public struct SyncBook: Sendable {
     }
 
     /// A cell as the store keeps it: `.some(nil)` for blank or "no value", nil when it cannot be read as its type.
-    static func storeValue(_ cell: Cell?, _ c: StoreColumn, _ book: CampaignBook) -> StoreValue?? {
+    /// `factor`: from the unit the sheet's header names (`预算(万元)`) to the store's (元).
+    static func storeValue(_ cell: Cell?, _ c: StoreColumn, _ book: CampaignBook, factor: Double = 1) -> StoreValue?? {
         guard let cell else { return .some(nil) }
         switch c.kind {
         case .number:
             switch book.quantity(cell) {
             case .blank, .noValue: return .some(nil)
-            case .value(let q): return .some(.number(q.value))
+            case .value(let q): return .some(.number(q.isPercent || factor == 1 ? q.value : (q.value * factor * 1e6).rounded() / 1e6))
             case .invalid: return nil
             }
         case .date:

@@ -24,7 +24,7 @@ enum WorkbookSync {
             func set(_ row: Int, _ key: String, _ value: StoreValue?, style: Int?, newStyle: Int? = nil) throws {
                 guard let col = sheet.mapping.columns[key], let c = sheet.table.column(key) else { return }
                 try editor.setCell(CellReference(row: row, column: col), in: info,
-                                   to: CellEdit(value: cellValue(value, c, style: style, styles: styles), styleIndex: newStyle))
+                                   to: CellEdit(value: cellValue(value, c, style: style, styles: styles, factor: sheet.mapping.factor(key)), styleIndex: newStyle))
             }
             func identify(_ row: Int, _ id: String?) throws {
                 try editor.setCell(CellReference(row: row, column: sheet.idColumn), in: info, to: CellEdit(value: id.map(CellValue.string) ?? .empty))
@@ -90,13 +90,15 @@ enum WorkbookSync {
 
     /// A store value as the cell shows it: a percent under a `%` format is a fraction, a date
     /// under a date format is a serial; text is always text, even when it starts with `=`.
-    static func cellValue(_ v: StoreValue?, _ c: StoreColumn, style: Int?, styles: StyleSheet) -> CellValue {
+    /// `factor`: the sheet's header names a unit (`预算(万元)`): the store's 元 are written in it.
+    static func cellValue(_ v: StoreValue?, _ c: StoreColumn, style: Int?, styles: StyleSheet, factor: Double = 1) -> CellValue {
         guard let v else { return .empty }
         switch v {
         case .text(let s):
             return .string(s)
         case .number(let n):
             if c.isPercent, let style, Values.isPercentFormat(styles.formatCode(ofStyle: style)) { return .number(n / 100) }
+            if factor != 1 && !c.isPercent { return .number((n / factor * 1e9).rounded() / 1e9) }
             return .number(n)
         case .date(let d):
             // A cell without a format of its own keeps the one its blank template cell has.

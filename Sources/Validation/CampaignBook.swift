@@ -42,10 +42,13 @@ public final class ColumnLayout: Sendable {
     let slotOfKey: [String: Int]
     /// The slot of each 1-based sheet column, -1 where no template column is (up to the last one).
     let slotOfColumn: [Int]
+    /// The factor from each slot's written unit to the template's (`预算(万元)`: 10,000), 1 for most.
+    public let factors: [Double]
 
     public init(_ m: SheetMapping) {
         let pairs = m.columns.sorted { $0.value < $1.value }
         keys = pairs.map(\.key)
+        factors = pairs.map { m.factor($0.key) }
         slotOfKey = Dictionary(uniqueKeysWithValues: pairs.enumerated().map { ($1.key, $0) })
         var byColumn = [Int](repeating: -1, count: (pairs.last?.value ?? 0) + 1)
         for (slot, p) in pairs.enumerated() where p.value >= 0 { byColumn[p.value] = slot }
@@ -102,8 +105,23 @@ public struct TableRow: Sendable {
 public final class CampaignBook {
     public let workbook: Workbook
     public let template: Template?
+    /// Every sheet that maps onto a sheet of the template, in the workbook's order.
     public let mappings: [SheetMapping]
-    public let period: CampaignPeriod
+    /// The campaigns the workbook holds: each a set of mapped sheets (at most one per template
+    /// sheet), in the workbook's order. One for most workbooks; 618主跟踪表 and 双11主跟踪表 make two.
+    public let groups: [[SheetMapping]]
+    /// Each group's period (its titles, else the workbook's first).
+    public let periods: [CampaignPeriod]
+    /// Each group's campaign name as the workbook writes it: a title's, else what its sheet names
+    /// share beside the template's sheet names (`618` of `618主跟踪表`); nil when it names none.
+    public let campaignNames: [String?]
+    /// The group whose rows are being read: `period`, `date` and `mapping(_:)` answer for it.
+    public var activeGroup = 0
+    public var period: CampaignPeriod { periods.indices.contains(activeGroup) ? periods[activeGroup] : CampaignPeriod() }
+    /// Worksheets that map onto no sheet of the template (not checked), by name.
+    public let unmatched: [String]
+    /// A sheet that fits two templates about equally: (sheet, the chosen template, the other `id/sheet`).
+    public let ambiguity: (sheet: String, chosen: String, other: String)?
     /// Chinese headers (or sheet names): messages default to Chinese.
     public let isChinese: Bool
     /// Text of the rows above each mapped sheet's header row, by sheet name: (cell, text).
@@ -115,27 +133,28 @@ public final class CampaignBook {
         let workbook = try Workbook(path: path)
         self.workbook = workbook
         var found = try HeaderMatcher.detect(in: workbook, templates: templates)
-        // One template per workbook: the one most sheets (then most columns) map onto.
+        // One template per workbook: the one most sheets (then the most evidence) map onto.
         let byTemplate = Dictionary(grouping: found, by: \.templateID)
         let best = byTemplate.max { a, b in
-            (a.value.count, a.value.map(\.score).reduce(0, +)) < (b.value.count, b.value.map(\.score).reduce(0, +))
+            (Set(a.value.map(\.templateSheet)).count, a.value.map(\.evidence).reduce(0, +)) < (Set(b.value.map(\.templateSheet)).count, b.value.map(\.evidence).reduce(0, +))
         }
         let template = best.flatMap { b in templates.first { $0.id == b.key } }
         self.template = template
-        found = found.filter { $0.templateID == template?.id }
-        // Two sheets on one template sheet: keep the better match.
-        var seen: [String: SheetMapping] = [:]
-        for m in found where seen[m.templateSheet].map({ $0.score < m.score }) ?? true { seen[m.templateSheet] = m }
-        let mappings = found.filter { seen[$0.templateSheet]?.sheetName == $0.sheetName }
+        let chosen = found.filter { $0.templateID == template?.id }
+        ambiguity = chosen.count == 1 ? chosen.first.flatMap { m in m.ambiguousWith.map { (m.sheetName, m.templateID, $0) } } : nil
+        found = chosen
+        let mappings = found
         self.mappings = mappings
+        unmatched = workbook.sheets.filter { $0.kind == .worksheet && !Self.isOwnSheet($0.name) && !mappings.map(\.sheetName).contains($0.name) }.map(\.name)
 
         var titles: [String: [(cell: String, text: String)]] = [:]
-        var period = CampaignPeriod()
+        var sheetPeriods: [String: CampaignPeriod] = [:]
         var chineseHeaders = 0, englishHeaders = 0
         for m in mappings {
             guard let info = workbook.sheet(named: m.sheetName) else { continue }
             let rows = try Self.firstRows(info, in: workbook, through: m.headerRow)
-            for row in rows where row.index < m.headerRow {
+            var period = CampaignPeriod()
+            for row in rows where row.index < m.firstHeaderRow {
                 for cell in row.cells {
                     guard case .string(let text) = cell.value, !Values.trimmed(text).isEmpty else { continue }
                     let ref = CellReference(row: row.index, column: cell.column).description
@@ -146,7 +165,8 @@ public final class CampaignBook {
                     if let l = parsed.launch, period.launch == nil { period.launch = l }
                 }
             }
-            for row in rows where row.index == m.headerRow {
+            sheetPeriods[m.sheetName] = period
+            for row in rows where row.index >= m.firstHeaderRow && row.index <= m.headerRow {
                 for cell in row.cells {
                     guard case .string(let h) = cell.value else { continue }
                     if h.unicodeScalars.contains(where: { (0x4E00...0x9FFF).contains($0.value) }) { chineseHeaders += 1 } else { englishHeaders += 1 }
@@ -155,32 +175,103 @@ public final class CampaignBook {
         }
         self.titles = titles
         isChinese = chineseHeaders >= englishHeaders
-        // Key–value sheets: the period may be a field (活动周期).
-        var fieldsFound: [String: [String: (ref: CellReference, cell: Cell)]] = [:]
-        for m in mappings {
-            guard let spec = template?.sheets.first(where: { $0.id == m.templateSheet }), spec.rows == "fields", let specFields = spec.fields,
-                  let info = workbook.sheet(named: m.sheetName) else { continue }
-            let itemColumn = m.columns["item"] ?? 1, valueColumn = m.columns["value"] ?? 2
-            var values: [String: (ref: CellReference, cell: Cell)] = [:]
-            _ = try workbook.readSheet(info) { row in
-                guard row.index > m.headerRow, case .string(let name)? = row.cell(at: itemColumn)?.value else { return }
-                let n = HeaderMatcher.normalize(name)
-                guard let f = specFields.first(where: { [$0.zh, $0.en].map(HeaderMatcher.normalize).contains(n) }) else { return }
-                let ref = CellReference(row: row.index, column: valueColumn)
-                values[f.key] = (ref, row.cell(at: valueColumn) ?? Cell(column: valueColumn, value: .empty))
+        // Campaigns: a template sheet mapped more than once means several campaigns in one workbook.
+        let groups = Self.group(mappings, template: template)
+        self.groups = groups
+        var periods: [CampaignPeriod] = []
+        var names: [String?] = []
+        for g in groups {
+            var p = CampaignPeriod()
+            for m in g { p.placeholders += sheetPeriods[m.sheetName]?.placeholders ?? [] }
+            for m in g.sorted(by: { ($0.templateSheet == "master" ? 0 : 1) < ($1.templateSheet == "master" ? 0 : 1) }) {
+                guard let sp = sheetPeriods[m.sheetName] else { continue }
+                if p.start == nil, let s = sp.start { p.start = s; p.end = sp.end }
+                if p.launch == nil { p.launch = sp.launch }
             }
-            fieldsFound[m.sheetName] = values
-            if period.start == nil, case .string(let p)? = values["period"]?.cell.value {
-                if let s = DateParser.text(p, year: nil), s.isRange { period.start = s.start; period.end = s.end }
-                else if DateParser.isPlaceholder(p) { period.placeholders.append((m.sheetName, values["period"]!.ref.description, p)) }
+            periods.append(p)
+            names.append(groups.count > 1 ? Self.campaignKey(g.first!, template: template) : nil)
+        }
+        // A group without a period of its own takes the workbook's first.
+        if let first = periods.first(where: { $0.start != nil }) {
+            for i in periods.indices where periods[i].start == nil { periods[i].start = first.start; periods[i].end = first.end }
+        }
+        // Key–value sheets: the period may be a field (活动总览).
+        var fieldsFound: [String: [String: (ref: CellReference, cell: Cell)]] = [:]
+        for (gi, g) in groups.enumerated() {
+            for m in g {
+                guard let spec = template?.sheets.first(where: { $0.id == m.templateSheet }), spec.rows == "fields", let specFields = spec.fields,
+                      let info = workbook.sheet(named: m.sheetName) else { continue }
+                let itemColumn = m.columns["item"] ?? 1, valueColumn = m.columns["value"] ?? 2
+                var values: [String: (ref: CellReference, cell: Cell)] = [:]
+                _ = try workbook.readSheet(info) { row in
+                    guard row.index > m.headerRow, case .string(let name)? = row.cell(at: itemColumn)?.value else { return }
+                    let n = HeaderMatcher.normalize(name)
+                    guard let f = specFields.first(where: { [$0.zh, $0.en].map(HeaderMatcher.normalize).contains(n) }) else { return }
+                    let ref = CellReference(row: row.index, column: valueColumn)
+                    values[f.key] = (ref, row.cell(at: valueColumn) ?? Cell(column: valueColumn, value: .empty))
+                }
+                fieldsFound[m.sheetName] = values
+                if periods[gi].start == nil, case .string(let p)? = values["period"]?.cell.value {
+                    if let s = DateParser.text(p, year: nil), s.isRange { periods[gi].start = s.start; periods[gi].end = s.end }
+                    else if DateParser.isPlaceholder(p) { periods[gi].placeholders.append((m.sheetName, values["period"]!.ref.description, p)) }
+                }
             }
         }
-        self.period = period
+        self.periods = periods
+        campaignNames = names
         fields = fieldsFound
     }
 
+    /// The sheets tracksheet adds itself (the sync record, recalc's summary, annotate's results).
+    static func isOwnSheet(_ name: String) -> Bool {
+        if name == "_tracksheet" { return true }
+        for base in ["汇总", "Summary", "校验结果", "Validation"] where name.hasPrefix(base) {
+            if name.dropFirst(base.count).allSatisfy(\.isNumber) { return true }
+        }
+        return false
+    }
+
+    /// `618主跟踪表` → `618`; `双11-效果分析表` → `双11`: a sheet's name without its template sheet's name.
+    static func campaignKey(_ m: SheetMapping, template: Template?) -> String? {
+        guard let spec = template?.sheets.first(where: { $0.id == m.templateSheet }) else { return nil }
+        var name = m.sheetName
+        for n in [spec.name.zh, spec.name.en] where !n.isEmpty {
+            if let r = name.range(of: n, options: .caseInsensitive) { name.removeSubrange(r) }
+        }
+        let key = name.trimmingCharacters(in: CharacterSet(charactersIn: " -_—–·:：()（）"))
+        return key.isEmpty ? nil : key
+    }
+
+    /// Sheets into campaigns: one group unless a template sheet is mapped more than once; then each
+    /// sheet joins the group whose sheets' names share its campaign key, or the first group.
+    static func group(_ mappings: [SheetMapping], template: Template?) -> [[SheetMapping]] {
+        let counts = Dictionary(grouping: mappings, by: \.templateSheet).mapValues(\.count)
+        guard let most = counts.values.max(), most > 1 else { return mappings.isEmpty ? [] : [mappings] }
+        // The template sheet mapped most often founds the groups (usually the master plan).
+        let founder = counts.filter { $0.value == most }.keys.sorted { a, b in (a == "master" ? 0 : 1, a) < (b == "master" ? 0 : 1, b) }.first!
+        var groups = mappings.filter { $0.templateSheet == founder }.map { [$0] }
+        let keys = groups.map { campaignKey($0[0], template: template) }
+        for m in mappings where m.templateSheet != founder {
+            let key = campaignKey(m, template: template)
+            let i = keys.firstIndex { $0 != nil && $0 == key } ?? keys.firstIndex { k in k != nil && key != nil && (key!.contains(k!) || k!.contains(key!)) }
+            if let i, !groups[i].contains(where: { $0.templateSheet == m.templateSheet }) { groups[i].append(m); continue }
+            // No campaign named: the first group without such a sheet takes it.
+            if let j = groups.firstIndex(where: { g in !g.contains { $0.templateSheet == m.templateSheet } }) { groups[j].append(m) }
+            else { groups.append([m]) }
+        }
+        return groups
+    }
+
+    /// The group a mapped sheet belongs to.
+    public func group(of m: SheetMapping) -> Int {
+        groups.firstIndex { g in g.contains { $0.sheetName == m.sheetName } } ?? 0
+    }
+
     public func sheetSpec(_ m: SheetMapping) -> Template.Sheet? { template?.sheets.first { $0.id == m.templateSheet } }
-    public func mapping(_ templateSheet: String) -> SheetMapping? { mappings.first { $0.templateSheet == templateSheet } }
+    /// The active group's sheet for a template sheet.
+    public func mapping(_ templateSheet: String) -> SheetMapping? {
+        (groups.indices.contains(activeGroup) ? groups[activeGroup] : mappings).first { $0.templateSheet == templateSheet }
+    }
 
     /// The year of dates written without one: the campaign's.
     public var year: Int? { period.start?.year }
@@ -216,6 +307,22 @@ public final class CampaignBook {
         if case .empty = cell.value { return .blank }
         let f = numberFormat(cell.styleIndex)
         return Values.quantity(cell.value, percentFormat: f.percent, formatDecimals: f.decimals)
+    }
+
+    /// A number of a row's column in the template's unit: `5` under `预算(万元)` is 50,000 元.
+    public func quantity(_ row: TableRow, slot: Int) -> Parsed<Quantity> {
+        guard slot >= 0, slot < row.cells.slots.count else { return .blank }
+        let parsed = quantity(row.cells.slots[slot])
+        let f = row.cells.layout.factors[slot]
+        guard f != 1, case .value(var q) = parsed, !q.isPercent else { return parsed }
+        q.value *= f
+        q.decimals = max(0, q.decimals - Int(log10(f).rounded()))
+        return .value(q)
+    }
+
+    public func quantity(_ row: TableRow, _ key: String) -> Parsed<Quantity> {
+        guard let slot = row.cells.layout.slot(key) else { return .blank }
+        return quantity(row, slot: slot)
     }
 
     /// Whether a style shows a percent, and its decimals: read once per style, kept by style index.

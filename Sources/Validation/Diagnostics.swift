@@ -34,6 +34,9 @@ public struct Rule: Sendable {
     public static let catalog: [Rule] = [
         Rule(id: "column.missing", severity: .error, english: "a required column is missing", chinese: "缺少必填列"),
         Rule(id: "column.extra", severity: .info, english: "a column the template does not have (kept as it is)", chinese: "模板之外的列(原样保留)"),
+        Rule(id: "column.nearMiss", severity: .warning, english: "a header one small edit from a column's name, or fitting two columns (did you mean …)", chinese: "表头与某列名称仅差一两个字,或可对应多列(是否想写……)"),
+        Rule(id: "sheet.unchecked", severity: .info, english: "a sheet that matches no sheet of the template (not checked)", chinese: "与模板任何工作表都不相符的工作表(未检查)"),
+        Rule(id: "template.ambiguous", severity: .error, english: "a sheet that fits two templates about equally (choose one with --template)", chinese: "工作表与两个模板吻合程度相当(请用 --template 指定)"),
         Rule(id: "period.placeholder", severity: .error, english: "the campaign period still reads 202X", chinese: "推广周期仍是占位的 202X"),
         Rule(id: "required", severity: .error, english: "a required cell is empty", chinese: "必填单元格为空"),
         Rule(id: "value.allowed", severity: .error, english: "a value that is not one of the column's choices", chinese: "取值不在该列的可选范围内"),

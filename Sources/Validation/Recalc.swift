@@ -154,10 +154,10 @@ public final class Recalculator {
             if let rateCol = m.columns["achievementRate"] {
                 var rate: Double?
                 var threshold = KPIStatus.band
-                if let kpi = KPI.parse(row.text("kpi")), case .value(let actual) = book.quantity(row.cells["achieved"]), kpi.comparable(actual),
+                if let kpi = KPI.parse(row.text("kpi")), case .value(let actual) = book.quantity(row, "achieved"), kpi.comparable(actual),
                    let r = kpi.achievement(actual) {
                     rate = Ratio.round(r, 1)
-                    let finished = book.date(row.value("actualEnd")).date != nil || (book.quantity(row.cells["progress"]).value?.value ?? 0) >= 100
+                    let finished = book.date(row.value("actualEnd")).date != nil || (book.quantity(row, "progress").value?.value ?? 0) >= 100
                     if !finished { threshold = KPIStatus.warningThreshold(elapsedShare: book.elapsedShare(row, asOf: options.asOf)) }
                 }
                 if let info, try set(info, CellReference(row: row.index, column: rateCol), row.cells["achievementRate"],

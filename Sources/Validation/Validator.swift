@@ -91,6 +91,13 @@ public final class Validator {
         column(m, key).map { chinese ? $0.zh : $0.en } ?? key
     }
 
+    /// An amount in 元, with the header's own unit beside it when it names one: `86,000 元(8.6 万元)`.
+    func money(_ m: SheetMapping, _ key: String, _ yuan: Double, chinese: Bool) -> String {
+        let base = chinese ? "\(Self.show(yuan)) 元" : "\(Self.show(yuan)) CNY"
+        guard let u = m.units[key], u.factor != 1 else { return base }
+        return chinese ? "\(base)(\(Self.show(yuan / u.factor)) \(u.label))" : "\(base) (\(Self.show(yuan / u.factor)) \(u.label))"
+    }
+
     static func show(_ x: Double) -> String {
         formatter.string(from: NSNumber(value: x)) ?? "\(x)"
     }
@@ -116,18 +123,57 @@ public final class Validator {
                    "the campaign period in the title still reads 202X: fill in the real dates",
                    "标题中的推广周期仍是 202X:请填写实际日期")
         }
+        if let a = book.ambiguity {
+            report("template.ambiguous", a.sheet, nil, .empty,
+                   "the sheet fits the templates \(a.chosen) and \(a.other) about equally; run with --template to say which it is",
+                   "该工作表与模板 \(a.chosen) 和 \(a.other) 的吻合程度相当;请用 --template 指定模板")
+            return // not checked against a guess
+        }
+        for name in book.unmatched {
+            report("sheet.unchecked", name, nil, .empty,
+                   "the sheet matches no sheet of the template \(book.template?.id ?? ""); it was not checked",
+                   "该工作表与模板 \(book.template?.id ?? "") 的任何工作表都不相符,未检查")
+        }
+        for (gi, group) in book.groups.enumerated() {
+            book.activeGroup = gi
+            masterTasks = []
+            try run(group)
+            checkMasterTotals()
+            try checkCrossSheets()
+        }
+        book.activeGroup = 0
+    }
+
+    func run(_ group: [SheetMapping]) throws {
         // The master plan first: the other sheets are checked against it.
-        let ordered = book.mappings.sorted { a, b in (a.templateSheet == "master" ? 0 : 1) < (b.templateSheet == "master" ? 0 : 1) }
+        let ordered = group.sorted { a, b in (a.templateSheet == "master" ? 0 : 1) < (b.templateSheet == "master" ? 0 : 1) }
         for m in ordered {
             guard let spec = book.sheetSpec(m) else { continue }
-            for key in m.missingRequired {
+            let missedBy = Dictionary(m.nearMisses.flatMap { n in n.candidates.map { ($0, n) } }, uniquingKeysWith: { a, _ in a })
+            for n in m.nearMisses {
+                let names = n.candidates.compactMap { k in spec.columns.first { $0.key == k } }
+                let at = CellReference(row: m.headerRow, column: n.column).description
+                if names.count == 1 {
+                    report("column.nearMiss", m.sheetName, at, .string(n.header),
+                           "the header \"\(n.header)\" was read as \(names[0].en) (did you mean \"\(names[0].zh)\"?)",
+                           "表头“\(n.header)”已按“\(names[0].zh)”读取(是否想写“\(names[0].zh)”?)")
+                } else {
+                    report("column.nearMiss", m.sheetName, at, .string(n.header),
+                           "the header \"\(n.header)\" fits several columns (\(names.map(\.en).joined(separator: ", "))): did you mean one of \(names.map { "\"\($0.zh)\"" }.joined(separator: ", "))? It was not read",
+                           "表头“\(n.header)”可对应多列(\(names.map(\.zh).joined(separator: "、"))),是否想写其中之一?该列未读取")
+                }
+            }
+            let found = m.headers.sorted { (m.columns[$0.key] ?? 0) < (m.columns[$1.key] ?? 0) }.map(\.value) + m.extra.map(\.header)
+            for key in m.missingRequired where missedBy[key] == nil {
                 let c = column(m, key)
                 report("column.missing", m.sheetName, CellReference(row: m.headerRow, column: 1).description, .empty,
-                       "the required column \(c?.en ?? key) (\(c?.zh ?? key)) is missing", "缺少必填列“\(c?.zh ?? key)”")
+                       "the required column \(c?.en ?? key) (\(c?.zh ?? key)) is missing; the headers found in row \(m.headerRow) are: \(found.joined(separator: ", "))",
+                       "缺少必填列“\(c?.zh ?? key)”;第 \(m.headerRow) 行的表头为:\(found.joined(separator: "、"))")
             }
             for (col, h) in m.extra {
                 report("column.extra", m.sheetName, CellReference(row: m.headerRow, column: col).description, .string(h),
-                       "the column \"\(h)\" is not in the template; it is kept as it is", "“\(h)”列不在模板中,已原样保留")
+                       "the column \"\(h)\" is not in the template; it is kept as it is, and not checked",
+                       "“\(h)”列不在模板中,已原样保留,未检查")
             }
             if spec.rows == "fields" { checkFields(m, spec); continue }
             var roiRows: [ROIRow] = []
@@ -150,8 +196,6 @@ public final class Validator {
             }
             checkROI(m, roiRows)
         }
-        checkMasterTotals()
-        try checkCrossSheets()
     }
 
     // MARK: - Cells, by column type
@@ -414,7 +458,7 @@ public final class Validator {
         guard slot >= 0, slot < numbers.count else { return nil }
         if !badKeys.isEmpty && badKeys.contains(row.cells.layout.keys[slot]) { return nil }
         if let known = numbers[slot] { return known }
-        let n = book.quantity(row.cells.slots[slot]).value?.value
+        let n = book.quantity(row, slot: slot).value?.value
         numbers[slot] = .some(n)
         return n
     }
@@ -477,8 +521,8 @@ public final class Validator {
         }
         // Budget.
         if let b = number(row, slot: has.budgetSlot), let s = number(row, slot: has.spendSlot), s > b, !isTotal {
-            report("budget.overspend", m, row, "spend", "spend \(Self.show(s)) is over the budget \(Self.show(b)) by \(Self.show(s - b)) (超支)",
-                   "实际支出 \(Self.show(s)) 超出预算 \(Self.show(b)),超支 \(Self.show(s - b))")
+            report("budget.overspend", m, row, "spend", "spend \(money(m, "spend", s, chinese: false)) is over the budget \(money(m, "budget", b, chinese: false)) by \(Self.show(s - b)) CNY",
+                   "实际支出 \(money(m, "spend", s, chinese: true)) 超出预算 \(money(m, "budget", b, chinese: true)),超支 \(Self.show(s - b)) 元")
         }
         // Funnel: a later step cannot exceed the one before.
         for (a, b, slotA, slotB) in funnelPairs {
@@ -492,7 +536,7 @@ public final class Validator {
         // Entered ratios against their inputs, at the precision they show.
         for (ratio, at) in zip(ratios, ratioSlots) {
             guard badKeys.isEmpty || (!ratio.inputs.contains(where: badKeys.contains) && !badKeys.contains(ratio.key)),
-                  at.key >= 0, case .value(let entered) = book.quantity(row.cells.slots[at.key]) else { continue }
+                  at.key >= 0, case .value(let entered) = book.quantity(row, slot: at.key) else { continue }
             let numerator = number(row, slot: at.numerator), denominator = number(row, slot: at.denominator)
             guard let computed = ratio.compute(numerator: numerator, denominator: denominator, minus: at.minus.map { number(row, slot: $0) })
             else { continue }
@@ -510,7 +554,7 @@ public final class Validator {
         }
         // KPI against the achieved value, and the derived 达成率 / 达标情况 when entered.
         if has.kpiAndAchieved, !bad("kpi"), !bad("achieved"),
-           let kpi = KPI.parse(row.text("kpi")), case .value(let actual) = book.quantity(row.cells["achieved"]) {
+           let kpi = KPI.parse(row.text("kpi")), case .value(let actual) = book.quantity(row, "achieved") {
             checkKPI(m, row, kpi, actual, progress: progress)
         }
         if m.templateSheet == "master" {
@@ -682,7 +726,7 @@ public final class Validator {
                     report("cross.effectChannel", m, row, "channel", "the channel \(channel) has no task in the master plan",
                            "渠道“\(channel)”在主跟踪表中没有对应任务")
                 }
-                if let c = book.quantity(row.cells["cost"]).value?.value { cost += c; lastCostRow = row }
+                if let c = book.quantity(row, "cost").value?.value { cost += c; lastCostRow = row }
             }
             let budget = tasks.compactMap(\.budget).reduce(0, +)
             if budget > 0, cost > budget + 0.005, let row = lastCostRow {
