@@ -84,7 +84,7 @@ public enum StoreSchema {
         for t in templates {
             for s in t.sheets {
                 guard let name = s.table else { continue }
-                let columns = s.columns.filter { $0.derived == nil }.map { c in
+                let columns = s.columns.filter { $0.derived == nil && $0.alternative != true }.map { c in
                     StoreColumn(key: c.key, sqlName: snakeCase(c.key), kind: kind(of: c.type), isPercent: c.type == "percent",
                                 mergeByPhase: c.mergeByPhase == true)
                 }

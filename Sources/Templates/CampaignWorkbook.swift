@@ -49,7 +49,7 @@ public enum CampaignWorkbook {
         let fmt = { (d: CalendarDate) in lang == .zh ? d.chinese : d.iso }
         for spec in template.sheets {
             let sheet = try book.addSheet(spec.name.text(lang))
-            let columns = spec.columns
+            let columns = spec.columns.filter { $0.alternative != true }
             let last = columns.count
             for (i, c) in columns.enumerated() { try sheet.setColumns(i + 1, width: c.width) }
             try sheet.freeze(rows: 2)
@@ -153,6 +153,8 @@ public enum CampaignWorkbook {
                     if lang == .en, c.key == "phase", let phases = template.phases { allowed = allowed.map { a in phases.first { $0.zh == a }?.en ?? a } }
                     if lang == .en, c.key == "stage", let stages = template.stages { allowed = allowed.map { a in stages.first { $0.zh == a }?.en ?? a } }
                     sheet.addListValidation(range, items: allowed)
+                } else if let suggested = c.suggested {
+                    sheet.addListValidation(range, items: suggested, strict: false)
                 }
                 if c.type == "status" {
                     for (value, style) in [("达标", HighlightStyle(fontColor: "006100", fill: "C6EFCE")), ("已完成", HighlightStyle(fontColor: "006100", fill: "C6EFCE")),

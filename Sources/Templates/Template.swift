@@ -67,6 +67,12 @@ public struct Template: Codable, Sendable {
         public var type: String
         public var required: Bool?
         public var allowed: [String]?
+        /// The English of each `allowed` value, in the same order (Met for 达标): an English
+        /// workbook writes them; either language is accepted anywhere.
+        public var allowedEn: [String]?
+        /// Values offered in the drop-down without limiting the column to them (platforms: any
+        /// name is a value).
+        public var suggested: [String]?
         /// A formula over other columns' keys (`{clicks}/{impressions}*100`), or `recalc` when
         /// `tracksheet recalc` computes it.
         public var derived: String?
@@ -76,6 +82,25 @@ public struct Template: Codable, Sendable {
         public var format: String?
         /// Merged vertically over a phase's task rows, as in the seed.
         public var mergeByPhase: Bool?
+        /// A column of another layout teams use (RACI in four columns instead of one): read and
+        /// checked in their workbooks, not written by `new`, not a store column.
+        public var alternative: Bool?
+
+        /// The allowed value a cell's text means, in Chinese: `Met` → `达标`, `策划阶段` → `策划`,
+        /// `达标` → `达标`; nil when it is none of them.
+        public func canonical(_ text: String) -> String? {
+            guard let allowed else { return nil }
+            if allowed.contains(text) { return text }
+            let t = text.lowercased().trimmingCharacters(in: .whitespaces)
+            if let en = allowedEn, let i = en.firstIndex(where: { $0.lowercased() == t }), i < allowed.count { return allowed[i] }
+            // `策划阶段`, `筹备阶段`: a stage written with its suffix.
+            for suffix in ["阶段", "期"] where text.hasSuffix(suffix) {
+                let stem = String(text.dropLast(suffix.count))
+                if allowed.contains(stem) { return stem }
+                if let a = allowed.first(where: { $0.hasSuffix(suffix) == false && $0 + suffix == text }) { return a }
+            }
+            return nil
+        }
     }
 
     /// An item of a key–value sheet (活动总览): its name, default value or formula, and a note.

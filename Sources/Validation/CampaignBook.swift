@@ -8,6 +8,8 @@ public struct CampaignPeriod: Sendable {
     public var start: CalendarDate?
     public var end: CalendarDate?
     public var launch: CalendarDate?
+    /// Read from a phase's detail sheet (`阶段:爆发期,时间:…`): the year of its dates, not the campaign's period.
+    public var phaseOnly = false
     /// Title cells still reading 202X: (sheet, cell, text).
     public var placeholders: [(sheet: String, cell: String, text: String)] = []
 
@@ -44,11 +46,15 @@ public final class ColumnLayout: Sendable {
     let slotOfColumn: [Int]
     /// The factor from each slot's written unit to the template's (`预算(万元)`: 10,000), 1 for most.
     public let factors: [Double]
+    /// Slots of columns holding a value with its unit (当前达成值): a metric may lead the number.
+    public let labelled: [Bool]
 
-    public init(_ m: SheetMapping) {
+    public init(_ m: SheetMapping, spec: Template.Sheet? = nil) {
         let pairs = m.columns.sorted { $0.value < $1.value }
         keys = pairs.map(\.key)
         factors = pairs.map { m.factor($0.key) }
+        let types = Dictionary((spec?.columns ?? []).map { ($0.key, $0.type) }, uniquingKeysWith: { a, _ in a })
+        labelled = pairs.map { types[$0.key] == "quantity" }
         slotOfKey = Dictionary(uniqueKeysWithValues: pairs.enumerated().map { ($1.key, $0) })
         var byColumn = [Int](repeating: -1, count: (pairs.last?.value ?? 0) + 1)
         for (slot, p) in pairs.enumerated() where p.value >= 0 { byColumn[p.value] = slot }
@@ -115,6 +121,8 @@ public final class CampaignBook {
     /// Each group's campaign name as the workbook writes it: a title's, else what its sheet names
     /// share beside the template's sheet names (`618` of `618主跟踪表`); nil when it names none.
     public let campaignNames: [String?]
+    /// A group's year when no title gives its period, but a phase's detail sheet names one.
+    let fallbackYears: [Int: Int]
     /// The group whose rows are being read: `period`, `date` and `mapping(_:)` answer for it.
     public var activeGroup = 0
     public var period: CampaignPeriod { periods.indices.contains(activeGroup) ? periods[activeGroup] : CampaignPeriod() }
@@ -161,7 +169,7 @@ public final class CampaignBook {
                     titles[m.sheetName, default: []].append((ref, text))
                     let parsed = CampaignPeriod.fromTitle(text)
                     if parsed.placeholder { period.placeholders.append((m.sheetName, ref, text)) }
-                    if let s = parsed.span, period.start == nil, m.templateSheet != "detail" { period.start = s.start; period.end = s.end }
+                    if let s = parsed.span, period.start == nil { period.start = s.start; period.end = s.end; if m.templateSheet == "detail" { period.phaseOnly = true } }
                     if let l = parsed.launch, period.launch == nil { period.launch = l }
                 }
             }
@@ -180,13 +188,18 @@ public final class CampaignBook {
         self.groups = groups
         var periods: [CampaignPeriod] = []
         var names: [String?] = []
+        var year0: [Int: Int] = [:]
         for g in groups {
             var p = CampaignPeriod()
             for m in g { p.placeholders += sheetPeriods[m.sheetName]?.placeholders ?? [] }
             for m in g.sorted(by: { ($0.templateSheet == "master" ? 0 : 1) < ($1.templateSheet == "master" ? 0 : 1) }) {
-                guard let sp = sheetPeriods[m.sheetName] else { continue }
+                guard let sp = sheetPeriods[m.sheetName], !sp.phaseOnly else { continue }
                 if p.start == nil, let s = sp.start { p.start = s; p.end = sp.end }
                 if p.launch == nil { p.launch = sp.launch }
+            }
+            if p.start == nil, let sp = g.compactMap({ sheetPeriods[$0.sheetName] }).first(where: { $0.start != nil }) {
+                // Only a phase's detail sheet dates the workbook: its year, not a period to check against.
+                year0[periods.count] = sp.start?.year
             }
             periods.append(p)
             names.append(groups.count > 1 ? Self.campaignKey(g.first!, template: template) : nil)
@@ -218,6 +231,7 @@ public final class CampaignBook {
             }
         }
         self.periods = periods
+        fallbackYears = year0
         campaignNames = names
         fields = fieldsFound
     }
@@ -274,7 +288,7 @@ public final class CampaignBook {
     }
 
     /// The year of dates written without one: the campaign's.
-    public var year: Int? { period.start?.year }
+    public var year: Int? { period.start?.year ?? fallbackYears[activeGroup] }
 
     /// Reads a date with the campaign's year; a period across New Year picks the year that
     /// puts the day inside it.
@@ -312,7 +326,10 @@ public final class CampaignBook {
     /// A number of a row's column in the template's unit: `5` under `预算(万元)` is 50,000 元.
     public func quantity(_ row: TableRow, slot: Int) -> Parsed<Quantity> {
         guard slot >= 0, slot < row.cells.slots.count else { return .blank }
-        let parsed = quantity(row.cells.slots[slot])
+        var parsed = quantity(row.cells.slots[slot])
+        // An achieved value written with its metric (`主视觉3套`) or as a ratio (`1:3.5`).
+        if case .invalid = parsed, row.cells.layout.labelled[slot], case .string(let s)? = row.cells.slots[slot]?.value,
+           let q = Values.labelledQuantity(s) { parsed = .value(q) }
         let f = row.cells.layout.factors[slot]
         guard f != 1, case .value(var q) = parsed, !q.isPercent else { return parsed }
         q.value *= f
@@ -341,12 +358,15 @@ public final class CampaignBook {
 
     /// Streams the data rows of a mapped sheet (below the header, not empty); `blank` hears of the
     /// rows below the header that exist but hold nothing to read (a template's blank rows).
-    public func rows(of m: SheetMapping, blank: ((Int) -> Void)? = nil, _ body: (TableRow) throws -> Void) throws {
+    public func rows(of m: SheetMapping, blank: ((Int) -> Void)? = nil, note: ((Int, String) -> Void)? = nil, _ body: (TableRow) throws -> Void) throws {
         guard let info = workbook.sheet(named: m.sheetName), var builder = TableRowBuilder(m, spec: sheetSpec(m)) else { return }
         // Parsed on a second thread while the rows are checked on this one (large sheets).
         _ = try workbook.readSheetPipelined(info) { row in
             guard row.index > m.headerRow else { return }
-            guard let t = builder.table(row) else { blank?(row.index); return }
+            guard let t = builder.table(row) else {
+                if builder.lastWasNote { note?(row.index, builder.notes.last!.text) } else { blank?(row.index) }
+                return
+            }
             try body(t)
         }
     }
@@ -384,37 +404,74 @@ struct TableRowBuilder {
     let extraOf: [Int: String]
     let inheriting: [String]
     let derived: [Bool]
+    /// Slots of the columns a phase's first row writes for the rows below (phase, objective).
+    let inheritingSlot: [Bool]
     let idColumn: Int?
     var carried: [String: Cell] = [:]
 
     init?(_ m: SheetMapping, spec: Template.Sheet?) {
         guard let spec else { return nil }
-        layout = ColumnLayout(m)
+        layout = ColumnLayout(m, spec: spec)
         extraOf = Dictionary(m.extra.map { ($0.column, HeaderMatcher.normalize($0.header)) }, uniquingKeysWith: { a, _ in a })
         inheriting = spec.columns.filter { $0.mergeByPhase == true }.map(\.key)
         let derivedKeys = Set(spec.columns.filter { $0.derived != nil }.map(\.key))
         derived = layout.keys.map(derivedKeys.contains)
+        let inheritingKeys = Set(inheriting)
+        inheritingSlot = layout.keys.map(inheritingKeys.contains)
         idColumn = m.idColumn
     }
 
+    /// Whether the last row `table` gave no data row for was a note (`说明:…`, text under a 合计
+    /// row): not a blank row new rows may fill.
+    var lastWasNote = false
+    /// A 合计 row has been read: a row of one text below it is a note.
+    var afterTotal = false
+    /// The notes read, as (row, text): a stated total budget may be among them.
+    var notes: [(row: Int, text: String)] = []
+
     mutating func table(_ row: Row) -> TableRow? {
+        lastWasNote = false
         var t = TableRow(index: row.index, cells: RowCells(layout: layout))
-        var filled = false
+        var filled = false, onlyInherited = true
+        var texts: [String] = [], nonBlank = 0
         for cell in row.cells {
+            if !Values.isBlank(cell.value) {
+                nonBlank += 1
+                if case .string(let s) = cell.value { texts.append(s) }
+            }
             let slot = layout.slot(column: cell.column)
             if slot >= 0 {
                 t.cells.slots[slot] = cell
-                if !filled, !derived[slot], !Values.isBlank(cell.value) { filled = true }
+                if !derived[slot], !Values.isBlank(cell.value) {
+                    filled = true
+                    if !inheritingSlot[slot] { onlyInherited = false }
+                }
             } else if let h = extraOf[cell.column] {
                 t.extra[h] = cell
             } else if cell.column == idColumn, case .string(let id) = cell.value, !Values.trimmed(id).isEmpty {
                 t.identity = Values.trimmed(id)
             }
         }
+        // A note: one text cell that says it is one, or any single text under a total row.
+        if nonBlank == 1, texts.count == 1, t.identity == nil, afterTotal || Self.isNote(texts[0]) {
+            notes.append((row.index, Values.trimmed(texts[0])))
+            lastWasNote = true
+            return nil
+        }
         for key in inheriting {
             if t.has(key) { carried[key] = t.cells[key] }
             else if let c = carried[key] { t.cells[key] = c; t.inherited.insert(key) }
         }
+        // A row holding only a phase and its objective (a template's row for the phase): no task.
+        if filled && onlyInherited && !inheriting.isEmpty && t.identity == nil { return nil }
+        if filled && Validator.isTotalRow(t) { afterTotal = true }
         return filled ? t : nil
+    }
+
+    /// `说明:…`, `注:…`, `备注:…`, `Note: …`: a note under a table, not a row of it.
+    static func isNote(_ text: String) -> Bool {
+        let t = Values.trimmed(text)
+        for p in ["说明", "注:", "注:", "注意", "备注:", "备注:", "填表说明", "使用说明", "note:", "notes:", "*", "※"] where t.lowercased().hasPrefix(p) { return true }
+        return false
     }
 }

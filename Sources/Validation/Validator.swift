@@ -35,8 +35,12 @@ public final class Validator {
     struct MasterTask {
         var row: Int; var phase: String; var task: String; var owner: String; var budget: Double?; var spend: Double?
         var plannedStart: CalendarDate?; var plannedEnd: CalendarDate?; var texts: [String]; var isTotal: Bool
+        /// The budget cell is a formula (a `SUM` of the tasks): a sum, not a stated total.
+        var budgetIsFormula = false
     }
     var masterTasks: [MasterTask] = []
+    /// Notes under (or over) the master plan: `说明:预留10%应急资金,总预算38.5万` states the total.
+    var masterNotes: [String] = []
 
     /// Hears of every data row once it is checked (with whether it is a total row), and of the
     /// blank rows below a sheet's header: sync reads its rows in the validator's pass instead of a
@@ -137,6 +141,7 @@ public final class Validator {
         for (gi, group) in book.groups.enumerated() {
             book.activeGroup = gi
             masterTasks = []
+            masterNotes = []
             try run(group)
             checkMasterTotals()
             try checkCrossSheets()
@@ -188,7 +193,8 @@ public final class Validator {
             datePairs = Self.datePairs.filter { keys.contains($0.0) && keys.contains($0.1) }
             funnelPairs = Self.funnelPairs.filter { keys.contains($0.0) && keys.contains($0.1) }.map { ($0.0, $0.1, slot($0.0), slot($0.1)) }
             let blank = blankObserver.map { observer in { (r: Int) in observer(m, r) } }
-            try book.rows(of: m, blank: blank) { row in
+            let note = m.templateSheet == "master" ? { (_: Int, text: String) in self.masterNotes.append(text) } : nil
+            try book.rows(of: m, blank: blank, note: note) { row in
                 let isTotal = Self.isTotalRow(row)
                 checkCells(m, spec, row, isTotal: isTotal)
                 checkRow(m, spec, row, isTotal: isTotal, roiRows: &roiRows)
@@ -219,8 +225,11 @@ public final class Validator {
     /// A template column the sheet being checked has, with what its checks need worked out once
     /// per sheet (a class: the per-row loop retains one reference, not every field of a copy).
     final class PresentColumn {
-        enum Kind { case text, status, date, time, number, quantity, kpi, checkboxes, raci, deadlineRule, other }
+        enum Kind { case text, status, date, time, timePoint, number, quantity, kpi, checkboxes, raci, deadlineRule, other }
         let key, zh, en, type: String
+        let spec: Template.Column
+        /// A `timePoint` column's allowed times, in minutes after midnight.
+        let allowedMinutes: Set<Int>
         let kind: Kind
         let required: Bool?, derived: String?, noValue: Bool?
         /// With the English phase and stage names added (an English workbook names them in English).
@@ -230,13 +239,16 @@ public final class Validator {
         let slot: Int
 
         init(_ c: Template.Column, slot: Int, template: Template?) {
-            key = c.key; zh = c.zh; en = c.en; type = c.type
+            key = c.key; zh = c.zh; en = c.en; type = c.type; spec = c
             required = c.required; derived = c.derived; noValue = c.noValue
+            allowedMinutes = Set((c.allowed ?? []).compactMap { a in
+                let p = a.split(separator: ":"); guard p.count == 2, let h = Int(p[0]), let m = Int(p[1]) else { return nil }; return h * 60 + m })
             kind = switch c.type {
             case "text": .text
             case "status": .status
             case "date", "dateOrRange": .date
             case "time": .time
+            case "timePoint": .timePoint
             case "money", "count", "percent", "ratio": .number
             case "quantity": .quantity
             case "kpi": .kpi
@@ -248,6 +260,7 @@ public final class Validator {
             var allowed = c.allowed
             if allowed != nil, c.key == "phase" { allowed! += (template?.phases ?? []).map(\.en) }
             if allowed != nil, c.key == "stage" { allowed! += (template?.stages ?? []).map(\.en) }
+            if allowed != nil, let en = c.allowedEn { allowed! += en }
             self.allowed = allowed
             allowedSet = Set(allowed ?? [])
             self.slot = slot
@@ -309,7 +322,7 @@ public final class Validator {
             case .text, .status:
                 guard let allowed = c.allowed, !isTotal else { continue }
                 let state = c.kind == .status ? StateValue.parse(text).state : text
-                if !c.allowedSet.contains(state) && !(marker && c.kind == .status && c.derived != nil) {
+                if !c.allowedSet.contains(state) && c.spec.canonical(state) == nil && !(marker && c.kind == .status && c.derived != nil) {
                     report("value.allowed", m, row, c.key, "\(name.0) \"\(text)\" is not one of \(allowed.joined(separator: "/"))",
                            "“\(name.1)”的值“\(text)”不在可选范围(\(allowed.joined(separator: "/")))内")
                     badKeys.insert(c.key)
@@ -351,6 +364,20 @@ public final class Validator {
                     badKeys.insert(c.key)
                 default: break
                 }
+            case .timePoint:
+                // 9:00 typed as text, or an Excel time (a fraction of a day under h:mm).
+                guard case .value(let t) = book.time(v), let minutes = t.minutes, t.date == nil else {
+                    report("type.time", m, row, c.key, "\(name.0) \"\(text)\" is not a time of day (write 9:00 or 21:00)",
+                           "“\(name.1)”的值“\(text)”不是时点(可写 9:00 或 21:00)")
+                    badKeys.insert(c.key)
+                    continue
+                }
+                if !c.allowedMinutes.isEmpty && !c.allowedMinutes.contains(minutes) {
+                    let allowed = (c.allowed ?? []).joined(separator: "/")
+                    report("value.allowed", m, row, c.key, "\(name.0) \(String(format: "%d:%02d", minutes / 60, minutes % 60)) is not one of \(allowed)",
+                           "“\(name.1)”\(String(format: "%d:%02d", minutes / 60, minutes % 60)) 不在可选时点(\(allowed))内")
+                    badKeys.insert(c.key)
+                }
             case .number:
                 if c.derived != nil && marker { continue }
                 switch book.quantity(cell) {
@@ -371,7 +398,7 @@ public final class Validator {
                 default: break
                 }
             case .quantity:
-                if case .invalid = book.quantity(cell), !isTotal {
+                if case .invalid = book.quantity(row, slot: c.slot), !isTotal {
                     report("type.quantity", m, row, c.key, "\(name.0) \"\(text)\" is not a number with a unit (e.g. 22万, 2.1%, 520条)",
                            "“\(name.1)”的值“\(text)”不是带单位的数字(如 22万、2.1%、520条)")
                     badKeys.insert(c.key)
@@ -415,7 +442,8 @@ public final class Validator {
         }
     }
 
-    static let plannedDateKeys: Set<String> = ["plannedStart", "plannedEnd", "date", "start", "finish", "deadline"]
+    /// Dates that must lie in the campaign period (a process card's deadlines come before its launch).
+    static let plannedDateKeys: Set<String> = ["plannedStart", "plannedEnd", "date", "start", "finish"]
 
     /// A 合计/总计/total row: checked for totals, not as a data row (nor synced as one).
     public static func isTotalRow(_ row: TableRow) -> Bool {
@@ -533,6 +561,19 @@ public final class Validator {
                 badKeys.insert(b)
             }
         }
+        // RACI in four columns (执行者(R), 负责人(A), 咨询者(C), 知会者(I)): one A, at least one R.
+        if m.columns["raciA"] != nil || m.columns["raciR"] != nil, !isTotal, m.columns["raci"] == nil {
+            let names = { (key: String) -> Int in
+                row.text(key).split(whereSeparator: { " ,，、;；/".contains($0) }).filter { !$0.isEmpty && !Values.noValueMarkers.contains(String($0)) }.count
+            }
+            if m.columns["raciA"] != nil, names("raciA") != 1 {
+                report("raci.accountable", m, row, "raciA", "RACI has \(names("raciA")) A (accountable); exactly one is needed",
+                       "RACI 中负责人 A 有 \(names("raciA")) 个,应恰好 1 个")
+            }
+            if m.columns["raciR"] != nil, names("raciR") == 0 {
+                report("raci.responsible", m, row, "raciR", "RACI has no R (responsible): someone must do the work", "RACI 中没有执行者 R")
+            }
+        }
         // Entered ratios against their inputs, at the precision they show.
         for (ratio, at) in zip(ratios, ratioSlots) {
             guard badKeys.isEmpty || (!ratio.inputs.contains(where: badKeys.contains) && !badKeys.contains(ratio.key)),
@@ -561,7 +602,8 @@ public final class Validator {
             masterTasks.append(MasterTask(row: row.index, phase: row.text("phase"), task: row.text("task"), owner: row.text("owner"),
                                           budget: number(row, "budget"), spend: number(row, "spend"),
                                           plannedStart: book.date(row.value("plannedStart")).date, plannedEnd: book.date(row.value("plannedEnd")).date,
-                                          texts: ["task", "objective", "kpi", "notes"].map { row.text($0) }.filter { !$0.isEmpty }, isTotal: isTotal))
+                                          texts: ["task", "objective", "kpi", "notes"].map { row.text($0) }.filter { !$0.isEmpty }, isTotal: isTotal,
+                                          budgetIsFormula: row.cells["budget"]?.hasFormula == true))
         }
     }
 
@@ -600,7 +642,8 @@ public final class Validator {
             report("kpi.status", m, row, "achievementRate", "达成率 \(row.text("achievementRate")) disagrees with \(row.text("achieved")) against \(row.text("kpi")) = \(Self.show(rate, decimals: 1))",
                    "达成率 \(row.text("achievementRate")) 与 \(row.text("achieved")) 对 \(row.text("kpi")) 的计算值 \(Self.show(rate, decimals: 1)) 不符")
         }
-        if m.columns["status"] != nil, row.has("status"), !Values.noValueMarkers.contains(row.text("status")), row.text("status") != status {
+        if m.columns["status"] != nil, row.has("status"), !Values.noValueMarkers.contains(row.text("status")),
+           (column(m, "status")?.canonical(row.text("status")) ?? row.text("status")) != status {
             report("kpi.status", m, row, "status", "达标情况 says \(row.text("status")) but \(Self.show(rate, decimals: 1))% of the KPI gives \(status)",
                    "达标情况为“\(row.text("status"))”,但KPI达成 \(Self.show(rate, decimals: 1))%,应为“\(status)”")
         }
@@ -680,7 +723,8 @@ public final class Validator {
                    "活动实际支出合计 \(Self.show(spend)),超出预算合计 \(Self.show(budget))")
         }
         // The seed keeps 10% of the total as reserve: a 合计 row's budget is the total.
-        if let total = masterTasks.first(where: \.isTotal), let t = total.budget, t > 0, let col = m.columns["budget"] {
+        if let total = masterTasks.first(where: \.isTotal), let typed = total.budget, typed > 0, let col = m.columns["budget"],
+           let t = total.budgetIsFormula ? statedTotalBudget(m) : typed {
             let reserve = masterTasks.filter { !$0.isTotal && ($0.task.contains("预留") || $0.task.contains("应急") || $0.task.lowercased().contains("reserve")) }
             let allocated = tasks.filter { r in !reserve.contains { $0.row == r.row } }.compactMap(\.budget).reduce(0, +)
             if allocated > t * 0.9 + 0.005 {
@@ -689,6 +733,24 @@ public final class Validator {
                        "任务预算合计 \(Self.show(allocated)),仅余 \(Self.show(t - allocated))(总预算 \(Self.show(t))),不足 10% 应急预留(\(Self.show(t * 0.1)))")
             }
         }
+    }
+
+    /// The total budget a note or title states (`总预算38.5万`, `总预算:385,000元`): what a summed 合计
+    /// row cannot say. nil when none does.
+    func statedTotalBudget(_ m: SheetMapping) -> Double? {
+        let texts = masterNotes + (book.titles[m.sheetName] ?? []).map(\.text)
+        for text in texts {
+            for word in ["总预算", "预算总额", "总预算为", "total budget"] {
+                guard let r = text.range(of: word, options: .caseInsensitive) else { continue }
+                var rest = text[r.upperBound...].drop { ":：为是 ".contains($0) }
+                if let end = rest.firstIndex(where: { ",，;；)）。 ".contains($0) }) { rest = rest[..<end] }
+                                // With its unit (万, 元) it is in 元; a bare number is in the budget column's unit.
+                if let q = Values.quantity(text: String(rest)), q.value > 0, !q.isPercent {
+                    return rest.contains(where: { "万元亿千".contains($0) }) ? q.value : q.value * m.factor("budget")
+                }
+            }
+        }
+        return nil
     }
 
     func checkCrossSheets() throws {

@@ -32,7 +32,7 @@ public enum Values {
     public static let noValueMarkers: Set<String> = ["-", "—", "–", "－", "——", "--", "/", "无", "n/a", "N/A", "NA", "不适用"]
 
     static let countingUnits = ["万元", "元", "人次", "人", "条", "篇", "次", "场", "个", "件", "单", "家", "位", "款", "份", "天", "小时", "分钟",
-                                "名", "笔", "张", "组", "期", "台", "w", "W"]
+                                "名", "笔", "张", "组", "期", "台", "套", "支", "项", "页", "批", "轮", "集", "帖", "粉", "w", "W"]
 
     /// Without leading and trailing white space (the ideographic space U+3000 included); most cell
     /// text has none, and returns as it is without a copy.
@@ -189,6 +189,19 @@ public enum Values {
         q.value = value
         q.decimals = decimals
         return q
+    }
+
+    /// `主视觉3套` (a metric before the number), `1:3.5` (a ratio: 3.5): an achieved value as teams write it.
+    public static func labelledQuantity(_ text: String) -> Quantity? {
+        let s = trimmed(text)
+        if let colon = s.firstIndex(where: { $0 == ":" || $0 == "：" }), let a = Double(trimmed(String(s[..<colon]))), a > 0,
+           let b = quantity(text: String(s[s.index(after: colon)...])), !b.isPercent {
+            var q = b; q.value = b.value / a; return q
+        }
+        guard let i = s.firstIndex(where: { $0.isASCII && $0.isNumber }), i > s.startIndex else { return nil }
+        let label = s[..<i]
+        guard !label.contains(where: { $0.isNumber || "<>≤≥=≧≦".contains($0) }) else { return nil }
+        return quantity(text: String(s[i...]))
     }
 
     /// Percent points of a `(%)` column: `10.0`, `10%`, and 0.1 shown through a % format all give 10.

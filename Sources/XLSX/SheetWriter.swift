@@ -68,7 +68,7 @@ public final class SheetWriter {
     private var lastRow = 0
     private(set) var merges: [CellRange] = []
     private var formats: [(ranges: [CellRange], rule: HighlightRule, style: Int)] = []
-    private var validations: [(ranges: [CellRange], formula: String, allowBlank: Bool, prompt: String?)] = []
+    private var validations: [(ranges: [CellRange], formula: String, allowBlank: Bool, prompt: String?, strict: Bool)] = []
     private(set) var links: [(ref: CellReference, url: String?, location: String?, tooltip: String?)] = []
     private(set) var notes: [(ref: CellReference, text: String, author: String)] = []
     var selected = false
@@ -138,14 +138,15 @@ public final class SheetWriter {
     public func merge(_ range: CellRange) { merges.append(range) }
 
     /// A drop-down of `items` on `ranges` (Excel limits an inline list to 255 characters).
-    public func addListValidation(_ ranges: [CellRange], items: [String], allowBlank: Bool = true, prompt: String? = nil) {
+    /// `strict: false`: the items are suggestions; Excel takes any other value typed.
+    public func addListValidation(_ ranges: [CellRange], items: [String], allowBlank: Bool = true, prompt: String? = nil, strict: Bool = true) {
         let list = "\"" + items.map { $0.replacingAll("\"", with: "\"\"") }.joined(separator: ",") + "\""
-        validations.append((ranges, list, allowBlank, prompt))
+        validations.append((ranges, list, allowBlank, prompt, strict))
     }
 
     /// A drop-down whose items are in a range, e.g. `选项!$A$1:$A$4`.
     public func addListValidation(_ ranges: [CellRange], source: String, allowBlank: Bool = true, prompt: String? = nil) {
-        validations.append((ranges, source, allowBlank, prompt))
+        validations.append((ranges, source, allowBlank, prompt, true))
     }
 
     public func addHighlight(_ ranges: [CellRange], when rule: HighlightRule, style: HighlightStyle) {
@@ -260,7 +261,7 @@ public final class SheetWriter {
                 out.start("dataValidation")
                 out.attribute("type", "list")
                 if v.allowBlank { out.attribute("allowBlank", "1") }
-                out.attribute("showInputMessage", "1"); out.attribute("showErrorMessage", "1")
+                out.attribute("showInputMessage", "1"); out.attribute("showErrorMessage", v.strict ? "1" : "0")
                 if let p = v.prompt { out.attribute("prompt", p) }
                 out.attribute("sqref", v.ranges.map(\.description).joined(separator: " "))
                 out.element("formula1", text: v.formula)

@@ -222,7 +222,7 @@ entry("11-header-typo", "marketing-plan", {"主跟踪表": {"templateSheet": "ma
 wb = openpyxl.Workbook(); ws = wb.active; ws.title = "主跟踪表"
 H = ["推广阶段", "关键任务", "计划开始时间", "计划结束时间", "预算金额(元)", "实际支出(元)"]
 K = ["phase", "task", "plannedStart", "plannedEnd", "budget", "spend"]
-openpyxl_sheet(ws, None, H, [["筹备期", "KOL签约", "2025-05-01", "2025-05-08", 50000, 40000]], header_row=1)
+openpyxl_sheet(ws, None, H, [["筹备期", "KOL签约", "2025-06-01", "2025-06-20", 50000, 40000]], header_row=1)
 wb.save(os.path.join(HERE, "12-missing-owner.xlsx"))
 entry("12-missing-owner", "marketing-plan", {"主跟踪表": {"templateSheet": "master", "headerRow": 1, "columns": letters(H, K)}},
       problems=[("column.missing", "主跟踪表", "A1")])
