@@ -106,6 +106,17 @@ public struct SyncBook: Sendable {
             throw StoreError("\(path): no sheet matches a template, so there is nothing to sync",
                              "\(path):没有与模板匹配的工作表,无可同步的内容")
         }
+        // A workbook is bound to one campaign; several in one (618主跟踪表 and 双11主跟踪表) are refused
+        // whole rather than merged into one campaign or synced in part.
+        if book.groups.count > 1 {
+            let sheets = book.groups.map { g in g.map(\.sheetName).joined(separator: "+") }
+            throw StoreError("\(path) holds \(book.groups.count) campaigns (\(sheets.joined(separator: "; "))); sync binds a workbook to one campaign: save each campaign's sheets as a workbook of its own and sync each (validate checks them all as they are)",
+                             "\(path) 包含 \(book.groups.count) 个活动(\(sheets.joined(separator: ";")));同步时一个工作簿只能绑定一个活动:请把每个活动的工作表另存为单独的工作簿后分别同步(validate 可直接检查全部)")
+        }
+        if let a = book.ambiguity {
+            throw StoreError("\(path): the sheet \(a.sheet) fits the templates \(a.chosen) and \(a.other) about equally; run sync with --template to say which it is",
+                             "\(path):工作表“\(a.sheet)”与模板 \(a.chosen) 和 \(a.other) 的吻合程度相当;请用 --template 指定模板后再同步")
+        }
         // One pass over each sheet: the validator checks each row and hands it over here.
         struct Pending {
             var sheet: SyncedSheet

@@ -144,7 +144,8 @@ public enum HeaderMatcher {
         init(_ c: Template.Column) {
             column = c
             exact = ([c.zh, c.en] + (c.aliases ?? [])).map(HeaderMatcher.normalize)
-            bases = Array(Set(exact.map(HeaderMatcher.base).filter { !$0.isEmpty }))
+            // A RACI role's column is named with its letter (负责人(A)): a plain 负责人 is an owner, not the A.
+            bases = c.type == "raciRole" ? [] : Array(Set(exact.map(HeaderMatcher.base).filter { !$0.isEmpty }))
         }
     }
 
@@ -319,11 +320,16 @@ public enum HeaderMatcher {
         let names = sheet.columns.map(Names.init)
         for (i, row) in rows.enumerated() where row.index <= searchRows {
             let above = i > 0 && rows[i - 1].index == row.index - 1 ? rows[i - 1] : nil
-            for m in [mapping(row, above: nil, sheetName: sheetName, template: template, sheet: sheet, names: names),
-                      above.flatMap { mapping(row, above: $0, sheetName: sheetName, template: template, sheet: sheet, names: names) }] {
-                guard var m else { continue }
+            if var m = mapping(row, above: nil, sheetName: sheetName, template: template, sheet: sheet, names: names) {
                 m.evidence = evidence(m, rows: rows, sheet: sheet)
                 if best == nil || m.score > best!.score + 1e-9 || (abs(m.score - best!.score) < 1e-9 && m.evidence > best!.evidence + 1e-9) { best = m }
+            }
+            // Over two rows only when the upper row's group headers make more columns understood
+            // than either row alone (a data row under a header row is not a second header row).
+            if let above, var m = mapping(row, above: above, sheetName: sheetName, template: template, sheet: sheet, names: names),
+               m.firstHeaderRow < m.headerRow, best == nil || m.score > best!.score + 1e-9 {
+                m.evidence = evidence(m, rows: rows, sheet: sheet)
+                best = m
             }
         }
         return best

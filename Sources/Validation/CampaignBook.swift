@@ -140,7 +140,8 @@ public final class CampaignBook {
     public init(path: String, templates: [Template]) throws {
         let workbook = try Workbook(path: path)
         self.workbook = workbook
-        var found = try HeaderMatcher.detect(in: workbook, templates: templates)
+        // The sheets tracksheet writes itself (its summary's headers look like a master plan's) are not the user's data.
+        var found = try HeaderMatcher.detect(in: workbook, templates: templates).filter { !Self.isOwnSheet($0.sheetName) }
         // One template per workbook: the one most sheets (then the most evidence) map onto.
         let byTemplate = Dictionary(grouping: found, by: \.templateID)
         let best = byTemplate.max { a, b in

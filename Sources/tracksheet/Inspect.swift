@@ -99,14 +99,29 @@ struct Inspect: ParsableCommand {
         for m in mappings {
             let t = templates.first { $0.id == m.templateID }!
             let spec = t.sheets.first { $0.id == m.templateSheet }!
-            text += zh ? "\n模板 \(m.templateID):“\(m.sheetName)”对应“\(spec.name.zh)”,表头在第 \(m.headerRow) 行\n"
-                       : "\nTemplate \(m.templateID): \"\(m.sheetName)\" is \"\(spec.name.en)\", headers in row \(m.headerRow)\n"
+            let rows = m.firstHeaderRow == m.headerRow ? "\(m.headerRow)" : "\(m.firstHeaderRow)–\(m.headerRow)"
+            text += zh ? "\n模板 \(m.templateID):“\(m.sheetName)”对应“\(spec.name.zh)”,表头在第 \(rows) 行\n"
+                       : "\nTemplate \(m.templateID): \"\(m.sheetName)\" is \"\(spec.name.en)\", headers in row \(rows)\n"
+            let explained = m.columns.count + m.extra.count
+            text += zh ? "  依据:模板 \(spec.columns.count) 列中找到 \(m.columns.count) 列,表头 \(explained) 个中识别 \(m.columns.count) 个,综合吻合度 \(Int((m.evidence * 100).rounded()))%\n"
+                       : "  why: \(m.columns.count) of the template's \(spec.columns.count) columns found, \(m.columns.count) of \(explained) headers understood, fit \(Int((m.evidence * 100).rounded()))% with the values below\n"
+            if let other = m.ambiguousWith {
+                text += zh ? "  注意:与模板 \(other) 的吻合程度相当,请用 --template 指定\n" : "  note: fits \(other) about as well; choose with --template\n"
+            }
             for c in spec.columns {
                 // Only a missing required column is a problem; optional ones (the derived 达成率 and
                 // 达标情况 among them) may be absent.
                 let at = m.columns[c.key].map { CellReference.columnName($0) }
                     ?? (m.missingRequired.contains(c.key) ? (zh ? "缺少" : "MISSING") : "—")
-                text += "  \(at.padding(toLength: 4, withPad: " ", startingAt: 0)) \(zh ? c.zh : c.en)\n"
+                var line = "  \(at.padding(toLength: 4, withPad: " ", startingAt: 0)) \(zh ? c.zh : c.en)"
+                if let h = m.headers[c.key], HeaderMatcher.normalize(h) != HeaderMatcher.normalize(zh ? c.zh : c.en) { line += zh ? " ← “\(h)”" : " ← \"\(h)\"" }
+                if let u = m.units[c.key], u.factor != 1 { line += zh ? "(单位 \(u.label),×\(Int(u.factor)) 折算为元)" : " (in \(u.label): ×\(Int(u.factor)) to CNY)" }
+                text += line + "\n"
+            }
+            for n in m.nearMisses {
+                let names = n.candidates.compactMap { k in spec.columns.first { $0.key == k } }.map { zh ? $0.zh : $0.en }
+                text += zh ? "  \(CellReference.columnName(n.column)) “\(n.header)”:是否想写 \(names.joined(separator: " 或 "))?\n"
+                           : "  \(CellReference.columnName(n.column)) \"\(n.header)\": did you mean \(names.joined(separator: " or "))?\n"
             }
             for e in m.extra { text += (zh ? "  \(CellReference.columnName(e.column)) 额外的列(保留):" : "  \(CellReference.columnName(e.column)) extra column (kept): ") + e.header + "\n" }
             if !m.missingRequired.isEmpty {
@@ -133,11 +148,17 @@ struct Inspect: ParsableCommand {
                 })),
                 ("templates", .array(mappings.map { m in
                     .object([("sheet", .string(m.sheetName)), ("template", .string(m.templateID)), ("templateSheet", .string(m.templateSheet)),
-                             ("headerRow", .number(Double(m.headerRow))),
-                             ("columns", .object(m.columns.sorted { $0.value < $1.value }.map { ($0.key, .string(CellReference.columnName($0.value))) })),
+                             ("headerRow", .number(Double(m.headerRow))),                              ("columns", .object(m.columns.sorted { $0.value < $1.value }.map { ($0.key, .string(CellReference.columnName($0.value))) })),
                              ("extra", .array(m.extra.map { .object([("column", .string(CellReference.columnName($0.column))), ("header", .string($0.header))]) })),
                              ("missingRequired", .array(m.missingRequired.map(JSONValue.string))),
-                             ("missingOptional", .array(m.missingOptional.map(JSONValue.string)))])
+                             ("missingOptional", .array(m.missingOptional.map(JSONValue.string))),
+                             ("firstHeaderRow", .number(Double(m.firstHeaderRow))),
+                             ("evidence", .number((m.evidence * 1000).rounded() / 1000)),
+                             ("ambiguousWith", m.ambiguousWith.map(JSONValue.string) ?? .null),
+                             ("headers", .object(m.headers.sorted { (m.columns[$0.key] ?? 0) < (m.columns[$1.key] ?? 0) }.map { ($0.key, .string($0.value)) })),
+                             ("units", .object(m.units.sorted { $0.key < $1.key }.map { ($0.key, .object([("label", .string($0.value.label)), ("factor", .number($0.value.factor))])) })),
+                             ("nearMisses", .array(m.nearMisses.map { n in .object([("column", .string(CellReference.columnName(n.column))), ("header", .string(n.header)),
+                                                                                    ("candidates", .array(n.candidates.map(JSONValue.string)))]) }))])
                 })),
                 ("problems", .array(problems.map { p in
                     .object([("part", .string(p.part)), ("cell", p.cell.map(JSONValue.string) ?? .null),

@@ -138,12 +138,23 @@ struct CampaignArguments: ParsableArguments {
     @Option(name: .customLong("template-file"), help: "A team's own template file (JSON), used besides the shipped ones.")
     var templateFile: String?
 
+    @Option(name: .customLong("template"), help: "Read the workbook as this template only (marketing-plan, multi-platform-promo, process-card, or a --template-file's id) instead of choosing by its headers and values.")
+    var template: String?
+
     func validate() throws {
         if let asOf, CalendarDate(asOf) == nil { throw ValidationError("--as-of \(asOf) is not a date such as 2025-06-09") }
     }
 
     func options(roi: String?) throws -> ValidationOptions {
-        ValidationOptions(asOf: asOf.flatMap(CalendarDate.init) ?? CalendarDate.today, roi: roi, templates: try Templates.all(extra: templateFile))
+        var templates = try Templates.all(extra: templateFile)
+        if let template {
+            templates = templates.filter { $0.id == template }
+            if templates.isEmpty {
+                Output.fail(Language.current.isChinese ? "没有名为“\(template)”的模板;可用的模板:\(Template.builtinIDs.joined(separator: "、"))"
+                                                       : "no template named \"\(template)\"; the shipped ones are \(Template.builtinIDs.joined(separator: ", "))")
+            }
+        }
+        return ValidationOptions(asOf: asOf.flatMap(CalendarDate.init) ?? CalendarDate.today, roi: roi, templates: templates)
     }
 }
 

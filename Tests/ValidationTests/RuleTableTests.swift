@@ -31,6 +31,10 @@ import XLSX
 
     static let cases: [Case] = [
         Case(rule: "column.missing", sample: plan, sheet: "主跟踪表", at: "A2", bad: [("D2", s(""))], good: [("D2", s("负责人"))]),
+        Case(rule: "column.nearMiss", sample: plan, sheet: "主跟踪表", at: "C2", bad: [("C2", s("关建任务"))], good: [("C2", s("关键任务"))]),
+        // A sheet whose headers are none of the template's: listed as not checked (no cell).
+        Case(rule: "sheet.unchecked", sample: plan, sheet: "效果分析表", at: "",
+             bad: (1...13).map { (CellReference(row: 2, column: $0).description, s("列\($0)")) }, good: []),
         Case(rule: "column.extra", sample: plan, sheet: "主跟踪表", at: "S2", bad: [("S2", s("渠道备注"))], good: [("S2", s(""))]),
         Case(rule: "period.placeholder", sample: plan, sheet: "主跟踪表", at: "A1", bad: [("A1", s("市场推广计划主跟踪表(推广周期:202X年5月1日-202X年6月20日)"))],
              good: [("A1", s("市场推广计划主跟踪表(推广周期:2025年5月1日-2025年6月20日)"))]),
@@ -99,14 +103,14 @@ import XLSX
         let bad = try Self.edited(c, c.bad), good = try Self.edited(c, c.good)
         defer { try? FileManager.default.removeItem(atPath: bad); try? FileManager.default.removeItem(atPath: good) }
         let fired = try Self.diagnostics(bad)
-        let hit = fired.first { $0.rule == c.rule && $0.sheet == c.sheet && $0.cell == c.at }
+        let hit = fired.first { $0.rule == c.rule && $0.sheet == c.sheet && ($0.cell ?? "") == c.at }
         #expect(hit != nil, "\(c): not reported; got \(fired.map { "\($0.rule)@\($0.location)" })")
         if let hit {
             #expect(hit.severity == Rule.severity(of: c.rule))
             #expect(!hit.english.isEmpty && !hit.chinese.isEmpty && hit.english != hit.chinese, "\(c): both languages")
         }
         let passing = try Self.diagnostics(good)
-        #expect(!passing.contains { $0.rule == c.rule && $0.sheet == c.sheet && $0.cell == c.at },
+        #expect(!passing.contains { $0.rule == c.rule && $0.sheet == c.sheet && ($0.cell ?? "") == c.at },
                 "\(c): reported on the passing row: \(passing.filter { $0.rule == c.rule }.map(\.english))")
     }
 }

@@ -307,6 +307,12 @@ for r in (3, 4):
 wb.save(os.path.join(HERE, "20-detail-times.xlsx"))
 entry("20-detail-times", "marketing-plan", {"阶段执行明细表": {"templateSheet": "detail", "headerRow": 2, "columns": letters(H, K)}})
 
+# 21. A short list that fits two templates about equally: said so, not guessed (--template settles it).
+wb = openpyxl.Workbook(); ws = wb.active; ws.title = "Sheet1"
+openpyxl_sheet(ws, None, ["日期", "任务", "负责人", "状态", "备注"], [], header_row=1)
+wb.save(os.path.join(HERE, "21-ambiguous-template.xlsx"))
+entry("21-ambiguous-template", "process-card", {}, problems=[("template.ambiguous", "Sheet1", None)])
+
 # 13. Workbook 1 re-saved by LibreOffice: the same reading.
 soffice = shutil.which("soffice")
 if soffice:

@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+
+/// Workbooks as teams make them (Fixtures/real-world/make.py: openpyxl, XlsxWriter, LibreOffice;
+/// synonyms, two-row headers, units, totals and notes, several campaigns, English, Excel times),
+/// each with its planted problems in manifest.json. Run through the binary as a user would.
+@Suite struct RealWorldTests {
+    struct Expected: Decodable {
+        struct Sheet: Decodable {
+            var templateSheet: String
+            var headerRow: Int
+            var columns: [String: String]
+        }
+        var template: String
+        var asOf: String
+        var sheets: [String: Sheet]
+        /// Every error and warning validate must report: (rule, sheet, cell); nothing else.
+        var problems: [[String?]]
+        /// Infos that must be among what it reports.
+        var infos: [[String?]]
+        /// Store table → rows (found by their task, platform or metric) and the values they must hold.
+        var store: [String: [[String: JSONScalar]]]
+    }
+
+    enum JSONScalar: Decodable, Equatable, CustomStringConvertible {
+        case number(Double), text(String)
+        init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let n = try? c.decode(Double.self) { self = .number(n) } else { self = .text(try c.decode(String.self)) }
+        }
+        var description: String { switch self { case .number(let n): "\(n)"; case .text(let s): s } }
+    }
+
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/real-world")
+    static let manifest: [String: Expected] = {
+        let data = try! Data(contentsOf: folder.appendingPathComponent("manifest.json"))
+        return try! JSONDecoder().decode([String: Expected].self, from: data)
+    }()
+
+    func path(_ name: String) -> String { Self.folder.appendingPathComponent(name + ".xlsx").path }
+
+    func json(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    @Test(arguments: manifest.keys.sorted())
+    func validateReportsThePlantedProblemsAndNothingElse(name: String) throws {
+        let want = try #require(Self.manifest[name])
+        let r = try Binary.run(["validate", path(name), "--format", "json", "--as-of", want.asOf])
+        let doc = try json(r.stdout)
+        let file = try #require((doc["files"] as? [[String: Any]])?.first, "\(name): \(r.stderr)")
+        #expect(file["template"] as? String == want.template, "\(name)")
+        let diagnostics = file["diagnostics"] as? [[String: Any]] ?? []
+        func key(_ d: [String: Any]) -> [String?] { [d["rule"] as? String, d["sheet"] as? String, d["cell"] as? String] }
+        let found = diagnostics.filter { $0["severity"] as? String != "info" }.map(key)
+        let sort = { (a: [String?], b: [String?]) in a.map { $0 ?? "" }.lexicographicallyPrecedes(b.map { $0 ?? "" }) }
+        #expect(found.sorted(by: sort) == want.problems.sorted(by: sort),
+                "\(name): \(diagnostics.map { "\($0["rule"] ?? "") \($0["cell"] ?? "") \($0["message"] ?? "")" })")
+        let infos = diagnostics.filter { $0["severity"] as? String == "info" }.map(key)
+        for i in want.infos { #expect(infos.contains(i), "\(name): info \(i) not reported") }
+        let errors = diagnostics.contains { $0["severity"] as? String == "error" }
+        #expect(r.status == (errors ? 1 : 0), "\(name): exit \(r.status)")
+    }
+
+    @Test(arguments: manifest.keys.sorted())
+    func inspectMapsEveryColumn(name: String) throws {
+        let want = try #require(Self.manifest[name])
+        let r = try Binary.run(["inspect", path(name), "--format", "json"])
+        #expect(r.status == 0, "\(name): \(r.stderr)")
+        let templates = try json(r.stdout)["templates"] as? [[String: Any]] ?? []
+        for (sheet, expected) in want.sheets {
+            let m = try #require(templates.first { $0["sheet"] as? String == sheet }, "\(name): \(sheet) not mapped")
+            #expect(m["template"] as? String == want.template, "\(name) \(sheet)")
+            #expect(m["templateSheet"] as? String == expected.templateSheet, "\(name) \(sheet)")
+            #expect(m["headerRow"] as? Int == expected.headerRow, "\(name) \(sheet)")
+            #expect(m["columns"] as? [String: String] == expected.columns, "\(name) \(sheet): \(m["columns"] ?? "")")
+        }
+    }
+
+    /// `sync` into a new SQLite store keeps every value in its column and in 元, whatever unit
+    /// the header names; a second sync changes nothing in the store.
+    @Test(arguments: manifest.filter { !$0.value.store.isEmpty }.keys.sorted())
+    func syncStoresEveryValueInItsColumnAndUnit(name: String) throws {
+        let want = try #require(Self.manifest[name])
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tracksheet-realworld-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let book = dir.appendingPathComponent(name + ".xlsx").path, store = dir.appendingPathComponent("t.db").path
+        try FileManager.default.copyItem(atPath: path(name), toPath: book)
+        let first = try Binary.run(["sync", book, "--store", store, "--as-of", want.asOf])
+        #expect(first.status == 0 || first.status == 1, "\(name): \(first.stderr)")
+        for (table, rows) in want.store {
+            for expected in rows {
+                // The row is found by its first field; every field named must hold its value.
+                let (keyField, keyValue) = expected.first { ["task", "platform", "metric", "channel"].contains($0.key) }.map { ($0.key, $0.value) }
+                    ?? expected.first!
+                let columns = expected.keys.sorted()
+                let sql = "SELECT \(columns.map(Self.snake).joined(separator: ", ")) FROM \(table) WHERE \(Self.snake(keyField)) = ?"
+                let q = try Binary.spawn("python3", ["-c", """
+                    import json, sqlite3, sys
+                    rows = sqlite3.connect(sys.argv[1]).execute(sys.argv[2], (sys.argv[3],)).fetchall()
+                    print(json.dumps(rows))
+                    """, store, sql, keyValue.description])
+                let got = try #require(try JSONSerialization.jsonObject(with: Data(q.stdout.utf8)) as? [[Any]], "\(name): \(q.stderr)")
+                #expect(got.count >= 1, "\(name): no row with \(keyField) = \(keyValue) in \(table)")
+                guard let row = got.first else { continue }
+                for (i, c) in columns.enumerated() {
+                    switch expected[c]! {
+                    case .number(let n): #expect((row[i] as? Double).map { abs($0 - n) < 1e-6 } == true, "\(name) \(table).\(c): \(row[i]) ≠ \(n)")
+                    case .text(let s): #expect(row[i] as? String == s, "\(name) \(table).\(c): \(row[i]) ≠ \(s)")
+                    }
+                }
+            }
+        }
+        let second = try Binary.run(["sync", book, "--store", store, "--as-of", want.asOf, "--format", "json"])
+        #expect(second.status == 0 || second.status == 1, "\(name): \(second.stderr)")
+        #expect(!second.stdout.contains("\"inserted\":[1-9]") , "\(name)")
+        let again = try Binary.run(["sync", book, "--store", store, "--as-of", want.asOf, "--dry-run"])
+        #expect(again.stdout.contains("无变化") || again.stdout.contains("no change") || again.stdout.contains("unchanged"), "\(name): \(again.stdout)")
+    }
+
+    /// A workbook holding two campaigns is checked whole by validate, and refused whole by sync
+    /// (one line, exit 2, nothing written) instead of merged into one campaign.
+    @Test func syncRefusesSeveralCampaignsInOneWorkbook() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tracksheet-realworld-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let book = dir.appendingPathComponent("two.xlsx").path, store = dir.appendingPathComponent("t.db").path
+        try FileManager.default.copyItem(atPath: path("05-two-campaigns"), toPath: book)
+        let before = try Data(contentsOf: URL(fileURLWithPath: book))
+        let r = try Binary.run(["sync", book, "--store", store])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("618主跟踪表") && r.stderr.contains("双11主跟踪表"), "\(r.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: book)) == before)
+    }
+
+    /// `--template` settles a sheet that fits two templates: it is then checked as that one.
+    @Test func templateSettlesAnAmbiguousSheet() throws {
+        let guessed = try Binary.run(["validate", path("21-ambiguous-template"), "--format", "json"])
+        #expect(guessed.status == 1 && guessed.stdout.contains("template.ambiguous"))
+        let chosen = try Binary.run(["validate", path("21-ambiguous-template"), "--format", "json", "--template", "marketing-plan", "--as-of", "2025-06-01"])
+        #expect(!chosen.stdout.contains("template.ambiguous") && chosen.stdout.contains(#""template":"marketing-plan""#), "\(chosen.stdout)")
+        let unknown = try Binary.run(["validate", path("21-ambiguous-template"), "--template", "no-such"])
+        #expect(unknown.status == 2 && unknown.stderr.split(separator: "\n").count == 1, "\(unknown.stderr)")
+    }
+
+    static func snake(_ key: String) -> String {
+        var out = ""
+        for c in key { if c.isUppercase { out += "_" + c.lowercased() } else { out.append(c) } }
+        return out
+    }
+}
