@@ -68,6 +68,7 @@ test: build deps-interop
 	@# The store tests need a PostgreSQL server: started here on loopback, or the run fails.
 	@pg=$$(bash .ci/postgres.sh) || { echo "PostgreSQL could not be started; the store tests need it (see .ci/postgres.sh)"; exit 2; }; \
 	  TRACKSHEET_TEST_POSTGRES=$$pg TRACKSHEET_INTEROP_DIR=$(abspath $(INTEROP_DIR)) $(SWIFT) test -c $(CONFIG) 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
+	python3 docs/make_headers.py --check
 	@cat $(INTEROP_DIR)/pairs-*.tsv > $(INTEROP_DIR)/pairs.tsv
 	python3 Tests/interop/check_features.py $(INTEROP_DIR)
 	python3 Tests/interop/check_opens.py $(INTEROP_DIR)/pairs.tsv --sample $(INTEROP_SAMPLE)
