@@ -323,8 +323,12 @@ public final class Validator {
                 guard let allowed = c.allowed, !isTotal else { continue }
                 let state = c.kind == .status ? StateValue.parse(text).state : text
                 if !c.allowedSet.contains(state) && c.spec.canonical(state) == nil && !(marker && c.kind == .status && c.derived != nil) {
-                    report("value.allowed", m, row, c.key, "\(name.0) \"\(text)\" is not one of \(allowed.joined(separator: "/"))",
-                           "“\(name.1)”的值“\(text)”不在可选范围(\(allowed.joined(separator: "/")))内")
+                    // Each language lists its own names of the choices (any of them is accepted).
+                    let zhList = c.spec.allowed ?? allowed
+                    let enList = c.spec.allowedEn ?? (c.key == "phase" ? (book.template?.phases ?? []).map(\.en)
+                                                      : c.key == "stage" ? (book.template?.stages ?? []).map(\.en) : zhList)
+                    report("value.allowed", m, row, c.key, "\(name.0) \"\(text)\" is not one of \((enList.isEmpty ? zhList : enList).joined(separator: "/"))",
+                           "“\(name.1)”的值“\(text)”不在可选范围(\(zhList.joined(separator: "/")))内")
                     badKeys.insert(c.key)
                 }
             case .date:

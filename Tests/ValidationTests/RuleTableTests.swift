@@ -81,7 +81,9 @@ import XLSX
     ]
 
     @Test func everyRuleHasACase() {
-        #expect(Set(Self.cases.map(\.rule)) == Set(Rule.catalog.map(\.id)))
+        // template.ambiguous needs a workbook of its own (no edit of a sample fits two templates
+        // equally): RealWorldTests.templateSettlesAnAmbiguousSheet checks it through the binary.
+        #expect(Set(Self.cases.map(\.rule)).union(["template.ambiguous"]) == Set(Rule.catalog.map(\.id)))
         #expect(Set(Rule.catalog.map(\.id)).count == Rule.catalog.count, "rule ids are unique")
     }
 
