@@ -97,6 +97,8 @@ public struct SyncBook: Sendable {
     /// The campaign name from the workbook itself: its binding, else `tracksheet new`'s property.
     public var campaignProperty: String?
     public var report: Report
+    /// The campaign its titles name (`618大促主跟踪表(…)`), for a workbook made elsewhere.
+    public var titleCampaign: String? = nil
 
     /// `onBound` hears, from another thread and early in the reading, of the campaign the
     /// workbook's sync record names (when it has one): sync starts reading the store then.
@@ -212,7 +214,8 @@ public struct SyncBook: Sendable {
         let binding = try bindingRead.value()
         return SyncBook(path: path, template: template, isChinese: book.isChinese, sheets: sheets, binding: binding,
                         period: (book.period.start, book.period.end),
-                        campaignProperty: book.workbook.customProperty("tracksheet.campaign"), report: report)
+                        campaignProperty: book.workbook.customProperty("tracksheet.campaign"), report: report,
+                        titleCampaign: book.titleCampaign)
     }
 
     /// A cell as the store keeps it: `.some(nil)` for blank or "no value", nil when it cannot be read as its type.

@@ -128,13 +128,14 @@ public enum SyncRunner {
     }
 
     /// The campaign a workbook syncs with: `--campaign`, else its binding, else what `tracksheet new`
-    /// recorded, else its file name.
+    /// recorded, else the campaign its title names, else its file name.
     static func campaignName(_ book: SyncBook, option: String?, path: String) throws -> String {
         if let bound = book.binding.campaign, let option, option != bound {
             throw StoreError("this workbook is bound to the campaign \"\(bound)\", not \"\(option)\"; copy it with tracksheet export to start another",
                              "此工作簿已绑定活动“\(bound)”,而不是“\(option)”;如需另一个活动,请用 tracksheet export 导出新工作簿")
         }
-        let name = option ?? book.binding.campaign ?? book.campaignProperty ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        let name = option ?? book.binding.campaign ?? book.campaignProperty ?? book.titleCampaign
+            ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty, trimmed.count <= 200 else {
             throw StoreError("the campaign name \"\(name)\" is empty or too long; give one with --campaign", "活动名称“\(name)”为空或过长;请用 --campaign 指定")

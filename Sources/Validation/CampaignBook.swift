@@ -246,6 +246,38 @@ public final class CampaignBook {
         return false
     }
 
+    /// The campaign a workbook's own titles name: `618大促主跟踪表(推广周期:…)` → `618大促`,
+    /// `Marketing plan: Spring launch (…)` → `Spring launch`, `营销活动标准化流程卡(春季焕新季,启动日期:…)` →
+    /// `春季焕新季`, or the overview's 活动名称. nil when they name none (`市场推广计划主跟踪表(…)`).
+    public var titleCampaign: String? {
+        for m in groups.first ?? [] {
+            if let name = fields[m.sheetName]?["name"], case .string(let s) = name.cell.value, !Values.trimmed(s).isEmpty { return Values.trimmed(s) }
+        }
+        for m in groups.first ?? [] where m.templateSheet == "master" || m.templateSheet == "process" {
+            guard let title = titles[m.sheetName]?.first?.text else { continue }
+            if let name = Self.campaign(inTitle: title, sheet: m.templateSheet) { return name }
+        }
+        return nil
+    }
+
+    static func campaign(inTitle raw: String, sheet: String) -> String? {
+        let title = Values.trimmed(raw.replacingOccurrences(of: "（", with: "(").replacingOccurrences(of: "）", with: ")"))
+        let open = title.firstIndex(of: "(")
+        var head = String(open.map { title[..<$0] } ?? title[...])
+        if sheet == "process", let open {
+            // The card names its campaign first inside the bracket: (春季焕新季,启动日期:…).
+            let inside = title[title.index(after: open)...].split(whereSeparator: { ",，)".contains($0) }).first.map(String.init) ?? ""
+            if !inside.contains(":"), !inside.contains(":"), !inside.isEmpty, inside.first?.isNumber != true { return Values.trimmed(inside) }
+            return nil
+        }
+        for word in ["市场推广计划主跟踪表", "推广计划主跟踪表", "市场推广计划", "主跟踪表", "跟踪表", "推广计划", "Marketing plan:", "Marketing plan", "Master plan"] {
+            if let r = head.range(of: word, options: .caseInsensitive) { head.removeSubrange(r) }
+        }
+        let name = head.trimmingCharacters(in: CharacterSet(charactersIn: " -—–·:：_").union(.whitespacesAndNewlines))
+        guard !name.isEmpty, name.count <= 100, !DateParser.isPlaceholder(name), DateParser.text(name, year: nil) == nil else { return nil }
+        return name
+    }
+
     /// `618主跟踪表` → `618`; `双11-效果分析表` → `双11`: a sheet's name without its template sheet's name.
     static func campaignKey(_ m: SheetMapping, template: Template?) -> String? {
         guard let spec = template?.sheets.first(where: { $0.id == m.templateSheet }) else { return nil }

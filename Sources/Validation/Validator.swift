@@ -77,8 +77,17 @@ public final class Validator {
 
     // MARK: - Reporting
 
+    /// Cells (`sheet!F7`) an error was reported at: what follows from it there is not reported again.
+    var erred: Set<String> = []
+
     func report(_ rule: String, _ sheet: String, _ cell: String?, _ value: CellValue, _ english: String, _ chinese: String) {
-        diagnostics.append(Diagnostic(rule: rule, severity: Rule.severity(of: rule), sheet: sheet, cell: cell, value: value, english: english, chinese: chinese))
+        let severity = Rule.severity(of: rule)
+        if let cell {
+            let at = sheet + "!" + cell
+            // One cause, one diagnostic: a warning about a cell already in error follows from that error.
+            if severity == .error { erred.insert(at) } else if erred.contains(at) { return }
+        }
+        diagnostics.append(Diagnostic(rule: rule, severity: severity, sheet: sheet, cell: cell, value: value, english: english, chinese: chinese))
     }
 
     /// The cell of `key` in `row`, as `F7`.
@@ -451,13 +460,15 @@ public final class Validator {
 
     /// A 合计/总计/total row: checked for totals, not as a data row (nor synced as one).
     public static func isTotalRow(_ row: TableRow) -> Bool {
-        row.cells.slots.contains { c in
+        let names = { (c: Cell?) -> Bool in
             guard case .string(let s)? = c?.value, s.utf8.count <= 24, mayNameTotal(s) else { return false }
             return totalWords.contains(HeaderMatcher.normalize(s))
         }
+        // The word may sit in a column of the team's own (序号, 编号) as well.
+        return row.cells.slots.contains(where: names) || (!row.extra.isEmpty && row.extra.values.contains(where: names))
     }
 
-    static let totalWords: Set<String> = ["合计", "总计", "小计", "总预算", "预算合计", "total", "subtotal"]
+    static let totalWords: Set<String> = ["合计", "总计", "小计", "总预算", "预算合计", "费用合计", "合计金额", "总合计", "累计", "total", "subtotal", "grandtotal", "totals"]
 
     /// Every total word has 计, 算 or a t (ASCII or full-width, which `normalize` turns into one):
     /// text with none of them is not a total word — a byte scan instead of normalising every
@@ -605,7 +616,9 @@ public final class Validator {
         if m.templateSheet == "master" {
             masterTasks.append(MasterTask(row: row.index, phase: row.text("phase"), task: row.text("task"), owner: row.text("owner"),
                                           budget: number(row, "budget"), spend: number(row, "spend"),
-                                          plannedStart: book.date(row.value("plannedStart")).date, plannedEnd: book.date(row.value("plannedEnd")).date,
+                                          // A task whose dates are in error sets no phase window (its phase's detail rows would all look misplaced).
+                                          plannedStart: bad("plannedEnd") ? nil : dateValue(row, "plannedStart"),
+                                          plannedEnd: bad("plannedStart") ? nil : dateValue(row, "plannedEnd"),
                                           texts: ["task", "objective", "kpi", "notes"].map { row.text($0) }.filter { !$0.isEmpty }, isTotal: isTotal,
                                           budgetIsFormula: row.cells["budget"]?.hasFormula == true))
         }

@@ -39,7 +39,7 @@ import XLSX
         #expect(book.sheets.map(\.name) == ["主跟踪表", "阶段执行明细表", "效果分析表"])
         var rows: [Int: Row] = [:]
         let meta = try book.readSheet(book.sheets[0]) { rows[$0.index] = $0 }
-        #expect(rows[1]?.cell(at: 1)?.value == .string("市场推广计划主跟踪表(推广周期:2025年5月1日-2025年7月23日)"))
+        #expect(rows[1]?.cell(at: 1)?.value == .string("618大促 市场推广计划主跟踪表(推广周期:2025年5月1日-2025年7月23日)"))
         #expect(rows[2]?.cells.compactMap { if case .string(let s) = $0.value { s } else { nil } }.prefix(4) == ["推广阶段", "核心目标", "关键任务", "任务负责人"])
         #expect(rows[3]?.cell(at: 1)?.value == .string("筹备期") && rows[3]?.cell(at: 3)?.value == .string("KOL名单筛选与签约"))
         #expect(rows[3]?.cell(at: 5)?.value.portableJSON == .object([("date", .string("2025-05-01"))]))
@@ -86,13 +86,16 @@ import XLSX
         let book = try Workbook(path: path)
         var rows: [Int: Row] = [:]
         let meta = try book.readSheet(book.sheets[0]) { rows[$0.index] = $0 }
-        #expect(rows[3]?.cell(at: 5)?.value == .string("活动启动前30天"))
-        #expect(rows[3]?.cell(at: 6)?.value.portableJSON == .object([("date", .string("2025-04-16"))]))
-        #expect(rows[16]?.cell(at: 5)?.value == .string("活动结束后3个工作日内"))
-        #expect(rows[16]?.cell(at: 6)?.value.portableJSON == .object([("date", .string("2025-06-04"))]))
+        // Seed 002's own rows first: 目标设定 at 活动启动前15天, 方案初稿撰写 at 活动启动前12天, 跨部门评审.
+        #expect(rows[3]?.cell(at: 2)?.value == .string("目标设定") && rows[4]?.cell(at: 2)?.value == .string("方案初稿撰写"))
+        #expect(rows[5]?.cell(at: 2)?.value == .string("跨部门评审"))
+        #expect(rows[3]?.cell(at: 5)?.value == .string("活动启动前15天") && rows[4]?.cell(at: 5)?.value == .string("活动启动前12天"))
+        #expect(rows[3]?.cell(at: 6)?.value.portableJSON == .object([("date", .string("2025-05-01"))]))
+        #expect(rows[15]?.cell(at: 5)?.value == .string("活动结束后3个工作日内"))
+        #expect(rows[15]?.cell(at: 6)?.value.portableJSON == .object([("date", .string("2025-06-04"))]))
         #expect(rows[3]?.cell(at: 7)?.value == .string("□未开始□进行中□已完成"))
         #expect(meta.dataValidations.contains { $0.listItems?.contains("□未开始□进行中■已完成") == true })
-        #expect(meta.mergedRanges.map(\.description).contains("A3:A5"))
+        #expect(meta.mergedRanges.map(\.description).contains("A3:A4") && meta.mergedRanges.map(\.description).contains("A5:A7"))
         let m = try HeaderMatcher.detect(in: book, templates: Template.builtinIDs.map { try Template.builtin($0) })
         #expect(m.first?.templateID == "process-card" && m.first?.missingRequired == [])
     }

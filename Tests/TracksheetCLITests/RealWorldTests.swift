@@ -13,6 +13,8 @@ import Testing
         }
         var template: String
         var asOf: String
+        /// The campaign a first sync binds it to: its title's, else its file name.
+        var campaign: String
         var sheets: [String: Sheet]
         /// Every error and warning validate must report: (rule, sheet, cell); nothing else.
         var problems: [[String?]]
@@ -89,6 +91,8 @@ import Testing
         try FileManager.default.copyItem(atPath: path(name), toPath: book)
         let first = try Binary.run(["sync", book, "--store", store, "--as-of", want.asOf])
         #expect(first.status == 0 || first.status == 1, "\(name): \(first.stderr)")
+        let campaigns = try Binary.spawn("python3", ["-c", "import sqlite3, sys; print('|'.join(r[0] for r in sqlite3.connect(sys.argv[1]).execute('SELECT name FROM campaigns')))", store])
+        #expect(campaigns.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == want.campaign, "\(name): bound to \(campaigns.stdout)")
         for (table, rows) in want.store {
             for expected in rows {
                 // The row is found by its first field; every field named must hold its value.

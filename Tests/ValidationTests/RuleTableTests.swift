@@ -72,7 +72,7 @@ import XLSX
         Case(rule: "share.total", sample: promo, sheet: "活动总览", at: "B10", bad: [("B7", n(70))], good: [("B7", s("60%"))]),
         Case(rule: "checkbox.several", sample: card, sheet: "流程跟踪表", at: "G3", bad: [("G3", s("■未开始■进行中□已完成"))], good: [("G3", s("□未开始□进行中☑已完成"))]),
         Case(rule: "checkbox.invalid", sample: card, sheet: "流程跟踪表", at: "G3", bad: [("G3", s("完成"))], good: [("G3", s("已完成"))]),
-        Case(rule: "deadline.rule", sample: card, sheet: "流程跟踪表", at: "F3", bad: [("F3", s("2025-04-17"))], good: [("F3", s("2025-04-16"))]),
+        Case(rule: "deadline.rule", sample: card, sheet: "流程跟踪表", at: "F3", bad: [("F3", s("2025-05-02"))], good: [("F3", s("2025-05-01"))]),
         Case(rule: "cross.detailOwner", sample: plan, sheet: "阶段执行明细表", at: "D3", bad: [("D3", s("外包团队"))], good: [("D3", s("渠道经理"))]),
         Case(rule: "cross.detailDate", sample: plan, sheet: "阶段执行明细表", at: "A3", bad: [("A3", s("5.20"))], good: [("A3", s("6.1"))],
              setup: [("阶段执行明细表", "A1", s("推广阶段执行明细表(阶段:爆发期,时间:2025年6月1日-6月14日)"))]),

@@ -17,8 +17,8 @@ manifest = {}
 D = dt.date
 
 
-def entry(name, template, sheets, problems=(), infos=(), store=None, as_of="2025-06-09"):
-    manifest[name] = {"template": template, "sheets": sheets, "asOf": as_of,
+def entry(name, template, sheets, problems=(), infos=(), store=None, as_of="2025-06-09", campaign=None):
+    manifest[name] = {"template": template, "sheets": sheets, "asOf": as_of, "campaign": campaign or name,
                       "problems": sorted(map(list, problems)), "infos": sorted(map(list, infos)),
                       "store": store or {}}
 
@@ -94,7 +94,7 @@ x.close()
 entry("02-two-row-headers", "marketing-plan",
       {"主跟踪表": {"templateSheet": "master", "headerRow": 3,
                  "columns": letters(None, ["phase", "task", "owner", "plannedStart", "plannedEnd", "actualStart", "actualEnd", "budget", "spend", "progress", "kpi", "achieved"])}},
-      problems=[("date.order", "主跟踪表", "G5")],
+      problems=[("date.order", "主跟踪表", "G5")], campaign="618大促",
       store={"master_tasks": [{"task": "投放账户搭建", "plannedStart": "2025-05-01", "plannedEnd": "2025-05-05", "actualEnd": "2025-05-04"}]})
 
 # 3. Budgets in 万元: stored as 元; the overspend is told with both units.
@@ -154,7 +154,8 @@ openpyxl_sheet(ws, "Marketing plan: Spring launch (2025-05-01 to 2025-07-20)", H
                 ["Peak", "Live stream", "Amy", "2025-06-10", "2025-06-30", 80000, None, 0, "Viewers≥200000", None, None]])
 wb.save(os.path.join(HERE, "06-english.xlsx"))
 entry("06-english", "marketing-plan", {"Plan": {"templateSheet": "master", "headerRow": 2, "columns": letters(H, K)}},
-      problems=[("budget.overspend", "Plan", "G4"), ("kpi.notMet", "Plan", "J4")])
+      problems=[("budget.overspend", "Plan", "G4"), ("kpi.notMet", "Plan", "J4")], campaign="Spring launch",
+      store={"master_tasks": [{"task": "Feed ads", "spend": 66000, "plannedEnd": "2025-05-30"}]})
 
 # 7. The effect sheet as a team keeps it: 点击率(%) as fractions under a 0.00% format, one wrong CVR.
 wb = openpyxl.Workbook(); ws = wb.active; ws.title = "效果分析表"
@@ -324,6 +325,7 @@ if soffice:
                        check=True, capture_output=True)
         shutil.copy(os.path.join(out, "13-libreoffice-resaved.xlsx"), os.path.join(HERE, "13-libreoffice-resaved.xlsx"))
     m = dict(manifest["01-sheet1-synonyms"])
+    m["campaign"] = "13-libreoffice-resaved"
     manifest["13-libreoffice-resaved"] = m
 else:
     sys.exit("LibreOffice (soffice) is needed for the re-saved workbook: apt-get install libreoffice-calc-nogui")
