@@ -118,7 +118,7 @@ public enum HeaderMatcher {
     }
 
     /// `预算金额(元)` → `预算金额`; `完成状态(未开始/进行中/已完成/延期)` → `完成状态`; `预算/万元` → `预算`.
-    static func base(_ normalized: String) -> String {
+    public static func base(_ normalized: String) -> String {
         guard let i = normalized.firstIndex(where: { $0 == "(" || $0 == "/" || $0 == "[" || $0 == "【" }), i > normalized.startIndex else { return normalized }
         return String(normalized[..<i])
     }
@@ -183,12 +183,17 @@ public enum HeaderMatcher {
     /// The ways a header under a group header may be read, best first.
     static func candidates(sub: String, group: String?) -> [String] {
         guard let group else { return [sub] }
-        let g = normalize(group), s = normalize(sub)
+        let s = normalize(sub)
+        // The group without its unit (`预算(元)` over `计划` / `实际`): the unit is read from the group apart.
+        let g = base(normalize(group))
+        guard !g.isEmpty else { return [s] }
         var out = [g + s]
         for suffix in groupSuffixes where g.hasSuffix(suffix) && g.count > suffix.count {
             out.append(String(g.dropLast(suffix.count)) + s)
             out.append(String(g.dropLast(suffix.count)) + s + suffix)
         }
+        // `预算` over `计划` is 计划预算; `Budget` over `Planned` is planned budget.
+        out.append(s + g)
         out.append(s)
         return out
     }

@@ -108,6 +108,8 @@ public struct Template: Codable, Sendable {
         public var key: String
         public var zh: String
         public var en: String
+        /// Other names teams give the item (天猫 for 天猫占比(%)).
+        public var aliases: [String]?
         /// A default, with `{campaign}`, `{start}`, `{end}` filled in; a number stays a number.
         public var value: String?
         public var format: String?

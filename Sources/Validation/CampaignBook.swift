@@ -219,8 +219,11 @@ public final class CampaignBook {
                 var values: [String: (ref: CellReference, cell: Cell)] = [:]
                 _ = try workbook.readSheet(info) { row in
                     guard row.index > m.headerRow, case .string(let name)? = row.cell(at: itemColumn)?.value else { return }
-                    let n = HeaderMatcher.normalize(name)
-                    guard let f = specFields.first(where: { [$0.zh, $0.en].map(HeaderMatcher.normalize).contains(n) }) else { return }
+                    // By name, alias, or name without its bracketed unit (天猫占比 for 天猫占比(%)).
+                    let n = HeaderMatcher.normalize(name), nb = HeaderMatcher.base(n)
+                    let names = { (f: Template.Field) in ([f.zh, f.en] + (f.aliases ?? [])).map(HeaderMatcher.normalize) }
+                    guard let f = specFields.first(where: { names($0).contains(n) })
+                        ?? specFields.first(where: { names($0).map(HeaderMatcher.base).contains(nb) }) else { return }
                     let ref = CellReference(row: row.index, column: valueColumn)
                     values[f.key] = (ref, row.cell(at: valueColumn) ?? Cell(column: valueColumn, value: .empty))
                 }

@@ -114,7 +114,10 @@ struct Inspect: ParsableCommand {
                 let at = m.columns[c.key].map { CellReference.columnName($0) }
                     ?? (m.missingRequired.contains(c.key) ? (zh ? "缺少" : "MISSING") : "—")
                 var line = "  \(at.padding(toLength: 4, withPad: " ", startingAt: 0)) \(zh ? c.zh : c.en)"
-                if let h = m.headers[c.key], HeaderMatcher.normalize(h) != HeaderMatcher.normalize(zh ? c.zh : c.en) { line += zh ? " ← “\(h)”" : " ← \"\(h)\"" }
+                if let raw = m.headers[c.key], HeaderMatcher.normalize(raw) != HeaderMatcher.normalize(zh ? c.zh : c.en) {
+                    let h = raw.split(whereSeparator: \.isNewline).joined(separator: " ")
+                    line += zh ? " ← “\(h)”" : " ← \"\(h)\""
+                }
                 if let u = m.units[c.key], u.factor != 1 { line += zh ? "(单位 \(u.label),×\(Int(u.factor)) 折算为元)" : " (in \(u.label): ×\(Int(u.factor)) to CNY)" }
                 text += line + "\n"
             }

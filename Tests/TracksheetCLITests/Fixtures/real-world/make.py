@@ -314,6 +314,58 @@ openpyxl_sheet(ws, None, ["日期", "任务", "负责人", "状态", "备注"], 
 wb.save(os.path.join(HERE, "21-ambiguous-template.xlsx"))
 entry("21-ambiguous-template", "process-card", {}, problems=[("template.ambiguous", "Sheet1", None)])
 
+# 22. WPS habits: a 序号 column with the 合计 in it (summed), phases merged down, headers broken over
+# lines with units in full-width brackets (预算\n（万元）), progress as 0% formatted fractions, dates as
+# 2025.5.1 and 5月3日, a note under the total.
+wb = openpyxl.Workbook(); ws = wb.active; ws.title = "推广计划表"
+ws.append(["2025年新品上市推广计划(推广周期:2025.5.1-2025.7.31)"])
+ws.append(["序号", "推广阶段", "关键任务", "负责人", "计划开始\n时间", "计划结束\n时间", "预算\n（万元）", "实际支出\n（万元）", "执行进度", "备注"])
+for r in [[1, "筹备期", "KOL筛选", "张三", "2025.5.1", "2025.5.7", 5, 4.5, 1.0, None],
+          [2, None, "素材制作", "李四", "5月3日", "5月10日", 3, 3.2, 1.0, "多做一版"],
+          [3, "启动期", "信息流上线", "王五", D(2025, 5, 12), D(2025, 6, 20), 15, 8, 0.5, None],
+          [4, None, "社群裂变", "赵六", D(2025, 5, 15), D(2025, 6, 30), 5, 2, 0.3, None]]:
+    ws.append(r)
+ws.append(["合计", None, None, None, None, None, "=SUM(G3:G6)", "=SUM(H3:H6)", None, None])
+ws.append(["注:预算单位为万元,预留10%应急资金"])
+ws.merge_cells("B3:B4"); ws.merge_cells("B5:B6")
+for r in range(3, 7):
+    ws.cell(r, 9).number_format = "0%"
+    for c in (5, 6):
+        if isinstance(ws.cell(r, c).value, D): ws.cell(r, c).number_format = "yyyy/m/d"
+wb.save(os.path.join(HERE, "22-wps-serial-numbers-and-wan.xlsx"))
+entry("22-wps-serial-numbers-and-wan", "marketing-plan",
+      {"推广计划表": {"templateSheet": "master", "headerRow": 2,
+                  "columns": {"phase": "B", "task": "C", "owner": "D", "plannedStart": "E", "plannedEnd": "F", "budget": "G", "spend": "H", "progress": "I", "notes": "J"}}},
+      problems=[("budget.overspend", "推广计划表", "H4")], infos=[("column.extra", "推广计划表", "A2")], campaign="2025年新品上市",
+      store={"master_tasks": [{"task": "素材制作", "budget": 30000, "spend": 32000, "progress": 100, "phase": "筹备期", "plannedStart": "2025-05-03"}]})
+
+# 23. Group headers over whole names (时间安排 over 计划开始 …) and over a unit (费用(元) over 预算 / 实际).
+path = os.path.join(HERE, "23-group-over-names-and-costs.xlsx")
+x = xlsxwriter.Workbook(path); s = x.add_worksheet("计划"); b = x.add_format({"bold": 1})
+s.merge_range("A1:A2", "阶段", b); s.merge_range("B1:B2", "任务", b); s.merge_range("C1:C2", "责任人", b)
+s.merge_range("D1:G1", "时间安排", b)
+for i, h in enumerate(["计划开始", "计划结束", "实际开始", "实际结束"]): s.write(1, 3 + i, h, b)
+s.merge_range("H1:I1", "费用(元)", b); s.write(1, 7, "预算", b); s.write(1, 8, "实际", b)
+s.merge_range("J1:J2", "进度(%)", b)
+s.write_row(2, 0, ["筹备期", "KOL签约", "小王", "2025-05-01", "2025-05-08", "2025-05-01", "2025-05-07", 50000, 52000, 100])
+s.write_row(3, 0, ["启动期", "投放", "小李", "2025-05-10", "2025-06-30", None, None, 80000, None, 40])
+x.close()
+entry("23-group-over-names-and-costs", "marketing-plan",
+      {"计划": {"templateSheet": "master", "headerRow": 2,
+              "columns": letters(None, ["phase", "task", "owner", "plannedStart", "plannedEnd", "actualStart", "actualEnd", "budget", "spend", "progress"])}},
+      problems=[("budget.overspend", "计划", "I3")],
+      store={"master_tasks": [{"task": "KOL签约", "budget": 50000, "spend": 52000, "actualEnd": "2025-05-07"}]})
+
+# 24. The overview as a team types it: items without their units (天猫占比), shares that sum to 110%.
+wb = openpyxl.Workbook(); ws = wb.active; ws.title = "活动总览"
+ws.append(["项目", "目标值", "说明"])
+for r in [["活动名称", "618年中大促", None], ["活动周期", "2025年6月1日-2025年6月18日", None], ["总销售额目标", "500万", None],
+          ["天猫占比", "60%", None], ["抖音占比", "30%", None], ["私域占比", "20%", None]]:
+    ws.append(r)
+wb.save(os.path.join(HERE, "24-overview-shares.xlsx"))
+entry("24-overview-shares", "multi-platform-promo", {"活动总览": {"templateSheet": "overview", "headerRow": 1, "columns": {"item": "A", "value": "B", "remark": "C"}}},
+      problems=[("share.total", "活动总览", "B7")])
+
 # 13. Workbook 1 re-saved by LibreOffice: the same reading.
 soffice = shutil.which("soffice")
 if soffice:
