@@ -36,6 +36,16 @@ public final class Recalculator {
 
     public static func recalc(path: String, to out: String, options: RecalcOptions) throws -> RecalcResult {
         let r = try Recalculator(path: path, options: options)
+        // Nothing is written (not even `out`) for a workbook that is not a campaign tracker, or
+        // whose template is not clear.
+        guard r.book.template != nil else {
+            throw TemplateError("\(path): no sheet matches a tracksheet template; nothing was changed",
+                                "\(path):没有工作表与任何模板相符,未做任何修改")
+        }
+        if let a = r.book.ambiguity {
+            throw TemplateError("\(path): the sheet \(a.sheet) fits the templates \(a.chosen) and \(a.other) about equally; run recalc with --template to say which it is; nothing was changed",
+                                "\(path):工作表“\(a.sheet)”与模板 \(a.chosen) 和 \(a.other) 的吻合程度相当;请用 --template 指定模板后再重算;未做任何修改")
+        }
         try r.run()
         try r.editor.save(to: out)
         r.reportRatios()
@@ -91,8 +101,18 @@ public final class Recalculator {
             return (r, col, pattern)
         }
         guard !prepared.isEmpty else { return }
+        // A percent ratio in a cell formatted as a percent (0.00%) holds a fraction: its formula
+        // leaves out the ×100 and rounds two places further, so the cell shows what the column means.
+        var asFraction: [String: (Ratio, RowPattern)] = [:]
+        for (r, _, _) in prepared where r.scale == 100 {
+            var f = r; f.scale = 1; f.decimals = r.decimals + 2
+            if let pattern = f.pattern(column: { letters[$0] }) { asFraction[r.key] = (f, pattern) }
+        }
+        let styles = book.workbook.styles
+        let percentStyles = Set((0..<styles.kinds.count).filter { Values.isPercentFormat(styles.formatCode(ofStyle: $0)) })
         try editor.streamEdits(in: info) { [unowned self] in
-            let source = try RatioEdits(book: book, mapping: m, ratios: prepared, net: roiDefinition == "net")
+            let source = try RatioEdits(book: book, mapping: m, ratios: prepared, net: roiDefinition == "net",
+                                        asFraction: asFraction, percentStyles: percentStyles)
             ratioSources[m.sheetName] = source
             return source
         }
@@ -160,12 +180,15 @@ public final class Recalculator {
                     let finished = book.date(row.value("actualEnd")).date != nil || (book.quantity(row, "progress").value?.value ?? 0) >= 100
                     if !finished { threshold = KPIStatus.warningThreshold(elapsedShare: book.elapsedShare(row, asOf: options.asOf)) }
                 }
+                // A 达成率 cell formatted as a percent holds a fraction (1.04 shows 104%).
+                let fraction = row.cells["achievementRate"].map { book.numberFormat($0.styleIndex).percent } ?? false
+                let scale = fraction ? 0.01 : 1
                 if let info, try set(info, CellReference(row: row.index, column: rateCol), row.cells["achievementRate"],
-                           value: rate.map(CellValue.number) ?? .string("-"), formula: nil) { changed += 1 }
+                           value: rate.map { CellValue.number(Ratio.round($0 * scale, fraction ? 3 : 1)) } ?? .string("-"), formula: nil) { changed += 1 }
                 if let statusCol = m.columns["status"] {
                     let n = "\(CellReference.columnName(rateCol))\(row.index)"
-                    let t = Self.number(Ratio.round(threshold, 1))
-                    let formula = "IF(ISNUMBER(\(n)),IF(\(n)>=100,\"达标\",IF(\(n)>=\(t),\"预警\",\"未达标\")),\"-\")"
+                    let t = Self.number(Ratio.round(threshold * scale, fraction ? 3 : 1)), full = fraction ? "1" : "100"
+                    let formula = "IF(ISNUMBER(\(n)),IF(\(n)>=\(full),\"达标\",IF(\(n)>=\(t),\"预警\",\"未达标\")),\"-\")"
                     let value: CellValue = rate.map { .string(KPIStatus.status(rate: $0, threshold: Ratio.round(threshold, 1))) } ?? .string("-")
                     if let info, try set(info, CellReference(row: row.index, column: statusCol), row.cells["status"], value: value, formula: formula) { changed += 1 }
                 }
@@ -215,8 +238,11 @@ public final class Recalculator {
         }
         let weighted = weightColumn != nil
         let title = zh ? "推广汇总(按\(m.sheetName)计算,tracksheet recalc 生成)" : "Campaign summary (from \(m.sheetName), made by tracksheet recalc)"
-        let headers = zh ? ["阶段", weighted ? "权重合计" : "任务数", weighted ? "已完成权重" : "已完成", "执行进度(%)", "预算金额(元)", "实际支出(元)", "预算差异(元)", "预算执行率(%)"]
-                         : ["Phase", weighted ? "Total weight" : "Tasks", weighted ? "Weight done" : "Done", "Progress %", "Budget (CNY)", "Spend (CNY)", "Variance (CNY)", "Budget used %"]
+        // The sums are of the master plan's own cells: in the unit its headers name (万元), when they name one.
+        let unit = m.units["budget"].flatMap { $0.factor != 1 ? $0.label : nil }
+        let zu = unit ?? "元", eu = unit ?? "CNY"
+        let headers = zh ? ["阶段", weighted ? "权重合计" : "任务数", weighted ? "已完成权重" : "已完成", "执行进度(%)", "预算金额(\(zu))", "实际支出(\(zu))", "预算差异(\(zu))", "预算执行率(%)"]
+                         : ["Phase", weighted ? "Total weight" : "Tasks", weighted ? "Weight done" : "Done", "Progress %", "Budget (\(eu))", "Spend (\(eu))", "Variance (\(eu))", "Budget used %"]
         var grid: [[(CellValue, String?, String?)]] = []   // value, formula, number format
         grid.append([(.string(title), nil, nil)])
         grid.append(headers.map { (.string($0), nil, nil) })
@@ -341,8 +367,9 @@ final class RatioEdits: RowEditSource {
     private var done = false
     private(set) var given = 0
 
-    init(book: CampaignBook, mapping m: SheetMapping, ratios: [(Ratio, Int, RowPattern)], net: Bool) throws {
-        let pass = RatioPass(layout: ColumnLayout(m), ratios: ratios, columns: m.columns, net: net)
+    init(book: CampaignBook, mapping m: SheetMapping, ratios: [(Ratio, Int, RowPattern)], net: Bool,
+         asFraction: [String: (Ratio, RowPattern)] = [:], percentStyles: Set<Int> = []) throws {
+        let pass = RatioPass(layout: ColumnLayout(m), ratios: ratios, columns: m.columns, net: net, asFraction: asFraction, percentStyles: percentStyles)
         self.pass = pass
         let written = ratios.map(\.1)
         columns = written.min().map { $0...written.max()! }
@@ -386,19 +413,26 @@ final class RatioPass: @unchecked Sendable {
         var slot: Int?, numerator: Int?, denominator: Int?, minus: Int?
         /// Input slots with their columns, for the numbers-typed-as-text notice.
         var inputs: [(key: String, slot: Int?, column: Int?)]
+        /// The same ratio as a fraction, for a cell formatted as a percent.
+        var fraction: (ratio: Ratio, pattern: RowPattern)?
     }
 
     private let ratios: [SheetRatio]
     private let net: Bool
+    /// Styles whose number format shows a percent (`0.00%`).
+    private let percentStyles: Set<Int>
     private(set) var textNumbers: [String] = []
     private(set) var roiSeen = (total: 0, other: 0)
 
-    init(layout: ColumnLayout, ratios: [(Ratio, Int, RowPattern)], columns: [String: Int], net: Bool) {
+    init(layout: ColumnLayout, ratios: [(Ratio, Int, RowPattern)], columns: [String: Int], net: Bool,
+         asFraction: [String: (Ratio, RowPattern)] = [:], percentStyles: Set<Int> = []) {
         self.net = net
+        self.percentStyles = percentStyles
         self.ratios = ratios.map { r, col, pattern in
             SheetRatio(ratio: r, column: col, pattern: pattern, slot: layout.slot(r.key), numerator: layout.slot(r.numerator),
                        denominator: layout.slot(r.denominator), minus: r.minus.flatMap(layout.slot),
-                       inputs: r.inputs.map { ($0, layout.slot($0), columns[$0]) })
+                       inputs: r.inputs.map { ($0, layout.slot($0), columns[$0]) },
+                       fraction: asFraction[r.key].map { (ratio: $0.0, pattern: $0.1) })
         }.sorted { $0.column < $1.column } // edits go out in column order
     }
 
@@ -414,9 +448,10 @@ final class RatioPass: @unchecked Sendable {
                 }
             }
             let numerator = Recalculator.excelNumber(cell(r.numerator)), denominator = Recalculator.excelNumber(cell(r.denominator))
-            let computed = r.ratio.compute(numerator: numerator, denominator: denominator,
-                                           minus: r.ratio.minus == nil ? nil : .some(Recalculator.excelNumber(cell(r.minus))))
             let current = cell(r.slot)
+            let fraction = !percentStyles.isEmpty && current.map { percentStyles.contains($0.styleIndex) } == true ? r.fraction : nil
+            let computed = (fraction?.ratio ?? r.ratio).compute(numerator: numerator, denominator: denominator,
+                                                                minus: r.ratio.minus == nil ? nil : .some(Recalculator.excelNumber(cell(r.minus))))
             if r.ratio.key == "roi", let sales = numerator, let cost = denominator, cost > 0,
                let entered = Recalculator.excelNumber(current), current?.hasFormula != true {
                 roiSeen.total += 1
@@ -425,9 +460,9 @@ final class RatioPass: @unchecked Sendable {
                 if abs(Ratio.round(mine, 2) - entered) > 0.005 && abs(Ratio.round(other, 2) - entered) <= 0.0051 { roiSeen.other += 1 }
             }
             let value = computed.map(CellValue.number) ?? .string("-")
-            let formula = r.pattern.text(row: row.index)
+            let formula = (fraction?.pattern ?? r.pattern).text(row: row.index)
             if let current, current.formula == formula, Recalculator.same(current.value, value) { continue }
-            edits.append((r.column, CellEdit(value: value, formula: formula, fillDown: r.ratio.key)))
+            edits.append((r.column, CellEdit(value: value, formula: formula, fillDown: fraction == nil ? r.ratio.key : r.ratio.key + "%")))
         }
         return edits
     }

@@ -120,6 +120,34 @@ import Testing
         #expect(again.stdout.contains("无变化") || again.stdout.contains("no change") || again.stdout.contains("unchanged"), "\(name): \(again.stdout)")
     }
 
+    /// recalc writes only what is derived, in the workbook's own terms: what validate found stays
+    /// found (but the derived cells recalc corrects), percent-formatted ratios hold fractions, and a
+    /// second recalc changes nothing.
+    @Test(arguments: manifest.keys.sorted())
+    func recalcKeepsWhatIsNotDerivedAndASecondRunChangesNothing(name: String) throws {
+        let want = try #require(Self.manifest[name])
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tracksheet-realworld-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent(name + ".xlsx").path
+        let first = try Binary.run(["recalc", path(name), "-o", out, "--as-of", want.asOf])
+        guard FileManager.default.fileExists(atPath: out) else {
+            // Nothing derived to write (or a workbook recalc cannot take): the input is left alone.
+            #expect(first.status != 0 || first.stdout.contains("未做修改") || first.stdout.contains("nothing"), "\(name): \(first.stdout) \(first.stderr)")
+            return
+        }
+        let derivedRules: Set<String> = ["metric.mismatch", "kpi.status", "metric.roiDefinition"]
+        let r = try Binary.run(["validate", out, "--format", "json", "--as-of", want.asOf])
+        let diagnostics = (try json(r.stdout)["files"] as? [[String: Any]])?.first?["diagnostics"] as? [[String: Any]] ?? []
+        let found = Set(diagnostics.filter { $0["severity"] as? String != "info" }.map { "\($0["rule"] as? String ?? "") \($0["sheet"] as? String ?? "") \($0["cell"] as? String ?? "")" })
+        let expected = Set(want.problems.filter { !derivedRules.contains($0[0] ?? "") }.map { "\($0[0] ?? "") \($0[1] ?? "") \($0[2] ?? "")" })
+        #expect(found == expected, "\(name): after recalc \(found.sorted())")
+        let before = try Data(contentsOf: URL(fileURLWithPath: out))
+        let second = try Binary.run(["recalc", out, "--in-place", "--as-of", want.asOf])
+        #expect(second.status == 0, "\(name): \(second.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == before, "\(name): a second recalc changed the workbook")
+    }
+
     /// A workbook holding two campaigns is checked whole by validate, and refused whole by sync
     /// (one line, exit 2, nothing written) instead of merged into one campaign.
     @Test func syncRefusesSeveralCampaignsInOneWorkbook() throws {

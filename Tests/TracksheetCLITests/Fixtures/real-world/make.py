@@ -366,6 +366,16 @@ wb.save(os.path.join(HERE, "24-overview-shares.xlsx"))
 entry("24-overview-shares", "multi-platform-promo", {"活动总览": {"templateSheet": "overview", "headerRow": 1, "columns": {"item": "A", "value": "B", "remark": "C"}}},
       problems=[("share.total", "活动总览", "B7")])
 
+# 25. 达成率 kept as a percent-formatted fraction (1.1 shows 110%), 达标情况 typed by the team.
+wb = openpyxl.Workbook(); ws = wb.active; ws.title = "主跟踪表"
+H = ["关键任务", "任务负责人", "计划开始时间", "计划结束时间", "执行进度(%)", "核心KPI指标", "当前达成值", "达成率(%)", "达标情况"]
+K = ["task", "owner", "plannedStart", "plannedEnd", "progress", "kpi", "achieved", "achievementRate", "status"]
+openpyxl_sheet(ws, None, H, [["小红书笔记发布", "张丽", "2025-05-11", "2025-05-15", 100, "笔记总阅读量≥20万", "22万", 1.1, "达标"],
+                             ["抖音信息流", "王强", "2025-05-12", "2025-06-20", 50, "点击率≥2%", "1.9%", 0.95, "预警"]], header_row=1)
+for r in (2, 3): ws.cell(r, 8).number_format = "0%"
+wb.save(os.path.join(HERE, "25-achievement-percent-format.xlsx"))
+entry("25-achievement-percent-format", "marketing-plan", {"主跟踪表": {"templateSheet": "master", "headerRow": 1, "columns": letters(H, K)}})
+
 # 13. Workbook 1 re-saved by LibreOffice: the same reading.
 soffice = shutil.which("soffice")
 if soffice:
