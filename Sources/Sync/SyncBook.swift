@@ -52,17 +52,40 @@ public struct SyncBinding: Sendable {
     public var campaignID: String?
     /// Row id → (table, version).
     public var manifest: [String: (table: String, version: Int)] = [:]
+    /// The record sheet of campaign `group` of `groups` (sheet names each): `_tracksheet` for a
+    /// workbook of one campaign; with several, the record naming the group's first sheet, else
+    /// `_tracksheet`, `_tracksheet2` … by position.
+    static func recordSheet(group: Int, of groups: [[String]], in workbook: Workbook) throws -> String {
+        guard groups.count > 1 else { return sheetName }
+        let records = workbook.sheets.map(\.name).filter { $0 == sheetName || ($0.hasPrefix(sheetName) && Int($0.dropFirst(sheetName.count)) != nil) }
+        for r in records {
+            let b = try read(workbook, sheet: r)
+            if let first = groups[group].first, b.sheets.contains(first) { return r }
+        }
+        let positional = group == 0 ? sheetName : sheetName + "\(group + 1)"
+        // A record of another group's sheets is not taken over by position.
+        if records.contains(positional), let b = try? read(workbook, sheet: positional), !b.sheets.isEmpty,
+           !b.sheets.contains(where: groups[group].contains) {
+            var n = groups.count + 1
+            while workbook.sheet(named: sheetName + "\(n)") != nil { n += 1 }
+            return sheetName + "\(n)"
+        }
+        return positional
+    }
+
     /// Rows the sheet uses now (to clear what a shorter manifest leaves).
     public var usedRows = 0
     public var exists = false
+    /// The sheets this record is for, in a workbook of several campaigns (each has a record of its own).
+    public var sheets: [String] = []
 
     public var history: [String: Int] { manifest.mapValues(\.version) }
 
     /// Read unthreaded: `SyncBook.read` runs it on a thread of its own beside the validator's pass.
     /// `onHeader` hears of the campaign as soon as the record's head is read (before its rows).
-    static func read(_ workbook: Workbook, onHeader: ((SyncBinding) -> Void)? = nil) throws -> SyncBinding {
+    static func read(_ workbook: Workbook, sheet name: String = sheetName, onHeader: ((SyncBinding) -> Void)? = nil) throws -> SyncBinding {
         var b = SyncBinding()
-        guard let info = workbook.sheet(named: sheetName) else { return b }
+        guard let info = workbook.sheet(named: name) else { return b }
         b.exists = true
         var inManifest = false
         _ = try workbook.readSheet(info) { row in
@@ -80,6 +103,8 @@ public struct SyncBinding: Sendable {
                 b.campaign = texts[1].isEmpty ? nil : texts[1]
             } else if texts[0] == "campaign id" {
                 b.campaignID = texts[1].isEmpty ? nil : texts[1]
+            } else if texts[0] == "sheets" {
+                b.sheets = texts[1].split(separator: "\n").map(String.init)
             }
         }
         return b
@@ -97,24 +122,31 @@ public struct SyncBook: Sendable {
     /// The campaign name from the workbook itself: its binding, else `tracksheet new`'s property.
     public var campaignProperty: String?
     public var report: Report
+    /// This campaign's place among the workbook's campaigns, how many it holds, and the hidden sheet
+    /// keeping this one's sync record.
+    public var group = 0
+    public var groupCount = 1
+    public var recordSheet = SyncBinding.sheetName
+    /// The sheets of this campaign (every synced sheet's name), written into a record of several.
+    public var groupSheets: [String] = []
+    /// A campaign name the workbook's sheet names give (`618` of `618主跟踪表`) when it holds several.
+    public var sheetCampaign: String?
     /// The campaign its titles name (`618大促主跟踪表(…)`), for a workbook made elsewhere.
     public var titleCampaign: String? = nil
 
     /// `onBound` hears, from another thread and early in the reading, of the campaign the
     /// workbook's sync record names (when it has one): sync starts reading the store then.
-    public static func read(path: String, options: ValidationOptions, onBound: (@Sendable (String?) -> Void)? = nil) throws -> SyncBook {
+    public static func read(path: String, options: ValidationOptions, group: Int = 0, onBound: (@Sendable (String?) -> Void)? = nil) throws -> SyncBook {
         let book = try CampaignBook(path: path, templates: options.templates)
         guard let template = book.template else {
             throw StoreError("\(path): no sheet matches a template, so there is nothing to sync",
                              "\(path):没有与模板匹配的工作表,无可同步的内容")
         }
-        // A workbook is bound to one campaign; several in one (618主跟踪表 and 双11主跟踪表) are refused
-        // whole rather than merged into one campaign or synced in part.
-        if book.groups.count > 1 {
-            let sheets = book.groups.map { g in g.map(\.sheetName).joined(separator: "+") }
-            throw StoreError("\(path) holds \(book.groups.count) campaigns (\(sheets.joined(separator: "; "))); sync binds a workbook to one campaign: save each campaign's sheets as a workbook of its own and sync each (validate checks them all as they are)",
-                             "\(path) 包含 \(book.groups.count) 个活动(\(sheets.joined(separator: ";")));同步时一个工作簿只能绑定一个活动:请把每个活动的工作表另存为单独的工作簿后分别同步(validate 可直接检查全部)")
-        }
+        // Several campaigns in one workbook (618主跟踪表 and 双11主跟踪表): each is synced on its own, with
+        // a sync record of its own; this reads campaign `group`.
+        let groups = book.groups
+        let groupIndex = min(max(0, group), max(0, groups.count - 1))
+        let mine = groups.isEmpty ? book.mappings : groups[groupIndex]
         if let a = book.ambiguity {
             throw StoreError("\(path): the sheet \(a.sheet) fits the templates \(a.chosen) and \(a.other) about equally; run sync with --template to say which it is",
                              "\(path):工作表“\(a.sheet)”与模板 \(a.chosen) 和 \(a.other) 的吻合程度相当;请用 --template 指定模板后再同步")
@@ -133,7 +165,7 @@ public struct SyncBook: Sendable {
         // run of rows of the same sheet, not hashed per row.
         var pending: [Pending?] = []
         var index: [String: Int] = [:]
-        for m in book.mappings {
+        for m in mine {
             guard let table = StoreSchema.table(template: template.id, sheet: m.templateSheet) else { continue }
             let keyColumns = Dictionary(uniqueKeysWithValues: table.columns.compactMap { c in m.columns[c.key].map { (c.key, $0) } })
             let usedColumns = Array(m.columns.values) + m.extra.map(\.column)
@@ -189,15 +221,22 @@ public struct SyncBook: Sendable {
         // a large sheet is synced). The shared strings are loaded first, so that thread only reads.
         _ = try book.workbook.sharedStrings()
         let workbook = book.workbook
-        let bindingRead = BackgroundWork { try SyncBinding.read(workbook, onHeader: { onBound?($0.campaign) }) }
-        let report = try validator.report(path: path)
+        let record = try SyncBinding.recordSheet(group: groupIndex, of: groups.map { $0.map(\.sheetName) }, in: workbook)
+        let bindingRead = BackgroundWork { try SyncBinding.read(workbook, sheet: record, onHeader: { onBound?($0.campaign) }) }
+        var report = try validator.report(path: path)
+        if groups.count > 1 {
+            // Each campaign's sync tells of its own sheets (the workbook's own problems with the first).
+            let names = Set(mine.map(\.sheetName))
+            let all = Set(groups.joined().map(\.sheetName))
+            report.diagnostics = report.diagnostics.filter { names.contains($0.sheet) || (groupIndex == 0 && !all.contains($0.sheet)) }
+        }
         // Cells that failed validation (known once every check has run) are not pushed.
         var invalid: [String: Set<CellReference>] = [:]
         for d in report.diagnostics where d.severity == .error {
             if let c = d.cell.flatMap(CellReference.init) { invalid[d.sheet, default: []].insert(c) }
         }
         var sheets: [SyncedSheet] = []
-        for m in book.mappings {
+        for m in mine {
             guard let i = index[m.sheetName], var p = pending[i] else { continue }
             pending[i] = nil
             if let bad = invalid[m.sheetName], !bad.isEmpty {
@@ -212,10 +251,13 @@ public struct SyncBook: Sendable {
             sheets.append(p.sheet)
         }
         let binding = try bindingRead.value()
+        book.activeGroup = groupIndex
+        defer { book.activeGroup = 0 }
         return SyncBook(path: path, template: template, isChinese: book.isChinese, sheets: sheets, binding: binding,
                         period: (book.period.start, book.period.end),
                         campaignProperty: book.workbook.customProperty("tracksheet.campaign"), report: report,
-                        titleCampaign: book.titleCampaign)
+                        group: groupIndex, groupCount: max(1, groups.count), recordSheet: record, groupSheets: mine.map(\.sheetName),
+                        sheetCampaign: groups.count > 1 ? book.campaignNames[groupIndex] : nil, titleCampaign: book.titleCampaign)
     }
 
     /// A cell as the store keeps it: `.some(nil)` for blank or "no value", nil when it cannot be read as its type.

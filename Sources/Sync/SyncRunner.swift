@@ -47,6 +47,34 @@ public struct SyncResult: Sendable {
 struct Unresolved: Error { let plan: SyncPlan }
 
 public enum SyncRunner {
+    /// Every campaign of the workbook synced: one result for most workbooks; one per campaign for a
+    /// workbook holding several (618主跟踪表 and 双11主跟踪表), each bound to a campaign of its own and
+    /// synced in its own transaction, one after the other (a failure leaves the campaigns before it
+    /// synced and changes nothing of its own or those after it).
+    public static func syncAll(path: String, options: SyncOptions) async throws -> [SyncResult] {
+        let first = try SyncBook.read(path: path, options: options.validation, group: 0)
+        guard first.groupCount > 1 else { return [try await sync(path: path, options: options)] }
+        if let c = options.campaign {
+            throw StoreError("\(path) holds \(first.groupCount) campaigns; --campaign \(c) cannot name them all: sync without --campaign (each is bound to the campaign its sheets or titles name)",
+                             "\(path) 包含 \(first.groupCount) 个活动;--campaign \(c) 无法同时指定:请去掉 --campaign 再同步(各活动按其工作表名或标题绑定)")
+        }
+        var results: [SyncResult] = []
+        var names: Set<String> = []
+        for g in 0..<first.groupCount {
+            // Read again: the campaign before rewrote the workbook.
+            let book = g == 0 ? first : try SyncBook.read(path: path, options: options.validation, group: g)
+            let file = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            var name = book.binding.campaign ?? book.titleCampaign ?? book.sheetCampaign.map { "\(file) \($0)" } ?? "\(file) \(g + 1)"
+            if names.contains(name) { name += " \(g + 1)" }
+            names.insert(name)
+            let result = try await options.store.withOpened { store in
+                try await sync(book: book, name: name, path: path, store: store, options: options)
+            }
+            results.append(result)
+        }
+        return results
+    }
+
     /// Reads the workbook, merges it with the store in one transaction and writes both — or, with
     /// `dryRun`, only computes the plan. A failure anywhere changes neither side.
     public static func sync(path: String, options: SyncOptions) async throws -> SyncResult {

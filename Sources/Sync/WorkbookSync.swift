@@ -115,8 +115,10 @@ enum WorkbookSync {
             ["campaign id", campaign.id],
             ["store", store],
             ["synced at", SyncContext.timestamp()],
-            SyncBinding.manifestHeader,
         ]
+        // A workbook of several campaigns keeps a record per campaign, each naming its sheets.
+        if book.groupCount > 1 { rows.append(["sheets", book.groupSheets.joined(separator: "\n")]) }
+        rows.append(SyncBinding.manifestHeader)
         for m in plan.manifest { rows.append([m.table, m.id, String(m.version)]) }
         /// A version is written as a number (a third of the record's bytes were its versions as text).
         func cell(_ r: [String], _ c: Int, header: Bool) -> CellValue {
@@ -125,7 +127,7 @@ enum WorkbookSync {
             return .string(r[c])
         }
         let head = rows.count - plan.manifest.count
-        if let info = editor.workbook.sheet(named: SyncBinding.sheetName) {
+        if let info = editor.workbook.sheet(named: book.recordSheet) {
             for (i, r) in rows.enumerated() {
                 for c in 0..<3 {
                     try editor.setCell(CellReference(row: i + 1, column: c + 1), in: info, to: CellEdit(value: cell(r, c, header: i < head)))
@@ -137,7 +139,7 @@ enum WorkbookSync {
                 }
             }
         } else {
-            let sheet = try editor.addSheet(SyncBinding.sheetName, hidden: true)
+            let sheet = try editor.addSheet(book.recordSheet, hidden: true)
             try sheet.setColumns(1, width: 22)
             try sheet.setColumns(2, width: 40)
             for (i, r) in rows.enumerated() { try sheet.writeRow(r.indices.map { WriteCell(cell(r, $0, header: i < head)) }) }

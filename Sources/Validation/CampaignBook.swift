@@ -242,7 +242,8 @@ public final class CampaignBook {
 
     /// The sheets tracksheet adds itself (the sync record, recalc's summary, annotate's results).
     static func isOwnSheet(_ name: String) -> Bool {
-        if name == "_tracksheet" { return true }
+        // The sync records: `_tracksheet`, and `_tracksheet2` … of a workbook of several campaigns.
+        if name.hasPrefix("_tracksheet"), name.dropFirst(11).allSatisfy(\.isNumber) { return true }
         for base in ["汇总", "Summary", "校验结果", "Validation"] where name.hasPrefix(base) {
             if name.dropFirst(base.count).allSatisfy(\.isNumber) { return true }
         }
@@ -253,10 +254,11 @@ public final class CampaignBook {
     /// `Marketing plan: Spring launch (…)` → `Spring launch`, `营销活动标准化流程卡(春季焕新季,启动日期:…)` →
     /// `春季焕新季`, or the overview's 活动名称. nil when they name none (`市场推广计划主跟踪表(…)`).
     public var titleCampaign: String? {
-        for m in groups.first ?? [] {
+        let group = groups.indices.contains(activeGroup) ? groups[activeGroup] : []
+        for m in group {
             if let name = fields[m.sheetName]?["name"], case .string(let s) = name.cell.value, !Values.trimmed(s).isEmpty { return Values.trimmed(s) }
         }
-        for m in groups.first ?? [] where m.templateSheet == "master" || m.templateSheet == "process" {
+        for m in group where m.templateSheet == "master" || m.templateSheet == "process" {
             guard let title = titles[m.sheetName]?.first?.text else { continue }
             if let name = Self.campaign(inTitle: title, sheet: m.templateSheet) { return name }
         }

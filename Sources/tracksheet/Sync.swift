@@ -54,10 +54,20 @@ struct SyncCommand: ParsableCommand {
                                   prefer: prefer.flatMap { Prefer(rawValue: $0.rawValue) }, validation: try campaignArguments.options(roi: nil))
         options.who = SyncContext.currentUser
         let file = self.file, fixed = options
-        let result = try blocking { try await SyncRunner.sync(path: file, options: fixed) }
-        let zh = common.lang.map { $0 == .zh } ?? result.isChinese
-        if format == .json { print(Self.json(result, chinese: zh)) } else { printText(result, chinese: zh) }
-        if result.exitCode != 0 { throw ExitCode(result.exitCode) }
+        let results = try blocking { try await SyncRunner.syncAll(path: file, options: fixed) }
+        guard let first = results.first else { return }
+        let zh = common.lang.map { $0 == .zh } ?? first.isChinese
+        if format == .json {
+            // One object for a workbook of one campaign; an array of them for a workbook of several.
+            print(results.count == 1 ? Self.json(first, chinese: zh) : "[" + results.map { Self.json($0, chinese: zh) }.joined(separator: ",") + "]")
+        } else {
+            for (i, r) in results.enumerated() {
+                if i > 0 { print() }
+                printText(r, chinese: zh)
+            }
+        }
+        let code = results.map(\.exitCode).max() ?? 0
+        if code != 0 { throw ExitCode(code) }
     }
 
     func printText(_ r: SyncResult, chinese zh: Bool) {

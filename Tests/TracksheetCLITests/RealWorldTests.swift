@@ -148,19 +148,40 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == before, "\(name): a second recalc changed the workbook")
     }
 
-    /// A workbook holding two campaigns is checked whole by validate, and refused whole by sync
-    /// (one line, exit 2, nothing written) instead of merged into one campaign.
-    @Test func syncRefusesSeveralCampaignsInOneWorkbook() throws {
+    /// A workbook holding two campaigns (618主跟踪表 and 双11主跟踪表): each is bound to a campaign of its
+    /// own (named by its title), keeps a sync record of its own, and an edit in one sheet reaches
+    /// only its campaign; a second sync changes nothing.
+    @Test func severalCampaignsInOneWorkbookEachSyncToTheirOwn() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tracksheet-realworld-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let book = dir.appendingPathComponent("two.xlsx").path, store = dir.appendingPathComponent("t.db").path
         try FileManager.default.copyItem(atPath: path("05-two-campaigns"), toPath: book)
-        let before = try Data(contentsOf: URL(fileURLWithPath: book))
-        let r = try Binary.run(["sync", book, "--store", store])
-        #expect(r.status == 2)
-        #expect(r.stderr.contains("618主跟踪表") && r.stderr.contains("双11主跟踪表"), "\(r.stderr)")
-        #expect(try Data(contentsOf: URL(fileURLWithPath: book)) == before)
+        let query = """
+            import json, sqlite3, sys
+            rows = sqlite3.connect(sys.argv[1]).execute(
+                "SELECT c.name, t.task, t.budget FROM master_tasks t JOIN campaigns c ON c.id = t.campaign_id ORDER BY c.name, t.task").fetchall()
+            print(json.dumps(rows, ensure_ascii=False))
+            """
+        let first = try Binary.run(["sync", book, "--store", store, "--as-of", "2025-06-09"])
+        #expect(first.status == 1, "the 双11 sheet's invalid cells are not pushed: \(first.stdout) \(first.stderr)")
+        let rows = try Binary.spawn("python3", ["-c", query, store]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(rows == #"[["618大促", "货品规划", 20000.0], ["618大促", "预热投放", 50000.0], ["双11", "货品规划", 30000.0], ["双11", "预热投放", 60000.0]]"#, "\(rows)")
+        // An edit in the 双11 sheet (openpyxl, as another tool would) reaches the 双11 campaign only.
+        let edit = try Binary.spawn("python3", ["-c", "import openpyxl, sys; wb = openpyxl.load_workbook(sys.argv[1]); wb['双11主跟踪表']['F3'] = 35000; wb.save(sys.argv[1])", book])
+        #expect(edit.status == 0, "\(edit.stderr)")
+        let second = try Binary.run(["sync", book, "--store", store, "--as-of", "2025-06-09", "--format", "json"])
+        let results = try #require(try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [[String: Any]], "\(second.stdout)")
+        #expect(results.map { $0["campaign"] as? String } == ["618大促", "双11"])
+        #expect(results.map { $0["wroteStore"] as? Bool } == [false, true])
+        let after = try Binary.spawn("python3", ["-c", query, store]).stdout
+        #expect(after.contains(#"["双11", "货品规划", 35000.0]"#) && after.contains(#"["618大促", "货品规划", 20000.0]"#), "\(after)")
+        let again = try Binary.run(["sync", book, "--store", store, "--as-of", "2025-06-09", "--format", "json"])
+        let quiet = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [[String: Any]])
+        #expect(quiet.allSatisfy { $0["wroteStore"] as? Bool == false && $0["wroteWorkbook"] as? Bool == false }, "\(again.stdout)")
+        // --campaign cannot name two campaigns: refused, one line, exit 2.
+        let named = try Binary.run(["sync", book, "--store", store, "--campaign", "x"])
+        #expect(named.status == 2 && named.stderr.split(separator: "\n").count == 1, "\(named.stderr)")
     }
 
     /// `--template` settles a sheet that fits two templates: it is then checked as that one.
