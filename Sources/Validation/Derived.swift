@@ -49,7 +49,8 @@ public struct Ratio: Sendable, Equatable {
             if minus != denominator && minus != numerator { checks.append("ISNUMBER(\(m)\(row))") }
             top = "(\(num)-\(m)\(row))"
         }
-        let scaled = scale == 1 ? "\(top)/\(den)" : "\(top)/\(den)*\(Int(scale))"
+        let factor = scale == scale.rounded() && abs(scale) < 1e15 ? String(Int64(scale)) : String(format: "%.10g", scale)
+        let scaled = scale == 1 ? "\(top)/\(den)" : "\(top)/\(den)*\(factor)"
         return "IF(AND(\(checks.joined(separator: ",")),\(den)>0),ROUND(\(scaled),\(decimals)),\"-\")"
     }
 

@@ -26,6 +26,8 @@ public final class Recalculator {
     let editor: WorkbookEditor
     let options: RecalcOptions
     var result: RecalcResult
+    /// Summary sheets added in this run.
+    var added: Set<String> = []
 
     public init(path: String, options: RecalcOptions) throws {
         book = try CampaignBook(path: path, templates: options.templates)
@@ -59,7 +61,12 @@ public final class Recalculator {
             guard let spec = book.sheetSpec(m), spec.rows != "fields" else { continue }
             try ratios(m, spec)
         }
-        if let m = book.mapping("master") { try master(m) }
+        // Each campaign's master plan, with its own period and summary.
+        for g in book.groups.indices {
+            book.activeGroup = g
+            if let m = book.mapping("master") { try master(m) }
+        }
+        book.activeGroup = 0
     }
 
     /// The value Excel's ISNUMBER sees: a number or a date cell; text is not a number to a formula.
@@ -93,7 +100,13 @@ public final class Recalculator {
     /// (`RatioEdits`, a `RowEditSource`): the sheet is read once for the values as it is written,
     /// the two overlapping on two threads, and no edit is stored. What they found is told after.
     func ratios(_ m: SheetMapping, _ spec: Template.Sheet) throws {
-        let ratios = Ratio.of(spec, roi: roiDefinition).filter { m.columns[$0.key] != nil }
+        // Units in headers (成本(万元) over 转化量 under 获客成本(元/人)): the formula scales as the units do.
+        let ratios = Ratio.of(spec, roi: roiDefinition).filter { m.columns[$0.key] != nil }.map { r -> Ratio in
+            var r = r
+            let f = m.factor(r.numerator) / m.factor(r.denominator) / m.factor(r.key)
+            if abs(f - 1) > 1e-12 && (r.minus == nil || m.factor(r.minus!) == m.factor(r.numerator)) { r.scale *= f }
+            return r
+        }
         guard !ratios.isEmpty, let info = book.workbook.sheet(named: m.sheetName) else { return }
         let letters = m.columns.mapValues(CellReference.columnName)
         let prepared = ratios.compactMap { r -> (Ratio, Int, RowPattern)? in
@@ -104,8 +117,9 @@ public final class Recalculator {
         // A percent ratio in a cell formatted as a percent (0.00%) holds a fraction: its formula
         // leaves out the ×100 and rounds two places further, so the cell shows what the column means.
         var asFraction: [String: (Ratio, RowPattern)] = [:]
-        for (r, _, _) in prepared where r.scale == 100 {
-            var f = r; f.scale = 1; f.decimals = r.decimals + 2
+        let percentKeys = Set(spec.columns.filter { $0.type == "percent" }.map(\.key))
+        for (r, _, _) in prepared where percentKeys.contains(r.key) {
+            var f = r; f.scale = r.scale / 100; f.decimals = r.decimals + 2
             if let pattern = f.pattern(column: { letters[$0] }) { asFraction[r.key] = (f, pattern) }
         }
         let styles = book.workbook.styles
@@ -302,6 +316,8 @@ public final class Recalculator {
         let zh = book.isChinese
         let base = zh ? "汇总" : "Summary"
         var name = base, n = 2
+        // A summary added in this run (another campaign's) is taken too.
+        while added.contains(name) { name = base + "\(n)"; n += 1 }
         while let existing = book.workbook.sheet(named: name) {
             var a1: CellValue = .empty
             var old: [CellReference: Cell] = [:]
@@ -311,7 +327,8 @@ public final class Recalculator {
                     old[CellReference(row: row.index, column: c.column)] = c
                 }
             }
-            if case .string(let s) = a1, s.hasPrefix(zh ? "推广汇总" : "Campaign summary") {
+            // Ours, and of this master plan (a workbook of several campaigns has a summary for each).
+            if case .string(let s) = a1, s.hasPrefix(zh ? "推广汇总" : "Campaign summary"), s == title || book.groups.count < 2 {
                 // Ours: rewrite what changed, empty what is no longer there.
                 var written = Set<CellReference>()
                 for (i, cells) in grid.enumerated() {
@@ -332,8 +349,10 @@ public final class Recalculator {
                 return
             }
             name = base + "\(n)"; n += 1
+            while added.contains(name) { name = base + "\(n)"; n += 1 }
         }
         let sheet = try editor.addSheet(name)
+        added.insert(name)
         try sheet.setColumns(1, width: 14)
         try sheet.setColumns(2, 8, width: 14)
         try sheet.freeze(rows: 2)

@@ -376,6 +376,16 @@ for r in (2, 3): ws.cell(r, 8).number_format = "0%"
 wb.save(os.path.join(HERE, "25-achievement-percent-format.xlsx"))
 entry("25-achievement-percent-format", "marketing-plan", {"主跟踪表": {"templateSheet": "master", "headerRow": 1, "columns": letters(H, K)}})
 
+# 26. The effect sheet in the team's units: 曝光量(万), 成本(万元), 增量销售额(万元); 获客成本 still 元/人.
+wb = openpyxl.Workbook(); ws = wb.active; ws.title = "效果分析表"
+H = ["渠道", "推广内容", "曝光量(万)", "点击量", "点击率(%)", "转化量", "转化率(%)", "成本(万元)", "获客成本(元/人)", "增量销售额(万元)", "ROI"]
+K = ["channel", "content", "impressions", "clicks", "ctr", "conversions", "cvr", "cost", "cpa", "sales", "roi"]
+openpyxl_sheet(ws, None, H, [["小红书KOL", "头部KOL(1篇)", 15, 15000, 10.0, 225, 1.5, 3, 133.33, 9, 3.0],
+                             ["抖音信息流", "短视频素材A", 200, 60000, 3.0, 900, 1.5, 9, 100.00, 36, 4.0]], header_row=1)
+wb.save(os.path.join(HERE, "26-effect-units.xlsx"))
+entry("26-effect-units", "marketing-plan", {"效果分析表": {"templateSheet": "effect", "headerRow": 1, "columns": letters(H, K)}},
+      store={"effect_rows": [{"channel": "小红书KOL", "impressions": 150000, "cost": 30000, "sales": 90000}]})
+
 # 13. Workbook 1 re-saved by LibreOffice: the same reading.
 soffice = shutil.which("soffice")
 if soffice:
