@@ -544,7 +544,7 @@ public final class Validator {
             let text = row.text(stateKey)
             let state: String? = column(m, stateKey)?.type == "checkboxes"
                 ? { if case .one(let s) = CheckboxState.parse(text, labels: CheckboxState.cardLabels) { s } else { nil } }()
-                : StateValue.parse(text).state
+                : { let s = StateValue.parse(text).state; return column(m, stateKey)?.canonical(s) ?? s }()
             var due: CalendarDate?
             if has.plannedDone, case .value(let t) = book.time(row.value("plannedDone")) {
                 due = t.date ?? book.date(row.value("date")).span?.end

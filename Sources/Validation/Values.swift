@@ -477,6 +477,10 @@ public enum CheckboxState: Sendable, Equatable {
     /// The process card's three states.
     public static let cardLabels = ["未开始", "进行中", "已完成"]
 
+    /// The states in English (spaces and case dropped, as `parse` compares them).
+    static let englishStates: [String: String] = ["notstarted": "未开始", "todo": "未开始", "inprogress": "进行中", "ongoing": "进行中",
+                                                  "done": "已完成", "completed": "已完成", "finished": "已完成", "complete": "已完成"]
+
     static let marks: Set<Character> = ["■", "☑", "√", "✓", "✔", "☒", "▣", "◼", "●"]
     static let empties: Set<Character> = ["□", "☐", "◻", "○"]
 
@@ -484,6 +488,8 @@ public enum CheckboxState: Sendable, Equatable {
         let s = Values.trimmed(raw).filter { !$0.isWhitespace }
         if s.isEmpty { return .unmarked }
         if labels.contains(s) { return .one(s) }
+        // An English workbook writes the state in words: Done, In progress, Not started.
+        if let zh = englishStates[s.lowercased()], labels.contains(zh) { return .one(zh) }
         let found = labels.compactMap { label in s.range(of: label).map { (label, $0) } }
         guard !found.isEmpty else { return .invalid }
         let boxes = marks.union(empties)

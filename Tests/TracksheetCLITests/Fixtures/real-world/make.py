@@ -386,6 +386,38 @@ wb.save(os.path.join(HERE, "26-effect-units.xlsx"))
 entry("26-effect-units", "marketing-plan", {"效果分析表": {"templateSheet": "effect", "headerRow": 1, "columns": letters(H, K)}},
       store={"effect_rows": [{"channel": "小红书KOL", "impressions": 150000, "cost": 30000, "sales": 90000}]})
 
+# 27. An English multi-platform tracker: platform tasks (Done / In progress, JD), monitoring with an Excel time.
+wb = openpyxl.Workbook(); ws = wb.active; ws.title = "Platform tasks"
+H = ["Platform", "Task", "Deliverable", "RACI", "Start date", "Due date", "Progress", "Status"]
+openpyxl_sheet(ws, None, H, [["Tmall", "Homepage revamp", "Design", "R:Wang A:Li C:Design I:CS", "2025-06-01", "2025-06-05", 100, "Done"],
+                             ["JD", "Coupons", "Coupon plan", "R:Zhang A:Li", "2025-06-02", "2025-06-20", 100, "In progress"]], header_row=1)
+ws = wb.create_sheet("Monitoring")
+M = ["Date", "Time", "Platform", "Impressions", "Clicks", "UV", "Add to cart", "Orders", "GMV", "New customers"]
+openpyxl_sheet(ws, None, M, [[D(2025, 6, 1), dt.time(9, 0), "Tmall", 100000, 5000, 4000, 800, 300, 60000, 120],
+                             [D(2025, 6, 1), "21:00", "Douyin", 200000, 9000, 7000, 1000, 350, 70000, 200]], header_row=1)
+for r in (2, 3): ws.cell(r, 1).number_format = "yyyy-mm-dd"
+ws.cell(2, 2).number_format = "h:mm"
+wb.save(os.path.join(HERE, "27-english-multi-platform.xlsx"))
+entry("27-english-multi-platform", "multi-platform-promo",
+      {"Platform tasks": {"templateSheet": "platformTasks", "headerRow": 1,
+                          "columns": letters(H, ["platform", "task", "deliverable", "raci", "start", "finish", "progress", "state"])},
+       "Monitoring": {"templateSheet": "monitoring", "headerRow": 1,
+                      "columns": letters(M, ["date", "time", "platform", "impressions", "clicks", "uv", "carts", "orders", "paid", "newCustomers"])}},
+      problems=[("progress.state", "Platform tasks", "H3")], as_of="2025-06-03",
+      store={"promo_platform_tasks": [{"platform": "JD", "task": "Coupons", "finish": "2025-06-20"}],
+             "promo_monitoring": [{"platform": "Tmall", "time": "09:00", "paid": 60000}]})
+
+# 28. An English process card: English stages, rules and states; one deadline off its rule.
+wb = openpyxl.Workbook(); ws = wb.active; ws.title = "Process"
+H = ["Stage", "Task", "Details", "Owner", "Deadline rule", "Deadline", "State", "Notes"]
+K = ["stage", "task", "detail", "owner", "deadlineRule", "deadline", "state", "notes"]
+openpyxl_sheet(ws, "Campaign process card: Spring (launch 2025-05-16)", H,
+               [["Planning", "Set the goals", "Sales, members", "Ming", "15 days before launch", "2025-05-02", "Done", None],
+                ["Review", "Collect the results", "All channels", "Ming", "within 3 working days after the end", "2025-06-04", "Not started", None]])
+wb.save(os.path.join(HERE, "28-english-process-card.xlsx"))
+entry("28-english-process-card", "process-card", {"Process": {"templateSheet": "process", "headerRow": 2, "columns": letters(H, K)}},
+      problems=[("deadline.rule", "Process", "F3")], as_of="2025-06-03")
+
 # 13. Workbook 1 re-saved by LibreOffice: the same reading.
 soffice = shutil.which("soffice")
 if soffice:
