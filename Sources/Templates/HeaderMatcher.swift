@@ -19,7 +19,10 @@ public struct HeaderUnit: Sendable, Equatable {
             let money: [(String, Double)] = [("元", 1), ("cny", 1), ("rmb", 1), ("¥", 1), ("￥", 1), ("yuan", 1),
                                             ("万元", 1e4), ("万", 1e4), ("w", 1e4), ("10kcny", 1e4), ("10k", 1e4), ("万cny", 1e4), ("w元", 1e4),
                                             ("千元", 1e3), ("千", 1e3), ("k", 1e3), ("kcny", 1e3), ("cnyk", 1e3), ("k元", 1e3),
-                                            ("百万", 1e6), ("百万元", 1e6), ("mcny", 1e6), ("m", 1e6), ("cnym", 1e6), ("亿", 1e8), ("亿元", 1e8)]
+                                            ("百万", 1e6), ("百万元", 1e6), ("mcny", 1e6), ("m", 1e6), ("cnym", 1e6), ("亿", 1e8), ("亿元", 1e8),
+                                            ("¥10k", 1e4), ("￥10k", 1e4), ("10krmb", 1e4), ("rmb10k", 1e4), ("cny10k", 1e4), ("10k¥", 1e4), ("万¥", 1e4), ("¥万", 1e4),
+                                            ("¥k", 1e3), ("k¥", 1e3), ("krmb", 1e3), ("rmbk", 1e3), ("thousandcny", 1e3), ("thousandyuan", 1e3),
+                                            ("元人民币", 1), ("人民币", 1), ("人民币元", 1), ("万元人民币", 1e4)]
             if let m = money.first(where: { $0.0 == u }) { return HeaderUnit(factor: m.1, label: raw.trimmingCharacters(in: .whitespaces)) }
             // 元/人 (per person), 元/次: the money unit before the slash.
             if let slash = u.firstIndex(of: "/"), let m = money.first(where: { $0.0 == String(u[..<slash]) }) {

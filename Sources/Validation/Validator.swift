@@ -736,8 +736,8 @@ public final class Validator {
         let budget = tasks.compactMap(\.budget).reduce(0, +), spend = tasks.compactMap(\.spend).reduce(0, +)
         if spend > budget, budget > 0, let col = m.columns["spend"] {
             report("budget.campaignOverspend", m.sheetName, CellReference(row: m.headerRow, column: col).description, .empty,
-                   "the campaign spent \(Self.show(spend)) against a total budget of \(Self.show(budget))",
-                   "活动实际支出合计 \(Self.show(spend)),超出预算合计 \(Self.show(budget))")
+                   "the campaign spent \(money(m, "spend", spend, chinese: false)) against a total budget of \(money(m, "budget", budget, chinese: false))",
+                   "活动实际支出合计 \(money(m, "spend", spend, chinese: true)),超出预算合计 \(money(m, "budget", budget, chinese: true))")
         }
         // The seed keeps 10% of the total as reserve: a 合计 row's budget is the total.
         if let total = masterTasks.first(where: \.isTotal), let typed = total.budget, typed > 0, let col = m.columns["budget"],
@@ -746,8 +746,8 @@ public final class Validator {
             let allocated = tasks.filter { r in !reserve.contains { $0.row == r.row } }.compactMap(\.budget).reduce(0, +)
             if allocated > t * 0.9 + 0.005 {
                 report("budget.reserve", m.sheetName, CellReference(row: total.row, column: col).description, .number(t),
-                       "task budgets total \(Self.show(allocated)), leaving \(Self.show(t - allocated)) of \(Self.show(t)): less than the 10% reserve (\(Self.show(t * 0.1)))",
-                       "任务预算合计 \(Self.show(allocated)),仅余 \(Self.show(t - allocated))(总预算 \(Self.show(t))),不足 10% 应急预留(\(Self.show(t * 0.1)))")
+                       "task budgets total \(money(m, "budget", allocated, chinese: false)), leaving \(Self.show(t - allocated)) CNY of \(money(m, "budget", t, chinese: false)): less than the 10% reserve (\(Self.show(t * 0.1)) CNY)",
+                       "任务预算合计 \(money(m, "budget", allocated, chinese: true)),仅余 \(Self.show(t - allocated)) 元(总预算 \(money(m, "budget", t, chinese: true))),不足 10% 应急预留(\(Self.show(t * 0.1)) 元)")
             }
         }
     }
@@ -809,8 +809,8 @@ public final class Validator {
             }
             let budget = tasks.compactMap(\.budget).reduce(0, +)
             if budget > 0, cost > budget + 0.005, let row = lastCostRow {
-                report("cross.effectCost", m, row, "cost", "effect costs total \(Self.show(cost)), over the master plan's budget \(Self.show(budget))",
-                       "效果分析表成本合计 \(Self.show(cost)),超过主跟踪表预算合计 \(Self.show(budget))")
+                report("cross.effectCost", m, row, "cost", "effect costs total \(Self.show(cost)) CNY, over the master plan's budget \(Self.show(budget)) CNY",
+                       "效果分析表成本合计 \(Self.show(cost)) 元,超过主跟踪表预算合计 \(Self.show(budget)) 元")
             }
         }
     }
