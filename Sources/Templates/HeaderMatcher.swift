@@ -122,13 +122,33 @@ public enum HeaderMatcher {
 
     /// `预算金额(元)` → `预算金额`; `完成状态(未开始/进行中/已完成/延期)` → `完成状态`; `预算/万元` → `预算`.
     public static func base(_ normalized: String) -> String {
-        guard let i = normalized.firstIndex(where: { $0 == "(" || $0 == "/" || $0 == "[" || $0 == "【" }), i > normalized.startIndex else { return normalized }
-        return String(normalized[..<i])
+        guard let i = bracket(normalized), i > normalized.utf8.startIndex else { return normalized }
+        return String(Substring(normalized.utf8[..<i]))
+    }
+
+    /// Where a header's bracket (or `/`) starts: `(`, `/`, `[` or `【` (E3 80 90), found among the
+    /// bytes (no grapheme breaking: this runs for every header cell tried).
+    static func bracket(_ s: String) -> String.Index? {
+        let u = s.utf8
+        var i = u.startIndex
+        while i < u.endIndex {
+            let b = u[i]
+            if b == UInt8(ascii: "(") || b == UInt8(ascii: "/") || b == UInt8(ascii: "[") { return i }
+            if b == 0xE3 {
+                let j = u.index(after: i)
+                if j < u.endIndex, u[j] == 0x80 {
+                    let k = u.index(after: j)
+                    if k < u.endIndex, u[k] == 0x90 { return i }
+                }
+            }
+            i = u.index(after: i)
+        }
+        return nil
     }
 
     /// What follows a header's name: the bracket's content (`万元` of `预算(万元)`), or the text after `/`.
     static func unitText(_ normalized: String) -> String? {
-        guard let i = normalized.firstIndex(where: { $0 == "(" || $0 == "/" || $0 == "[" || $0 == "【" }) else { return nil }
+        guard let i = bracket(normalized) else { return nil }
         var rest = normalized[normalized.index(after: i)...]
         while let last = rest.last, last == ")" || last == "]" || last == "】" { rest = rest.dropLast() }
         return rest.isEmpty ? nil : String(rest)
@@ -143,27 +163,56 @@ public enum HeaderMatcher {
         let column: Template.Column
         let exact: [String]
         let bases: [String]
+        /// Every name as characters, for the edit distance of near misses.
+        let spelled: [[Character]]
 
         init(_ c: Template.Column) {
             column = c
             exact = ([c.zh, c.en] + (c.aliases ?? [])).map(HeaderMatcher.normalize)
             // A RACI role's column is named with its letter (负责人(A)): a plain 负责人 is an owner, not the A.
             bases = c.type == "raciRole" ? [] : Array(Set(exact.map(HeaderMatcher.base).filter { !$0.isEmpty }))
+            spelled = Array(Set(exact + bases)).map(Array.init)
+        }
+    }
+
+    /// A template sheet's names by text: which columns (in template order) each name or base names,
+    /// looked up by hash instead of compared with every name.
+    final class NameIndex {
+        let names: [Names]
+        let exact: [String: [Int]]
+        let bases: [String: [Int]]
+
+        init(_ columns: [Template.Column]) {
+            names = columns.map(Names.init)
+            var e: [String: [Int]] = [:], b: [String: [Int]] = [:]
+            for (i, n) in names.enumerated() {
+                for x in Set(n.exact) { e[x, default: []].append(i) }
+                for x in n.bases { b[x, default: []].append(i) }
+            }
+            exact = e; bases = b
+        }
+
+        func first(_ list: [Int]?, taken: [String: Int]) -> Template.Column? {
+            guard let list else { return nil }
+            for i in list where taken[names[i].column.key] == nil { return names[i].column }
+            return nil
         }
     }
 
     /// The template column a header names: exact (Chinese, English, alias) first, then the name
     /// without its bracketed unit or note, then without a unit word at its end.
-    static func column(for header: String, in names: [Names], taken: [String: Int]) -> Template.Column? {
-        let h = normalize(header)
+    static func column(for header: String, in names: NameIndex, taken: [String: Int]) -> Template.Column? {
+        column(normalized: normalize(header), in: names, taken: taken)
+    }
+
+    static func column(normalized h: String, in names: NameIndex, taken: [String: Int]) -> Template.Column? {
         guard !h.isEmpty else { return nil }
-        if let n = names.first(where: { taken[$0.column.key] == nil && $0.exact.contains(h) }) { return n.column }
+        if let c = names.first(names.exact[h], taken: taken) { return c }
         let hb = base(h)
         guard !hb.isEmpty else { return nil }
-        if let n = names.first(where: { taken[$0.column.key] == nil && $0.bases.contains(hb) }) { return n.column }
+        if let c = names.first(names.bases[hb], taken: taken) { return c }
         for suffix in unitSuffixes where hb.hasSuffix(suffix) && hb.count > suffix.count {
-            let stem = String(hb.dropLast(suffix.count))
-            if let n = names.first(where: { taken[$0.column.key] == nil && $0.bases.contains(stem) }) { return n.column }
+            if let c = names.first(names.bases[String(hb.dropLast(suffix.count))], taken: taken) { return c }
         }
         return nil
     }
@@ -185,10 +234,13 @@ public enum HeaderMatcher {
 
     /// The ways a header under a group header may be read, best first.
     static func candidates(sub: String, group: String?) -> [String] {
-        guard let group else { return [sub] }
-        let s = normalize(sub)
+        candidates(normalizedSub: normalize(sub), group: group.map(normalize))
+    }
+
+    static func candidates(normalizedSub s: String, group: String?) -> [String] {
+        guard let group else { return [s] }
         // The group without its unit (`预算(元)` over `计划` / `实际`): the unit is read from the group apart.
-        let g = base(normalize(group))
+        let g = base(group)
         guard !g.isEmpty else { return [s] }
         var out = [g + s]
         for suffix in groupSuffixes where g.hasSuffix(suffix) && g.count > suffix.count {
@@ -202,8 +254,9 @@ public enum HeaderMatcher {
     }
 
     /// Characters apart (insertions, deletions, substitutions), for "did you mean".
-    static func editDistance(_ a: String, _ b: String, limit: Int) -> Int {
-        let x = Array(a), y = Array(b)
+    static func editDistance(_ a: String, _ b: String, limit: Int) -> Int { editDistance(Array(a), Array(b), limit: limit) }
+
+    static func editDistance(_ x: [Character], _ y: [Character], limit: Int) -> Int {
         if abs(x.count - y.count) > limit { return limit + 1 }
         if x.isEmpty || y.isEmpty { return max(x.count, y.count) }
         var prev = Array(0...y.count), cur = [Int](repeating: 0, count: y.count + 1)
@@ -227,33 +280,53 @@ public enum HeaderMatcher {
     }
 
     /// The template columns (not yet mapped) a header is a near miss of, closest first.
-    static func nearMisses(_ header: String, in names: [Names], taken: [String: Int]) -> [String] {
+    static func nearMisses(_ header: String, in names: NameIndex, taken: [String: Int]) -> [String] {
         let h = base(normalize(header))
         guard h.count >= 3 || (h.allSatisfy(\.isASCII) && h.count >= 4) else { return [] }
         let limit = typoLimit(h.count, ascii: h.allSatisfy(\.isASCII))
         guard limit > 0 else { return [] }
+        let chars = Array(h)
         var found: [(key: String, distance: Int)] = []
-        for n in names where taken[n.column.key] == nil {
-            let d = (n.exact + n.bases).map { editDistance(h, $0, limit: limit) }.min() ?? limit + 1
+        for n in names.names where taken[n.column.key] == nil {
+            let d = n.spelled.map { editDistance(chars, $0, limit: limit) }.min() ?? limit + 1
             if d <= limit { found.append((n.column.key, d)) }
         }
         guard let best = found.map(\.distance).min() else { return [] }
         return found.filter { $0.distance == best }.map(\.key)
     }
 
-    /// Text cells of a row by column.
+    /// Header texts normalised once each, however many template sheets try them.
+    final class Normalized {
+        private var memo: [String: String] = [:]
+        func callAsFunction(_ s: String) -> String {
+            if let n = memo[s] { return n }
+            let n = HeaderMatcher.normalize(s)
+            if memo.count < 100_000 { memo[s] = n }
+            return n
+        }
+    }
+
+    /// Header cells read as headers, per row: no real header row is wider (a wider one is data or
+    /// a crafted file, and matching each of its cells against every name would take long).
+    public static let maxHeaderCells = 160
+    /// Unknown headers tried as near misses, per row.
+    static let maxNearMissTries = 64
+
+    /// Text cells of a row by column (the first `maxHeaderCells`).
     static func texts(_ row: Row) -> [Int: String] {
         var out: [Int: String] = [:]
         for cell in row.cells {
-            guard case .string(let text) = cell.value, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { continue }
+            guard case .string(let text) = cell.value, text.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else { continue }
             out[cell.column] = text
+            if out.count >= maxHeaderCells { break }
         }
         return out
     }
 
     /// The mapping of `sheet` with its headers in `row`, with `above` (the row over it) read as
     /// group headers when given.
-    static func mapping(_ row: Row, above: Row?, sheetName: String, template: Template, sheet: Template.Sheet, names: [Names]) -> SheetMapping? {
+    static func mapping(_ row: Row, above: Row?, sheetName: String, template: Template, sheet: Template.Sheet, names: NameIndex,
+                        normalized: Normalized = Normalized()) -> SheetMapping? {
         let own = texts(row)
         let up = above.map(texts) ?? [:]
         var mapped: [String: Int] = [:], headers: [String: String] = [:], units: [String: HeaderUnit] = [:]
@@ -273,19 +346,22 @@ public enum HeaderMatcher {
                 // A header over both rows (merged down, or written in the upper one only).
                 group = nil
                 guard let u = up[col] else { continue }
-                if normalize(u) == idHeader { idColumn = col; continue }
-                if let c = column(for: u, in: names, taken: mapped) {
+                let un = normalized(u)
+                if un == idHeader { idColumn = col; continue }
+                if let c = column(normalized: un, in: names, taken: mapped) {
                     mapped[c.key] = col; headers[c.key] = u; usedAbove = true
                     if let unit = unit(of: u, for: c) { units[c.key] = unit }
                 } else { extra.append((col, u)) }
                 continue
             }
-            if normalize(sub) == idHeader { idColumn = col; continue }
+            let subN = normalized(sub)
+            if subN == idHeader { idColumn = col; continue }
             var found: (Template.Column, String)?
-            for (i, candidate) in candidates(sub: sub, group: group).enumerated() {
-                if let c = column(for: candidate, in: names, taken: mapped) {
+            let tries = candidates(normalizedSub: subN, group: group.map { normalized($0) })
+            for (i, candidate) in tries.enumerated() {
+                if let c = column(normalized: candidate, in: names, taken: mapped) {
                     found = (c, candidate)
-                    if i < candidates(sub: sub, group: group).count - 1 { usedAbove = true }
+                    if i < tries.count - 1 { usedAbove = true }
                     break
                 }
             }
@@ -300,47 +376,66 @@ public enum HeaderMatcher {
         }
         // A title row names one thing; a header row names several columns.
         guard mapped.count >= 3 else { return nil }
-        // Near misses among the headers not understood: a typo is read as its column (and said so);
-        // a header fitting two columns is left out and said so.
-        var rest: [(Int, String)] = []
-        for (col, header) in extra {
-            let keys = nearMisses(header, in: names, taken: mapped)
-            if keys.isEmpty { rest.append((col, header)); continue }
-            near.append(NearMiss(column: col, header: header, candidates: keys))
-            if keys.count == 1, let c = sheet.columns.first(where: { $0.key == keys[0] }) {
-                mapped[c.key] = col; headers[c.key] = header
-                if let unit = unit(of: header, for: c) { units[c.key] = unit }
-            }
-        }
         let score = Double(mapped.count) / Double(sheet.columns.count)
         let missing = sheet.columns.filter { mapped[$0.key] == nil }
         return SheetMapping(sheetName: sheetName, templateID: template.id, templateSheet: sheet.id, headerRow: row.index,
                             firstHeaderRow: usedAbove ? row.index - 1 : row.index,
-                            columns: mapped, headers: headers, units: units, extra: rest, nearMisses: near, idColumn: idColumn,
+                            columns: mapped, headers: headers, units: units, extra: extra, nearMisses: near, idColumn: idColumn,
                             missingRequired: missing.filter { $0.required == true && $0.derived == nil }.map(\.key),
                             missingOptional: missing.filter { $0.required != true || $0.derived != nil }.map(\.key), score: score)
+    }
+
+    /// Near misses among the headers a mapping did not understand: a typo is read as its column
+    /// (and said so); a header fitting two columns is left out and said so. Made for the chosen
+    /// header row only.
+    static func withNearMisses(_ m: SheetMapping, sheet: Template.Sheet, names: NameIndex) -> SheetMapping {
+        var m = m
+        var rest: [(column: Int, header: String)] = []
+        for (i, (col, header)) in m.extra.enumerated() {
+            if i >= maxNearMissTries { rest.append((col, header)); continue }
+            let keys = nearMisses(header, in: names, taken: m.columns)
+            if keys.isEmpty { rest.append((col, header)); continue }
+            m.nearMisses.append(NearMiss(column: col, header: header, candidates: keys))
+            if keys.count == 1, let c = sheet.columns.first(where: { $0.key == keys[0] }) {
+                m.columns[c.key] = col; m.headers[c.key] = header
+                if let unit = unit(of: header, for: c) { m.units[c.key] = unit }
+            }
+        }
+        m.extra = rest
+        let missing = sheet.columns.filter { m.columns[$0.key] == nil }
+        m.missingRequired = missing.filter { $0.required == true && $0.derived == nil }.map(\.key)
+        m.missingOptional = missing.filter { $0.required != true || $0.derived != nil }.map(\.key)
+        m.score = Double(m.columns.count) / Double(sheet.columns.count)
+        return m
     }
 
     /// The best header row of `rows` (the sheet's first rows) for `sheet`: one row, or two when the
     /// upper one holds group headers.
     public static func map(rows: [Row], sheetName: String, template: Template, sheet: Template.Sheet) -> SheetMapping? {
+        map(rows: rows, sheetName: sheetName, template: template, sheet: sheet, normalized: Normalized())
+    }
+
+    static func map(rows: [Row], sheetName: String, template: Template, sheet: Template.Sheet, normalized: Normalized) -> SheetMapping? {
         var best: SheetMapping?
-        let names = sheet.columns.map(Names.init)
+        let names = NameIndex(sheet.columns)
         for (i, row) in rows.enumerated() where row.index <= searchRows {
             let above = i > 0 && rows[i - 1].index == row.index - 1 ? rows[i - 1] : nil
-            if var m = mapping(row, above: nil, sheetName: sheetName, template: template, sheet: sheet, names: names) {
+            if var m = mapping(row, above: nil, sheetName: sheetName, template: template, sheet: sheet, names: names, normalized: normalized) {
                 m.evidence = evidence(m, rows: rows, sheet: sheet)
                 if best == nil || m.score > best!.score + 1e-9 || (abs(m.score - best!.score) < 1e-9 && m.evidence > best!.evidence + 1e-9) { best = m }
             }
             // Over two rows only when the upper row's group headers make more columns understood
             // than either row alone (a data row under a header row is not a second header row).
-            if let above, var m = mapping(row, above: above, sheetName: sheetName, template: template, sheet: sheet, names: names),
+            if let above, var m = mapping(row, above: above, sheetName: sheetName, template: template, sheet: sheet, names: names, normalized: normalized),
                m.firstHeaderRow < m.headerRow, best == nil || m.score > best!.score + 1e-9 {
                 m.evidence = evidence(m, rows: rows, sheet: sheet)
                 best = m
             }
         }
-        return best
+        guard let chosen = best else { return nil }
+        var m = withNearMisses(chosen, sheet: sheet, names: names)
+        if m.columns.count != chosen.columns.count { m.evidence = evidence(m, rows: rows, sheet: sheet) }
+        return m
     }
 
     /// How well a mapping is borne out: matched columns, and for each the share of the values below
@@ -401,9 +496,10 @@ public enum HeaderMatcher {
         for info in workbook.sheets where info.kind == .worksheet {
             let rows = try firstRows(of: info, in: workbook)
             var found: [SheetMapping] = []
+            let normalized = Normalized()
             for t in templates {
                 for s in t.sheets {
-                    if let m = map(rows: rows, sheetName: info.name, template: t, sheet: s) { found.append(m) }
+                    if let m = map(rows: rows, sheetName: info.name, template: t, sheet: s, normalized: normalized) { found.append(m) }
                 }
             }
             // By evidence: headers matched and values that fit them.

@@ -194,6 +194,31 @@ import Testing
         #expect(unknown.status == 2 && unknown.stderr.split(separator: "\n").count == 1, "\(unknown.stderr)")
     }
 
+    /// Header rows thousands of cells wide (a crafted file, or data taken for headers): each row's
+    /// first cells are read as headers and the rest left as they are, so reading stays bounded.
+    @Test func wideHeaderRowsAreReadInBoundedTime() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tracksheet-realworld-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let book = dir.appendingPathComponent("wide.xlsx").path
+        let make = try Binary.spawn("python3", ["-c", """
+            import openpyxl, random, sys
+            random.seed(1)
+            wb = openpyxl.Workbook(write_only=True)
+            for k in range(5):
+                ws = wb.create_sheet(f"S{k}")
+                for r in range(15):
+                    ws.append(["关键任务", "负责人", "计划开始时间"] + ["".join(random.choice("推广计划预算任务时间阶段目标") for _ in range(5)) for _ in range(2000)])
+            wb.save(sys.argv[1])
+            """, book])
+        #expect(make.status == 0, "\(make.stderr)")
+        for command in [["inspect", book], ["validate", book, "--format", "json"]] {
+            let r = try Binary.run(command)
+            #expect(r.status == 0 || r.status == 1, "\(command[0]): \(r.stderr)")
+            #expect(r.cpuSeconds < 10 && r.peakMB < 300, "\(command[0]) took \(r.cpuSeconds) s of processor time, \(r.peakMB) MB")
+        }
+    }
+
     static func snake(_ key: String) -> String {
         var out = ""
         for c in key { if c.isUppercase { out += "_" + c.lowercased() } else { out.append(c) } }
