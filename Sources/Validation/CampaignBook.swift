@@ -97,6 +97,8 @@ public struct TableRow: Sendable {
     public var extra: [String: Cell] = [:]
     /// The row's identity in the store (the hidden `tracksheet-id` column), when synced.
     public var identity: String?
+    /// A 合计/小计/总计 row (found once, as the row is read).
+    public var isTotal = false
 
     public func value(_ key: String) -> CellValue { cells[key]?.value ?? .empty }
     public func text(_ key: String) -> String { Values.trimmed(Values.text(value(key))) }
@@ -471,16 +473,17 @@ struct TableRowBuilder {
         lastWasNote = false
         var t = TableRow(index: row.index, cells: RowCells(layout: layout))
         var filled = false, onlyInherited = true
-        var texts: [String] = [], nonBlank = 0
+        var nonBlank = 0, onlyText: String?
         for cell in row.cells {
-            if !Values.isBlank(cell.value) {
+            let blank = Values.isBlank(cell.value)
+            if !blank {
                 nonBlank += 1
-                if case .string(let s) = cell.value { texts.append(s) }
+                if nonBlank == 1, case .string(let s) = cell.value { onlyText = s }
             }
             let slot = layout.slot(column: cell.column)
             if slot >= 0 {
                 t.cells.slots[slot] = cell
-                if !derived[slot], !Values.isBlank(cell.value) {
+                if !derived[slot], !blank {
                     filled = true
                     if !inheritingSlot[slot] { onlyInherited = false }
                 }
@@ -491,8 +494,8 @@ struct TableRowBuilder {
             }
         }
         // A note: one text cell that says it is one, or any single text under a total row.
-        if nonBlank == 1, texts.count == 1, t.identity == nil, afterTotal || Self.isNote(texts[0]) {
-            notes.append((row.index, Values.trimmed(texts[0])))
+        if nonBlank == 1, let text = onlyText, t.identity == nil, afterTotal || Self.isNote(text) {
+            notes.append((row.index, Values.trimmed(text)))
             lastWasNote = true
             return nil
         }
@@ -502,8 +505,10 @@ struct TableRowBuilder {
         }
         // A row holding only a phase and its objective (a template's row for the phase): no task.
         if filled && onlyInherited && !inheriting.isEmpty && t.identity == nil { return nil }
-        if filled && Validator.isTotalRow(t) { afterTotal = true }
-        return filled ? t : nil
+        guard filled else { return nil }
+        t.isTotal = Validator.isTotalRow(t)
+        if t.isTotal { afterTotal = true }
+        return t
     }
 
     /// `说明:…`, `注:…`, `备注:…`, `Note: …`: a note under a table, not a row of it.

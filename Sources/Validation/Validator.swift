@@ -204,7 +204,7 @@ public final class Validator {
             let blank = blankObserver.map { observer in { (r: Int) in observer(m, r) } }
             let note = m.templateSheet == "master" ? { (_: Int, text: String) in self.masterNotes.append(text) } : nil
             try book.rows(of: m, blank: blank, note: note) { row in
-                let isTotal = Self.isTotalRow(row)
+                let isTotal = row.isTotal
                 checkCells(m, spec, row, isTotal: isTotal)
                 checkRow(m, spec, row, isTotal: isTotal, roiRows: &roiRows)
                 try rowObserver?(m, row, isTotal)
