@@ -459,10 +459,11 @@ public enum HeaderMatcher {
             fit += seen == 0 ? 0.5 : Double(good) / Double(seen)
         }
         let mapped = Double(m.columns.count)
-        // The template's columns found, the sheet's headers explained, the values that fit.
+        // The template's columns found, the sheet's headers explained (weighed most: a sheet whose
+        // every header a template understands is that template's), the values that fit.
         let coverage = mapped / Double(sheet.columns.count)
         let explained = mapped / (mapped + Double(m.extra.count))
-        return (coverage + explained + fit / mapped) / 3
+        return 0.25 * coverage + 0.5 * explained + 0.25 * (fit / mapped)
     }
 
     /// Whether a value looks like what the column takes (a rough test, for choosing a template).
