@@ -10,7 +10,7 @@ SAMPLE ?= samples/seed-plan-openpyxl.xlsx
 SYSTEM_PACKAGES := pkg-config libxml2-dev libzip-dev libsqlite3-dev
 
 # Real clients that check what the editor writes: LibreOffice (Debian) and openpyxl (PyPI).
-INTEROP_PACKAGES := libreoffice-calc-nogui
+INTEROP_PACKAGES := libreoffice-calc-nogui libxml2-utils
 INTEROP_DIR := .build/interop
 INTEROP_SAMPLE ?= 100
 
@@ -43,11 +43,11 @@ deps-interop:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace >/dev/null || exit 2; \
 	  else echo "The crash-safety test needs strace: sudo apt-get install -y strace"; exit 2; fi; \
 	fi
-	@if ! command -v soffice >/dev/null 2>&1; then \
+	@if ! command -v soffice >/dev/null 2>&1 || ! command -v xmllint >/dev/null 2>&1; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing LibreOffice (for the interop check)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(INTEROP_PACKAGES) >/dev/null || exit 2; \
-	  else echo "The interop check needs LibreOffice: sudo apt-get install -y libreoffice-calc-nogui"; exit 2; fi; \
+	  else echo "The interop check needs LibreOffice and xmllint: sudo apt-get install -y libreoffice-calc-nogui libxml2-utils"; exit 2; fi; \
 	fi
 	@python3 -c "import openpyxl" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check openpyxl 2>&1 | grep -v "WARNING: Running pip as the 'root' user" || true
 	@python3 -c "import openpyxl" || { echo "The interop check needs openpyxl: python3 -m pip install openpyxl"; exit 2; }
@@ -69,6 +69,8 @@ test: build deps-interop
 	@pg=$$(bash .ci/postgres.sh) || { echo "PostgreSQL could not be started; the store tests need it (see .ci/postgres.sh)"; exit 2; }; \
 	  TRACKSHEET_TEST_POSTGRES=$$pg TRACKSHEET_INTEROP_DIR=$(abspath $(INTEROP_DIR)) $(SWIFT) test -c $(CONFIG) 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
 	python3 docs/make_headers.py --check
+	@# Every part of what tracksheet writes, against the ECMA-376 schemas.
+	bash Tests/interop/ooxml_outputs.sh $(BIN) $(INTEROP_DIR)
 	@cat $(INTEROP_DIR)/pairs-*.tsv > $(INTEROP_DIR)/pairs.tsv
 	python3 Tests/interop/check_features.py $(INTEROP_DIR)
 	python3 Tests/interop/check_opens.py $(INTEROP_DIR)/pairs.tsv --sample $(INTEROP_SAMPLE)

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Checks every part of what tracksheet writes against the ECMA-376 schemas (../shared/tools/ooxml-validate):
+# a new workbook of each template, and each real-world fixture after recalc and after sync.
+# Usage: Tests/interop/ooxml_outputs.sh BIN OUTDIR
+set -euo pipefail
+BIN=$1; OUT=$2/ooxml
+VALIDATE=${OOXML_VALIDATE:-../shared/tools/ooxml-validate}
+rm -rf "$OUT" && mkdir -p "$OUT"
+"$BIN" new "$OUT/new-plan.xlsx" --campaign 618大促 --start 2025-05-01 --end 2025-07-23 > /dev/null
+"$BIN" new "$OUT/new-plan-en.xlsx" --campaign "Double 11" --start 2025-10-01 --end 2025-11-30 --lang en > /dev/null
+"$BIN" new "$OUT/new-promo.xlsx" --template multi-platform-promo --campaign 618 --start 2025-06-01 --end 2025-06-18 > /dev/null
+"$BIN" new "$OUT/new-card.xlsx" --template process-card --campaign 春季焕新季 --start 2025-05-16 --end 2025-05-31 > /dev/null
+for f in Tests/TracksheetCLITests/Fixtures/real-world/*.xlsx; do
+  n=$(basename "$f" .xlsx)
+  "$BIN" recalc "$f" -o "$OUT/$n-recalc.xlsx" --as-of 2025-06-09 > /dev/null 2>&1 || true
+  cp "$f" "$OUT/$n-sync.xlsx"
+  "$BIN" sync "$OUT/$n-sync.xlsx" --store "$OUT/store.db" --as-of 2025-06-09 > /dev/null 2>&1 || true
+done
+files=("$OUT"/*.xlsx)
+echo "ooxml: checking ${#files[@]} workbooks tracksheet wrote"
+"$VALIDATE" "${files[@]}" | tail -1
