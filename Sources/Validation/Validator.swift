@@ -740,10 +740,12 @@ public final class Validator {
                    "活动实际支出合计 \(money(m, "spend", spend, chinese: true)),超出预算合计 \(money(m, "budget", budget, chinese: true))")
         }
         // The seed keeps 10% of the total as reserve: a 合计 row's budget is the total.
+        let reserve = masterTasks.filter { !$0.isTotal && ($0.task.contains("预留") || $0.task.contains("应急") || $0.task.lowercased().contains("reserve")) }
+        let allocated = tasks.filter { r in !reserve.contains { $0.row == r.row } }.compactMap(\.budget).reduce(0, +)
+        // A 合计 that only adds the tasks up (a SUM, or typed as their sum) states no total budget:
+        // the one a note or title states is taken, else the reserve is not judged.
         if let total = masterTasks.first(where: \.isTotal), let typed = total.budget, typed > 0, let col = m.columns["budget"],
-           let t = total.budgetIsFormula ? statedTotalBudget(m) : typed {
-            let reserve = masterTasks.filter { !$0.isTotal && ($0.task.contains("预留") || $0.task.contains("应急") || $0.task.lowercased().contains("reserve")) }
-            let allocated = tasks.filter { r in !reserve.contains { $0.row == r.row } }.compactMap(\.budget).reduce(0, +)
+           let t = total.budgetIsFormula || abs(typed - tasks.compactMap(\.budget).reduce(0, +)) < 0.5 ? statedTotalBudget(m) : typed {
             if allocated > t * 0.9 + 0.005 {
                 report("budget.reserve", m.sheetName, CellReference(row: total.row, column: col).description, .number(t),
                        "task budgets total \(money(m, "budget", allocated, chinese: false)), leaving \(Self.show(t - allocated)) CNY of \(money(m, "budget", t, chinese: false)): less than the 10% reserve (\(Self.show(t * 0.1)) CNY)",

@@ -428,6 +428,23 @@ if soffice:
         subprocess.run([soffice, "--headless", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", out, src],
                        check=True, capture_output=True)
         shutil.copy(os.path.join(out, "13-libreoffice-resaved.xlsx"), os.path.join(HERE, "13-libreoffice-resaved.xlsx"))
+    # 29. Made in LibreOffice from a CSV a team exported: text dates, percentages typed as 100%,
+    # amounts with thousands separators, a 合计 typed as the sum (states no total budget).
+    with tempfile.TemporaryDirectory() as tmp:
+        csv = os.path.join(tmp, "29-libreoffice-from-csv.csv")
+        with open(csv, "w", encoding="utf-8") as f:
+            f.write("推广阶段,关键任务,负责人,开始时间,结束时间,预算(元),实际花费(元),完成度,KPI,达成值,备注\n"
+                    "筹备期,KOL名单筛选与签约,张丽,2025/5/1,2025/5/7,\"50,000\",\"48,000\",100%,签约KOL数量≥10人,10人,\n"
+                    "筹备期,推广素材制作,王强,2025/5/3,2025/5/10,\"30,000\",\"31,000\",100%,素材通过率100%,100%,\n"
+                    "启动期,信息流广告上线,孙浩,2025/5/12,2025/6/20,\"150,000\",\"80,000\",50%,点击率≥2%,2.1%,日均消耗1.5万\n"
+                    "合计,,,,,\"230,000\",\"159,000\",,,,\n")
+        subprocess.run([soffice, "--headless", "--infilter=CSV:44,34,76,1", "--convert-to", "xlsx", "--outdir", tmp, csv], check=True, capture_output=True)
+        shutil.copy(os.path.join(tmp, "29-libreoffice-from-csv.xlsx"), os.path.join(HERE, "29-libreoffice-from-csv.xlsx"))
+    entry("29-libreoffice-from-csv", "marketing-plan",
+          {"29-libreoffice-from-csv": {"templateSheet": "master", "headerRow": 1,
+                                       "columns": letters(None, ["phase", "task", "owner", "plannedStart", "plannedEnd", "budget", "spend", "progress", "kpi", "achieved", "notes"])}},
+          problems=[("budget.overspend", "29-libreoffice-from-csv", "G3")],
+          store={"master_tasks": [{"task": "推广素材制作", "budget": 30000, "spend": 31000, "progress": 100, "plannedStart": "2025-05-03"}]})
     m = dict(manifest["01-sheet1-synonyms"])
     m["campaign"] = "13-libreoffice-resaved"
     manifest["13-libreoffice-resaved"] = m
