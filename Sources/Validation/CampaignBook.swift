@@ -154,14 +154,13 @@ public final class CampaignBook {
         let chosen = found.filter { $0.templateID == template?.id }
         ambiguity = chosen.count == 1 ? chosen.first.flatMap { m in m.ambiguousWith.map { (m.sheetName, m.templateID, $0) } } : nil
         found = chosen
-        let mappings = found
-        self.mappings = mappings
-        unmatched = workbook.sheets.filter { $0.kind == .worksheet && !Self.isOwnSheet($0.name) && !mappings.map(\.sheetName).contains($0.name) }.map(\.name)
+        var mappings = found
+        unmatched = workbook.sheets.filter { $0.kind == .worksheet && !Self.isOwnSheet($0.name) && !found.map(\.sheetName).contains($0.name) }.map(\.name)
 
         var titles: [String: [(cell: String, text: String)]] = [:]
         var sheetPeriods: [String: CampaignPeriod] = [:]
         var chineseHeaders = 0, englishHeaders = 0
-        for m in mappings {
+        for (mi, m) in mappings.enumerated() {
             guard let info = workbook.sheet(named: m.sheetName) else { continue }
             let rows = try Self.firstRows(info, in: workbook, through: m.headerRow)
             var period = CampaignPeriod()
@@ -174,6 +173,14 @@ public final class CampaignBook {
                     if parsed.placeholder { period.placeholders.append((m.sheetName, ref, text)) }
                     if let s = parsed.span, period.start == nil { period.start = s.start; period.end = s.end; if m.templateSheet == "detail" { period.phaseOnly = true } }
                     if let l = parsed.launch, period.launch == nil { period.launch = l }
+                    // `单位:万元` above the table: the money columns whose headers name no unit are in it.
+                    if let unit = Self.statedUnit(text) {
+                        for c in template?.sheets.first(where: { $0.id == m.templateSheet })?.columns ?? [] where c.type == "money" {
+                            if mappings[mi].columns[c.key] != nil, mappings[mi].units[c.key] == nil, !(c.derived != nil && c.key == "cpa") {
+                                mappings[mi].units[c.key] = unit
+                            }
+                        }
+                    }
                 }
             }
             sheetPeriods[m.sheetName] = period
@@ -184,6 +191,7 @@ public final class CampaignBook {
                 }
             }
         }
+        self.mappings = mappings
         self.titles = titles
         isChinese = chineseHeaders >= englishHeaders
         // Campaigns: a template sheet mapped more than once means several campaigns in one workbook.
@@ -240,6 +248,18 @@ public final class CampaignBook {
         fallbackYears = year0
         campaignNames = names
         fields = fieldsFound
+    }
+
+    /// `单位:万元`, `金额单位:千元`, `(单位:万元)`, `Unit: 10k CNY`: the money unit a note above a table states.
+    static func statedUnit(_ text: String) -> HeaderUnit? {
+        let t = HeaderMatcher.normalize(text)
+        for word in ["金额单位", "单位", "unit"] {
+            guard let r = t.range(of: word) else { continue }
+            var rest = t[r.upperBound...]
+            if let end = rest.firstIndex(where: { ",;)，；）".contains($0) }) { rest = rest[..<end] }
+            if let u = HeaderUnit.parse(String(rest), type: "money"), u.factor != 1 { return u }
+        }
+        return nil
     }
 
     /// The sheets tracksheet adds itself (the sync record, recalc's summary, annotate's results).

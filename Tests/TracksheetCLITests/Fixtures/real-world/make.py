@@ -418,6 +418,20 @@ wb.save(os.path.join(HERE, "28-english-process-card.xlsx"))
 entry("28-english-process-card", "process-card", {"Process": {"templateSheet": "process", "headerRow": 2, "columns": letters(H, K)}},
       problems=[("deadline.rule", "Process", "F3")], as_of="2025-06-03")
 
+# 30. The unit said once above the table (单位:万元), a two-row header whose lower row holds only units.
+wb = openpyxl.Workbook(); ws = wb.active; ws.title = "主跟踪表"
+ws.append(["夏季新品推广计划(推广周期:2025年6月1日-2025年8月31日)", None, None, None, None, None, "单位:万元"])
+ws.append(["推广阶段", "关键任务", "任务负责人", "计划开始时间", "计划结束时间", "预算", "实际支出", "曝光目标"])
+for r in [["筹备期", "达人签约", "周敏", "2025-06-01", "2025-06-10", 5, 5.5, None],
+          ["启动期", "信息流投放", "吴昊", "2025-06-11", "2025-07-10", 12, 3, None]]:
+    ws.append(r)
+wb.save(os.path.join(HERE, "30-unit-stated-above.xlsx"))
+entry("30-unit-stated-above", "marketing-plan",
+      {"主跟踪表": {"templateSheet": "master", "headerRow": 2,
+                 "columns": letters(None, ["phase", "task", "owner", "plannedStart", "plannedEnd", "budget", "spend"])}},
+      problems=[("budget.overspend", "主跟踪表", "G3")], infos=[("column.extra", "主跟踪表", "H2")], campaign="夏季新品",
+      store={"master_tasks": [{"task": "达人签约", "budget": 50000, "spend": 55000}]})
+
 # 13. Workbook 1 re-saved by LibreOffice: the same reading.
 soffice = shutil.which("soffice")
 if soffice:
