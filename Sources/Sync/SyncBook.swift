@@ -78,6 +78,8 @@ public struct SyncBinding: Sendable {
     public var exists = false
     /// The sheets this record is for, in a workbook of several campaigns (each has a record of its own).
     public var sheets: [String] = []
+    /// The ROI definition a sync was told (`--roi`), kept for the syncs after it.
+    public var roi: String?
 
     public var history: [String: Int] { manifest.mapValues(\.version) }
 
@@ -103,6 +105,8 @@ public struct SyncBinding: Sendable {
                 b.campaign = texts[1].isEmpty ? nil : texts[1]
             } else if texts[0] == "campaign id" {
                 b.campaignID = texts[1].isEmpty ? nil : texts[1]
+            } else if texts[0] == "roi" {
+                b.roi = ["ratio", "net"].contains(texts[1]) ? texts[1] : nil
             } else if texts[0] == "sheets" {
                 b.sheets = texts[1].split(separator: "\n").map(String.init)
             }
@@ -127,6 +131,8 @@ public struct SyncBook: Sendable {
     public var group = 0
     public var groupCount = 1
     public var recordSheet = SyncBinding.sheetName
+    /// The ROI definition this sync recalculates by when told one (`--roi`, or the record's): recorded.
+    public var roi: String?
     /// The sheets of this campaign (every synced sheet's name), written into a record of several.
     public var groupSheets: [String] = []
     /// A campaign name the workbook's sheet names give (`618` of `618主跟踪表`) when it holds several.

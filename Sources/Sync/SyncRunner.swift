@@ -108,6 +108,11 @@ public enum SyncRunner {
 
     static func sync(book: SyncBook, name: String, path: String, store: any CampaignStore, options: SyncOptions,
                      prefetched: StoreSnapshot? = nil) async throws -> SyncResult {
+        // An ROI definition given once (`--roi`) is kept in the sync record for the syncs after it.
+        var told = book, options = options
+        if options.validation.roi == nil { options.validation.roi = told.binding.roi }
+        told.roi = options.validation.roi
+        let book = told
         var result = SyncResult(path: path, campaign: name, store: store.location, plan: SyncPlan(), dryRun: options.dryRun,
                                 diagnostics: book.report.diagnostics, isChinese: book.isChinese)
         if options.dryRun {

@@ -118,6 +118,7 @@ enum WorkbookSync {
         ]
         // A workbook of several campaigns keeps a record per campaign, each naming its sheets.
         if book.groupCount > 1 { rows.append(["sheets", book.groupSheets.joined(separator: "\n")]) }
+        if let roi = book.roi { rows.append(["roi", roi]) }
         rows.append(SyncBinding.manifestHeader)
         for m in plan.manifest { rows.append([m.table, m.id, String(m.version)]) }
         /// A version is written as a number (a third of the record's bytes were its versions as text).

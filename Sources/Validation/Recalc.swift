@@ -28,6 +28,8 @@ public final class Recalculator {
     var result: RecalcResult
     /// Summary sheets added in this run.
     var added: Set<String> = []
+    /// Master-plan cells holding the team's own formulas in derived columns, kept.
+    var ownFormulas: [String] = []
 
     public init(path: String, options: RecalcOptions) throws {
         book = try CampaignBook(path: path, templates: options.templates)
@@ -54,7 +56,41 @@ public final class Recalculator {
         return r.result
     }
 
-    var roiDefinition: String { options.roi ?? book.template?.roi ?? "ratio" }
+    var roiDefinition: String { options.roi ?? detectedROI ?? book.template?.roi ?? "ratio" }
+    /// The ROI definition the workbook's own values or formulas follow, when they follow one.
+    var detectedROI: String?
+
+    /// Whether a derived cell's formula is one tracksheet writes (template-shaped), not the team's own.
+    static func isTemplateFormula(_ f: String) -> Bool {
+        (f.hasPrefix("IF(AND(ISNUMBER(") && f.contains("ROUND(")) || (f.hasPrefix("IF(ISNUMBER(") && f.contains("\"达标\""))
+    }
+
+    /// The ROI definition the effect sheet's first rows follow: entered values that match one
+    /// definition and not the other, or tracksheet's own formulas of one. nil when they say nothing
+    /// or disagree.
+    func detectROI(_ m: SheetMapping) throws -> String? {
+        guard m.columns["roi"] != nil, m.columns["sales"] != nil, m.columns["cost"] != nil else { return nil }
+        var ratio = 0, net = 0, seen = 0
+        struct Enough: Error {}
+        do {
+            try book.rows(of: m) { row in
+                seen += 1
+                if seen > 500 { throw Enough() }
+                guard let cell = row.cells["roi"], !row.isTotal else { return }
+                if let f = cell.formula {
+                    if Self.isTemplateFormula(f) { if f.contains("ROUND((") { net += 1 } else { ratio += 1 } }
+                    return
+                }
+                guard let entered = Self.excelNumber(cell), let sales = Self.excelNumber(row.cells["sales"]),
+                      let cost = Self.excelNumber(row.cells["cost"]), cost > 0 else { return }
+                let r = abs(Ratio.round(sales / cost, 2) - entered) <= 0.0051, n = abs(Ratio.round((sales - cost) / cost, 2) - entered) <= 0.0051
+                if r && !n { ratio += 1 } else if n && !r { net += 1 }
+            }
+        } catch is Enough {}
+        if net > 0 && ratio == 0 { return "net" }
+        if ratio > 0 && net == 0 { return "ratio" }
+        return nil
+    }
 
     func run() throws {
         for m in book.mappings {
@@ -100,6 +136,18 @@ public final class Recalculator {
     /// (`RatioEdits`, a `RowEditSource`): the sheet is read once for the values as it is written,
     /// the two overlapping on two threads, and no edit is stored. What they found is told after.
     func ratios(_ m: SheetMapping, _ spec: Template.Sheet) throws {
+        // The workbook's own ROI definition is kept (unless --roi says otherwise), and said once.
+        detectedROI = nil
+        if options.roi == nil, let d = try detectROI(m) {
+            detectedROI = d
+            if d != (book.template?.roi ?? "ratio") {
+                result.notices.append(d == "net"
+                    ? ("\(m.sheetName): the ROI values follow (收益−成本)/成本 (net); recalculated by that definition (--roi ratio for 增量销售额/成本)",
+                       "\(m.sheetName):ROI 按 (收益−成本)/成本 口径填写,已按该口径重算(如需 增量销售额/成本 请用 --roi ratio)")
+                    : ("\(m.sheetName): the ROI values follow 增量销售额/成本; recalculated by that definition (--roi net for (收益−成本)/成本)",
+                       "\(m.sheetName):ROI 按 增量销售额/成本 口径填写,已按该口径重算(如需 (收益−成本)/成本 请用 --roi net)"))
+            }
+        }
         // Units in headers (成本(万元) over 转化量 under 获客成本(元/人)): the formula scales as the units do.
         let ratios = Ratio.of(spec, roi: roiDefinition).filter { m.columns[$0.key] != nil }.map { r -> Ratio in
             var r = r
@@ -126,7 +174,7 @@ public final class Recalculator {
         let percentStyles = Set((0..<styles.kinds.count).filter { Values.isPercentFormat(styles.formatCode(ofStyle: $0)) })
         try editor.streamEdits(in: info) { [unowned self] in
             let source = try RatioEdits(book: book, mapping: m, ratios: prepared, net: roiDefinition == "net",
-                                        asFraction: asFraction, percentStyles: percentStyles)
+                                        asFraction: asFraction, percentStyles: percentStyles, replaceOwn: options.replaceOwnFormulas)
             ratioSources[m.sheetName] = source
             return source
         }
@@ -148,6 +196,11 @@ public final class Recalculator {
                 let list = s.textNumbers.prefix(8).joined(separator: ", ") + (s.textNumbers.count > 8 ? " …" : "")
                 notices.append(("\(sheet): \(list) hold numbers typed as text; formulas cannot use them, so their rows show \"-\" until they are retyped as numbers",
                                 "\(sheet):\(list) 中的数字是文本格式,公式无法使用,这些行显示“-”,请改为数字格式重新输入"))
+            }
+            if !s.ownFormulas.isEmpty {
+                let list = s.ownFormulas.prefix(8).joined(separator: ", ") + (s.ownFormulas.count > 8 ? " …" : "")
+                notices.append(("\(sheet): \(list) hold formulas of your own in derived columns; they were kept (recalc --force writes the template's)",
+                                "\(sheet):\(list) 的派生列是自定义公式,已保留(recalc --force 可改为模板公式)"))
             }
             if s.roiSeen.total > 0 && s.roiSeen.other == s.roiSeen.total {
                 let net = roiDefinition == "net"
@@ -197,9 +250,13 @@ public final class Recalculator {
                 // A 达成率 cell formatted as a percent holds a fraction (1.04 shows 104%).
                 let fraction = row.cells["achievementRate"].map { book.numberFormat($0.styleIndex).percent } ?? false
                 let scale = fraction ? 0.01 : 1
-                if let info, try set(info, CellReference(row: row.index, column: rateCol), row.cells["achievementRate"],
+                let ownRate = !options.replaceOwnFormulas && row.cells["achievementRate"]?.hasFormula == true
+                if ownRate { ownFormulas.append(CellReference(row: row.index, column: rateCol).description) }
+                if !ownRate, let info, try set(info, CellReference(row: row.index, column: rateCol), row.cells["achievementRate"],
                            value: rate.map { CellValue.number(Ratio.round($0 * scale, fraction ? 3 : 1)) } ?? .string("-"), formula: nil) { changed += 1 }
-                if let statusCol = m.columns["status"] {
+                let ownStatus = !options.replaceOwnFormulas && row.cells["status"]?.formula.map { !Self.isTemplateFormula($0) } == true
+                if ownStatus, let c = m.columns["status"] { ownFormulas.append(CellReference(row: row.index, column: c).description) }
+                if let statusCol = m.columns["status"], !ownRate, !ownStatus {
                     let n = "\(CellReference.columnName(rateCol))\(row.index)"
                     let t = Self.number(Ratio.round(threshold * scale, fraction ? 3 : 1)), full = fraction ? "1" : "100"
                     let formula = "IF(ISNUMBER(\(n)),IF(\(n)>=\(full),\"达标\",IF(\(n)>=\(t),\"预警\",\"未达标\")),\"-\")"
@@ -215,6 +272,12 @@ public final class Recalculator {
                                  budget: Self.excelNumber(row.cells["budget"]), spend: Self.excelNumber(row.cells["spend"])))
         }
         if changed > 0 { result.changed[m.sheetName, default: 0] += changed }
+        if !ownFormulas.isEmpty {
+            let list = ownFormulas.prefix(8).joined(separator: ", ") + (ownFormulas.count > 8 ? " …" : "")
+            result.notices.append(("\(m.sheetName): \(list) hold formulas of your own in derived columns; they were kept (recalc --force writes the template's)",
+                                   "\(m.sheetName):\(list) 的派生列是自定义公式,已保留(recalc --force 可改为模板公式)"))
+            ownFormulas = []
+        }
         if !textDates.isEmpty {
             result.notices.append(("\(m.sheetName): the actual end dates in \(textDates.prefix(8).joined(separator: ", ")) are text; the roll-up counts only real dates",
                                    "\(m.sheetName):\(textDates.prefix(8).joined(separator: "、")) 的实际结束时间是文本,汇总只统计日期格式的单元格"))
@@ -387,8 +450,9 @@ final class RatioEdits: RowEditSource {
     private(set) var given = 0
 
     init(book: CampaignBook, mapping m: SheetMapping, ratios: [(Ratio, Int, RowPattern)], net: Bool,
-         asFraction: [String: (Ratio, RowPattern)] = [:], percentStyles: Set<Int> = []) throws {
+         asFraction: [String: (Ratio, RowPattern)] = [:], percentStyles: Set<Int> = [], replaceOwn: Bool = false) throws {
         let pass = RatioPass(layout: ColumnLayout(m), ratios: ratios, columns: m.columns, net: net, asFraction: asFraction, percentStyles: percentStyles)
+        pass.replaceOwn = replaceOwn
         self.pass = pass
         let written = ratios.map(\.1)
         columns = written.min().map { $0...written.max()! }
@@ -404,6 +468,8 @@ final class RatioEdits: RowEditSource {
     /// Cells of numbers typed as text, and ROI entered by the other definition (once closed).
     var textNumbers: [String] { pass.textNumbers }
     var roiSeen: (total: Int, other: Int) { pass.roiSeen }
+    /// Derived cells holding the team's own formulas, kept.
+    var ownFormulas: [String] { pass.ownFormulas }
 
     func nextRow() throws -> Int? {
         if pending == nil && !done {
@@ -442,6 +508,9 @@ final class RatioPass: @unchecked Sendable {
     private let percentStyles: Set<Int>
     private(set) var textNumbers: [String] = []
     private(set) var roiSeen = (total: 0, other: 0)
+    private(set) var ownFormulas: [String] = []
+    /// Replace the team's own formulas too (`--force`).
+    var replaceOwn = false
 
     init(layout: ColumnLayout, ratios: [(Ratio, Int, RowPattern)], columns: [String: Int], net: Bool,
          asFraction: [String: (Ratio, RowPattern)] = [:], percentStyles: Set<Int> = []) {
@@ -468,6 +537,11 @@ final class RatioPass: @unchecked Sendable {
             }
             let numerator = Recalculator.excelNumber(cell(r.numerator)), denominator = Recalculator.excelNumber(cell(r.denominator))
             let current = cell(r.slot)
+            // A formula the team wrote (a 合计 row's =ROUND(D7/C7*100,2)) stays theirs.
+            if !replaceOwn, let f = current?.formula, !Recalculator.isTemplateFormula(f) {
+                ownFormulas.append(CellReference(row: row.index, column: r.column).description)
+                continue
+            }
             let fraction = !percentStyles.isEmpty && current.map { percentStyles.contains($0.styleIndex) } == true ? r.fraction : nil
             let computed = (fraction?.ratio ?? r.ratio).compute(numerator: numerator, denominator: denominator,
                                                                 minus: r.ratio.minus == nil ? nil : .some(Recalculator.excelNumber(cell(r.minus))))

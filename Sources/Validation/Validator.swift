@@ -9,6 +9,8 @@ public struct ValidationOptions: Sendable {
     /// `ratio` or `net`: overrides the template's ROI definition.
     public var roi: String?
     public var templates: [Template]
+    /// recalc replaces formulas a team wrote in derived columns too (they are kept otherwise).
+    public var replaceOwnFormulas = false
     public init(asOf: CalendarDate, roi: String? = nil, templates: [Template]) {
         self.asOf = asOf; self.roi = roi; self.templates = templates
     }
@@ -677,10 +679,10 @@ public final class Validator {
         func at(_ r: ROIRow) -> String { CellReference(row: r.index, column: col).description }
         if !wrong.isEmpty && other.count == wrong.count && wrong.count == rows.count {
             report("metric.roiDefinition", m.sheetName, at(rows[0]), rows[0].value,
-                   useNet ? "the ROI values follow 增量销售额/成本, not (收益−成本)/成本; run recalc with --roi ratio to keep that definition"
-                          : "the ROI values follow (收益−成本)/成本 (net), not 增量销售额/成本; run recalc with --roi net to keep that definition",
-                   useNet ? "ROI 按 增量销售额/成本 口径填写,而非 (收益−成本)/成本;recalc 时加 --roi ratio 可保留该口径"
-                          : "ROI 按 (收益−成本)/成本 口径填写,而非 增量销售额/成本;recalc 时加 --roi net 可保留该口径")
+                   useNet ? "the ROI values follow 增量销售额/成本, not (收益−成本)/成本; recalc and sync keep that definition (--roi net to change it)"
+                          : "the ROI values follow (收益−成本)/成本 (net), not 增量销售额/成本; recalc and sync keep that definition (--roi ratio to change it)",
+                   useNet ? "ROI 按 增量销售额/成本 口径填写,而非 (收益−成本)/成本;recalc 和 sync 会保留该口径(如需更改请用 --roi net)"
+                          : "ROI 按 (收益−成本)/成本 口径填写,而非 增量销售额/成本;recalc 和 sync 会保留该口径(如需更改请用 --roi ratio)")
             return
         }
         for w in wrong {

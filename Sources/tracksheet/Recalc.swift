@@ -26,6 +26,9 @@ struct Recalc: ParsableCommand {
     @Option(help: "ROI definition: ratio (增量销售额/成本) or net ((收益−成本)/成本); default: the template's.")
     var roi: RoiDefinition?
 
+    @Flag(help: "Also replace formulas of your own in derived columns (they are kept otherwise, and listed).")
+    var force = false
+
     @OptionGroup var campaign: CampaignArguments
 
     @OptionGroup var common: CommonOptions
@@ -42,7 +45,8 @@ struct Recalc: ParsableCommand {
         guard FileManager.default.fileExists(atPath: file) else {
             Output.fail(Language.current.isChinese ? "找不到文件 \(file)" : "\(file): no such file")
         }
-        let options = try campaign.options(roi: roi?.rawValue)
+        var options = try campaign.options(roi: roi?.rawValue)
+        options.replaceOwnFormulas = force
         let out = output ?? file
         let result: RecalcResult
         do {

@@ -39,6 +39,12 @@ struct SyncCommand: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: Inspect.OutputFormat = .text
 
+    @Option(help: "ROI definition for the recalculated ROI: ratio (增量销售额/成本) or net ((收益−成本)/成本); kept in the sync record for later syncs (default: the record's, else what the workbook's values follow, else the template's).")
+    var roi: Recalc.RoiDefinition?
+
+    @Flag(help: "Also replace formulas of your own in derived columns when recalculating (they are kept otherwise).")
+    var force = false
+
     @OptionGroup var campaignArguments: CampaignArguments
 
     @OptionGroup var common: CommonOptions
@@ -51,7 +57,8 @@ struct SyncCommand: ParsableCommand {
             Output.fail(Language.current.isChinese ? "找不到文件 \(file)" : "\(file): no such file")
         }
         var options = SyncOptions(store: StoreLocation.resolve(store, workbook: file), campaign: campaign, dryRun: dryRun,
-                                  prefer: prefer.flatMap { Prefer(rawValue: $0.rawValue) }, validation: try campaignArguments.options(roi: nil))
+                                  prefer: prefer.flatMap { Prefer(rawValue: $0.rawValue) }, validation: try campaignArguments.options(roi: roi?.rawValue))
+        options.validation.replaceOwnFormulas = force
         options.who = SyncContext.currentUser
         let file = self.file, fixed = options
         let results = try blocking { try await SyncRunner.syncAll(path: file, options: fixed) }

@@ -22,6 +22,10 @@ import Testing
         var infos: [[String?]]
         /// Store table → rows (found by their task, platform or metric) and the values they must hold.
         var store: [String: [[String: JSONScalar]]]
+        /// `sheet!cell` → the value a derived cell holds after recalc (by the workbook's own definitions).
+        var afterRecalc: [String: Double]
+        /// `sheet!cell` → a formula of the team's that recalc and sync leave as it is.
+        var keptFormulas: [String: String]
     }
 
     enum JSONScalar: Decodable, Equatable, CustomStringConvertible {
@@ -116,6 +120,7 @@ import Testing
                 }
             }
         }
+        try checkCells(book, want, name: name + " after sync")
         let again = try Binary.run(["sync", book, "--store", store, "--as-of", want.asOf, "--dry-run"])
         #expect(again.stdout.contains("无变化") || again.stdout.contains("no change") || again.stdout.contains("unchanged"), "\(name): \(again.stdout)")
     }
@@ -142,10 +147,34 @@ import Testing
         let found = Set(diagnostics.filter { $0["severity"] as? String != "info" }.map { "\($0["rule"] as? String ?? "") \($0["sheet"] as? String ?? "") \($0["cell"] as? String ?? "")" })
         let expected = Set(want.problems.filter { !derivedRules.contains($0[0] ?? "") }.map { "\($0[0] ?? "") \($0[1] ?? "") \($0[2] ?? "")" })
         #expect(found == expected, "\(name): after recalc \(found.sorted())")
+        try checkCells(out, want, name: name)
         let before = try Data(contentsOf: URL(fileURLWithPath: out))
         let second = try Binary.run(["recalc", out, "--in-place", "--as-of", want.asOf])
         #expect(second.status == 0, "\(name): \(second.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == before, "\(name): a second recalc changed the workbook")
+    }
+
+    /// The derived values and the team's own formulas the manifest names, as openpyxl reads them.
+    func checkCells(_ path: String, _ want: Expected, name: String) throws {
+        guard !want.afterRecalc.isEmpty || !want.keptFormulas.isEmpty else { return }
+        let cells = Array(Set(want.afterRecalc.keys).union(want.keptFormulas.keys)).sorted()
+        let read = try Binary.spawn("python3", ["-c", """
+            import json, openpyxl, sys
+            values = openpyxl.load_workbook(sys.argv[1], data_only=True)
+            formulas = openpyxl.load_workbook(sys.argv[1])
+            out = {}
+            for ref in sys.argv[2:]:
+                sheet, cell = ref.split("!")
+                out[ref] = [values[sheet][cell].value, formulas[sheet][cell].value]
+            print(json.dumps(out, ensure_ascii=False))
+            """, path] + cells)
+        let got = try #require(try JSONSerialization.jsonObject(with: Data(read.stdout.utf8)) as? [String: [Any]], "\(name): \(read.stderr)")
+        for (ref, value) in want.afterRecalc {
+            #expect((got[ref]?[0] as? Double).map { abs($0 - value) < 1e-9 } == true, "\(name) \(ref): \(got[ref] ?? []) ≠ \(value)")
+        }
+        for (ref, formula) in want.keptFormulas {
+            #expect(got[ref]?[1] as? String == formula, "\(name) \(ref): \(got[ref] ?? []) ≠ \(formula)")
+        }
     }
 
     /// A workbook holding two campaigns (618主跟踪表 and 双11主跟踪表): each is bound to a campaign of its

@@ -93,19 +93,28 @@ import XLSX
     }
 
     @Test func roiDefinitions() throws {
-        // Entered ROI values that follow (收益−成本)/成本: said once, then recalculated by the template's ratio.
+        // Entered ROI values that follow (收益−成本)/成本: the workbook's definition is kept, and said once.
         let input = Self.temp("net-entered"), out = Self.temp("roi")
         defer { try? FileManager.default.removeItem(atPath: input); try? FileManager.default.removeItem(atPath: out) }
         let editor = try WorkbookEditor(path: Self.seed)
         for (r, v) in zip(3...7, [2.0, 1.6, 3, 3, 1.4]) { try editor.setCell("K\(r)", inSheet: "效果分析表", value: .number(v)) }
         try editor.save(to: input)
-        let ratio = try Recalculator.recalc(path: input, to: out, options: Self.options())
+        let kept = try Recalculator.recalc(path: input, to: out, options: Self.options())
+        #expect(kept.notices.count == 1 && kept.notices[0].english.contains("--roi ratio"), "\(kept.notices.map(\.english))")
+        var cells = try Self.cells(out)["效果分析表"]!
+        // (90,000 − 30,000)/30,000 = 2, as a formula of that definition; a second recalc keeps it.
+        #expect(cells["K3"]?.value == .number(2) && cells["K4"]?.value == .number(1.6) && cells["K3"]?.formula?.contains("(J3-H3)/H3") == true)
+        let again = Self.temp("roi-again")
+        defer { try? FileManager.default.removeItem(atPath: again) }
+        #expect(try Recalculator.recalc(path: out, to: again, options: Self.options()).changed.isEmpty)
+        // --roi ratio says otherwise: recalculated as 增量销售额/成本 (3.0), and told that the entered values followed net.
+        let ratio = try Recalculator.recalc(path: input, to: out, options: Self.options(roi: "ratio"))
         #expect(ratio.notices.count == 1 && ratio.notices[0].english.contains("--roi net"), "\(ratio.notices.map(\.english))")
         #expect(try Self.cells(out)["效果分析表"]?["K3"]?.value == .number(3))
         // --roi net keeps that definition: (90,000 − 30,000)/30,000 = 2.
         let net = try Recalculator.recalc(path: input, to: out, options: Self.options(roi: "net"))
         #expect(net.notices.isEmpty)
-        let cells = try Self.cells(out)["效果分析表"]!
+        cells = try Self.cells(out)["效果分析表"]!
         #expect(cells["K3"]?.value == .number(2) && cells["K4"]?.value == .number(1.6) && cells["K3"]?.formula?.contains("(J3-H3)/H3") == true)
         try Self.keepForInterop(out, as: "recalc-seed-roi-net.xlsx")
         // And validate says the same once, instead of five mismatches.

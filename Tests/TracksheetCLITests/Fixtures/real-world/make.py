@@ -17,8 +17,9 @@ manifest = {}
 D = dt.date
 
 
-def entry(name, template, sheets, problems=(), infos=(), store=None, as_of="2025-06-09", campaign=None):
+def entry(name, template, sheets, problems=(), infos=(), store=None, as_of="2025-06-09", campaign=None, after_recalc=None, kept=None):
     manifest[name] = {"template": template, "sheets": sheets, "asOf": as_of, "campaign": campaign or name,
+                      "afterRecalc": after_recalc or {}, "keptFormulas": kept or {},
                       "problems": sorted(map(list, problems)), "infos": sorted(map(list, infos)),
                       "store": store or {}}
 
@@ -431,6 +432,28 @@ entry("30-unit-stated-above", "marketing-plan",
                  "columns": letters(None, ["phase", "task", "owner", "plannedStart", "plannedEnd", "budget", "spend"])}},
       problems=[("budget.overspend", "主跟踪表", "G3")], infos=[("column.extra", "主跟踪表", "H2")], campaign="夏季新品",
       store={"master_tasks": [{"task": "达人签约", "budget": 50000, "spend": 55000}]})
+
+# 31. ROI kept as the team defines it, (收益−成本)/成本: recalc and sync keep that definition.
+wb = openpyxl.Workbook(); ws = wb.active; ws.title = "效果分析表"
+H = ["渠道", "推广内容", "曝光量", "点击量", "点击率(%)", "转化量", "转化率(%)", "成本(元)", "增量销售额(元)", "ROI"]
+K = ["channel", "content", "impressions", "clicks", "ctr", "conversions", "cvr", "cost", "sales", "roi"]
+openpyxl_sheet(ws, None, H, [["小红书KOL", "头部KOL", 150000, 15000, 10.0, 225, 1.5, 30000, 90000, 2.0],
+                             ["抖音信息流", "素材A", 2000000, 60000, 3.0, 900, 1.5, 90000, 360000, 3.0],
+                             ["线下体验", "5场活动", 500000, "-", "-", 300, "-", 50000, 120000, 1.4]], header_row=1)
+wb.save(os.path.join(HERE, "31-roi-net-kept.xlsx"))
+entry("31-roi-net-kept", "marketing-plan", {"效果分析表": {"templateSheet": "effect", "headerRow": 1, "columns": letters(H, K)}},
+      infos=[("metric.roiDefinition", "效果分析表", "J2")], store={"effect_rows": [{"channel": "抖音信息流", "cost": 90000, "sales": 360000}]},
+      after_recalc={"效果分析表!J2": 2.0, "效果分析表!J3": 3.0, "效果分析表!J4": 1.4})
+
+# 32. A 合计 row with the team's own formulas in derived columns: kept as they are.
+wb = openpyxl.Workbook(); ws = wb.active; ws.title = "效果分析表"
+openpyxl_sheet(ws, None, H, [["小红书KOL", "头部KOL", 150000, 15000, 10.0, 225, 1.5, 30000, 90000, 3.0],
+                             ["抖音信息流", "素材A", 2000000, 60000, 3.0, 900, 1.5, 90000, 360000, 4.0]], header_row=1)
+ws.append(["合计", None, "=SUM(C2:C3)", "=SUM(D2:D3)", "=ROUND(D4/C4*100,2)", "=SUM(F2:F3)", "=ROUND(F4/D4*100,2)", "=SUM(H2:H3)", "=SUM(I2:I3)", "=ROUND(I4/H4,2)"])
+wb.save(os.path.join(HERE, "32-own-total-formulas.xlsx"))
+entry("32-own-total-formulas", "marketing-plan", {"效果分析表": {"templateSheet": "effect", "headerRow": 1, "columns": letters(H, K)}},
+      store={"effect_rows": [{"channel": "小红书KOL", "impressions": 150000}]},
+      kept={"效果分析表!E4": "=ROUND(D4/C4*100,2)", "效果分析表!G4": "=ROUND(F4/D4*100,2)", "效果分析表!J4": "=ROUND(I4/H4,2)"})
 
 # 13. Workbook 1 re-saved by LibreOffice: the same reading.
 soffice = shutil.which("soffice")
