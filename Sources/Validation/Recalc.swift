@@ -70,12 +70,14 @@ public final class Recalculator {
     /// or disagree.
     func detectROI(_ m: SheetMapping) throws -> String? {
         guard m.columns["roi"] != nil, m.columns["sales"] != nil, m.columns["cost"] != nil else { return nil }
-        var ratio = 0, net = 0, seen = 0
+        guard let info = book.workbook.sheet(named: m.sheetName), var builder = TableRowBuilder(m, spec: book.sheetSpec(m)) else { return nil }
+        var ratio = 0, net = 0
         struct Enough: Error {}
         do {
-            try book.rows(of: m) { row in
-                seen += 1
-                if seen > 500 { throw Enough() }
+            // The first thousand rows below the header say it (blank ones count: a sheet of empty rows is not read to its end).
+            _ = try book.workbook.readSheet(info) { raw in
+                if raw.index > m.headerRow + 1000 { throw Enough() }
+                guard raw.index > m.headerRow, let row = builder.table(raw) else { return }
                 guard let cell = row.cells["roi"], !row.isTotal else { return }
                 if let f = cell.formula {
                     if Self.isTemplateFormula(f) { if f.contains("ROUND((") { net += 1 } else { ratio += 1 } }
