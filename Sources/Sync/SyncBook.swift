@@ -166,6 +166,8 @@ public struct SyncBook: Sendable {
             /// first row): no key hashed per cell.
             var slots: [Int?]?
             var lastData: Int
+            /// RACI written in four columns, stored as one.
+            var raciFour = false
         }
         // By mapping, in the book's order; the sheet a row belongs to is found by name once per
         // run of rows of the same sheet, not hashed per row.
@@ -175,13 +177,15 @@ public struct SyncBook: Sendable {
             guard let table = StoreSchema.table(template: template.id, sheet: m.templateSheet) else { continue }
             let keyColumns = Dictionary(uniqueKeysWithValues: table.columns.compactMap { c in m.columns[c.key].map { (c.key, $0) } })
             let usedColumns = Array(m.columns.values) + m.extra.map(\.column)
-            let sheet = SyncedSheet(table: table, mapping: m, rows: [], presentKeys: Set(keyColumns.keys),
+            // RACI in four columns (执行者(R), 负责人(A) …) is kept in the store's one RACI column, as `R:… A:…`.
+            let raciFour = m.columns["raci"] == nil && (m.columns["raciA"] != nil || m.columns["raciR"] != nil) && table.column("raci") != nil
+            let sheet = SyncedSheet(table: table, mapping: m, rows: [], presentKeys: Set(keyColumns.keys).union(raciFour ? ["raci"] : []),
                                     idColumn: m.idColumn ?? ((usedColumns.max() ?? 0) + 1), idColumnExists: m.idColumn != nil,
                                     lastRow: m.headerRow)
             let tableSlots = table.columns.indices.filter { keyColumns[table.columns[$0].key] != nil }
             index[m.sheetName] = pending.count
             pending.append(Pending(sheet: sheet, keyColumns: keyColumns, columns: tableSlots.map { table.columns[$0] }, tableSlots: tableSlots,
-                                   slots: nil, lastData: m.headerRow))
+                                   slots: nil, lastData: m.headerRow, raciFour: raciFour))
         }
         var last: (name: String, at: Int?) = ("", nil)
         /// Changes a sheet's state in place (in the array: its rows are not copied).
@@ -219,6 +223,13 @@ public struct SyncBook: Sendable {
                     case .some(let v): r.values[slot: at] = v
                     case .none: r.skipped.insert(c.key)
                     }
+                }
+                if p.raciFour {
+                    let parts = [("R", "raciR"), ("A", "raciA"), ("C", "raciC"), ("I", "raciI")].compactMap { letter, key -> String? in
+                        let t = row.text(key)
+                        return t.isEmpty || Values.noValueMarkers.contains(t) ? nil : "\(letter):\(t)"
+                    }
+                    r.values["raci"] = parts.isEmpty ? nil : .text(parts.joined(separator: " "))
                 }
                 p.sheet.rows.append(r)
             }

@@ -197,7 +197,8 @@ wb.save(os.path.join(HERE, "09-raci-four-columns.xlsx"))
 entry("09-raci-four-columns", "multi-platform-promo",
       {"平台任务": {"templateSheet": "platformTasks", "headerRow": 1,
                 "columns": {"platform": "A", "task": "B", "deliverable": "C", "raciR": "D", "raciA": "E", "raciC": "F", "raciI": "G", "start": "H", "finish": "I", "state": "J"}}},
-      problems=[("raci.accountable", "平台任务", "E3")])
+      problems=[("raci.accountable", "平台任务", "E3")],
+      store={"promo_platform_tasks": [{"task": "店铺首页改版", "raci": "R:小王 A:李经理 C:设计部 I:客服部", "start": "2025-06-01"}]})
 
 # 10. A process card with the synonyms (阶段 names with 阶段, 截止时间, 状态, 内容说明).
 wb = openpyxl.Workbook(); ws = wb.active; ws.title = "流程卡"
