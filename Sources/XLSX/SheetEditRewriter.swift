@@ -41,6 +41,9 @@ final class SheetEditRewriter: XMLRewriter {
 
     /// Columns to hide, not yet written into `<cols>`.
     @exclusivity(unchecked) private var toHide: [Int]
+    /// A column the sheet's autofilter (and its sort state) must reach: a column added to the right
+    /// of the data (sync's row identities) moves with the rows when the filter sorts them.
+    private let filterColumn: Int?
     @exclusivity(unchecked) private var sawCols = false
 
     // MARK: rows inserted and deleted
@@ -103,8 +106,9 @@ final class SheetEditRewriter: XMLRewriter {
 
     init(output: Output, part: String, edits: [CellReference: CellEdit], spool: EditSpool? = nil, source: RowEditSource? = nil, legacyDrawing: String? = nil,
          sharedString: @escaping (String) throws -> Int? = { _ in nil }, hiddenColumns: Set<Int> = [], shift: RowShift = RowShift(),
-         moved: [String: RowShift] = [:], copiesRaw: Bool = false) throws {
+         moved: [String: RowShift] = [:], copiesRaw: Bool = false, filterColumn: Int? = nil) throws {
         self.legacyDrawing = legacyDrawing
+        self.filterColumn = filterColumn
         toHide = hiddenColumns.sorted()
         self.sharedString = sharedString
         var byRow: [Int: [Int: CellEdit]] = [:]
@@ -216,6 +220,13 @@ final class SheetEditRewriter: XMLRewriter {
         } else if name.is("dimension"), let ref = attributes["ref"], editedRange != nil || home != nil || source != nil {
             if source != nil { dimensionLastRow = CellRange(ref)?.last.row ?? CellReference(ref)?.row }
             copyStart(name, attributes, replacing: ["ref": dimension(ref)])
+        } else if let reach = filterColumn, home == nil, !inSheetData, depth == 2 || depth == 3,
+                  name.is("autoFilter") || name.is("sortState"), let ref = attributes["ref"], let range = CellRange(ref),
+                  range.last.column < reach, range.last.column >= reach - 2 {
+            // Grown to take in the column just right of it (a gap of one empty column at most).
+            flushContainer()
+            changed = true
+            copyStart(name, attributes, replacing: ["ref": CellRange(first: range.first, last: CellReference(row: range.last.row, column: reach)).description])
         } else if home != nil, !inSheetData, depth >= 2, try moveStart(name, attributes) {
             return
         } else if shifting && (name.is("formula") || name.is("formula1") || name.is("formula2")) {

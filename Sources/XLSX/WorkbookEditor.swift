@@ -27,6 +27,8 @@ public final class WorkbookEditor {
     var rowShifts: [String: RowShift] = [:]
     /// Columns to hide, per sheet part.
     private var hiddenColumns: [String: Set<Int>] = [:]
+    /// Sheets whose autofilter must reach a column (by part).
+    private var filterColumns: [String: Int] = [:]
     /// Formats to append to styles.xml, in the order their indexes were handed out.
     var derivedStyles: [DerivedStyle] = []
     /// Changes to small parts, by part name.
@@ -120,6 +122,13 @@ public final class WorkbookEditor {
 
     /// Hides a column (e.g. the row-identity column `tracksheet sync` adds), keeping its width and
     /// format when a `<col>` range already covers it.
+    /// Grows the sheet's autofilter (and its sort state) to take in `column` when it ends just left
+    /// of it: a column added beside the data then moves with the rows when the filter sorts them.
+    public func extendFilter(toColumn column: Int, in sheet: SheetInfo) {
+        guard sheet.kind == .worksheet, let part = sheet.part else { return }
+        filterColumns[part] = max(filterColumns[part] ?? 0, column)
+    }
+
     public func hideColumn(_ column: Int, in sheet: SheetInfo) throws {
         guard sheet.kind == .worksheet, let part = sheet.part else {
             throw XLSXError(.noSuchSheet, part: sheet.part,
@@ -148,6 +157,7 @@ public final class WorkbookEditor {
         var formulasChanged = false
         let moved = movedSheets
         var parts = Set(cellEdits.keys).union(legacyDrawings.keys).union(hiddenColumns.keys).union(spools.keys).union(streams.keys)
+            .union(filterColumns.keys)
         parts.formUnion(rowShifts.filter { !$0.value.isIdentity }.keys)
         // Formulas on any sheet may refer to rows that moved: every worksheet is read, and
         // replaced only when something in it changed.
@@ -177,7 +187,8 @@ public final class WorkbookEditor {
                 let rewriter = try SheetEditRewriter(output: output, part: part, edits: edits, spool: spool, source: source, legacyDrawing: legacyDrawings[part],
                                                      sharedString: { [unowned self] in try self.sharedStringIndex($0) },
                                                      hiddenColumns: hiddenColumns[part] ?? [],
-                                                     shift: rowShifts[part] ?? RowShift(), moved: moved, copiesRaw: raw)
+                                                     shift: rowShifts[part] ?? RowShift(), moved: moved, copiesRaw: raw,
+                                                     filterColumn: filterColumns[part])
                 try XMLStreamParser.parse(entry, in: workbook.archive, handler: rewriter)
                 try rewriter.finish()
                 return rewriter
@@ -204,6 +215,7 @@ public final class WorkbookEditor {
         streams.removeAll()
         legacyDrawings.removeAll()
         hiddenColumns.removeAll()
+        filterColumns.removeAll()
         if formulasChanged || !moved.isEmpty { try dropCalcChain() }
     }
 
