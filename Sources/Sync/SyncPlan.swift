@@ -89,6 +89,9 @@ public struct SyncPlan: Sendable {
     public var manifest: [(table: String, id: String, version: Int)] = []
     /// The manifest differs from the workbook's (ids or versions): the workbook is written.
     public var manifestChanged = false
+    /// Sheet rows whose ids were separated from them (sorted without the hidden id column): each
+    /// holds, unchanged, what another id held at the last sync. Nothing may be merged then.
+    public var displaced: [(sheet: String, rows: [Int])] = []
 
     public var unresolved: [Conflict] { conflicts.filter { $0.resolvedBy == nil } }
     public var changesWorkbook: Bool { manifestChanged || workbook.values.contains { !$0.isEmpty } }
@@ -154,6 +157,22 @@ public enum SyncPlanner {
                 if let s = storeRows[id] { stored[i] = s; held += 1 } else if binding.manifest[id] == nil { rows[i].id = nil }
             }
 
+            // Ids separated from their rows by a sort that left the hidden id column behind: a row
+            // that differs from its own id's base in several cells but is, cell for cell, another
+            // id's base. Two such rows (a sort moves at least two) and nothing is merged.
+            if held > 1 {
+                func content(_ v: RowValues) -> String {
+                    compared.map { v.value($0.column.key, slot: $0.slot, of: keys)?.description ?? "\u{1}" }.joined(separator: "\u{2}")
+                }
+                var baseOf: [String: String] = [:]
+                for r in rows { if let id = r.id, let b = base(id) { baseOf[content(b)] = id } }
+                var moved: [Int] = []
+                for r in rows where r.skipped.isEmpty {
+                    guard let id = r.id, let b = base(id), differences(r, b) >= 2, let other = baseOf[content(r.values)], other != id else { continue }
+                    moved.append(r.sheetRow)
+                }
+                if moved.count >= 2 { plan.displaced.append((sheet.name, moved)) }
+            }
             // A row's place among the rows the workbook keeps (rows deleted in the store leave it).
             var position = -1
             for (i, r) in rows.enumerated() {

@@ -119,6 +119,7 @@ public enum SyncRunner {
             let snap = try await store.read(campaign: name, history: book.binding.history)
             try checkTemplate(snap.campaign, book)
             result.plan = SyncPlanner.plan(sheets: book.sheets, binding: book.binding, snapshot: snap, prefer: options.prefer)
+            try refuseDisplaced(result.plan, path: path)
             return result
         }
         let spec = CampaignSpec(name: name, template: book.template.id, start: book.period.start, end: book.period.end)
@@ -130,6 +131,7 @@ public enum SyncRunner {
             let plan = try await store.transaction(campaign: spec, history: book.binding.history, prefetched: prefetched, context: context, decide: { snap in
                 try checkTemplate(snap.campaign, book)
                 let plan = SyncPlanner.plan(sheets: book.sheets, binding: book.binding, snapshot: snap, prefer: prefer)
+                try refuseDisplaced(plan, path: path)
                 if !plan.unresolved.isEmpty { throw Unresolved(plan: plan) }
                 return (plan.store, plan)
             }, beforeCommit: { plan in
@@ -157,6 +159,14 @@ public enum SyncRunner {
             throw error
         }
         return result
+    }
+
+    /// Rows whose ids a sort left behind would write one task's values onto another: refused whole.
+    static func refuseDisplaced(_ plan: SyncPlan, path: String) throws {
+        guard let d = plan.displaced.first else { return }
+        let rows = d.rows.prefix(8).map(String.init).joined(separator: ", ")
+        throw StoreError("\(path): the rows of \(d.sheet) were sorted without their row identities (rows \(rows) hold what other rows held at the last sync); nothing was changed — undo the sort, or sort the hidden tracksheet-id column with the rows, then sync again",
+                         "\(path):“\(d.sheet)”的行被排序时没有带上隐藏的行标识(第 \(d.rows.prefix(8).map(String.init).joined(separator: "、")) 行是上次同步时其他行的内容);未做任何修改——请撤销排序,或连同隐藏的 tracksheet-id 列一起排序后再同步")
     }
 
     /// A campaign of another template cannot take this workbook's rows (checked on what the

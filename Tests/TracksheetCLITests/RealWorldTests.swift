@@ -257,6 +257,26 @@ import Testing
         #expect(try Binary.run(["sync", a, "--store", store, "--as-of", "2025-06-09"]).status == 0)
         let rows = try Binary.spawn("python3", ["-c", "import sqlite3, sys; print(sorted(sqlite3.connect(sys.argv[1]).execute('SELECT task, spend FROM master_tasks')))", store])
         #expect(rows.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[('A任务', 9500.0), ('B任务', 15000.0), ('C任务', 25000.0)]", "\(rows.stdout)")
+
+        // A sort of the data columns alone (the ids left behind): refused, nothing written.
+        let c = dir.appendingPathComponent("c.xlsx").path
+        try FileManager.default.copyItem(atPath: a, toPath: c)
+        let sort = try Binary.spawn("python3", ["-c", """
+            import openpyxl, sys
+            wb = openpyxl.load_workbook(sys.argv[1]); ws = wb["主跟踪表"]
+            rows = [[ws.cell(r, col).value for col in range(1, 9)] for r in range(3, 6)]
+            rows.sort(key=lambda r: r[1], reverse=True)
+            for i, row in enumerate(rows):
+                for j, v in enumerate(row): ws.cell(3 + i, 1 + j).value = v
+            wb.save(sys.argv[1])
+            """, c])
+        #expect(sort.status == 0, "\(sort.stderr)")
+        let before = try Data(contentsOf: URL(fileURLWithPath: c))
+        let refused = try Binary.run(["sync", c, "--store", store, "--as-of", "2025-06-09"])
+        #expect(refused.status == 2 && refused.stderr.contains("sorted without their row identities"), "\(refused.stdout) \(refused.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: c)) == before)
+        let after = try Binary.spawn("python3", ["-c", "import sqlite3, sys; print(sorted(sqlite3.connect(sys.argv[1]).execute('SELECT task, spend FROM master_tasks')))", store])
+        #expect(after.stdout == rows.stdout, "the store is unchanged")
     }
 
     /// `--template` settles a sheet that fits two templates: it is then checked as that one.
