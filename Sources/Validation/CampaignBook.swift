@@ -424,7 +424,7 @@ public final class CampaignBook {
         _ = try workbook.readSheetPipelined(info) { row in
             guard row.index > m.headerRow else { return }
             guard let t = builder.table(row) else {
-                if builder.lastWasNote { note?(row.index, builder.notes.last!.text) } else { blank?(row.index) }
+                if builder.lastWasNote { note?(row.index, builder.notes.last!.text) } else if !builder.lastHeldSomething { blank?(row.index) }
                 return
             }
             try body(t)
@@ -489,8 +489,12 @@ struct TableRowBuilder {
     /// The notes read, as (row, text): a stated total budget may be among them.
     var notes: [(row: Int, text: String)] = []
 
+    /// The last row `table` gave no data row for holds something (a phase's label): not blank.
+    var lastHeldSomething = false
+
     mutating func table(_ row: Row) -> TableRow? {
         lastWasNote = false
+        lastHeldSomething = false
         var t = TableRow(index: row.index, cells: RowCells(layout: layout))
         var filled = false, onlyInherited = true
         var nonBlank = 0, onlyText: String?
@@ -523,11 +527,12 @@ struct TableRowBuilder {
             if t.has(key) { carried[key] = t.cells[key] }
             else if let c = carried[key] { t.cells[key] = c; t.inherited.insert(key) }
         }
-        // A row holding only a phase and its objective (a template's row for the phase): no task.
-        if filled && onlyInherited && !inheriting.isEmpty && t.identity == nil { return nil }
         guard filled else { return nil }
         t.isTotal = Validator.isTotalRow(t)
-        if t.isTotal { afterTotal = true }
+        if t.isTotal { afterTotal = true; return t }
+        // A row holding only a phase and its objective (a template's row for the phase): no task,
+        // and not a blank row either (new rows must not be written over it).
+        if onlyInherited && !inheriting.isEmpty && t.identity == nil { lastHeldSomething = true; return nil }
         return t
     }
 

@@ -237,8 +237,18 @@ public final class Recalculator {
         let weightHeader = m.extra.first { ["权重", "权重(%)", "weight", "weight(%)"].contains(HeaderMatcher.normalize($0.header)) }
         let weightKey = weightHeader.map { HeaderMatcher.normalize($0.header) }
         var textDates: [String] = []
+        // The numbers of each template column by row, for the cached values of a 合计 row's SUMs.
+        var numbers: [Int: [Int: Double]] = [:]
+        var sums: [(ref: CellReference, cell: Cell, column: Int, rows: ClosedRange<Int>)] = []
         try book.rows(of: m) { row in
-            if Validator.isTotalRow(row) { return }
+            for (key, column) in m.columns {
+                guard let cell = row.cells[key] else { continue }
+                if let n = Self.excelNumber(cell) { numbers[column, default: [:]][row.index] = n }
+                if row.isTotal, let f = cell.formula, let range = Self.columnSum(f), range.column == column {
+                    sums.append((CellReference(row: row.index, column: column), cell, column, range.rows))
+                }
+            }
+            if row.isTotal { return }
             // 达成率 (a value: its inputs are text such as 22万) and 达标情况 (a formula over it).
             if let rateCol = m.columns["achievementRate"] {
                 var rate: Double?
@@ -273,6 +283,14 @@ public final class Recalculator {
                                  doneAsText: doneAsText, weight: weightKey.flatMap { Self.excelNumber(row.extra[$0]) },
                                  budget: Self.excelNumber(row.cells["budget"]), spend: Self.excelNumber(row.cells["spend"])))
         }
+        // A 合计's SUM over its column (grown or shrunk by rows inserted or deleted) keeps its
+        // formula and gets the value it now adds up to, so previews and non-recalculating readers agree.
+        for sum in sums where sum.rows.count <= 1_048_576 {
+            let column = numbers[sum.column] ?? [:]
+            let total = column.filter { sum.rows.contains($0.key) && $0.key != sum.ref.row }.values.reduce(0, +)
+            let value = CellValue.number((total * 1e9).rounded() / 1e9)
+            if let info, try set(info, sum.ref, sum.cell, value: value, formula: sum.cell.formula) { changed += 1 }
+        }
         if changed > 0 { result.changed[m.sheetName, default: 0] += changed }
         if !ownFormulas.isEmpty {
             let list = ownFormulas.prefix(8).joined(separator: ", ") + (ownFormulas.count > 8 ? " …" : "")
@@ -289,6 +307,17 @@ public final class Recalculator {
     }
 
     static func number(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : "\(x)" }
+
+    /// `SUM(F3:F10)` (or with `$`): the one column and the rows a total adds up; nil for any other formula.
+    static func columnSum(_ formula: String) -> (column: Int, rows: ClosedRange<Int>)? {
+        var f = formula.replacingOccurrences(of: "$", with: "").uppercased()
+        guard f.hasPrefix("SUM("), f.hasSuffix(")") else { return nil }
+        f = String(f.dropFirst(4).dropLast())
+        let parts = f.split(separator: ":")
+        guard parts.count == 2, let a = CellReference(String(parts[0])), let b = CellReference(String(parts[1])),
+              a.column == b.column, a.row <= b.row else { return nil }
+        return (a.column, a.row...b.row)
+    }
 
     /// Ranges covering `rows` in `column`: `C3:C4,C7` (contiguous runs).
     static func ranges(_ rows: [Int], _ column: Int, sheet: String) -> String {

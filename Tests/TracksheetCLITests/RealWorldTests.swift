@@ -279,6 +279,44 @@ import Testing
         #expect(after.stdout == rows.stdout, "the store is unchanged")
     }
 
+    /// A 合计 row's SUM grown by a row another copy added (inserted above it by sync) keeps its
+    /// formula and carries the value it now adds up to.
+    @Test func aGrownTotalCarriesItsNewValue() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tracksheet-realworld-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let g = dir.appendingPathComponent("g.xlsx").path, h = dir.appendingPathComponent("h.xlsx").path, store = dir.appendingPathComponent("t.db").path
+        let make = try Binary.spawn("python3", ["-c", """
+            import openpyxl, sys
+            wb = openpyxl.Workbook(); ws = wb.active; ws.title = "主跟踪表"
+            ws.append(["推广阶段", "关键任务", "任务负责人", "计划开始时间", "计划结束时间", "预算金额(元)", "实际支出(元)", "执行进度(%)"])
+            ws.append(["筹备期", "A任务", "甲", "2025-05-01", "2025-05-08", 10000, 9000, 100])
+            ws.append(["启动期", "B任务", "乙", "2025-05-10", "2025-05-20", 20000, 15000, 100])
+            ws.append(["合计", None, None, None, None, "=SUM(F2:F3)", "=SUM(G2:G3)"])
+            wb.save(sys.argv[1])
+            """, g])
+        #expect(make.status == 0, "\(make.stderr)")
+        #expect(try Binary.run(["sync", g, "--store", store, "--as-of", "2025-06-09"]).status == 0)
+        try FileManager.default.copyItem(atPath: g, toPath: h)
+        let add = try Binary.spawn("python3", ["-c", """
+            import openpyxl, sys
+            wb = openpyxl.load_workbook(sys.argv[1]); ws = wb["主跟踪表"]
+            ws.insert_rows(4)
+            for c, v in enumerate(["爆发期", "C任务", "丙", "2025-06-01", "2025-06-20", 5000, 1000, 10], 1): ws.cell(4, c).value = v
+            ws["F5"] = "=SUM(F2:F4)"; ws["G5"] = "=SUM(G2:G4)"
+            wb.save(sys.argv[1])
+            """, h])
+        #expect(add.status == 0, "\(add.stderr)")
+        #expect(try Binary.run(["sync", h, "--store", store, "--as-of", "2025-06-09"]).status == 0)
+        #expect(try Binary.run(["sync", g, "--store", store, "--as-of", "2025-06-09"]).status == 0)
+        let read = try Binary.spawn("python3", ["-c", """
+            import openpyxl, sys
+            v = openpyxl.load_workbook(sys.argv[1], data_only=True)["主跟踪表"]; f = openpyxl.load_workbook(sys.argv[1])["主跟踪表"]
+            print(v["B4"].value, f["F5"].value, v["F5"].value, f["G5"].value, v["G5"].value)
+            """, g])
+        #expect(read.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "C任务 =SUM(F2:F4) 35000 =SUM(G2:G4) 25000", "\(read.stdout) \(read.stderr)")
+    }
+
     /// `--template` settles a sheet that fits two templates: it is then checked as that one.
     @Test func templateSettlesAnAmbiguousSheet() throws {
         let guessed = try Binary.run(["validate", path("21-ambiguous-template"), "--format", "json"])
