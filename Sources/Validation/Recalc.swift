@@ -225,6 +225,8 @@ public final class Recalculator {
         var hasTask: Bool
         var done: Bool
         var doneAsText: Bool
+        /// The actual end holds something other than "-" (a date, or a date typed as text).
+        var endFilled = false
         var weight: Double?
         var budget: Double?
         var spend: Double?
@@ -279,8 +281,11 @@ public final class Recalculator {
             let endCell = row.cells["actualEnd"]
             let doneAsText = Self.excelNumber(endCell) == nil && book.date(row.value("actualEnd")).date != nil
             if doneAsText, let c = m.columns["actualEnd"] { textDates.append(CellReference(row: row.index, column: c).description) }
+            // What the text-aware formula counts: an actual end that is neither blank nor "-".
+            let endText = Values.trimmed(Values.text(endCell?.value ?? .empty))
+            let endFilled = !endText.isEmpty && endText != "-"
             tasks.append(TaskRow(row: row.index, phase: row.text("phase"), hasTask: row.has("task"), done: Self.excelNumber(endCell) != nil,
-                                 doneAsText: doneAsText, weight: weightKey.flatMap { Self.excelNumber(row.extra[$0]) },
+                                 doneAsText: doneAsText, endFilled: endFilled, weight: weightKey.flatMap { Self.excelNumber(row.extra[$0]) },
                                  budget: Self.excelNumber(row.cells["budget"]), spend: Self.excelNumber(row.cells["spend"])))
         }
         // A 合计's SUM over its column (grown or shrunk by rows inserted or deleted) keeps its
@@ -299,8 +304,8 @@ public final class Recalculator {
             ownFormulas = []
         }
         if !textDates.isEmpty {
-            result.notices.append(("\(m.sheetName): the actual end dates in \(textDates.prefix(8).joined(separator: ", ")) are text; the roll-up counts only real dates",
-                                   "\(m.sheetName):\(textDates.prefix(8).joined(separator: "、")) 的实际结束时间是文本,汇总只统计日期格式的单元格"))
+            result.notices.append(("\(m.sheetName): the actual end dates in \(textDates.prefix(8).joined(separator: ", ")) are text; the roll-up counts them as done (any actual end but \"-\")",
+                                   "\(m.sheetName):\(textDates.prefix(8).joined(separator: "、")) 的实际结束时间是文本,汇总同样计为已完成(实际结束时间不为空且不是“-”)"))
         }
         guard !tasks.isEmpty else { return }
         try summary(m, tasks, weightColumn: weightHeader?.column)
@@ -355,25 +360,41 @@ public final class Recalculator {
         grid.append([(.string(title), nil, nil)])
         grid.append(headers.map { (.string($0), nil, nil) })
         let first = 3
+        // The campaign's done is the phases' (each counted as its formula counts).
+        var doneTotal = 0.0
         for (i, p) in phases.enumerated() {
             let r = first + i
             let rows = p.rows.map(\.row)
             let taskCol = m.columns["task"] ?? 1
             let countF: String, doneF: String
             let count: Double, done: Double
+            // A date typed as text (2025.5.1) is an actual end validate accepts: with one in the phase,
+            // done counts every actual end but blank and "-", so the roll-up agrees with validate.
+            let texts = p.rows.contains(where: \.doneAsText)
             if let w = weightColumn {
                 countF = "SUM(\(Self.ranges(rows, w, sheet: sheetRef)))"
                 count = p.rows.compactMap(\.weight).reduce(0, +)
                 let endCol = m.columns["actualEnd"] ?? taskCol
-                doneF = rows.map { "IF(ISNUMBER(\(sheetRef)!\(CellReference.columnName(endCol))\($0)),N(\(sheetRef)!\(CellReference.columnName(w))\($0)),0)" }.joined(separator: "+")
-                done = p.rows.filter(\.done).compactMap(\.weight).reduce(0, +)
+                doneF = rows.map { r in
+                    let x = "\(sheetRef)!\(CellReference.columnName(endCol))\(r)", weight = "N(\(sheetRef)!\(CellReference.columnName(w))\(r))"
+                    return texts ? "IF(AND(LEN(TRIM(\(x)))>0,TRIM(\(x))<>\"-\"),\(weight),0)" : "IF(ISNUMBER(\(x)),\(weight),0)"
+                }.joined(separator: "+")
+                done = p.rows.filter { texts ? $0.endFilled : $0.done }.compactMap(\.weight).reduce(0, +)
             } else {
                 countF = "COUNTA(\(Self.ranges(rows, taskCol, sheet: sheetRef)))"
                 count = Double(p.rows.filter(\.hasTask).count)
-                doneF = m.columns["actualEnd"].map { "COUNT(\(Self.ranges(rows, $0, sheet: sheetRef)))" } ?? "0"
-                done = Double(p.rows.filter(\.done).count)
+                if texts, let endCol = m.columns["actualEnd"] {
+                    doneF = Self.ranges(rows, endCol, sheet: sheetRef).split(separator: ",").map { range in
+                        "SUMPRODUCT((LEN(TRIM(\(range)))>0)*(TRIM(\(range))<>\"-\"))"
+                    }.joined(separator: "+")
+                    done = Double(p.rows.filter(\.endFilled).count)
+                } else {
+                    doneF = m.columns["actualEnd"].map { "COUNT(\(Self.ranges(rows, $0, sheet: sheetRef)))" } ?? "0"
+                    done = Double(p.rows.filter(\.done).count)
+                }
             }
             let budget = p.rows.compactMap(\.budget).reduce(0, +), spend = p.rows.compactMap(\.spend).reduce(0, +)
+            doneTotal += done
             grid.append(row(name: p.name, r: r, count: (count, countF), done: (done, doneF),
                             budget: (budget, m.columns["budget"].map { "SUM(\(Self.ranges(rows, $0, sheet: sheetRef)))" }),
                             spend: (spend, m.columns["spend"].map { "SUM(\(Self.ranges(rows, $0, sheet: sheetRef)))" })))
@@ -384,7 +405,7 @@ public final class Recalculator {
         let count = phases.flatMap(\.rows).filter { weighted ? true : $0.hasTask }
         grid.append(row(name: zh ? "合计" : "Total", r: total,
                         count: (weighted ? tasks.compactMap(\.weight).reduce(0, +) : Double(count.count), sum("B")),
-                        done: (weighted ? tasks.filter(\.done).compactMap(\.weight).reduce(0, +) : Double(tasks.filter(\.done).count), sum("C")),
+                        done: (doneTotal, sum("C")),
                         budget: (tasks.compactMap(\.budget).reduce(0, +), m.columns["budget"] == nil ? nil : sum("E")),
                         spend: (tasks.compactMap(\.spend).reduce(0, +), m.columns["spend"] == nil ? nil : sum("F"))))
         try writeSummary(grid, title: title)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks every part of what tracksheet writes against the ECMA-376 schemas (../shared/tools/ooxml-validate):
-# a new workbook of each template, and each real-world fixture after recalc and after sync.
+# a new workbook of each template, and each real-world fixture after recalc and after sync; then
+# LibreOffice recalculates those fixtures and must find every value tracksheet cached.
 # Usage: Tests/interop/ooxml_outputs.sh BIN OUTDIR
 set -euo pipefail
 BIN=$1; OUT=$2/ooxml
@@ -19,3 +20,5 @@ done
 files=("$OUT"/*.xlsx)
 echo "ooxml: checking ${#files[@]} workbooks tracksheet wrote"
 "$VALIDATE" "${files[@]}" | tail -1
+# LibreOffice, recalculating everything, computes what tracksheet cached in the fixtures' outputs.
+python3 "$(dirname "$0")/check_cached.py" "$OUT"/*-recalc.xlsx "$OUT"/*-sync.xlsx | tail -8

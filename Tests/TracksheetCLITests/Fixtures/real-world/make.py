@@ -456,6 +456,18 @@ entry("32-own-total-formulas", "marketing-plan", {"效果分析表": {"templateS
       store={"effect_rows": [{"channel": "小红书KOL", "impressions": 150000}]},
       kept={"效果分析表!E4": "=ROUND(D4/C4*100,2)", "效果分析表!G4": "=ROUND(F4/D4*100,2)", "效果分析表!J4": "=ROUND(I4/H4,2)"})
 
+# 33. Actual ends typed as text dates (2025.5.7): counted as done in 汇总, as validate reads them.
+wb = openpyxl.Workbook(); ws = wb.active; ws.title = "主跟踪表"
+H = ["推广阶段", "关键任务", "任务负责人", "计划开始时间", "计划结束时间", "实际结束时间", "预算金额(元)", "执行进度(%)", "权重"]
+K = ["phase", "task", "owner", "plannedStart", "plannedEnd", "actualEnd", "budget", "progress", None]
+openpyxl_sheet(ws, None, H, [["筹备期", "KOL签约", "甲", "2025.5.1", "2025.5.8", "2025.5.7", 10000, 100, 40],
+                             ["筹备期", "素材制作", "乙", "2025.5.2", "2025.5.9", "-", 20000, 40, 30],
+                             ["启动期", "信息流", "丙", "2025.6.10", "2025.6.20", None, 30000, 10, 30]], header_row=1)
+wb.save(os.path.join(HERE, "33-text-dates-done.xlsx"))
+entry("33-text-dates-done", "marketing-plan", {"主跟踪表": {"templateSheet": "master", "headerRow": 1, "columns": letters(H, K)}},
+      infos=[("column.extra", "主跟踪表", "I1")],
+      after_recalc={"汇总!C3": 40, "汇总!D3": 57.1, "汇总!C5": 40, "汇总!D5": 40}, as_of="2025-05-08")
+
 # 13. Workbook 1 re-saved by LibreOffice: the same reading.
 soffice = shutil.which("soffice")
 if soffice:
