@@ -576,9 +576,38 @@ final class RatioPass: @unchecked Sendable {
         }.sorted { $0.column < $1.column } // edits go out in column order
     }
 
+    /// Running sums of each slot's numbers, from the first row read: a 合计 row's `SUM` over every
+    /// row above it gets its value from them (rows another copy inserted grew its range).
+    private var running: [Double] = []
+    private var firstRow: Int?
+    private var lastRow = 0
+
     func compute(_ row: TableRow) -> [(column: Int, edit: CellEdit)] {
         let cells = row.cells
-        func cell(_ slot: Int?) -> Cell? { slot.flatMap { cells[slot: $0] } }
+        let width = cells.layout.keys.count
+        if running.count < width { running += Array(repeating: 0, count: width - running.count) }
+        // A total's SUMs first: the total row's own ratios are computed from what they now add up to.
+        var sums: [(column: Int, edit: CellEdit)] = []
+        var now: [Int: Double] = [:]
+        if row.isTotal, let first = firstRow {
+            for slot in 0..<width {
+                guard let c = cells[slot: slot], let f = c.formula, let range = Recalculator.columnSum(f),
+                      range.column == c.column, range.rows.lowerBound <= first, range.rows.upperBound >= lastRow, range.rows.upperBound < row.index else { continue }
+                let total = (running[slot] * 1e9).rounded() / 1e9
+                now[slot] = total
+                if !Recalculator.same(c.value, .number(total)) { sums.append((c.column, CellEdit(value: .number(total), formula: f))) }
+            }
+        }
+        for slot in 0..<width {
+            if let n = now[slot] ?? Recalculator.excelNumber(cells[slot: slot]) { running[slot] += n }
+        }
+        if firstRow == nil { firstRow = row.index }
+        lastRow = row.index
+        func cell(_ slot: Int?) -> Cell? {
+            guard let slot, var c = cells[slot: slot] else { return nil }
+            if let n = now[slot] { c.value = .number(n) }
+            return c
+        }
         var edits: [(column: Int, edit: CellEdit)] = []
         for r in ratios {
             // Inputs as a formula sees them; a number typed as text is reported, not guessed.
@@ -609,6 +638,6 @@ final class RatioPass: @unchecked Sendable {
             if let current, current.formula == formula, Recalculator.same(current.value, value) { continue }
             edits.append((r.column, CellEdit(value: value, formula: formula, fillDown: fraction == nil ? r.ratio.key : r.ratio.key + "%")))
         }
-        return edits
+        return sums.isEmpty ? edits : (sums + edits).sorted { $0.column < $1.column }
     }
 }

@@ -315,6 +315,39 @@ import Testing
             print(v["B4"].value, f["F5"].value, v["F5"].value, f["G5"].value, v["G5"].value)
             """, g])
         #expect(read.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "C任务 =SUM(F2:F4) 35000 =SUM(G2:G4) 25000", "\(read.stdout) \(read.stderr)")
+
+        // The same on an effect sheet, whose rows are read as the sheet is rewritten: the 合计's SUMs,
+        // and the ratio computed from them, carry the values they now come to.
+        let e = dir.appendingPathComponent("e.xlsx").path, f = dir.appendingPathComponent("f.xlsx").path, store2 = dir.appendingPathComponent("e.db").path
+        let effect = try Binary.spawn("python3", ["-c", """
+            import openpyxl, sys
+            wb = openpyxl.Workbook(); ws = wb.active; ws.title = "效果分析表"
+            ws.append(["渠道", "推广内容", "曝光量", "点击量", "点击率(%)", "成本(元)"])
+            ws.append(["小红书", "笔记", 100000, 5000, 5.0, 10000])
+            ws.append(["抖音", "短视频", 200000, 8000, 4.0, 20000])
+            ws.append(["合计", None, "=SUM(C2:C3)", "=SUM(D2:D3)", None, "=SUM(F2:F3)"])
+            wb.save(sys.argv[1])
+            """, e])
+        #expect(effect.status == 0, "\(effect.stderr)")
+        #expect(try Binary.run(["sync", e, "--store", store2, "--as-of", "2025-06-09"]).status == 0)
+        try FileManager.default.copyItem(atPath: e, toPath: f)
+        let grow = try Binary.spawn("python3", ["-c", """
+            import openpyxl, sys
+            wb = openpyxl.load_workbook(sys.argv[1]); ws = wb["效果分析表"]
+            ws.insert_rows(4)
+            for c, v in enumerate(["微博", "话题", 100000, 3000, 3.0, 5000], 1): ws.cell(4, c).value = v
+            ws["C5"] = "=SUM(C2:C4)"; ws["D5"] = "=SUM(D2:D4)"; ws["F5"] = "=SUM(F2:F4)"
+            wb.save(sys.argv[1])
+            """, f])
+        #expect(grow.status == 0, "\(grow.stderr)")
+        #expect(try Binary.run(["sync", f, "--store", store2, "--as-of", "2025-06-09"]).status == 0)
+        #expect(try Binary.run(["sync", e, "--store", store2, "--as-of", "2025-06-09"]).status == 0)
+        let totals = try Binary.spawn("python3", ["-c", """
+            import openpyxl, sys
+            v = openpyxl.load_workbook(sys.argv[1], data_only=True)["效果分析表"]; f = openpyxl.load_workbook(sys.argv[1])["效果分析表"]
+            print(v["A4"].value, f["C5"].value, v["C5"].value, v["D5"].value, v["E5"].value, v["F5"].value)
+            """, e])
+        #expect(totals.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "微博 =SUM(C2:C4) 400000 16000 4 35000", "\(totals.stdout) \(totals.stderr)")
     }
 
     /// `--template` settles a sheet that fits two templates: it is then checked as that one.
