@@ -497,12 +497,16 @@ struct TableRowBuilder {
         lastHeldSomething = false
         var t = TableRow(index: row.index, cells: RowCells(layout: layout))
         var filled = false, onlyInherited = true
-        var nonBlank = 0, onlyText: String?
+        var nonBlank = 0, onlyText: String?, total = false
         for cell in row.cells {
             let blank = Values.isBlank(cell.value)
             if !blank {
                 nonBlank += 1
-                if nonBlank == 1, case .string(let s) = cell.value { onlyText = s }
+                if case .string(let s) = cell.value {
+                    if nonBlank == 1 { onlyText = s }
+                    // 合计 / 小计 / total in a template column or the team's own (序号), found as the cells go by.
+                    if !total, cell.column != idColumn, Validator.namesTotal(s) { total = true }
+                }
             }
             let slot = layout.slot(column: cell.column)
             if slot >= 0 {
@@ -528,7 +532,7 @@ struct TableRowBuilder {
             else if let c = carried[key] { t.cells[key] = c; t.inherited.insert(key) }
         }
         guard filled else { return nil }
-        t.isTotal = Validator.isTotalRow(t)
+        t.isTotal = total
         if t.isTotal { afterTotal = true; return t }
         // A row holding only a phase and its objective (a template's row for the phase): no task,
         // and not a blank row either (new rows must not be written over it).

@@ -74,9 +74,10 @@ public final class Recalculator {
         var ratio = 0, net = 0
         struct Enough: Error {}
         do {
-            // The first thousand rows below the header say it (blank ones count: a sheet of empty rows is not read to its end).
+            // The first fifty rows that say something, within the first thousand below the header
+            // (blank ones count: a sheet of empty rows is not read to its end).
             _ = try book.workbook.readSheet(info) { raw in
-                if raw.index > m.headerRow + 1000 { throw Enough() }
+                if raw.index > m.headerRow + 1000 || ratio + net >= 50 { throw Enough() }
                 guard raw.index > m.headerRow, let row = builder.table(raw) else { return }
                 guard let cell = row.cells["roi"], !row.isTotal else { return }
                 if let f = cell.formula {
@@ -505,6 +506,8 @@ final class RatioEdits: RowEditSource {
          asFraction: [String: (Ratio, RowPattern)] = [:], percentStyles: Set<Int> = [], replaceOwn: Bool = false) throws {
         let pass = RatioPass(layout: ColumnLayout(m), ratios: ratios, columns: m.columns, net: net, asFraction: asFraction, percentStyles: percentStyles)
         pass.replaceOwn = replaceOwn
+        let layout = ColumnLayout(m)
+        pass.summed = (book.sheetSpec(m)?.columns ?? []).filter { $0.type == "money" || $0.type == "count" }.compactMap { layout.slot($0.key) }.sorted()
         self.pass = pass
         let written = ratios.map(\.1)
         columns = written.min().map { $0...written.max()! }
@@ -543,15 +546,22 @@ final class RatioEdits: RowEditSource {
 /// The computing side of `RatioEdits`, run on the parsing thread (its findings read once closed).
 final class RatioPass: @unchecked Sendable {
     /// A ratio made ready for the sheet: its column, formula pattern and the slots of its cells.
-    struct SheetRatio {
-        var ratio: Ratio
-        var column: Int
-        var pattern: RowPattern
-        var slot: Int?, numerator: Int?, denominator: Int?, minus: Int?
+    /// A class: the per-row loop takes each by reference, not a copy of its patterns and names.
+    final class SheetRatio {
+        let ratio: Ratio
+        let column: Int
+        let pattern: RowPattern
+        let slot: Int?, numerator: Int?, denominator: Int?, minus: Int?
         /// Input slots with their columns, for the numbers-typed-as-text notice.
-        var inputs: [(key: String, slot: Int?, column: Int?)]
+        let inputs: [(key: String, slot: Int?, column: Int?)]
         /// The same ratio as a fraction, for a cell formatted as a percent.
-        var fraction: (ratio: Ratio, pattern: RowPattern)?
+        let fraction: (ratio: Ratio, pattern: RowPattern)?
+
+        init(ratio: Ratio, column: Int, pattern: RowPattern, slot: Int?, numerator: Int?, denominator: Int?, minus: Int?,
+             inputs: [(key: String, slot: Int?, column: Int?)], fraction: (ratio: Ratio, pattern: RowPattern)?) {
+            self.ratio = ratio; self.column = column; self.pattern = pattern; self.slot = slot; self.numerator = numerator
+            self.denominator = denominator; self.minus = minus; self.inputs = inputs; self.fraction = fraction
+        }
     }
 
     private let ratios: [SheetRatio]
@@ -581,6 +591,8 @@ final class RatioPass: @unchecked Sendable {
     private var running: [Double] = []
     private var firstRow: Int?
     private var lastRow = 0
+    /// The slots summed: the sheet's counts and amounts (impressions, clicks, cost …), what a 合计 row adds up.
+    var summed: [Int] = []
 
     func compute(_ row: TableRow) -> [(column: Int, edit: CellEdit)] {
         let cells = row.cells
@@ -588,24 +600,28 @@ final class RatioPass: @unchecked Sendable {
         if running.count < width { running += Array(repeating: 0, count: width - running.count) }
         // A total's SUMs first: the total row's own ratios are computed from what they now add up to.
         var sums: [(column: Int, edit: CellEdit)] = []
-        var now: [Int: Double] = [:]
+        // Only a total row has values of its own to stand in for its cells' (most rows: none).
+        var now: [Double?]?
         if row.isTotal, let first = firstRow {
-            for slot in 0..<width {
+            for slot in summed where slot < width {
                 guard let c = cells[slot: slot], let f = c.formula, let range = Recalculator.columnSum(f),
                       range.column == c.column, range.rows.lowerBound <= first, range.rows.upperBound >= lastRow, range.rows.upperBound < row.index else { continue }
                 let total = (running[slot] * 1e9).rounded() / 1e9
-                now[slot] = total
+                if now == nil { now = Array(repeating: nil, count: width) }
+                now![slot] = total
                 if !Recalculator.same(c.value, .number(total)) { sums.append((c.column, CellEdit(value: .number(total), formula: f))) }
             }
         }
-        for slot in 0..<width {
-            if let n = now[slot] ?? Recalculator.excelNumber(cells[slot: slot]) { running[slot] += n }
+        for slot in summed where slot < width {
+            if let n = now?[slot] { running[slot] += n } else if case .number(let n)? = cells[slot: slot]?.value { running[slot] += n }
         }
         if firstRow == nil { firstRow = row.index }
         lastRow = row.index
+        let override = now
         func cell(_ slot: Int?) -> Cell? {
-            guard let slot, var c = cells[slot: slot] else { return nil }
-            if let n = now[slot] { c.value = .number(n) }
+            guard let slot else { return nil }
+            guard let override, let n = override[slot], var c = cells[slot: slot] else { return cells[slot: slot] }
+            c.value = .number(n)
             return c
         }
         var edits: [(column: Int, edit: CellEdit)] = []
@@ -623,9 +639,10 @@ final class RatioPass: @unchecked Sendable {
                 ownFormulas.append(CellReference(row: row.index, column: r.column).description)
                 continue
             }
-            let fraction = !percentStyles.isEmpty && current.map { percentStyles.contains($0.styleIndex) } == true ? r.fraction : nil
-            let computed = (fraction?.ratio ?? r.ratio).compute(numerator: numerator, denominator: denominator,
-                                                                minus: r.ratio.minus == nil ? nil : .some(Recalculator.excelNumber(cell(r.minus))))
+            let asFraction = r.fraction != nil && !percentStyles.isEmpty && current.map { percentStyles.contains($0.styleIndex) } == true
+            let minus: Double?? = r.ratio.minus == nil ? nil : .some(Recalculator.excelNumber(cell(r.minus)))
+            let computed = asFraction ? r.fraction!.ratio.compute(numerator: numerator, denominator: denominator, minus: minus)
+                                      : r.ratio.compute(numerator: numerator, denominator: denominator, minus: minus)
             if r.ratio.key == "roi", let sales = numerator, let cost = denominator, cost > 0,
                let entered = Recalculator.excelNumber(current), current?.hasFormula != true {
                 roiSeen.total += 1
@@ -634,9 +651,9 @@ final class RatioPass: @unchecked Sendable {
                 if abs(Ratio.round(mine, 2) - entered) > 0.005 && abs(Ratio.round(other, 2) - entered) <= 0.0051 { roiSeen.other += 1 }
             }
             let value = computed.map(CellValue.number) ?? .string("-")
-            let formula = (fraction?.pattern ?? r.pattern).text(row: row.index)
+            let formula = asFraction ? r.fraction!.pattern.text(row: row.index) : r.pattern.text(row: row.index)
             if let current, current.formula == formula, Recalculator.same(current.value, value) { continue }
-            edits.append((r.column, CellEdit(value: value, formula: formula, fillDown: fraction == nil ? r.ratio.key : r.ratio.key + "%")))
+            edits.append((r.column, CellEdit(value: value, formula: formula, fillDown: asFraction ? r.ratio.key + "%" : r.ratio.key)))
         }
         return sums.isEmpty ? edits : (sums + edits).sorted { $0.column < $1.column }
     }

@@ -461,10 +461,16 @@ public final class Validator {
     static let plannedDateKeys: Set<String> = ["plannedStart", "plannedEnd", "date", "start", "finish"]
 
     /// A 合计/总计/total row: checked for totals, not as a data row (nor synced as one).
+    /// Whether a text is a total word (合计, 小计, Total …): a byte scan first, normalised only then.
+    @inline(__always)
+    static func namesTotal(_ s: String) -> Bool {
+        s.utf8.count <= 24 && mayNameTotal(s) && totalWords.contains(HeaderMatcher.normalize(s))
+    }
+
     public static func isTotalRow(_ row: TableRow) -> Bool {
         let names = { (c: Cell?) -> Bool in
-            guard case .string(let s)? = c?.value, s.utf8.count <= 24, mayNameTotal(s) else { return false }
-            return totalWords.contains(HeaderMatcher.normalize(s))
+            guard case .string(let s)? = c?.value else { return false }
+            return namesTotal(s)
         }
         // The word may sit in a column of the team's own (序号, 编号) as well.
         return row.cells.slots.contains(where: names) || (!row.extra.isEmpty && row.extra.values.contains(where: names))
