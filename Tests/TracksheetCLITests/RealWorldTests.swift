@@ -45,6 +45,26 @@ import Testing
 
     func path(_ name: String) -> String { Self.folder.appendingPathComponent(name + ".xlsx").path }
 
+    /// A folder of the test's own, removed by the caller's `defer`.
+    func scratch() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tracksheet-realworld-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// `tracksheet sync PATH --store STORE` on the fixtures' day; its exit code.
+    func sync(_ path: String, _ store: String) throws -> Int32 {
+        try Binary.run(["sync", path, "--store", store, "--as-of", "2025-06-09"]).status
+    }
+
+    /// Runs a Python script (openpyxl, as another tool would edit the file) with `arguments`; it must succeed.
+    @discardableResult
+    func python(_ script: String, _ arguments: String...) throws -> String {
+        let r = try Binary.spawn("python3", ["-c", script] + arguments)
+        #expect(r.status == 0, "\(r.stderr)")
+        return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     func json(_ text: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
@@ -88,8 +108,7 @@ import Testing
     @Test(arguments: manifest.filter { !$0.value.store.isEmpty }.keys.sorted())
     func syncStoresEveryValueInItsColumnAndUnit(name: String) throws {
         let want = try #require(Self.manifest[name])
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tracksheet-realworld-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let book = dir.appendingPathComponent(name + ".xlsx").path, store = dir.appendingPathComponent("t.db").path
         try FileManager.default.copyItem(atPath: path(name), toPath: book)
@@ -131,8 +150,7 @@ import Testing
     @Test(arguments: manifest.keys.sorted())
     func recalcKeepsWhatIsNotDerivedAndASecondRunChangesNothing(name: String) throws {
         let want = try #require(Self.manifest[name])
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tracksheet-realworld-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent(name + ".xlsx").path
         let first = try Binary.run(["recalc", path(name), "-o", out, "--as-of", want.asOf])
@@ -181,8 +199,7 @@ import Testing
     /// own (named by its title), keeps a sync record of its own, and an edit in one sheet reaches
     /// only its campaign; a second sync changes nothing.
     @Test func severalCampaignsInOneWorkbookEachSyncToTheirOwn() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tracksheet-realworld-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let book = dir.appendingPathComponent("two.xlsx").path, store = dir.appendingPathComponent("t.db").path
         try FileManager.default.copyItem(atPath: path("05-two-campaigns"), toPath: book)
@@ -217,11 +234,10 @@ import Testing
     /// (its rows rewritten in a new order, as Excel's does) moves them with their rows: edits made
     /// in a sorted copy and in an unsorted one each reach their own task.
     @Test func identitySurvivesASortThroughTheFilter() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tracksheet-realworld-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let a = dir.appendingPathComponent("a.xlsx").path, b = dir.appendingPathComponent("b.xlsx").path, store = dir.appendingPathComponent("t.db").path
-        let make = try Binary.spawn("python3", ["-c", """
+        try python("""
             import openpyxl, sys
             wb = openpyxl.Workbook(); ws = wb.active; ws.title = "主跟踪表"
             ws.append(["市场推广计划主跟踪表(推广周期:2025年5月1日-2025年6月30日)"])
@@ -232,9 +248,8 @@ import Testing
                 ws.append(r)
             ws.auto_filter.ref = "A2:H5"
             wb.save(sys.argv[1])
-            """, a])
-        #expect(make.status == 0, "\(make.stderr)")
-        #expect(try Binary.run(["sync", a, "--store", store, "--as-of", "2025-06-09"]).status == 0)
+            """, a)
+        #expect(try sync(a, store) == 0)
         try FileManager.default.copyItem(atPath: a, toPath: b)
         // Copy b: sorted through its filter by task, descending, then C任务's spend edited; copy a: A任务's spend edited.
         let edit = try Binary.spawn("python3", ["-c", """
@@ -253,15 +268,15 @@ import Testing
             print(ws.auto_filter.ref)
             """, b, a])
         #expect(edit.status == 0 && edit.stdout.hasPrefix("A2:I5"), "the filter reaches the id column: \(edit.stdout) \(edit.stderr)")
-        #expect(try Binary.run(["sync", b, "--store", store, "--as-of", "2025-06-09"]).status == 0)
-        #expect(try Binary.run(["sync", a, "--store", store, "--as-of", "2025-06-09"]).status == 0)
+        #expect(try sync(b, store) == 0)
+        #expect(try sync(a, store) == 0)
         let rows = try Binary.spawn("python3", ["-c", "import sqlite3, sys; print(sorted(sqlite3.connect(sys.argv[1]).execute('SELECT task, spend FROM master_tasks')))", store])
         #expect(rows.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[('A任务', 9500.0), ('B任务', 15000.0), ('C任务', 25000.0)]", "\(rows.stdout)")
 
         // A sort of the data columns alone (the ids left behind): refused, nothing written.
         let c = dir.appendingPathComponent("c.xlsx").path
         try FileManager.default.copyItem(atPath: a, toPath: c)
-        let sort = try Binary.spawn("python3", ["-c", """
+        try python("""
             import openpyxl, sys
             wb = openpyxl.load_workbook(sys.argv[1]); ws = wb["主跟踪表"]
             rows = [[ws.cell(r, col).value for col in range(1, 9)] for r in range(3, 6)]
@@ -269,8 +284,7 @@ import Testing
             for i, row in enumerate(rows):
                 for j, v in enumerate(row): ws.cell(3 + i, 1 + j).value = v
             wb.save(sys.argv[1])
-            """, c])
-        #expect(sort.status == 0, "\(sort.stderr)")
+            """, c)
         let before = try Data(contentsOf: URL(fileURLWithPath: c))
         let refused = try Binary.run(["sync", c, "--store", store, "--as-of", "2025-06-09"])
         #expect(refused.status == 2 && refused.stderr.contains("sorted without their row identities"), "\(refused.stdout) \(refused.stderr)")
@@ -282,11 +296,10 @@ import Testing
     /// A 合计 row's SUM grown by a row another copy added (inserted above it by sync) keeps its
     /// formula and carries the value it now adds up to.
     @Test func aGrownTotalCarriesItsNewValue() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tracksheet-realworld-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let g = dir.appendingPathComponent("g.xlsx").path, h = dir.appendingPathComponent("h.xlsx").path, store = dir.appendingPathComponent("t.db").path
-        let make = try Binary.spawn("python3", ["-c", """
+        try python("""
             import openpyxl, sys
             wb = openpyxl.Workbook(); ws = wb.active; ws.title = "主跟踪表"
             ws.append(["推广阶段", "关键任务", "任务负责人", "计划开始时间", "计划结束时间", "预算金额(元)", "实际支出(元)", "执行进度(%)"])
@@ -294,21 +307,19 @@ import Testing
             ws.append(["启动期", "B任务", "乙", "2025-05-10", "2025-05-20", 20000, 15000, 100])
             ws.append(["合计", None, None, None, None, "=SUM(F2:F3)", "=SUM(G2:G3)"])
             wb.save(sys.argv[1])
-            """, g])
-        #expect(make.status == 0, "\(make.stderr)")
-        #expect(try Binary.run(["sync", g, "--store", store, "--as-of", "2025-06-09"]).status == 0)
+            """, g)
+        #expect(try sync(g, store) == 0)
         try FileManager.default.copyItem(atPath: g, toPath: h)
-        let add = try Binary.spawn("python3", ["-c", """
+        try python("""
             import openpyxl, sys
             wb = openpyxl.load_workbook(sys.argv[1]); ws = wb["主跟踪表"]
             ws.insert_rows(4)
             for c, v in enumerate(["爆发期", "C任务", "丙", "2025-06-01", "2025-06-20", 5000, 1000, 10], 1): ws.cell(4, c).value = v
             ws["F5"] = "=SUM(F2:F4)"; ws["G5"] = "=SUM(G2:G4)"
             wb.save(sys.argv[1])
-            """, h])
-        #expect(add.status == 0, "\(add.stderr)")
-        #expect(try Binary.run(["sync", h, "--store", store, "--as-of", "2025-06-09"]).status == 0)
-        #expect(try Binary.run(["sync", g, "--store", store, "--as-of", "2025-06-09"]).status == 0)
+            """, h)
+        #expect(try sync(h, store) == 0)
+        #expect(try sync(g, store) == 0)
         let read = try Binary.spawn("python3", ["-c", """
             import openpyxl, sys
             v = openpyxl.load_workbook(sys.argv[1], data_only=True)["主跟踪表"]; f = openpyxl.load_workbook(sys.argv[1])["主跟踪表"]
@@ -319,7 +330,7 @@ import Testing
         // The same on an effect sheet, whose rows are read as the sheet is rewritten: the 合计's SUMs,
         // and the ratio computed from them, carry the values they now come to.
         let e = dir.appendingPathComponent("e.xlsx").path, f = dir.appendingPathComponent("f.xlsx").path, store2 = dir.appendingPathComponent("e.db").path
-        let effect = try Binary.spawn("python3", ["-c", """
+        try python("""
             import openpyxl, sys
             wb = openpyxl.Workbook(); ws = wb.active; ws.title = "效果分析表"
             ws.append(["渠道", "推广内容", "曝光量", "点击量", "点击率(%)", "成本(元)"])
@@ -327,21 +338,19 @@ import Testing
             ws.append(["抖音", "短视频", 200000, 8000, 4.0, 20000])
             ws.append(["合计", None, "=SUM(C2:C3)", "=SUM(D2:D3)", None, "=SUM(F2:F3)"])
             wb.save(sys.argv[1])
-            """, e])
-        #expect(effect.status == 0, "\(effect.stderr)")
-        #expect(try Binary.run(["sync", e, "--store", store2, "--as-of", "2025-06-09"]).status == 0)
+            """, e)
+        #expect(try sync(e, store2) == 0)
         try FileManager.default.copyItem(atPath: e, toPath: f)
-        let grow = try Binary.spawn("python3", ["-c", """
+        try python("""
             import openpyxl, sys
             wb = openpyxl.load_workbook(sys.argv[1]); ws = wb["效果分析表"]
             ws.insert_rows(4)
             for c, v in enumerate(["微博", "话题", 100000, 3000, 3.0, 5000], 1): ws.cell(4, c).value = v
             ws["C5"] = "=SUM(C2:C4)"; ws["D5"] = "=SUM(D2:D4)"; ws["F5"] = "=SUM(F2:F4)"
             wb.save(sys.argv[1])
-            """, f])
-        #expect(grow.status == 0, "\(grow.stderr)")
-        #expect(try Binary.run(["sync", f, "--store", store2, "--as-of", "2025-06-09"]).status == 0)
-        #expect(try Binary.run(["sync", e, "--store", store2, "--as-of", "2025-06-09"]).status == 0)
+            """, f)
+        #expect(try sync(f, store2) == 0)
+        #expect(try sync(e, store2) == 0)
         let totals = try Binary.spawn("python3", ["-c", """
             import openpyxl, sys
             v = openpyxl.load_workbook(sys.argv[1], data_only=True)["效果分析表"]; f = openpyxl.load_workbook(sys.argv[1])["效果分析表"]
@@ -363,11 +372,10 @@ import Testing
     /// Header rows thousands of cells wide (a crafted file, or data taken for headers): each row's
     /// first cells are read as headers and the rest left as they are, so reading stays bounded.
     @Test func wideHeaderRowsAreReadInBoundedTime() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tracksheet-realworld-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let book = dir.appendingPathComponent("wide.xlsx").path
-        let make = try Binary.spawn("python3", ["-c", """
+        try python("""
             import openpyxl, random, sys
             random.seed(1)
             wb = openpyxl.Workbook(write_only=True)
@@ -376,8 +384,7 @@ import Testing
                 for r in range(15):
                     ws.append(["关键任务", "负责人", "计划开始时间"] + ["".join(random.choice("推广计划预算任务时间阶段目标") for _ in range(5)) for _ in range(2000)])
             wb.save(sys.argv[1])
-            """, book])
-        #expect(make.status == 0, "\(make.stderr)")
+            """, book)
         for command in [["inspect", book], ["validate", book, "--format", "json"]] {
             let r = try Binary.run(command)
             #expect(r.status == 0 || r.status == 1, "\(command[0]): \(r.stderr)")
