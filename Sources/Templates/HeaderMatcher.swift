@@ -201,10 +201,6 @@ public enum HeaderMatcher {
 
     /// The template column a header names: exact (Chinese, English, alias) first, then the name
     /// without its bracketed unit or note, then without a unit word at its end.
-    static func column(for header: String, in names: NameIndex, taken: [String: Int]) -> Template.Column? {
-        column(normalized: normalize(header), in: names, taken: taken)
-    }
-
     static func column(normalized h: String, in names: NameIndex, taken: [String: Int]) -> Template.Column? {
         guard !h.isEmpty else { return nil }
         if let c = names.first(names.exact[h], taken: taken) { return c }
@@ -233,10 +229,6 @@ public enum HeaderMatcher {
     static let groupSuffixes = ["时间", "日期", "阶段", "情况", "信息", "数据", "time", "date", "dates"]
 
     /// The ways a header under a group header may be read, best first.
-    static func candidates(sub: String, group: String?) -> [String] {
-        candidates(normalizedSub: normalize(sub), group: group.map(normalize))
-    }
-
     static func candidates(normalizedSub s: String, group: String?) -> [String] {
         guard let group else { return [s] }
         // The group without its unit (`预算(元)` over `计划` / `实际`): the unit is read from the group apart.
@@ -330,7 +322,7 @@ public enum HeaderMatcher {
         let own = texts(row)
         let up = above.map(texts) ?? [:]
         var mapped: [String: Int] = [:], headers: [String: String] = [:], units: [String: HeaderUnit] = [:]
-        var extra: [(Int, String)] = [], near: [NearMiss] = []
+        var extra: [(Int, String)] = []
         var idColumn: Int?
         var usedAbove = false
         // A group header is carried right over the headers under it (merged or not), until the row
@@ -380,7 +372,7 @@ public enum HeaderMatcher {
         let missing = sheet.columns.filter { mapped[$0.key] == nil }
         return SheetMapping(sheetName: sheetName, templateID: template.id, templateSheet: sheet.id, headerRow: row.index,
                             firstHeaderRow: usedAbove ? row.index - 1 : row.index,
-                            columns: mapped, headers: headers, units: units, extra: extra, nearMisses: near, idColumn: idColumn,
+                            columns: mapped, headers: headers, units: units, extra: extra, idColumn: idColumn,
                             missingRequired: missing.filter { $0.required == true && $0.derived == nil }.map(\.key),
                             missingOptional: missing.filter { $0.required != true || $0.derived != nil }.map(\.key), score: score)
     }

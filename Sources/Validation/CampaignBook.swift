@@ -176,7 +176,8 @@ public final class CampaignBook {
                     // `单位:万元` above the table: the money columns whose headers name no unit are in it.
                     if let unit = Self.statedUnit(text) {
                         for c in template?.sheets.first(where: { $0.id == m.templateSheet })?.columns ?? [] where c.type == "money" {
-                            if mappings[mi].columns[c.key] != nil, mappings[mi].units[c.key] == nil, !(c.derived != nil && c.key == "cpa") {
+                            // Not a derived amount (获客成本 is per person, in 元 however the totals are written).
+                            if mappings[mi].columns[c.key] != nil, mappings[mi].units[c.key] == nil, c.derived == nil {
                                 mappings[mi].units[c.key] = unit
                             }
                         }

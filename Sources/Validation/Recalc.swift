@@ -504,9 +504,9 @@ final class RatioEdits: RowEditSource {
 
     init(book: CampaignBook, mapping m: SheetMapping, ratios: [(Ratio, Int, RowPattern)], net: Bool,
          asFraction: [String: (Ratio, RowPattern)] = [:], percentStyles: Set<Int> = [], replaceOwn: Bool = false) throws {
-        let pass = RatioPass(layout: ColumnLayout(m), ratios: ratios, columns: m.columns, net: net, asFraction: asFraction, percentStyles: percentStyles)
-        pass.replaceOwn = replaceOwn
         let layout = ColumnLayout(m)
+        let pass = RatioPass(layout: layout, ratios: ratios, columns: m.columns, net: net, asFraction: asFraction, percentStyles: percentStyles)
+        pass.replaceOwn = replaceOwn
         pass.summed = (book.sheetSpec(m)?.columns ?? []).filter { $0.type == "money" || $0.type == "count" }.compactMap { layout.slot($0.key) }.sorted()
         self.pass = pass
         let written = ratios.map(\.1)

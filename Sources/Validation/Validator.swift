@@ -460,20 +460,12 @@ public final class Validator {
     /// Dates that must lie in the campaign period (a process card's deadlines come before its launch).
     static let plannedDateKeys: Set<String> = ["plannedStart", "plannedEnd", "date", "start", "finish"]
 
-    /// A 合计/总计/total row: checked for totals, not as a data row (nor synced as one).
-    /// Whether a text is a total word (合计, 小计, Total …): a byte scan first, normalised only then.
+    /// Whether a text is a total word (合计, 小计, Total …) — a 合计 row is checked for totals, not as a
+    /// data row (nor synced as one); `TableRowBuilder` asks it of a row's texts as they are read
+    /// (`TableRow.isTotal`). A byte scan first, normalised only then.
     @inline(__always)
     static func namesTotal(_ s: String) -> Bool {
         s.utf8.count <= 24 && mayNameTotal(s) && totalWords.contains(HeaderMatcher.normalize(s))
-    }
-
-    public static func isTotalRow(_ row: TableRow) -> Bool {
-        let names = { (c: Cell?) -> Bool in
-            guard case .string(let s)? = c?.value else { return false }
-            return namesTotal(s)
-        }
-        // The word may sit in a column of the team's own (序号, 编号) as well.
-        return row.cells.slots.contains(where: names) || (!row.extra.isEmpty && row.extra.values.contains(where: names))
     }
 
     static let totalWords: Set<String> = ["合计", "总计", "小计", "总预算", "预算合计", "费用合计", "合计金额", "总合计", "累计", "total", "subtotal", "grandtotal", "totals"]
@@ -809,7 +801,7 @@ public final class Validator {
             var cost = 0.0
             var lastCostRow: TableRow?
             try book.rows(of: m) { row in
-                if Self.isTotalRow(row) { return }
+                if row.isTotal { return }
                 let channel = row.text("channel")
                 if !channel.isEmpty, !texts.contains(where: { Self.related(channel, $0) }) {
                     report("cross.effectChannel", m, row, "channel", "the channel \(channel) has no task in the master plan",
