@@ -19,8 +19,8 @@ enum WorkbookSync {
                                    to: CellEdit(value: .string(HeaderMatcher.idHeader)))
                 try editor.hideColumn(sheet.idColumn, in: info)
             }
-            // The row identities move with their rows when the team sorts through its autofilter.
-            if holdsRows { editor.extendFilter(toColumn: sheet.idColumn, in: info) }
+            // The row identities move with their rows when the team sorts through its autofilter or table.
+            if holdsRows { editor.extendFilter(toColumn: sheet.idColumn, header: HeaderMatcher.idHeader, headerRow: sheet.mapping.headerRow, in: info) }
             let rowsByIndex = Dictionary(sheet.rows.map { ($0.sheetRow, $0) }, uniquingKeysWith: { a, _ in a })
             let lastStyles = sheet.rows.last?.styles ?? KeyedRow(sheet.table.keys)
             func set(_ row: Int, _ key: String, _ value: StoreValue?, style: Int?, newStyle: Int? = nil) throws {

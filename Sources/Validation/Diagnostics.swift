@@ -60,6 +60,7 @@ public struct Rule: Sendable {
         Rule(id: "kpi.notMet", severity: .warning, english: "a finished task that did not reach its KPI", chinese: "任务已完成但未达到KPI"),
         Rule(id: "kpi.status", severity: .warning, english: "达成率 or 达标情况 disagrees with the KPI and the achieved value", chinese: "达成率或达标情况与KPI及当前达成值不符"),
         Rule(id: "metric.mismatch", severity: .error, english: "an entered CTR, CVR, cost per acquisition, ROI or rate that disagrees with its inputs", chinese: "填写的点击率、转化率、获客成本、ROI 或达成率与其输入不符"),
+        Rule(id: "formula.own", severity: .info, english: "formulas of the team's own in a derived column (recalc and sync keep them)", chinese: "派生列中的自定义公式(recalc 和 sync 会保留)"),
         Rule(id: "metric.roiDefinition", severity: .info, english: "the ROI values follow the other ROI definition", chinese: "ROI 按另一种口径填写"),
         Rule(id: "metric.funnel", severity: .error, english: "more at a later funnel step than at the one before (conversions over clicks)", chinese: "漏斗后一步多于前一步(转化量多于点击量)"),
         Rule(id: "status.overdue", severity: .warning, english: "the planned time has passed and the task is not done (延期)", chinese: "已过计划时间仍未完成(延期)"),

@@ -314,11 +314,13 @@ public final class Recalculator {
 
     static func number(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : "\(x)" }
 
-    /// `SUM(F3:F10)` (or with `$`): the one column and the rows a total adds up; nil for any other formula.
+    /// `SUM(F3:F10)`, `SUBTOTAL(9,F3:F10)` or `SUBTOTAL(109,F3:F10)` (with `$` or spaces): the one
+    /// column and the rows a total adds up; nil for any other formula.
     static func columnSum(_ formula: String) -> (column: Int, rows: ClosedRange<Int>)? {
-        var f = formula.replacingOccurrences(of: "$", with: "").uppercased()
-        guard f.hasPrefix("SUM("), f.hasSuffix(")") else { return nil }
-        f = String(f.dropFirst(4).dropLast())
+        guard formula.utf8.count < 64 else { return nil }
+        var f = formula.filter { $0 != "$" && $0 != " " }.uppercased()
+        guard f.hasSuffix(")"), let head = ["SUM(", "SUBTOTAL(9,", "SUBTOTAL(109,"].first(where: { f.hasPrefix($0) }) else { return nil }
+        f = String(f.dropFirst(head.count).dropLast())
         let parts = f.split(separator: ":")
         guard parts.count == 2, let a = CellReference(String(parts[0])), let b = CellReference(String(parts[1])),
               a.column == b.column, a.row <= b.row else { return nil }

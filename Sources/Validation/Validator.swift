@@ -205,6 +205,7 @@ public final class Validator {
             funnelPairs = Self.funnelPairs.filter { keys.contains($0.0) && keys.contains($0.1) }.map { ($0.0, $0.1, slot($0.0), slot($0.1)) }
             let blank = blankObserver.map { observer in { (r: Int) in observer(m, r) } }
             let note = m.templateSheet == "master" ? { (_: Int, text: String) in self.masterNotes.append(text) } : nil
+            ownFormulas = []
             try book.rows(of: m, blank: blank, note: note) { row in
                 let isTotal = row.isTotal
                 checkCells(m, spec, row, isTotal: isTotal)
@@ -212,6 +213,12 @@ public final class Validator {
                 try rowObserver?(m, row, isTotal)
             }
             checkROI(m, roiRows)
+            if let first = ownFormulas.first {
+                let cells = ownFormulas.prefix(8).map(\.description), more = ownFormulas.count > 8 ? " …" : ""
+                report("formula.own", m.sheetName, first.description, .empty,
+                       "\(cells.joined(separator: ", "))\(more) hold formulas of your own in derived columns, not the template's; recalc and sync keep them (--force writes the template's)",
+                       "\(cells.joined(separator: "、"))\(more) 的派生列是自定义公式(非模板公式);recalc 和 sync 会保留(--force 可改为模板公式)")
+            }
         }
     }
 
@@ -224,6 +231,8 @@ public final class Validator {
     // access (a twentieth of a sync's main thread in callgrind).
     @exclusivity(unchecked) var badKeys: Set<String> = []
 
+    /// Derived cells of the sheet being checked that hold a formula of the team's own.
+    @exclusivity(unchecked) var ownFormulas: [CellReference] = []
     /// The ratio columns of the sheet being checked.
     @exclusivity(unchecked) var ratios: [Ratio] = []
     /// Where the row keeps each ratio's cell and inputs (-1: the sheet has no such column).
@@ -311,6 +320,7 @@ public final class Validator {
         for i in numbers.indices { numbers[i] = .none }
         for c in present where !row.isInherited(c.key) {
             let cell = row.cells.slots[c.slot]
+            if c.derived != nil, let f = cell?.formula, !Recalculator.isTemplateFormula(f), let cell { ownFormulas.append(CellReference(row: row.index, column: cell.column)) }
             let v = cell?.value ?? .empty
             let name = (c.en, c.zh)
             if Values.isBlank(v) {

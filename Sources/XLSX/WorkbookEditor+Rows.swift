@@ -79,20 +79,25 @@ extension WorkbookEditor {
 
     /// The parts that hold row references outside the sheets: tables, defined names in
     /// workbook.xml, and the calculation settings (a deletion changes results: recalculate on load).
+    /// A table is also grown to a column asked for by `extendFilter`.
     func applyRowShiftsOutsideSheets() throws {
         let moved = movedSheets
-        guard !moved.isEmpty else { return }
         for sheet in workbook.sheets {
-            guard let part = sheet.part, let shift = rowShifts[part], !shift.isIdentity else { continue }
+            guard let part = sheet.part else { continue }
+            let shift = rowShifts[part].flatMap { $0.isIdentity ? nil : $0 }
+            let reach = tableReach[part]
+            guard shift != nil || reach != nil else { continue }
             for rel in try Workbook.relationships(of: part, in: workbook.archive) where rel.kind == "table" {
                 guard let name = rel.partName, let entry = workbook.archive.entry(named: name) else { continue }
                 let file = try scratchFile(entry.name)
-                let rewriter = try TableShiftRewriter(outputPath: file, part: entry.name, shift: shift, sheet: sheet.name)
+                let rewriter = try TableRewriter(outputPath: file, part: entry.name, shift: shift, reach: reach, sheet: sheet.name)
                 try XMLStreamParser.parse(entry, in: workbook.archive, handler: rewriter)
                 try rewriter.finish()
-                setPart(entry.name, file: file)
+                if rewriter.changed { setPart(entry.name, file: file) }
             }
         }
+        tableReach.removeAll()
+        guard !moved.isEmpty else { return }
         if !workbook.definedNames.isEmpty {
             patch(workbook.workbookPart) {
                 $0.texts["definedName"] = { ReferenceShifter.shift($0, home: nil, sheet: { moved[$0.lowercased()] }) }
@@ -102,32 +107,76 @@ extension WorkbookEditor {
     }
 }
 
-/// Moves a table's range (and its auto-filter's and sort's) with the rows of its sheet.
-final class TableShiftRewriter: XMLRewriter {
-    private let shift: RowShift
-    private let sheet: String
+/// A column a table is to take in when it ends just left of it (see `extendFilter`).
+struct TableReach {
+    var column: Int
+    var header: String
+    var headerRow: Int
+}
 
-    init(outputPath: String, part: String, shift: RowShift, sheet: String) throws {
+/// Moves a table's range (and its auto-filter's and sort's) with the rows of its sheet, and grows
+/// a table whose header row is the reach's by the column just right of it: the range, its filter
+/// and sort, and a `tableColumn` named as the column's header cell.
+final class TableRewriter: XMLRewriter {
+    private let shift: RowShift?
+    private let reach: TableReach?
+    private let sheet: String
+    private(set) var changed = false
+    /// The table's last column before growing, while it grows.
+    private var growsFrom: Int?
+    private var columnIDs: [Int] = []
+
+    init(outputPath: String, part: String, shift: RowShift?, reach: TableReach?, sheet: String) throws {
         self.shift = shift
+        self.reach = reach
         self.sheet = sheet
         try super.init(output: .file(outputPath), part: part)
     }
 
     override func rewriteStart(_ name: XMLName, _ attributes: XMLAttributes) throws {
-        guard name.namespace == .spreadsheetML, let ref = attributes["ref"], let range = CellRange(ref) else {
-            return copyStart(name, attributes)
+        guard name.namespace == .spreadsheetML else { return copyStart(name, attributes) }
+        if name.is("tableColumns"), growsFrom != nil {
+            return copyStart(name, attributes, replacing: ["count": String((Int(attributes["count"] ?? "") ?? columnIDs.count) + 1)])
         }
-        if name.is("table"), shift.final(range.first.row) == nil {
-            let table = attributes["displayName"] ?? attributes["name"] ?? ""
-            throw XLSXError(.editRefused, part: part,
-                english: "Cannot delete row \(range.first.row) of \"\(sheet)\": it is the header row of the table \(table) (delete the table in Excel first)",
-                chinese: "无法删除“\(sheet)”的第 \(range.first.row) 行:它是表格 \(table) 的标题行(请先在 Excel 中删除该表格)")
+        if name.is("tableColumn"), growsFrom != nil, let id = attributes["id"].flatMap({ Int($0) }) { columnIDs.append(id) }
+        guard let ref = attributes["ref"], let range = CellRange(ref) else { return copyStart(name, attributes) }
+        if name.is("table"), let reach, reach.column == range.last.column + 1, range.first.row == reach.headerRow,
+           attributes["headerRowCount"] != "0", reach.column <= Grid.maxColumn {
+            growsFrom = range.last.column
         }
-        guard var moved = shift.final(range) else { return copyStart(name, attributes) }
-        // A table keeps at least one row below its header, as Excel keeps it.
-        if name.is("table"), moved.first.row == moved.last.row, attributes["headerRowCount"] != "0", moved.last.row < Grid.maxRow {
-            moved.last.row += 1
+        var moved = range
+        if let shift {
+            if name.is("table"), shift.final(range.first.row) == nil {
+                let table = attributes["displayName"] ?? attributes["name"] ?? ""
+                throw XLSXError(.editRefused, part: part,
+                    english: "Cannot delete row \(range.first.row) of \"\(sheet)\": it is the header row of the table \(table) (delete the table in Excel first)",
+                    chinese: "无法删除“\(sheet)”的第 \(range.first.row) 行:它是表格 \(table) 的标题行(请先在 Excel 中删除该表格)")
+            }
+            // Rows appended right below a table join it, as they do when typed there in Excel.
+            if let (a, b) = shift.final(range.first.row, range.last.row, growing: true) {
+                moved.first.row = a
+                moved.last.row = b
+                // A table keeps at least one row below its header, as Excel keeps it.
+                if name.is("table"), moved.first.row == moved.last.row, attributes["headerRowCount"] != "0", moved.last.row < Grid.maxRow {
+                    moved.last.row += 1
+                }
+            }
         }
+        if let from = growsFrom, let reach, moved.last.column == from { moved.last.column = reach.column }
+        guard moved != range else { return copyStart(name, attributes) }
+        changed = true
         copyStart(name, attributes, replacing: ["ref": moved.description])
+    }
+
+    override func rewriteEnd(_ name: XMLName) throws {
+        if name.namespace == .spreadsheetML, name.is("tableColumns"), growsFrom != nil, let reach {
+            let prefix = name.prefix.map { String(cString: $0) + ":" } ?? ""
+            out.start(prefix + "tableColumn")
+            out.attribute("id", String((columnIDs.max() ?? 0) + 1))
+            out.attribute("name", reach.header)
+            out.end()
+            changed = true
+        }
+        closeElement()
     }
 }

@@ -29,6 +29,8 @@ public final class WorkbookEditor {
     private var hiddenColumns: [String: Set<Int>] = [:]
     /// Sheets whose autofilter must reach a column (by part).
     private var filterColumns: [String: Int] = [:]
+    /// Sheets whose tables must reach a column (by part).
+    var tableReach: [String: TableReach] = [:]
     /// Formats to append to styles.xml, in the order their indexes were handed out.
     var derivedStyles: [DerivedStyle] = []
     /// Changes to small parts, by part name.
@@ -120,15 +122,18 @@ public final class WorkbookEditor {
         cellEdits[part, default: [:]][ref] = edit
     }
 
-    /// Hides a column (e.g. the row-identity column `tracksheet sync` adds), keeping its width and
-    /// format when a `<col>` range already covers it.
     /// Grows the sheet's autofilter (and its sort state) to take in `column` when it ends just left
-    /// of it: a column added beside the data then moves with the rows when the filter sorts them.
-    public func extendFilter(toColumn column: Int, in sheet: SheetInfo) {
+    /// of it, and an Excel table whose header row is `headerRow` when it ends just left of it (the
+    /// column joins the table as `header`, the text its header cell holds): a column added beside
+    /// the data then moves with the rows when the filter or the table sorts them.
+    public func extendFilter(toColumn column: Int, header: String, headerRow: Int, in sheet: SheetInfo) {
         guard sheet.kind == .worksheet, let part = sheet.part else { return }
         filterColumns[part] = max(filterColumns[part] ?? 0, column)
+        tableReach[part] = TableReach(column: column, header: header, headerRow: headerRow)
     }
 
+    /// Hides a column (e.g. the row-identity column `tracksheet sync` adds), keeping its width and
+    /// format when a `<col>` range already covers it.
     public func hideColumn(_ column: Int, in sheet: SheetInfo) throws {
         guard sheet.kind == .worksheet, let part = sheet.part else {
             throw XLSXError(.noSuchSheet, part: sheet.part,

@@ -43,6 +43,10 @@ import Testing
         return try! JSONDecoder().decode([String: Expected].self, from: data)
     }()
 
+    /// The ECMA-376 schema check beside the checkout (`../shared/tools`; needs xmllint).
+    static let validator = folder.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/tools/ooxml-validate").path
+
     func path(_ name: String) -> String { Self.folder.appendingPathComponent(name + ".xlsx").path }
 
     /// A folder of the test's own, removed by the caller's `defer`.
@@ -230,10 +234,11 @@ import Testing
         #expect(named.status == 2 && named.stderr.split(separator: "\n").count == 1, "\(named.stderr)")
     }
 
-    /// The row identities sync adds lie inside the team's autofilter, so a sort through the filter
-    /// (its rows rewritten in a new order, as Excel's does) moves them with their rows: edits made
-    /// in a sorted copy and in an unsorted one each reach their own task.
-    @Test func identitySurvivesASortThroughTheFilter() throws {
+    /// The row identities sync adds lie inside the team's autofilter or Excel table, so a sort
+    /// through it (its rows rewritten in a new order, as Excel's does) moves them with their rows:
+    /// edits made in a sorted copy and in an unsorted one each reach their own task; a row another
+    /// copy added joins the table.
+    @Test(arguments: ["filter", "table"]) func identitySurvivesASortThroughTheFilter(_ kind: String) throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let a = dir.appendingPathComponent("a.xlsx").path, b = dir.appendingPathComponent("b.xlsx").path, store = dir.appendingPathComponent("t.db").path
@@ -246,9 +251,13 @@ import Testing
                       ["启动期", "B任务", "乙", "2025-05-10", "2025-05-20", 20000, 15000, 100],
                       ["爆发期", "C任务", "丙", "2025-06-01", "2025-06-20", 30000, 1000, 10]]:
                 ws.append(r)
-            ws.auto_filter.ref = "A2:H5"
+            if sys.argv[2] == "table":
+                from openpyxl.worksheet.table import Table
+                ws.add_table(Table(displayName="Tasks", ref="A2:H5"))
+            else:
+                ws.auto_filter.ref = "A2:H5"
             wb.save(sys.argv[1])
-            """, a)
+            """, a, kind)
         #expect(try sync(a, store) == 0)
         try FileManager.default.copyItem(atPath: a, toPath: b)
         // Copy b: sorted through its filter by task, descending, then C任务's spend edited; copy a: A任务's spend edited.
@@ -256,7 +265,8 @@ import Testing
             import openpyxl, sys
             from openpyxl.utils import range_boundaries
             wb = openpyxl.load_workbook(sys.argv[1]); ws = wb["主跟踪表"]
-            c1, r1, c2, r2 = range_boundaries(ws.auto_filter.ref)
+            ref = ws.tables["Tasks"].ref if ws.tables else ws.auto_filter.ref
+            c1, r1, c2, r2 = range_boundaries(ref)
             rows = [[ws.cell(r, c).value for c in range(c1, c2 + 1)] for r in range(r1 + 1, r2 + 1)]
             rows.sort(key=lambda r: r[1], reverse=True)
             for i, row in enumerate(rows):
@@ -265,9 +275,9 @@ import Testing
                 if ws.cell(r, 2).value == "C任务": ws.cell(r, 7).value = 25000
             wb.save(sys.argv[1])
             wb = openpyxl.load_workbook(sys.argv[2]); wb["主跟踪表"]["G3"] = 9500; wb.save(sys.argv[2])
-            print(ws.auto_filter.ref)
+            print(ref)
             """, b, a])
-        #expect(edit.status == 0 && edit.stdout.hasPrefix("A2:I5"), "the filter reaches the id column: \(edit.stdout) \(edit.stderr)")
+        #expect(edit.status == 0 && edit.stdout.hasPrefix("A2:I5"), "the \(kind) reaches the id column: \(edit.stdout) \(edit.stderr)")
         #expect(try sync(b, store) == 0)
         #expect(try sync(a, store) == 0)
         let rows = try Binary.spawn("python3", ["-c", "import sqlite3, sys; print(sorted(sqlite3.connect(sys.argv[1]).execute('SELECT task, spend FROM master_tasks')))", store])
@@ -291,10 +301,55 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: c)) == before)
         let after = try Binary.spawn("python3", ["-c", "import sqlite3, sys; print(sorted(sqlite3.connect(sys.argv[1]).execute('SELECT task, spend FROM master_tasks')))", store])
         #expect(after.stdout == rows.stdout, "the store is unchanged")
+
+        // A task added in copy a (typed below the data, the table grown over it as Excel grows it)
+        // reaches copy b below its last row, inside its filter or table.
+        try python("""
+            import openpyxl, sys
+            wb = openpyxl.load_workbook(sys.argv[1]); ws = wb["主跟踪表"]
+            ws.append(["爆发期", "D任务", "丁", "2025-06-05", "2025-06-25", 5000, 100, 5])
+            if ws.tables: ws.tables["Tasks"].ref = "A2:I6"
+            else: ws.auto_filter.ref = "A2:I6"
+            wb.save(sys.argv[1])
+            """, a)
+        #expect(try sync(a, store) == 0)
+        #expect(try sync(b, store) == 0)
+        let grown = try python("""
+            import openpyxl, sys
+            wb = openpyxl.load_workbook(sys.argv[1]); ws = wb["主跟踪表"]
+            ref = ws.tables["Tasks"].ref if ws.tables else ws.auto_filter.ref
+            names = [c.name for c in ws.tables["Tasks"].tableColumns] if ws.tables else []
+            print(ref, ws["B6"].value, names[-1:] if ws.tables else ["tracksheet-id"])
+            """, b)
+        #expect(grown == "A2:I6 D任务 ['tracksheet-id']", "\(grown)")
+        let check = try Binary.spawn(Self.validator, [b])
+        #expect(check.status == 0, "\(check.stdout) \(check.stderr)")
     }
 
-    /// A 合计 row's SUM grown by a row another copy added (inserted above it by sync) keeps its
-    /// formula and carries the value it now adds up to.
+    /// Recalc and a first sync change nothing but derived cells, the hidden id column and sheets
+    /// of their own: every other cell of every sheet keeps its value, formula and number format
+    /// (unchanged.py compares them through openpyxl).
+    @Test(arguments: manifest.keys.sorted())
+    func nothingButDerivedCellsChange(name: String) throws {
+        let want = try #require(Self.manifest[name])
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let recalced = dir.appendingPathComponent("r.xlsx").path, synced = dir.appendingPathComponent("s.xlsx").path
+        _ = try Binary.run(["recalc", path(name), "-o", recalced, "--as-of", want.asOf])
+        try FileManager.default.copyItem(atPath: path(name), toPath: synced)
+        _ = try sync(synced, dir.appendingPathComponent("t.db").path)
+        let sheets = try JSONSerialization.data(withJSONObject: want.sheets.mapValues { ["templateSheet": $0.templateSheet, "columns": $0.columns] })
+        let template = Self.folder.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("templates/\(want.template).json").path
+        for out in [recalced, synced] where FileManager.default.fileExists(atPath: out) {
+            let changed = try python(try String(contentsOf: Self.folder.appendingPathComponent("unchanged.py"), encoding: .utf8),
+                                     path(name), out, template, String(decoding: sheets, as: UTF8.self))
+            #expect(changed.isEmpty, "\(name) (\(out == recalced ? "recalc" : "sync")): \(changed)")
+        }
+    }
+
+    /// A 合计 row's SUM (or SUBTOTAL of a sum) grown by a row another copy added (inserted above
+    /// it by sync) keeps its formula and carries the value it now adds up to.
     @Test func aGrownTotalCarriesItsNewValue() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -305,7 +360,7 @@ import Testing
             ws.append(["推广阶段", "关键任务", "任务负责人", "计划开始时间", "计划结束时间", "预算金额(元)", "实际支出(元)", "执行进度(%)"])
             ws.append(["筹备期", "A任务", "甲", "2025-05-01", "2025-05-08", 10000, 9000, 100])
             ws.append(["启动期", "B任务", "乙", "2025-05-10", "2025-05-20", 20000, 15000, 100])
-            ws.append(["合计", None, None, None, None, "=SUM(F2:F3)", "=SUM(G2:G3)"])
+            ws.append(["合计", None, None, None, None, "=SUM(F2:F3)", "=SUBTOTAL(9,G2:G3)"])
             wb.save(sys.argv[1])
             """, g)
         #expect(try sync(g, store) == 0)
@@ -315,7 +370,7 @@ import Testing
             wb = openpyxl.load_workbook(sys.argv[1]); ws = wb["主跟踪表"]
             ws.insert_rows(4)
             for c, v in enumerate(["爆发期", "C任务", "丙", "2025-06-01", "2025-06-20", 5000, 1000, 10], 1): ws.cell(4, c).value = v
-            ws["F5"] = "=SUM(F2:F4)"; ws["G5"] = "=SUM(G2:G4)"
+            ws["F5"] = "=SUM(F2:F4)"; ws["G5"] = "=SUBTOTAL(9,G2:G4)"
             wb.save(sys.argv[1])
             """, h)
         #expect(try sync(h, store) == 0)
@@ -325,7 +380,7 @@ import Testing
             v = openpyxl.load_workbook(sys.argv[1], data_only=True)["主跟踪表"]; f = openpyxl.load_workbook(sys.argv[1])["主跟踪表"]
             print(v["B4"].value, f["F5"].value, v["F5"].value, f["G5"].value, v["G5"].value)
             """, g])
-        #expect(read.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "C任务 =SUM(F2:F4) 35000 =SUM(G2:G4) 25000", "\(read.stdout) \(read.stderr)")
+        #expect(read.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "C任务 =SUM(F2:F4) 35000 =SUBTOTAL(9,G2:G4) 25000", "\(read.stdout) \(read.stderr)")
 
         // The same on an effect sheet, whose rows are read as the sheet is rewritten: the 合计's SUMs,
         // and the ratio computed from them, carry the values they now come to.
@@ -336,7 +391,7 @@ import Testing
             ws.append(["渠道", "推广内容", "曝光量", "点击量", "点击率(%)", "成本(元)"])
             ws.append(["小红书", "笔记", 100000, 5000, 5.0, 10000])
             ws.append(["抖音", "短视频", 200000, 8000, 4.0, 20000])
-            ws.append(["合计", None, "=SUM(C2:C3)", "=SUM(D2:D3)", None, "=SUM(F2:F3)"])
+            ws.append(["合计", None, "=SUM(C2:C3)", "=SUM(D2:D3)", None, "=SUBTOTAL(109,F2:F3)"])
             wb.save(sys.argv[1])
             """, e)
         #expect(try sync(e, store2) == 0)
@@ -346,7 +401,7 @@ import Testing
             wb = openpyxl.load_workbook(sys.argv[1]); ws = wb["效果分析表"]
             ws.insert_rows(4)
             for c, v in enumerate(["微博", "话题", 100000, 3000, 3.0, 5000], 1): ws.cell(4, c).value = v
-            ws["C5"] = "=SUM(C2:C4)"; ws["D5"] = "=SUM(D2:D4)"; ws["F5"] = "=SUM(F2:F4)"
+            ws["C5"] = "=SUM(C2:C4)"; ws["D5"] = "=SUM(D2:D4)"; ws["F5"] = "=SUBTOTAL(109,F2:F4)"
             wb.save(sys.argv[1])
             """, f)
         #expect(try sync(f, store2) == 0)

@@ -23,6 +23,8 @@ import XLSX
         var good: [(String, CellValue)]
         /// Edits on other sheets, applied to both rows.
         var setup: [(sheet: String, cell: String, value: CellValue)] = []
+        /// Formulas (with their cached value from `bad`) in the failing row only.
+        var badFormulas: [(cell: String, formula: String)] = []
         var description: String { "\(rule) at \(sheet)!\(at)" }
     }
 
@@ -64,6 +66,8 @@ import XLSX
         Case(rule: "metric.roiDefinition", sample: plan, sheet: "效果分析表", at: "K3",
              bad: [("K3", n(2)), ("K4", n(1.6)), ("K5", n(3)), ("K6", n(3)), ("K7", n(1.4))],
              good: [("K3", n(3)), ("K4", n(2.6)), ("K5", n(4)), ("K6", n(4)), ("K7", n(2.4))]),
+        Case(rule: "formula.own", sample: plan, sheet: "效果分析表", at: "E4", bad: [("E4", n(8))], good: [("E4", n(8))],
+             badFormulas: [("E4", "ROUND(D4/C4*100,1)")]),
         Case(rule: "metric.funnel", sample: plan, sheet: "效果分析表", at: "F6", bad: [("F6", n(45_000))], good: [("F6", n(450))]),
         Case(rule: "status.overdue", sample: plan, sheet: "主跟踪表", at: "F6", bad: [("F6", s("2025-06-05"))], good: [("F6", s("2025-06-20"))]),
         Case(rule: "raci.accountable", sample: promo, sheet: "平台任务", at: "E3", bad: [("E3", s("R:店铺运营 C:设计"))], good: [("E3", s("R:店铺运营 A:天猫负责人 C:设计"))]),
@@ -87,11 +91,11 @@ import XLSX
         #expect(Set(Rule.catalog.map(\.id)).count == Rule.catalog.count, "rule ids are unique")
     }
 
-    static func edited(_ c: Case, _ edits: [(String, CellValue)]) throws -> String {
+    static func edited(_ c: Case, _ edits: [(String, CellValue)], formulas: [(cell: String, formula: String)] = []) throws -> String {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("rule-\(UUID().uuidString).xlsx").path
         let editor = try WorkbookEditor(path: samples.appendingPathComponent(c.sample).path)
         for e in c.setup { try editor.setCell(e.cell, inSheet: e.sheet, value: e.value) }
-        for (cell, value) in edits { try editor.setCell(cell, inSheet: c.sheet, value: value) }
+        for (cell, value) in edits { try editor.setCell(cell, inSheet: c.sheet, value: value, formula: formulas.first { $0.cell == cell }?.formula) }
         try editor.save(to: out)
         return out
     }
@@ -102,7 +106,7 @@ import XLSX
     }
 
     @Test(arguments: cases) func ruleFiresOnTheFailingRowOnly(_ c: Case) throws {
-        let bad = try Self.edited(c, c.bad), good = try Self.edited(c, c.good)
+        let bad = try Self.edited(c, c.bad, formulas: c.badFormulas), good = try Self.edited(c, c.good)
         defer { try? FileManager.default.removeItem(atPath: bad); try? FileManager.default.removeItem(atPath: good) }
         let fired = try Self.diagnostics(bad)
         let hit = fired.first { $0.rule == c.rule && $0.sheet == c.sheet && ($0.cell ?? "") == c.at }

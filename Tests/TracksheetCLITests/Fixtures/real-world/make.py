@@ -453,7 +453,7 @@ openpyxl_sheet(ws, None, H, [["小红书KOL", "头部KOL", 150000, 15000, 10.0, 
 ws.append(["合计", None, "=SUM(C2:C3)", "=SUM(D2:D3)", "=ROUND(D4/C4*100,2)", "=SUM(F2:F3)", "=ROUND(F4/D4*100,2)", "=SUM(H2:H3)", "=SUM(I2:I3)", "=ROUND(I4/H4,2)"])
 wb.save(os.path.join(HERE, "32-own-total-formulas.xlsx"))
 entry("32-own-total-formulas", "marketing-plan", {"效果分析表": {"templateSheet": "effect", "headerRow": 1, "columns": letters(H, K)}},
-      store={"effect_rows": [{"channel": "小红书KOL", "impressions": 150000}]},
+      infos=[("formula.own", "效果分析表", "E4")], store={"effect_rows": [{"channel": "小红书KOL", "impressions": 150000}]},
       kept={"效果分析表!E4": "=ROUND(D4/C4*100,2)", "效果分析表!G4": "=ROUND(F4/D4*100,2)", "效果分析表!J4": "=ROUND(I4/H4,2)"})
 
 # 33. Actual ends typed as text dates (2025.5.7): counted as done in 汇总, as validate reads them.
@@ -467,6 +467,26 @@ wb.save(os.path.join(HERE, "33-text-dates-done.xlsx"))
 entry("33-text-dates-done", "marketing-plan", {"主跟踪表": {"templateSheet": "master", "headerRow": 1, "columns": letters(H, K)}},
       infos=[("column.extra", "主跟踪表", "I1")],
       after_recalc={"汇总!C3": 40, "汇总!D3": 57.1, "汇总!C5": 40, "汇总!D5": 40}, as_of="2025-05-08")
+
+# 34. The plan kept as an Excel table (插入 → 表格): sync's row identities join the table, so sorting
+# it carries them with their rows; rows new in the store grow it.
+from openpyxl.worksheet.table import Table, TableStyleInfo
+wb = openpyxl.Workbook(); ws = wb.active; ws.title = "任务表"
+H = ["推广阶段", "关键任务", "任务负责人", "计划开始时间", "计划结束时间", "预算金额(元)", "实际支出(元)", "执行进度(%)"]
+K = ["phase", "task", "owner", "plannedStart", "plannedEnd", "budget", "spend", "progress"]
+openpyxl_sheet(ws, None, H, [["筹备期", "KOL签约", "甲", D(2025, 5, 1), D(2025, 5, 8), 10000, 9000, 100],
+                             ["启动期", "信息流投放", "乙", D(2025, 5, 10), D(2025, 5, 20), 20000, 21000, 100],
+                             ["爆发期", "直播带货", "丙", D(2025, 6, 1), D(2025, 6, 20), 30000, 1000, 10]], header_row=1)
+for r in range(2, 5):
+    for c in (4, 5):
+        ws.cell(r, c).number_format = "yyyy-mm-dd"
+table = Table(displayName="推广任务", ref="A1:H4")
+table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+ws.add_table(table)
+wb.save(os.path.join(HERE, "34-excel-table.xlsx"))
+entry("34-excel-table", "marketing-plan", {"任务表": {"templateSheet": "master", "headerRow": 1, "columns": letters(H, K)}},
+      problems=[("budget.overspend", "任务表", "G3")],
+      store={"master_tasks": [{"task": "信息流投放", "budget": 20000, "spend": 21000, "progress": 100}]})
 
 # 13. Workbook 1 re-saved by LibreOffice: the same reading.
 soffice = shutil.which("soffice")
