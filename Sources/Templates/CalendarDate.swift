@@ -36,10 +36,16 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
 
     /// `n` working days (Monday–Friday) later, or earlier for a negative `n`.
     public func adding(workingDays n: Int) -> CalendarDate {
-        var d = self
-        var left = abs(n)
+        // Any seven days in a row hold five working days: whole weeks are jumped, the last
+        // one to five working days counted (so the day reached is a working day).
+        let weeks = max(0, (abs(n) - 1) / 5)
+        var d = adding(days: (n < 0 ? -7 : 7) * weeks)
+        var left = abs(n) - 5 * weeks
         while left > 0 {
-            d = d.adding(days: n < 0 ? -1 : 1)
+            let next = d.adding(days: n < 0 ? -1 : 1)
+            // At either end of Excel's calendar the days stop moving (1900-01-01 is a Sunday).
+            if next == d { break }
+            d = next
             if !d.isWeekend { left -= 1 }
         }
         return d

@@ -93,6 +93,8 @@ public struct ExcelDateTime: Sendable, Equatable {
 
     /// The serial in the 1900 system for a civil date and time.
     public static func serial(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Double = 0) -> Double {
+        // Years far outside any calendar (from crafted input) are clamped, never overflowed.
+        let year = min(max(year, -1_000_000), 1_000_000), month = min(max(month, 1), 12), day = min(max(day, 0), 400)
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400

@@ -22,6 +22,15 @@ public struct Limits: Sendable, Equatable {
     public var maxDepth: Int = 256
     /// Cells in one row (Excel: 16,384 columns).
     public var maxCellsPerRow: Int = 16_384
+    /// Cell formats, fonts, fills, number formats and conditional styles in styles.xml together
+    /// (Excel allows about 64,000 cell formats).
+    public var maxStyleEntries: Int = 200_000
+    /// Attributes on one element (a `<c>` has at most seven; a `<row>` about ten).
+    public var maxAttributes: Int = 1_000
+    /// Sheets in one workbook (Excel has no fixed limit; workbooks of hundreds are rare).
+    public var maxSheets: Int = 4_096
+    /// Relationships of one part (hyperlinks, drawings, comments, tables of a sheet).
+    public var maxRelationships: Int = 100_000
 
     public init() {}
 

@@ -495,16 +495,19 @@ enum ISODate {
         var serial = 0.0
         if !date.isEmpty {
             let p = date.split(separator: "-")
-            guard p.count == 3, let y = Int(p[0]), let m = Int(p[1]), let d = Int(p[2]),
-                  (1...12).contains(m), (1...31).contains(d) else { return nil }
+            // Excel's calendar ends in 9999; a longer year is not a date (and would overflow).
+            guard p.count == 3, p[0].count <= 5, let y = Int(p[0]), let m = Int(p[1]), let d = Int(p[2]),
+                  (0...9999).contains(y), (1...12).contains(m), (1...31).contains(d) else { return nil }
             serial = ExcelDateTime.serial(year: y, month: m, day: d)
             if is1904 { serial -= 1462 }
         }
         if var time {
             if let z = time.firstIndex(where: { $0 == "Z" || $0 == "+" }) { time = time[..<z] }
             let p = time.split(separator: ":")
-            guard p.count >= 2, let h = Int(p[0]), let mi = Int(p[1]) else { return nil }
+            guard p.count >= 2, p[0].count <= 3, p[1].count <= 3, let h = Int(p[0]), let mi = Int(p[1]),
+                  (0...24).contains(h), (0..<60).contains(mi) else { return nil }
             let s = p.count > 2 ? Double(p[2]) ?? 0 : 0
+            guard s.isFinite, s >= 0, s < 61 else { return nil }
             serial += (Double(h) * 3600 + Double(mi) * 60 + s) / 86_400
         }
         return ExcelDateTime(serial: serial, kind: .dateTime, is1904: is1904)

@@ -53,6 +53,24 @@ public struct StyleSheet: Sendable {
 
 final class StylesHandler: XMLContentHandler {
     var sheet = StyleSheet()
+    private let limits: Limits
+    private let part: String
+    /// Formats, fonts, fills and conditional styles read so far, together.
+    private var entries = 0
+
+    init(limits: Limits, part: String) {
+        self.limits = limits
+        self.part = part
+    }
+
+    /// One more format, font, fill or style: refused past `maxStyleEntries`.
+    private func count() throws {
+        entries += 1
+        guard entries > limits.maxStyleEntries else { return }
+        throw XLSXError(.tooManyCells, part: part,
+            english: "The workbook defines more than \(limits.maxStyleEntries) cell formats, fonts and fills; Excel allows about 64,000 formats, so it is not a normal workbook",
+            chinese: "工作簿定义的单元格格式、字体和填充超过 \(limits.maxStyleEntries) 个;Excel 最多约 64,000 种格式,不是正常的工作簿")
+    }
     private var inNumFmts = false, inCellXfs = false, inFonts = false, inFills = false
     /// The `<xf>` or `<font>` being read (depth 1 below its list), collecting children.
     private var current: StyleSheet.RawElement?
@@ -72,20 +90,25 @@ final class StylesHandler: XMLContentHandler {
         else if name.is("cellXfs") { inCellXfs = true }
         else if name.is("fonts") { inFonts = true }
         else if name.is("fills") { inFills = true }
-        else if name.is("dxf") { sheet.dxfCount += 1 }
+        else if name.is("dxf") { try count(); sheet.dxfCount += 1 }
         else if inNumFmts, name.is("numFmt"), let id = attributes["numFmtId"].flatMap({ Int($0) }) {
+            try count()
             sheet.customFormats[id] = attributes["formatCode"] ?? ""
         } else if inCellXfs, name.is("xf") {
+            try count()
             sheet.cellFormatIDs.append(attributes["numFmtId"].flatMap { Int($0) } ?? 0)
             current = .init(name: "xf", attributes: attributes.all)
             depth = 0
         } else if inFonts, name.is("font") {
+            try count()
             current = .init(name: "font", attributes: attributes.all)
             depth = 0
         } else if inFills, name.is("fill") {
+            try count()
             sheet.fillCount += 1
             sheet.solidFills.append(nil)
-        } else if inFills, name.is("fgColor"), let rgb = attributes["rgb"] {
+        } else if inFills, name.is("fgColor"), let rgb = attributes["rgb"], !sheet.solidFills.isEmpty {
+            // A colour outside any <fill> (crafted: before its pattern) belongs to none.
             sheet.solidFills[sheet.solidFills.count - 1] = rgb
         }
     }

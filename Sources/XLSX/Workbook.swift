@@ -93,7 +93,7 @@ public final class Workbook {
 
         var styleSheet = StyleSheet()
         if let stylesPart = rels.first(where: { $0.kind == "styles" })?.partName, let entry = archive.entry(named: stylesPart) {
-            let handler = StylesHandler()
+            let handler = StylesHandler(limits: limits, part: entry.name)
             try XMLStreamParser.parse(entry, in: archive, handler: handler)
             styleSheet = handler.sheet
         }

@@ -288,6 +288,7 @@ public final class XMLStreamParser {
                 guard parser.failure == nil, let localname else { return }
                 parser.depth += 1
                 if parser.depth > parser.maxDepth { return parser.stop(parser.tooDeep()) }
+                if Int(nbAttributes) > parser.limits.maxAttributes { return parser.stop(parser.tooManyAttributes(Int(nbAttributes))) }
                 let name = XMLName(local: localname, namespace: parser.namespace(uri), prefix: prefix,
                                    declarations: namespaces, declarationCount: Int(nbNamespaces))
                 if let raw = parser.raw { raw.position = xmlByteConsumed(parser.context) }
@@ -378,17 +379,28 @@ public final class XMLStreamParser {
         return ns
     }
 
-    private init(handler: XMLContentHandler, part: String, maxDepth: Int) {
+    private init(handler: XMLContentHandler, part: String, limits: Limits) {
         self.handler = handler
         raw = handler.rawInput
         self.part = part
-        self.maxDepth = maxDepth
+        self.maxDepth = limits.maxDepth
+        self.limits = limits
+        maxPending = (256 << 10) + Self.pieceBytes
     }
+
+    private let limits: Limits
+    /// Bytes libxml2 may hold unparsed: a text or a start tag it waits to see the end of (Excel's
+    /// longest text, 32,767 characters, is under 160 KB even with every character escaped). A
+    /// start tag of a million attributes costs libxml2 (2.9) time quadratic in their number once
+    /// parsed; refused while it is still being buffered, it costs nothing.
+    private let maxPending: Int
+    /// What one xmlParseChunk is given, at most, so that what it holds is checked as it grows.
+    private static let pieceBytes = 64 << 10
 
     /// Parses the part `entry` of `archive`, streaming it through `handler`.
     public static func parse(_ entry: ZipArchive.Entry, in archive: ZipArchive, handler: XMLContentHandler) throws {
         _ = installGlobals
-        let parser = XMLStreamParser(handler: handler, part: entry.name, maxDepth: archive.limits.maxDepth)
+        let parser = XMLStreamParser(handler: handler, part: entry.name, limits: archive.limits)
         defer { if let ctx = parser.context { xmlFreeParserCtxt(ctx) } }
         try archive.readAhead(entry) { chunk in try parser.feed(chunk) }
         try parser.finish()
@@ -397,7 +409,7 @@ public final class XMLStreamParser {
     /// Parses bytes already in memory (tests, small parts).
     public static func parse(bytes: [UInt8], part: String, handler: XMLContentHandler, limits: Limits = .default) throws {
         _ = installGlobals
-        let parser = XMLStreamParser(handler: handler, part: part, maxDepth: limits.maxDepth)
+        let parser = XMLStreamParser(handler: handler, part: part, limits: limits)
         defer { if let ctx = parser.context { xmlFreeParserCtxt(ctx) } }
         try bytes.withUnsafeBytes { try parser.feed($0) }
         try parser.finish()
@@ -433,13 +445,17 @@ public final class XMLStreamParser {
         guard let ctx = context else { return }
         var offset = 0
         repeat {
-            // xmlParseChunk takes an Int32 length.
-            let n = min(count - offset, 1 << 30)
+            let n = min(count - offset, Self.pieceBytes)
             let rc = xmlParseChunk(ctx, bytes.map { $0 + offset }, Int32(n), terminate && offset + n == count ? 1 : 0)
             offset += n
             if let failure { throw failure }
             if rc != 0 || ctx.pointee.wellFormed == 0 {
                 throw malformed(ctx)
+            }
+            if let input = ctx.pointee.input, let cur = input.pointee.cur, let end = input.pointee.end, end - cur > maxPending {
+                throw XLSXError(.malformedXML, part: part,
+                    english: "The part holds one element or text of more than \(maxPending >> 10) KB; no workbook needs that, so it is refused",
+                    chinese: "该部件中有单个元素或文本超过 \(maxPending >> 10) KB,不是正常的工作簿,因此拒绝读取")
             }
         } while offset < count
     }
@@ -465,6 +481,12 @@ public final class XMLStreamParser {
         }
         return XLSXError(.malformedXML, part: part,
             english: "The part is not well-formed XML\(at)", chinese: "该部件\(atZh)不是格式正确的 XML", underlying: why)
+    }
+
+    private func tooManyAttributes(_ n: Int) -> XLSXError {
+        XLSXError(.malformedXML, part: part,
+            english: "An element of the part has \(n) attributes, more than the limit of \(limits.maxAttributes); no workbook needs that, so it is refused",
+            chinese: "该部件中有元素带有 \(n) 个属性,超过上限 \(limits.maxAttributes),不是正常的工作簿,因此拒绝读取")
     }
 
     private func tooDeep() -> XLSXError {

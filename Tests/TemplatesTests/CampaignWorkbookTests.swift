@@ -71,6 +71,22 @@ import XLSX
         #expect(CalendarDate(from)!.adding(workingDays: days) == CalendarDate(to)!)
     }
 
+    /// Whole weeks jumped at once reach the day counting one working day at a time reaches, from
+    /// every weekday, both ways; a count of years ends in bounded time.
+    @Test func workingDaysByWeeksAgreeWithCountingThemOneByOne() {
+        for start in 0..<14 {
+            let from = CalendarDate("2025-06-01")!.adding(days: start)
+            for n in -40...40 {
+                var d = from, left = abs(n)
+                while left > 0 { d = d.adding(days: n < 0 ? -1 : 1); if !d.isWeekend { left -= 1 } }
+                #expect(from.adding(workingDays: n) == d, "\(from) + \(n) working days")
+            }
+        }
+        #expect(CalendarDate("1900-01-03")!.adding(workingDays: -1_000_000) == CalendarDate("1900-01-01")!)
+        #expect(CalendarDate("1900-01-02")!.adding(workingDays: -3) == CalendarDate("1900-01-01")!)
+        #expect(CalendarDate("2025-06-02")!.adding(workingDays: 2_000_000_000).year == 9999)
+    }
+
     @Test func weekdaysAreExcels() {
         #expect(CalendarDate("2025-05-01")!.weekday == 5) // a Thursday
         #expect(CalendarDate("2025-05-31")!.isWeekend && !CalendarDate("2025-06-02")!.isWeekend)
