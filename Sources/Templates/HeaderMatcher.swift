@@ -290,6 +290,15 @@ public enum HeaderMatcher {
     /// Header texts normalised once each, however many template sheets try them.
     final class Normalized {
         private var memo: [String: String] = [:]
+        /// Each template sheet's name index, made once per workbook (not once per sheet read).
+        private var indexes: [String: NameIndex] = [:]
+        func names(_ template: Template, _ sheet: Template.Sheet) -> NameIndex {
+            let key = template.id + "\u{0}" + sheet.id
+            if let n = indexes[key] { return n }
+            let n = NameIndex(sheet.columns)
+            indexes[key] = n
+            return n
+        }
         func callAsFunction(_ s: String) -> String {
             if let n = memo[s] { return n }
             let n = HeaderMatcher.normalize(s)
@@ -409,7 +418,7 @@ public enum HeaderMatcher {
 
     static func map(rows: [Row], sheetName: String, template: Template, sheet: Template.Sheet, normalized: Normalized) -> SheetMapping? {
         var best: SheetMapping?
-        let names = NameIndex(sheet.columns)
+        let names = normalized.names(template, sheet)
         for (i, row) in rows.enumerated() where row.index <= searchRows {
             let above = i > 0 && rows[i - 1].index == row.index - 1 ? rows[i - 1] : nil
             if var m = mapping(row, above: nil, sheetName: sheetName, template: template, sheet: sheet, names: names, normalized: normalized) {
@@ -486,10 +495,10 @@ public enum HeaderMatcher {
     /// Only the first rows of each sheet are read.
     public static func detect(in workbook: Workbook, templates: [Template]) throws -> [SheetMapping] {
         var result: [SheetMapping] = []
+        let normalized = Normalized()
         for info in workbook.sheets where info.kind == .worksheet {
             let rows = try firstRows(of: info, in: workbook)
             var found: [SheetMapping] = []
-            let normalized = Normalized()
             for t in templates {
                 for s in t.sheets {
                     if let m = map(rows: rows, sheetName: info.name, template: t, sheet: s, normalized: normalized) { found.append(m) }

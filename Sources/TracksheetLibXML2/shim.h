@@ -39,4 +39,14 @@ static inline int tracksheet_xml_line(xmlParserCtxtPtr ctxt) {
     return ctxt->input ? ctxt->input->line : 0;
 }
 
+/// Swallows what libxml2 would print to stderr (its generic handler is variadic, which Swift
+/// cannot define): tracksheet reports a part's problem in one line of its own.
+static inline void tracksheet_xml_quiet_generic(void *ctx, const char *msg, ...) { (void)ctx; (void)msg; }
+
+/// Installs the quiet handlers for the calling thread and as the default of threads made later.
+static inline void tracksheet_xml_silence(void) {
+    xmlSetGenericErrorFunc(NULL, tracksheet_xml_quiet_generic);
+    xmlThrDefSetGenericErrorFunc(NULL, tracksheet_xml_quiet_generic);
+}
+
 #endif

@@ -108,11 +108,17 @@ final class ContentTypesHandler: XMLContentHandler {
 final class RelationshipsHandler: XMLContentHandler {
     let source: String
     var relationships: [Relationship] = []
-    init(source: String) { self.source = source }
+    private let limit: Int
+    init(source: String, limit: Int = Limits.default.maxRelationships) { self.source = source; self.limit = limit }
 
     func startElement(_ name: XMLName, _ attributes: XMLAttributes) throws {
         guard name.is("Relationship"), let id = attributes["Id"], let type = attributes["Type"],
               let target = attributes["Target"] else { return }
+        guard relationships.count < limit else {
+            throw XLSXError(.tooManyEntries, part: PartName.relationships(of: source),
+                english: "The part has more than \(limit) relationships; it is not a normal workbook",
+                chinese: "该部件的关系超过 \(limit) 个,不是正常的工作簿")
+        }
         let external = attributes["TargetMode"]?.lowercased() == "external"
         relationships.append(Relationship(
             id: id, type: type, target: target, isExternal: external,

@@ -37,6 +37,8 @@ final class SheetHandler: XMLContentHandler {
     let is1904: Bool
     let limits: Limits
     let relationships: [Relationship]
+    /// Relationship targets by id, made at the first hyperlink (one lookup each, not a scan).
+    @exclusivity(unchecked) private var relationshipTargets: [String: String]?
     let body: (Row) throws -> Void
     // The handler's state is touched only from the parser's callbacks, one at a time, never
     // through overlapping accesses: `@exclusivity(unchecked)` drops the runtime's per-access
@@ -335,7 +337,10 @@ final class SheetHandler: XMLContentHandler {
 
     private func addHyperlink(_ attributes: XMLAttributes) {
         guard let ref = attributes["ref"], let range = CellRange(ref) else { return }
-        let target = attributes.relationship("id").flatMap { id in relationships.first { $0.id == id }?.target }
+        if relationshipTargets == nil {
+            relationshipTargets = Dictionary(relationships.map { ($0.id, $0.target) }, uniquingKeysWith: { a, _ in a })
+        }
+        let target = attributes.relationship("id").flatMap { relationshipTargets?[$0] }
         metadata.hyperlinks.append(Hyperlink(range: range, target: target, location: attributes["location"], display: attributes["display"]))
     }
 

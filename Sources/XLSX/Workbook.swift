@@ -10,6 +10,8 @@ public final class Workbook {
     /// The main part, usually `xl/workbook.xml`.
     public let workbookPart: String
     public let sheets: [SheetInfo]
+    /// Sheet positions by name, as written and lower-cased (`sheet(named:)`).
+    private let sheetIndex: [String: Int]
     public let definedNames: [DefinedName]
     /// True when dates count from 1904 (old Mac workbooks).
     public let is1904: Bool
@@ -74,10 +76,26 @@ public final class Workbook {
         let rels = try Self.relationships(of: mainEntry.name, in: archive)
         relationships = rels
 
+        if book.sheets.count > limits.maxSheets {
+            throw XLSXError(.tooManyEntries, part: mainEntry.name,
+                english: "The workbook lists \(book.sheets.count) sheets, more than the limit of \(limits.maxSheets); it is not a normal workbook",
+                chinese: "工作簿列出了 \(book.sheets.count) 个工作表,超过上限 \(limits.maxSheets),不是正常的工作簿")
+        }
+        let relsByID = Dictionary(rels.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var infos: [SheetInfo] = []
+        var sheetOfPart: [String: String] = [:]
         for (position, raw) in book.sheets.enumerated() {
-            let rel = raw.relID.flatMap { id in rels.first { $0.id == id } }
+            let rel = raw.relID.flatMap { relsByID[$0] }
             let part = rel.flatMap { $0.isExternal ? nil : $0.partName }.flatMap { archive.entry(named: $0)?.name }
+            if let part {
+                // Excel gives every sheet its own part; two sheets in one would be read (and
+                // edited) twice over.
+                if let other = sheetOfPart.updateValue(raw.name, forKey: part.lowercased()) {
+                    throw XLSXError(.duplicatePart, part: part,
+                        english: "The sheets \"\(Self.cut(other))\" and \"\(Self.cut(raw.name))\" are the same part; the workbook is damaged or crafted",
+                        chinese: "工作表“\(Self.cut(other))”和“\(Self.cut(raw.name))”指向同一个部件,工作簿已损坏或被篡改")
+                }
+            }
             let kind: SheetInfo.Kind = switch rel?.kind {
             case "worksheet": .worksheet
             case "chartsheet": .chartsheet
@@ -90,6 +108,10 @@ public final class Workbook {
                                    kind: kind, part: part))
         }
         sheets = infos
+        var index: [String: Int] = [:]
+        for (i, s) in infos.enumerated().reversed() { index[s.name.lowercased()] = i }
+        for (i, s) in infos.enumerated().reversed() { index[s.name] = i }
+        sheetIndex = index
 
         var styleSheet = StyleSheet()
         if let stylesPart = rels.first(where: { $0.kind == "styles" })?.partName, let entry = archive.entry(named: stylesPart) {
@@ -105,7 +127,7 @@ public final class Workbook {
     public static func relationships(of source: String, in archive: ZipArchive) throws -> [Relationship] {
         let relsName = source.isEmpty ? "_rels/.rels" : PartName.relationships(of: source)
         guard let entry = archive.entry(named: relsName) else { return [] }
-        let handler = RelationshipsHandler(source: source)
+        let handler = RelationshipsHandler(source: source, limit: archive.limits.maxRelationships)
         try XMLStreamParser.parse(entry, in: archive, handler: handler)
         return handler.relationships
     }
@@ -126,8 +148,12 @@ public final class Workbook {
 
     /// The sheet named `name`, compared as Excel does (case-insensitively).
     public func sheet(named name: String) -> SheetInfo? {
-        sheets.first { $0.name == name } ?? sheets.first { $0.name.lowercased() == name.lowercased() }
+        if let i = sheetIndex[name] { return sheets[i] }
+        return sheetIndex[name.lowercased()].map { sheets[$0] }
     }
+
+    /// A sheet name from the file, short enough for a message.
+    static func cut(_ name: String) -> String { name.count > 40 ? String(name.prefix(40)) + "…" : name }
 
     /// The notes on a sheet's cells, from its legacy comments part.
     public func comments(of sheet: SheetInfo) throws -> [Comment] {

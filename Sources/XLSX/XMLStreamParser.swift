@@ -260,6 +260,7 @@ public final class XMLStreamParser {
 
     private static let installGlobals: Void = {
         xmlInitParser()
+        xmlThrDefSetStructuredErrorFunc(nil) { _, _ in }
         xmlSetExternalEntityLoader { url, _, ctxt in
             // Never fetch anything: no file, no network. The DOCTYPE check normally stops first.
             _ = url; _ = ctxt
@@ -278,6 +279,7 @@ public final class XMLStreamParser {
             let s = tracksheet_xml_standalone(c)
             do { try parser.handler.declaration(standalone: s < 0 ? nil : s == 1) } catch { parser.stop(error) }
         }
+        sax.serror = { _, _ in }
         sax.internalSubset = { ctx, name, _, _ in XMLStreamParser.from(ctx).refuseDTD(name) }
         sax.externalSubset = { ctx, name, _, _ in XMLStreamParser.from(ctx).refuseDTD(name) }
         sax.getEntity = { _, _ in nil }
@@ -400,15 +402,24 @@ public final class XMLStreamParser {
     /// Parses the part `entry` of `archive`, streaming it through `handler`.
     public static func parse(_ entry: ZipArchive.Entry, in archive: ZipArchive, handler: XMLContentHandler) throws {
         _ = installGlobals
+        quiet()
         let parser = XMLStreamParser(handler: handler, part: entry.name, limits: archive.limits)
         defer { if let ctx = parser.context { xmlFreeParserCtxt(ctx) } }
         try archive.readAhead(entry) { chunk in try parser.feed(chunk) }
         try parser.finish()
     }
 
+    /// libxml2 prints what it finds wrong to stderr unless told otherwise (per thread); tracksheet
+    /// says it in one line of its own (`malformed`), from the context's last error.
+    private static func quiet() {
+        xmlSetStructuredErrorFunc(nil) { _, _ in }
+        tracksheet_xml_silence()
+    }
+
     /// Parses bytes already in memory (tests, small parts).
     public static func parse(bytes: [UInt8], part: String, handler: XMLContentHandler, limits: Limits = .default) throws {
         _ = installGlobals
+        quiet()
         let parser = XMLStreamParser(handler: handler, part: part, limits: limits)
         defer { if let ctx = parser.context { xmlFreeParserCtxt(ctx) } }
         try bytes.withUnsafeBytes { try parser.feed($0) }

@@ -99,6 +99,15 @@ public final class ZipArchive {
             byLowercasedName[key] = entries.count
             entries.append(entry)
         }
+        // Each entry's compressed bytes are a stretch of the file of their own: a directory that
+        // lists more of them than the file holds names one entry many times (a save would copy
+        // it as often).
+        let listed = entries.reduce(Int64(0)) { $0 &+ max(0, $1.compressedSize) }
+        if listed > fileSize {
+            throw XLSXError(.corruptZip,
+                english: "The zip directory lists \(listed) bytes of compressed parts in a file of \(fileSize) bytes: its entries overlap, so the file is damaged or crafted",
+                chinese: "zip 目录列出的压缩部件共 \(listed) 字节,而文件只有 \(fileSize) 字节:条目相互重叠,文件已损坏或被篡改")
+        }
     }
 
     deinit { zip_discard(handle) }
