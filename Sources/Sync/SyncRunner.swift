@@ -82,6 +82,11 @@ public enum SyncRunner {
             throw StoreError("\(path) holds \(book.groupCount) campaigns; --campaign \(c) cannot name them all: sync without --campaign (each is bound to the campaign its sheets or titles name)",
                              "\(path) 包含 \(book.groupCount) 个活动;--campaign \(c) 无法同时指定:请去掉 --campaign 再同步(各活动按其工作表名或标题绑定)")
         }
+        let most = Limits.default.maxCampaignsPerSync
+        if book.groupCount > most {
+            throw StoreError("\(path) holds \(book.groupCount) campaigns (sheets of the same template repeated); one sync takes at most \(most): split the workbook, one file per group of campaigns",
+                             "\(path) 包含 \(book.groupCount) 个活动(同一模板的工作表重复出现);一次同步最多 \(most) 个:请把工作簿拆分为多个文件")
+        }
         var results: [SyncResult] = []
         var names: Set<String> = []
         for g in 0..<book.groupCount {

@@ -329,17 +329,34 @@ public final class Recalculator {
 
     /// Ranges covering `rows` in `column`: `C3:C4,C7` (contiguous runs).
     static func ranges(_ rows: [Int], _ column: Int, sheet: String) -> String {
-        let letter = CellReference.columnName(column)
-        var parts: [String] = []
+        runs(rows).map { range($0, column, sheet: sheet) }.joined(separator: ",")
+    }
+
+    /// The contiguous runs of `rows`, first to last.
+    static func runs(_ rows: [Int]) -> [ClosedRange<Int>] {
+        var out: [ClosedRange<Int>] = []
         var i = 0
         let sorted = rows.sorted()
         while i < sorted.count {
             var j = i
             while j + 1 < sorted.count && sorted[j + 1] == sorted[j] + 1 { j += 1 }
-            parts.append(i == j ? "\(sheet)!\(letter)\(sorted[i])" : "\(sheet)!\(letter)\(sorted[i]):\(letter)\(sorted[j])")
+            out.append(sorted[i]...sorted[j])
             i = j + 1
         }
-        return parts.joined(separator: ",")
+        return out
+    }
+
+    /// One run of rows in `column`: `'主跟踪表'!C3:C9` (or one cell).
+    static func range(_ run: ClosedRange<Int>, _ column: Int, sheet: String) -> String {
+        let letter = CellReference.columnName(column)
+        return run.count == 1 ? "\(sheet)!\(letter)\(run.lowerBound)" : "\(sheet)!\(letter)\(run.lowerBound):\(letter)\(run.upperBound)"
+    }
+
+    /// Excel refuses a formula longer than 8,192 characters: past that (phases whose rows alternate
+    /// in thousands of runs) the cell holds its value alone.
+    static func fitting(_ formula: String?) -> String? {
+        guard let formula, formula.utf16.count <= 8_000 else { return nil }
+        return formula
     }
 
     /// The 汇总 sheet: per phase and for the campaign, tasks, completed, progress, budget, spend,
@@ -348,9 +365,10 @@ public final class Recalculator {
         let zh = book.isChinese
         let sheetRef = SheetWriter.quoted(m.sheetName)
         var phases: [(name: String, rows: [TaskRow])] = []
+        var phaseIndex: [String: Int] = [:]
         for t in tasks {
             let name = t.phase.isEmpty ? (zh ? "(未分阶段)" : "(no phase)") : t.phase
-            if let i = phases.firstIndex(where: { $0.name == name }) { phases[i].rows.append(t) } else { phases.append((name, [t])) }
+            if let i = phaseIndex[name] { phases[i].rows.append(t) } else { phaseIndex[name] = phases.count; phases.append((name, [t])) }
         }
         let weighted = weightColumn != nil
         let title = zh ? "推广汇总(按\(m.sheetName)计算,tracksheet recalc 生成)" : "Campaign summary (from \(m.sheetName), made by tracksheet recalc)"
@@ -378,9 +396,10 @@ public final class Recalculator {
                 countF = "SUM(\(Self.ranges(rows, w, sheet: sheetRef)))"
                 count = p.rows.compactMap(\.weight).reduce(0, +)
                 let endCol = m.columns["actualEnd"] ?? taskCol
-                doneF = rows.map { r in
-                    let x = "\(sheetRef)!\(CellReference.columnName(endCol))\(r)", weight = "N(\(sheetRef)!\(CellReference.columnName(w))\(r))"
-                    return texts ? "IF(AND(LEN(TRIM(\(x)))>0,TRIM(\(x))<>\"-\"),\(weight),0)" : "IF(ISNUMBER(\(x)),\(weight),0)"
+                // Per run of rows: the weights of those whose actual end says done (text weights count 0).
+                doneF = Self.runs(rows).map { run in
+                    let x = Self.range(run, endCol, sheet: sheetRef), weight = Self.range(run, w, sheet: sheetRef)
+                    return texts ? "SUMPRODUCT((LEN(TRIM(\(x)))>0)*(TRIM(\(x))<>\"-\"),\(weight))" : "SUMPRODUCT(--ISNUMBER(\(x)),\(weight))"
                 }.joined(separator: "+")
                 done = p.rows.filter { texts ? $0.endFilled : $0.done }.compactMap(\.weight).reduce(0, +)
             } else {
@@ -417,11 +436,11 @@ public final class Recalculator {
     func row(name: String, r: Int, count: (Double, String), done: (Double, String), budget: (Double, String?), spend: (Double, String?)) -> [(CellValue, String?, String?)] {
         let progress: CellValue = count.0 > 0 ? .number(Ratio.round(done.0 / count.0 * 100, 1)) : .string("-")
         var cells: [(CellValue, String?, String?)] = [
-            (.string(name), nil, nil), (.number(count.0), count.1, "#,##0.##"), (.number(done.0), done.1, "#,##0.##"),
+            (.string(name), nil, nil), (.number(count.0), Self.fitting(count.1), "#,##0.##"), (.number(done.0), Self.fitting(done.1), "#,##0.##"),
             (progress, "IF(B\(r)>0,ROUND(C\(r)/B\(r)*100,1),\"-\")", "0.0"),
         ]
         if let bf = budget.1, let sf = spend.1 {
-            cells += [(.number(budget.0), bf, "#,##0"), (.number(spend.0), sf, "#,##0"),
+            cells += [(.number(budget.0), Self.fitting(bf), "#,##0"), (.number(spend.0), Self.fitting(sf), "#,##0"),
                       (.number(budget.0 - spend.0), "E\(r)-F\(r)", "#,##0"),
                       (budget.0 > 0 ? .number(Ratio.round(spend.0 / budget.0 * 100, 1)) : .string("-"), "IF(E\(r)>0,ROUND(F\(r)/E\(r)*100,1),\"-\")", "0.0")]
         }

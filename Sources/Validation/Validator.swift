@@ -63,7 +63,7 @@ public final class Validator {
     /// Runs every check once and returns what was found, in sheet and cell order.
     public func report(path: String) throws -> Report {
         try run()
-        return Report(path: path, template: book.template?.id, isChinese: book.isChinese, diagnostics: sorted())
+        return Report(path: path, template: book.template?.id, isChinese: book.isChinese, diagnostics: sorted() + unlistedSummaries())
     }
 
     func sorted() -> [Diagnostic] {
@@ -82,14 +82,36 @@ public final class Validator {
     /// Cells (`sheet!F7`) an error was reported at: what follows from it there is not reported again.
     var erred: Set<String> = []
 
-    func report(_ rule: String, _ sheet: String, _ cell: String?, _ value: CellValue, _ english: String, _ chinese: String) {
+    /// Diagnostics of one rule on one sheet listed at most; the rest are counted (`unlisted`) and
+    /// said in one line, so a sheet of a hundred thousand bad rows costs neither memory nor time.
+    static let maxListedPerRule = 500
+    var listed: [String: Int] = [:]
+    var unlisted: [String: (rule: String, sheet: String, count: Int)] = [:]
+
+    func report(_ rule: String, _ sheet: String, _ cell: String?, _ value: CellValue, _ english: @autoclosure () -> String, _ chinese: @autoclosure () -> String) {
         let severity = Rule.severity(of: rule)
         if let cell {
             let at = sheet + "!" + cell
             // One cause, one diagnostic: a warning about a cell already in error follows from that error.
             if severity == .error { erred.insert(at) } else if erred.contains(at) { return }
         }
-        diagnostics.append(Diagnostic(rule: rule, severity: severity, sheet: sheet, cell: cell, value: value, english: english, chinese: chinese))
+        let key = sheet + "\u{0}" + rule
+        let n = listed[key, default: 0]
+        guard n < Self.maxListedPerRule else {
+            unlisted[key, default: (rule, sheet, 0)].count += 1
+            return
+        }
+        listed[key] = n + 1
+        diagnostics.append(Diagnostic(rule: rule, severity: severity, sheet: sheet, cell: cell, value: value, english: english(), chinese: chinese()))
+    }
+
+    /// One line per rule and sheet whose diagnostics were not all listed, after the ones that were.
+    func unlistedSummaries() -> [Diagnostic] {
+        unlisted.values.sorted { ($0.sheet, $0.rule) < ($1.sheet, $1.rule) }.map { u in
+            Diagnostic(rule: u.rule, severity: Rule.severity(of: u.rule), sheet: u.sheet, cell: nil, value: .empty,
+                       english: "… and \(u.count) more like the above (\(u.rule)), not listed one by one",
+                       chinese: "……另有 \(u.count) 处同类问题(\(u.rule)),未逐一列出")
+        }
     }
 
     /// The cell of `key` in `row`, as `F7`.
@@ -97,8 +119,8 @@ public final class Validator {
         m.columns[key].map { CellReference(row: row.index, column: $0).description }
     }
 
-    func report(_ rule: String, _ m: SheetMapping, _ row: TableRow, _ key: String, _ english: String, _ chinese: String) {
-        report(rule, m.sheetName, ref(m, row, key), row.value(key), english, chinese)
+    func report(_ rule: String, _ m: SheetMapping, _ row: TableRow, _ key: String, _ english: @autoclosure () -> String, _ chinese: @autoclosure () -> String) {
+        report(rule, m.sheetName, ref(m, row, key), row.value(key), english(), chinese())
     }
 
     func column(_ m: SheetMapping, _ key: String) -> Template.Column? { book.sheetSpec(m)?.columns.first { $0.key == key } }
@@ -751,7 +773,8 @@ public final class Validator {
         }
         // The seed keeps 10% of the total as reserve: a 合计 row's budget is the total.
         let reserve = masterTasks.filter { !$0.isTotal && ($0.task.contains("预留") || $0.task.contains("应急") || $0.task.lowercased().contains("reserve")) }
-        let allocated = tasks.filter { r in !reserve.contains { $0.row == r.row } }.compactMap(\.budget).reduce(0, +)
+        let reserveRows = Set(reserve.map(\.row))
+        let allocated = tasks.filter { !reserveRows.contains($0.row) }.compactMap(\.budget).reduce(0, +)
         // A 合计 that only adds the tasks up (a SUM, or typed as their sum) states no total budget:
         // the one a note or title states is taken, else the reserve is not judged.
         if let total = masterTasks.first(where: \.isTotal), let typed = total.budget, typed > 0, let col = m.columns["budget"],
@@ -786,13 +809,21 @@ public final class Validator {
         let tasks = masterTasks.filter { !$0.isTotal }
         guard book.mapping("master") != nil, !tasks.isEmpty else { return }
         let owners = Set(tasks.map(\.owner).filter { !$0.isEmpty })
-        let texts = tasks.flatMap(\.texts)
         // Phase windows from the master plan: the first planned start to the last planned end of its tasks.
         if let m = book.mapping("detail") {
             var window: (name: String, start: CalendarDate, end: CalendarDate)?
+            var windows: [String: (start: CalendarDate?, end: CalendarDate?)] = [:]
+            var phases: [String] = []
+            for t in masterTasks where !t.phase.isEmpty {
+                if windows[t.phase] == nil { phases.append(t.phase) }
+                var w = windows[t.phase] ?? (nil, nil)
+                if let s = t.plannedStart { w.start = min(w.start ?? s, s) }
+                if let e = t.plannedEnd { w.end = max(w.end ?? e, e) }
+                windows[t.phase] = w
+            }
             for (_, text) in book.titles[m.sheetName] ?? [] {
-                for p in tasks.map(\.phase) where !p.isEmpty && text.contains(p) {
-                    window = phaseWindow(p).map { (p, $0.start, $0.end) }
+                for p in phases where text.contains(p) {
+                    if let w = windows[p], let s = w.start, let e = w.end { window = (p, s, e) } else { window = nil }
                 }
             }
             try book.rows(of: m) { row in
@@ -810,10 +841,11 @@ public final class Validator {
         if let m = book.mapping("effect") {
             var cost = 0.0
             var lastCostRow: TableRow?
+            let texts = RelatedTexts(tasks.flatMap(\.texts))
             try book.rows(of: m) { row in
                 if row.isTotal { return }
                 let channel = row.text("channel")
-                if !channel.isEmpty, !texts.contains(where: { Self.related(channel, $0) }) {
+                if !channel.isEmpty, !texts.relates(channel) {
                     report("cross.effectChannel", m, row, "channel", "the channel \(channel) has no task in the master plan",
                            "渠道“\(channel)”在主跟踪表中没有对应任务")
                 }
@@ -827,11 +859,52 @@ public final class Validator {
         }
     }
 
-    /// A phase's span in the master plan: its first planned start to its last planned end.
-    func phaseWindow(_ phase: String) -> (start: CalendarDate, end: CalendarDate)? {
-        let rows = masterTasks.filter { $0.phase == phase }
-        guard let start = rows.compactMap(\.plannedStart).min(), let end = rows.compactMap(\.plannedEnd).max() else { return nil }
-        return (start, end)
+    /// The master plan's texts, indexed so that whether a channel is `related` to any of them is
+    /// answered by lookups, not by comparing it with each (thousands of channels × tasks).
+    struct RelatedTexts {
+        /// Runs of three characters of every text; texts of one or two characters; every run of
+        /// one or two characters of every text.
+        private var triples: Set<Substring> = [], short: Set<String> = [], pieces: Set<Substring> = []
+
+        init(_ texts: [String]) {
+            for raw in texts {
+                // A task's text beyond 200 characters says nothing more about its channel.
+                let x = String(HeaderMatcher.normalize(raw).prefix(200))
+                guard !x.isEmpty else { continue }
+                if x.count <= 2 { short.insert(x) }
+                var i = x.startIndex
+                while i < x.endIndex {
+                    let j = x.index(after: i)
+                    pieces.insert(x[i..<j])
+                    if j < x.endIndex {
+                        let k = x.index(after: j)
+                        pieces.insert(x[i..<k])
+                        if k < x.endIndex { triples.insert(x[i..<x.index(after: k)]) }
+                    }
+                    i = j
+                }
+            }
+        }
+
+        /// `Validator.related(channel, t)` for some text t.
+        func relates(_ channel: String) -> Bool {
+            let x = String(HeaderMatcher.normalize(channel).prefix(200))
+            guard !x.isEmpty else { return false }
+            // A text of one or two characters inside the channel, or the channel inside a text.
+            if x.count <= 2 && pieces.contains(Substring(x)) { return true }
+            var i = x.startIndex
+            while i < x.endIndex {
+                let j = x.index(after: i)
+                if short.contains(String(x[i..<j])) { return true }
+                if j < x.endIndex {
+                    let k = x.index(after: j)
+                    if short.contains(String(x[i..<k])) { return true }
+                    if k < x.endIndex, triples.contains(x[i..<x.index(after: k)]) { return true }
+                }
+                i = j
+            }
+            return false
+        }
     }
 
     /// A channel and a task are related when one contains the other or they share a run of

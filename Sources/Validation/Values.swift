@@ -271,6 +271,8 @@ public enum DateParser {
     /// `2025-05-01`, `2025/5/1`, `2025.5.1`, `2025年5月1日`, `5月1日`, `5.1`, `5/1`, `6.2-6.5`, `6.2-5`,
     /// `2025年6月1日-6月14日`; an ISO date-time keeps only its day.
     public static func text(_ s: String, year: Int?) -> DateSpan? {
+        // Every date form read here has a digit or a Chinese numeral: anything else is no date, said at once.
+        guard s.unicodeScalars.contains(where: { ($0.value >= 0x30 && $0.value <= 0x39) || "〇一二三四五六七八九十廿初".unicodeScalars.contains($0) || ($0.value >= 0xFF10 && $0.value <= 0xFF19) }) else { return nil }
         var t = Values.trimmed(s)
         if let space = t.firstIndex(where: { $0 == " " || $0 == "T" }), t[t.index(after: space)...].contains(":") {
             t = String(t[..<space])

@@ -31,6 +31,8 @@ public struct Limits: Sendable, Equatable {
     public var maxSheets: Int = 4_096
     /// Relationships of one part (hyperlinks, drawings, comments, tables of a sheet).
     public var maxRelationships: Int = 100_000
+    /// Campaigns one sync binds in one workbook (each is merged and written in turn).
+    public var maxCampaignsPerSync: Int = 20
 
     public init() {}
 

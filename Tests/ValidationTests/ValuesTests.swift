@@ -169,3 +169,20 @@ import XLSX
         #expect(Values.trimmed("") == "")
     }
 }
+
+/// The index the channel check uses answers as comparing the channel with every task text does.
+@Suite struct RelatedTextsTests {
+    @Test func theIndexAgreesWithComparingOneByOne() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("小红书抖音KOL直播信息流ab")
+        func word() -> String { String((0..<Int.random(in: 1...6, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }) }
+        for _ in 0..<300 {
+            let texts = (0..<Int.random(in: 1...6, using: &generator)).map { _ in word() }
+            let index = Validator.RelatedTexts(texts)
+            for _ in 0..<20 {
+                let channel = word()
+                #expect(index.relates(channel) == texts.contains { Validator.related(channel, $0) }, "\(channel) against \(texts)")
+            }
+        }
+    }
+}
