@@ -353,7 +353,29 @@ public final class CampaignBook {
 
     /// Reads a date with the campaign's year; a period across New Year picks the year that
     /// puts the day inside it.
+    /// Dates typed as text, read once each: a plan repeats the same few hundred (a text date's
+    /// parse is the most costly cell read). Touched from the recalc source's thread too.
+    private let dateMemo = DateMemo()
+    final class DateMemo: @unchecked Sendable {
+        // @unchecked: `parsed` is only touched under `lock`.
+        let lock = NSLock()
+        var parsed: [String: DateParse] = [:]
+    }
+
     public func date(_ v: CellValue) -> DateParse {
+        guard case .string(let text) = v else { return parseDate(v) }
+        dateMemo.lock.lock()
+        let known = dateMemo.parsed[text]
+        dateMemo.lock.unlock()
+        if let known { return known }
+        let parsed = parseDate(v)
+        dateMemo.lock.lock()
+        if dateMemo.parsed.count < 50_000 { dateMemo.parsed[text] = parsed }
+        dateMemo.lock.unlock()
+        return parsed
+    }
+
+    private func parseDate(_ v: CellValue) -> DateParse {
         let first = DateParser.parse(v, year: year)
         if case .span(let s) = first, let start = period.start, let end = period.end, start.year != end.year, !period.contains(s.start) {
             let second = DateParser.parse(v, year: end.year)
