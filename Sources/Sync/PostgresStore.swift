@@ -18,6 +18,16 @@ public final class PostgresStore: CampaignStore, @unchecked Sendable {
             throw StoreError("\(location) is not a PostgreSQL address such as postgres://user:password@localhost:5432/tracksheet",
                              "\(location) 不是有效的 PostgreSQL 地址(例如 postgres://user:password@localhost:5432/tracksheet)")
         }
+        // A port that is not 1–65535 (or not a number) is refused, not replaced by 5432.
+        let authority = url.components(separatedBy: "://").dropFirst().first?.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
+        let hostPort = authority.split(separator: "@").last.map(String.init) ?? authority
+        if let colon = hostPort.lastIndex(of: ":"), !hostPort.hasSuffix("]") {
+            let text = hostPort[hostPort.index(after: colon)...]
+            guard let port = Int(text), (1...65_535).contains(port) else {
+                throw StoreError("\(location) names the port \(text.prefix(20)), which is not a port (1–65535)",
+                                 "\(location) 中的端口 \(text.prefix(20)) 无效(应为 1–65535)")
+            }
+        }
         let database = c.path.hasPrefix("/") ? String(c.path.dropFirst()) : c.path
         let query = Dictionary((c.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { a, _ in a })
         let tls: PostgresConnection.Configuration.TLS

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import XLSX
 
 /// The embedded store: one SQLite file through GRDB. Writers take the file's write lock at the
 /// start of a sync (`BEGIN IMMEDIATE`) and wait up to 30 s for another writer.
@@ -10,6 +11,7 @@ public final class SQLiteStore: CampaignStore, @unchecked Sendable {
 
     public init(path: String) throws {
         location = "sqlite:\(path)"
+        try Self.checkDurable(path)
         var config = Configuration()
         config.busyMode = .timeout(30)
         // A sync's transaction spans several calls (it is async for PostgreSQL's sake).
@@ -27,6 +29,25 @@ public final class SQLiteStore: CampaignStore, @unchecked Sendable {
     static func message(_ error: any Error) -> String {
         if let e = error as? DatabaseError { return e.message ?? "\(e.resultCode)" }
         return "\(error)"
+    }
+
+    /// A store is a file that outlives the sync: no empty path, no in-memory database (each would
+    /// report "store updated" and keep nothing), no FIFO, device or folder.
+    static func checkDurable(_ path: String) throws {
+        let lower = path.lowercased()
+        if path.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw StoreError("the store path is empty: name a file (--store team.db) or a PostgreSQL address",
+                             "存储库路径为空:请指定文件(--store team.db)或 PostgreSQL 地址")
+        }
+        if lower == ":memory:" || (lower.hasPrefix("file:") && (lower.contains(":memory:") || lower.contains("mode=memory"))) || lower.hasPrefix("file:") {
+            throw StoreError("\(path) is not a file a store can be kept in (an in-memory or URI database keeps nothing after the sync): name a file such as team.db",
+                             "\(path) 不是可长期保存的存储库文件(内存或 URI 数据库在同步后不保留任何内容):请指定文件,例如 team.db")
+        }
+        var st = stat()
+        if stat(path, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG {
+            throw StoreError("the store \(path) is not a regular file (\(ZipArchive.kind(st.st_mode)))",
+                             "存储库 \(path) 不是普通文件(\(ZipArchive.kind(st.st_mode, chinese: true)))")
+        }
     }
 
     public func migrate() async throws { try await core.migrate() }

@@ -129,8 +129,10 @@ public enum SyncRunner {
         }
         let spec = CampaignSpec(name: name, template: book.template.id, start: book.period.start, end: book.period.end)
         let context = SyncContext(who: options.who, workbook: (path as NSString).lastPathComponent)
-        let staged = stagingPath(for: path)
-        PackageWriter.removeLeftovers(beside: path)
+        // Through a link, the file it names is replaced (the link stays).
+        let target = PackageWriter.resolvingLinks(path)
+        let staged = stagingPath(for: target)
+        PackageWriter.removeLeftovers(beside: target)
         let prefer = options.prefer, location = store.location, validation = options.validation, hook = options.beforeCommit
         do {
             let plan = try await store.transaction(campaign: spec, history: book.binding.history, prefetched: prefetched, context: context, decide: { snap in
@@ -149,11 +151,12 @@ public enum SyncRunner {
             result.plan = plan
             result.wroteStore = plan.changesStore
             if plan.changesWorkbook {
-                guard rename(staged, path) == 0 else {
+                PackageWriter.keepMode(of: target, on: staged)
+                guard rename(staged, target) == 0 else {
                     throw StoreError("the store was updated but \(path) could not be replaced (\(String(cString: strerror(errno)))); the merged workbook is at \(staged) — sync again to finish",
                                      "存储库已更新,但无法替换 \(path)(\(String(cString: strerror(errno))));合并后的工作簿在 \(staged),请再次同步")
                 }
-                PackageWriter.syncDirectory(of: path)
+                PackageWriter.syncDirectory(of: target)
                 result.wroteWorkbook = true
             }
         } catch let u as Unresolved {

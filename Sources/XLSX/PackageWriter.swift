@@ -21,13 +21,27 @@ public final class PackageWriter {
     public static let deflateLevel: UInt32 = 2
     public var compressionLevel: UInt32 = PackageWriter.deflateLevel
     let temporaryPath: String
+    /// The mode and owner of the file being replaced.
+    private var keeps: (mode: mode_t, uid: uid_t, gid: gid_t)?
     private var handle: OpaquePointer?
     private var committed = false
     /// Sources the archive reads at close time; kept alive until then.
     private var keepAlive: [AnyObject] = []
 
-    public init(path: String) throws {
+    public init(path requested: String) throws {
+        // A link is followed: the file it names is replaced (atomically, beside itself) and the
+        // link stays a link.
+        let path = Self.resolvingLinks(requested)
         self.path = path
+        var st = stat()
+        if stat(path, &st) == 0 {
+            guard (st.st_mode & S_IFMT) == S_IFREG else {
+                throw XLSXError(.fileUnreadable, english: "Cannot write to \(requested): it is not a regular file (\(ZipArchive.kind(st.st_mode)))",
+                                chinese: "无法写入 \(requested):它不是普通文件(\(ZipArchive.kind(st.st_mode, chinese: true)))")
+            }
+            // The new file gets the old one's permissions and owner (a 0600 workbook stays 0600).
+            keeps = (st.st_mode & 0o7777, st.st_uid, st.st_gid)
+        }
         let (dir, base) = Self.split(path)
         temporaryPath = "\(dir)/.\(base).tracksheet-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
         Self.removeLeftovers(beside: path)
@@ -118,7 +132,13 @@ public final class PackageWriter {
         keepAlive.removeAll()
         // zip_close wrote and closed the file; make its bytes durable before they replace anything.
         let fd = open(temporaryPath, O_RDONLY)
-        if fd >= 0 { fsync(fd); close(fd) }
+        if fd >= 0 {
+            if let keeps {
+                _ = fchmod(fd, keeps.mode)
+                _ = fchown(fd, keeps.uid, keeps.gid) // only root may give a file away; otherwise it stays the writer's
+            }
+            fsync(fd); close(fd)
+        }
         guard rename(temporaryPath, path) == 0 else {
             let why = String(cString: strerror(errno))
             unlink(temporaryPath)
@@ -126,6 +146,29 @@ public final class PackageWriter {
         }
         committed = true
         Self.syncDirectory(of: path)
+    }
+
+    /// Gives `path` the permissions and (when allowed) the owner of `original`, the file it replaces.
+    public static func keepMode(of original: String, on path: String) {
+        var st = stat()
+        guard stat(original, &st) == 0 else { return }
+        _ = chmod(path, st.st_mode & 0o7777)
+        _ = chown(path, st.st_uid, st.st_gid)
+    }
+
+    /// Where `path` leads through symbolic links (up to 16 of them; a dangling link's target too).
+    public static func resolvingLinks(_ path: String) -> String {
+        var current = path
+        for _ in 0..<16 {
+            var st = stat()
+            guard lstat(current, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK else { return current }
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let n = readlink(current, &buffer, buffer.count - 1)
+            guard n > 0 else { return current }
+            let target = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            current = target.hasPrefix("/") ? target : split(current).folder + "/" + target
+        }
+        return current
     }
 
     /// Makes a rename into `path`'s folder durable.

@@ -241,7 +241,14 @@ public final class ZipArchive {
     /// Reads the first bytes to tell an OLE compound file (encrypted .xlsx or legacy .xls) and an
     /// empty file from a zip before libzip sees it. Returns the file's size.
     private static func checkSignature(_ path: String) throws -> Int64 {
-        let fd = open(path, O_RDONLY)
+        // Only a regular file is a workbook: opening a FIFO would wait for a writer forever, a
+        // device would read without end. Asked before opening (O_NONBLOCK guards the race).
+        var before = stat()
+        if stat(path, &before) == 0, (before.st_mode & S_IFMT) != S_IFREG, (before.st_mode & S_IFMT) != S_IFDIR {
+            throw XLSXError(.fileUnreadable, english: "\(path) is not a regular file (\(Self.kind(before.st_mode))), so it is not a workbook",
+                            chinese: "\(path) 不是普通文件(\(Self.kind(before.st_mode, chinese: true))),不是工作簿")
+        }
+        let fd = open(path, O_RDONLY | O_NONBLOCK)
         guard fd >= 0 else {
             let why = String(cString: strerror(errno))
             throw XLSXError(.fileUnreadable, english: "Cannot open the file \(path)", chinese: "无法打开文件 \(path)", underlying: why)
@@ -253,6 +260,10 @@ public final class ZipArchive {
         }
         if (st.st_mode & S_IFMT) == S_IFDIR {
             throw XLSXError(.fileUnreadable, english: "\(path) is a folder, not a workbook", chinese: "\(path) 是文件夹,不是工作簿")
+        }
+        if (st.st_mode & S_IFMT) != S_IFREG {
+            throw XLSXError(.fileUnreadable, english: "\(path) is not a regular file (\(Self.kind(st.st_mode))), so it is not a workbook",
+                            chinese: "\(path) 不是普通文件(\(Self.kind(st.st_mode, chinese: true))),不是工作簿")
         }
         let size = Int64(st.st_size)
         if size == 0 {
@@ -272,6 +283,17 @@ public final class ZipArchive {
         throw XLSXError(.legacyXLS,
             english: "This is a legacy Excel 97-2003 workbook (.xls); open it in Excel or WPS and save it as .xlsx, then try again",
             chinese: "这是旧版 Excel 97-2003 工作簿(.xls);请在 Excel 或 WPS 中另存为 .xlsx 后重试")
+    }
+
+    /// What a file that is not a regular one is, in words.
+    public static func kind(_ mode: mode_t, chinese: Bool = false) -> String {
+        switch mode & S_IFMT {
+        case S_IFIFO: chinese ? "命名管道" : "a FIFO"
+        case S_IFCHR, S_IFBLK: chinese ? "设备" : "a device"
+        case S_IFSOCK: chinese ? "套接字" : "a socket"
+        case S_IFDIR: chinese ? "文件夹" : "a folder"
+        default: chinese ? "特殊文件" : "a special file"
+        }
     }
 
     private static func containsUTF16(fd: Int32, size: Int64, needle: String) -> Bool {

@@ -139,7 +139,7 @@ struct Inspect: ParsableCommand {
 
         switch format {
         case .text:
-            print(text, terminator: "")
+            print(text.split(separator: "\n", omittingEmptySubsequences: false).map { Output.safe(String($0), max: 2_000) }.joined(separator: "\n"), terminator: "")
         case .json:
             let doc: JSONValue = .object([
                 ("file", .string(file)),

@@ -48,6 +48,9 @@ struct Recalc: ParsableCommand {
         var options = try campaign.options(roi: roi?.rawValue)
         options.replaceOwnFormulas = force
         let out = output ?? file
+        if let output, Output.sameFile(output, file) {
+            Output.fail(Language.current.isChinese ? "-o \(output) 就是输入文件;要改写它请用 --in-place" : "-o \(output) is the input file; to rewrite it use --in-place")
+        }
         let result: RecalcResult
         do {
             result = try Recalculator.recalc(path: file, to: out, options: options)

@@ -78,8 +78,9 @@ struct SyncCommand: ParsableCommand {
     }
 
     func printText(_ r: SyncResult, chinese zh: Bool) {
-        print(zh ? "\(r.path) ⇄ \(r.store)(活动“\(r.campaign)”)\(r.dryRun ? ":预演,不做任何修改" : "")"
-                 : "\(r.path) ⇄ \(r.store) (campaign \"\(r.campaign)\")\(r.dryRun ? ": dry run, nothing is changed" : "")")
+        let path = Output.safe(r.path, max: 1_000), campaign = Output.safe(r.campaign, max: 100)
+        print(zh ? "\(path) ⇄ \(r.store)(活动“\(campaign)”)\(r.dryRun ? ":预演,不做任何修改" : "")"
+                 : "\(path) ⇄ \(r.store) (campaign \"\(campaign)\")\(r.dryRun ? ": dry run, nothing is changed" : "")")
         for s in r.plan.summaries {
             var parts: [String] = []
             if s.storeInserts + s.storeUpdates + s.storeDeletes > 0 {
@@ -92,18 +93,18 @@ struct SyncCommand: ParsableCommand {
             }
             if s.moved > 0 { parts.append(zh ? "\(s.moved) 行调整了顺序" : "\(s.moved) rows reordered") }
             if s.conflicts > 0 { parts.append(zh ? "\(s.conflicts) 处冲突" : "\(s.conflicts) conflict(s)") }
-            print("  \(s.sheet): \(parts.isEmpty ? (zh ? "无变化" : "no change") : parts.joined(separator: zh ? ";" : "; "))")
+            print("  \(Output.safe(s.sheet, max: 100)): \(parts.isEmpty ? (zh ? "无变化" : "no change") : parts.joined(separator: zh ? ";" : "; "))")
         }
         let errors = r.diagnostics.filter { $0.severity == .error }
         if !errors.isEmpty {
             print(zh ? "未同步的单元格(校验错误,修正后再同步):" : "Not synced (these cells fail validation; fix them and sync again):")
-            for d in errors { print("  \(d.location)  \(d.message(chinese: zh))  [\(d.rule)]") }
+            for d in errors { print("  \(Output.safe(d.location, max: 120))  \(Output.safe(d.message(chinese: zh), max: 1_000))  [\(d.rule)]") }
         }
         if !r.plan.conflicts.isEmpty {
             print(zh ? "冲突:" : "Conflicts:")
             for c in r.plan.conflicts {
                 let how = c.resolvedBy.map { zh ? "(按 --prefer \($0.rawValue) 处理)" : " (settled by --prefer \($0.rawValue))" } ?? ""
-                print("  \(c.location)\(c.column.map { "  \($0)" } ?? "")  \(c.message(chinese: zh))\(how)")
+                print("  \(Output.safe(c.location, max: 120))\(c.column.map { "  \($0)" } ?? "")  \(Output.safe(c.message(chinese: zh), max: 1_000))\(how)")
             }
         }
         if !r.plan.unresolved.isEmpty {
@@ -201,6 +202,14 @@ func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) thr
         Output.fail(Language.current.isChinese ? e.chinese : e.english)
     } catch let e as TemplateError {
         Output.fail(Language.current.isChinese ? e.chinese : e.english)
+    } catch let e as XLSXError {
+        throw e
+    } catch let e as ValidationError {
+        throw e
+    } catch {
+        // A database's own error (a corrupt page, a lock held too long, a read-only file): one line, ours.
+        let why = "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
+        Output.fail(Language.current.isChinese ? "存储库出错:\(why)" : "the store failed: \(why)")
     }
 }
 

@@ -59,8 +59,34 @@ enum Language: String, ExpressibleByArgument {
 enum Output {
     /// Prints one line to standard error and exits with 2 (could not run).
     static func fail(_ message: String) -> Never {
-        FileHandleOutput.standardError.write("tracksheet: \(message)\n")
+        FileHandleOutput.standardError.write("tracksheet: \(safe(message, max: 1_000))\n")
         exit(2)
+    }
+
+    /// Text from a workbook, a store or the command line as a terminal may show it: control
+    /// characters (an escape sequence, a line break inside a value) written as `\u{1B}`, and at most
+    /// `max` characters (a 100,000-character name is cut, with …).
+    static func safe(_ text: String, max: Int = 300) -> String {
+        var out = ""
+        var n = 0
+        for scalar in text.unicodeScalars {
+            if n >= max { out += "…"; break }
+            let v = scalar.value
+            if v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) {
+                out += "\\u{" + String(v, radix: 16, uppercase: true) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+            n += 1
+        }
+        return out
+    }
+
+    /// Whether two paths name the same file (through links or other spellings).
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        var x = stat(), y = stat()
+        guard stat(a, &x) == 0, stat(b, &y) == 0 else { return false }
+        return x.st_dev == y.st_dev && x.st_ino == y.st_ino
     }
 }
 

@@ -58,6 +58,9 @@ struct Validate: ParsableCommand {
                     let zh = common.lang.map { $0 == .zh } ?? report.isChinese
                     let out = paths.count > 1 ? (annotate as NSString).appendingPathComponent(
                         ((path as NSString).lastPathComponent as NSString).deletingPathExtension + (zh ? "-校验.xlsx" : "-checked.xlsx")) : annotate
+                    if Output.sameFile(out, path) {
+                        Output.fail(zh ? "--annotate \(out) 就是被检查的文件;请另选输出文件" : "--annotate \(out) is the file being checked; name another file for the annotated copy")
+                    }
                     try Annotator.annotate(report, source: path, to: out, chinese: zh)
                 }
             } catch let e as XLSXError {
@@ -118,13 +121,13 @@ struct Validate: ParsableCommand {
             let zh = chinese(r)
             let infos = r.diagnostics.count - r.errors - r.warnings
             let summary = zh ? "\(r.errors) 个错误,\(r.warnings) 个警告,\(infos) 个提示" : "\(r.errors) error(s), \(r.warnings) warning(s), \(infos) note(s)"
-            print("\(paint(r.path, "1")) (\(r.template ?? "?")): \(summary)")
+            print("\(paint(Output.safe(r.path, max: 1_000), "1")) (\(r.template ?? "?")): \(summary)")
             var sheet: String?
             for d in r.diagnostics {
-                if d.sheet != sheet { sheet = d.sheet; print("  \(paint(d.sheet, "1"))") }
+                if d.sheet != sheet { sheet = d.sheet; print("  \(paint(Output.safe(d.sheet, max: 100), "1"))") }
                 let label = d.severity == .error ? paint(zh ? "错误" : "error  ", "31") : d.severity == .warning ? paint(zh ? "警告" : "warning", "33") : paint(zh ? "提示" : "info   ", "36")
                 let cell = (d.cell ?? "").padding(toLength: 6, withPad: " ", startingAt: 0)
-                print("    \(cell) \(label)  \(d.message(chinese: zh))  [\(d.rule)]")
+                print("    \(cell) \(label)  \(Output.safe(d.message(chinese: zh), max: 1_000))  [\(d.rule)]")
             }
         }
     }
