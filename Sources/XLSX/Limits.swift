@@ -31,6 +31,9 @@ public struct Limits: Sendable, Equatable {
     public var maxSheets: Int = 4_096
     /// Relationships of one part (hyperlinks, drawings, comments, tables of a sheet).
     public var maxRelationships: Int = 100_000
+    /// Bytes of formula text the cells sharing a formula spell out, per sheet (a 100-character
+    /// formula shared down 100,000 rows is 10 MB; three of 40 down a million rows, 120 MB).
+    public var maxSharedFormulaBytes: Int = 128 << 20
     /// Campaigns one sync binds in one workbook (each is merged and written in turn).
     public var maxCampaignsPerSync: Int = 20
 

@@ -59,6 +59,8 @@ final class SheetHandler: XMLContentHandler {
     @exclusivity(unchecked) private var formulaAttributes: (type: String?, ref: String?, si: Int?) = (nil, nil, nil)
     @exclusivity(unchecked) private var sawFormula = false
     /// Shared formulas by `si`: the anchor's text read once into its references (`Compiled`).
+    /// Bytes of shared formulas written out for the cells that share them, so far.
+    @exclusivity(unchecked) private var expandedFormulaBytes = 0
     @exclusivity(unchecked) private var sharedFormulas: [Int: (formula: FormulaShifter.Compiled, anchor: CellReference)] = [:]
     @exclusivity(unchecked) private var validation: DataValidation?
     @exclusivity(unchecked) private var minRow = Int.max, minColumn = Int.max, maxRow = 0, maxColumn = 0
@@ -258,7 +260,7 @@ final class SheetHandler: XMLContentHandler {
         }
         let value = try makeValue()
         var formula: String?
-        if sawFormula { formula = resolveFormula() }
+        if sawFormula { formula = try resolveFormula() }
         if !value.isEmpty {
             metadata.cellCount += 1
             minRow = min(minRow, cellRef.row); maxRow = max(maxRow, cellRef.row)
@@ -315,7 +317,7 @@ final class SheetHandler: XMLContentHandler {
         }
     }
 
-    private func resolveFormula() -> String? {
+    private func resolveFormula() throws -> String? {
         let text = formulaText.isEmpty ? nil : formulaText.rawString
         guard formulaAttributes.type == "shared", let si = formulaAttributes.si else { return text }
         if let text {
@@ -323,7 +325,16 @@ final class SheetHandler: XMLContentHandler {
             return text
         }
         guard let master = sharedFormulas[si] else { return nil }
-        return master.formula.shifted(rows: cellRef.row - master.anchor.row, columns: cellRef.column - master.anchor.column)
+        // A long formula shared by many cells is written out for each: bounded per sheet, so a
+        // small part cannot make the reader spell out gigabytes (Excel itself stays far below).
+        let shifted = master.formula.shifted(rows: cellRef.row - master.anchor.row, columns: cellRef.column - master.anchor.column)
+        expandedFormulaBytes += shifted.utf8.count
+        if expandedFormulaBytes > limits.maxSharedFormulaBytes {
+            throw XLSXError(.tooManyCells, part: part,
+                english: "The sheet's shared formulas spell out to more than \(limits.maxSharedFormulaBytes >> 20) MB of formula text; it is not a normal workbook",
+                chinese: "该工作表的共享公式展开后超过 \(limits.maxSharedFormulaBytes >> 20) MB,不是正常的工作簿")
+        }
+        return shifted
     }
 
     private func finishUsedRange() {

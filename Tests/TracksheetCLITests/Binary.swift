@@ -35,12 +35,14 @@ struct Binary {
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/corpus").standardizedFileURL.path
     }()
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        try spawn(path, arguments, environment: environment)
+    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double? = nil) throws -> Result {
+        try spawn(path, arguments, environment: environment, timeout: timeout)
     }
 
     /// Runs any program (`strace`, `python3` …) found on PATH or given by its path.
-    static func spawn(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// `timeout`: killed (SIGKILL, status 137) after that many seconds of wall time, so that a hang
+    /// fails its test instead of stopping the run.
+    static func spawn(_ program: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double? = nil) throws -> Result {
         let path = program.contains("/") ? program : which(program) ?? program
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tracksheet-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -66,7 +68,20 @@ struct Binary {
         guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
         var status: Int32 = 0
         var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        if let timeout {
+            while true {
+                let r = wait4(pid, &status, WNOHANG, &usage)
+                if r == pid || (r < 0 && errno != EINTR) { break }
+                if Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 > timeout {
+                    kill(pid, SIGKILL)
+                    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+                    break
+                }
+                usleep(5_000)
+            }
+        } else {
+            while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return Result(status: code,

@@ -5,12 +5,12 @@ in processor time and memory). Made at test time, small: none is stored in the r
   fill-colour-first.xlsx    a fill's colour before its pattern, and a colour outside any fill
   huge-year.xlsx            an ISO date cell (t="d") in the year 99999999999999
   many-attributes.xlsx      400,000 attributes on one row element (libxml2's check is quadratic)
-  shared-formula-bomb.xlsx  a 4,000-character shared formula shared by 60,000 cells
+  shared-formula-bomb.xlsx  a 7,000-character shared formula shared by 60,000 cells
   sheets-one-part.xlsx      2,000 sheets that are all one part
   many-sheets.xlsx          50,000 sheets, each with its relationship
   many-hyperlinks.xlsx      50,000 hyperlinks, each with its relationship
   many-formats.xlsx         300,000 cell formats
-  repeated-header.xlsx      a master plan's header row repeated 100,000 times
+  repeated-header.xlsx      a master plan's header row repeated 30,000 times
   wide-headers.xlsx         300 sheets, each with a 2,000-cell header row
   alternating-phases.xlsx   20,000 tasks whose phases alternate, an effect sheet of 2,000 channels,
                             a 合计 row
@@ -96,7 +96,7 @@ book("huge-year.xlsx", [("主跟踪表", sheet([MASTER, task]).replace('<c r="D2
 attrs = " ".join(f'a{i}="1"' for i in range(400_000))
 book("many-attributes.xlsx", [("S", sheet([MASTER]).replace('<row r="1">', f'<row r="1" {attrs}>'))])
 
-long_formula = "+".join(f"A{i}" for i in range(1, 800))
+long_formula = "+".join(f"A{i}" for i in range(1, 1300))
 anchor = f' ref="B1:B60000">{long_formula}</f>'
 cells = "".join(f'<row r="{r}"><c r="B{r}"><f t="shared" si="0"' + (anchor if r == 1 else "/>") + '<v>0</v></c></row>' for r in range(1, 60_001))
 book("shared-formula-bomb.xlsx", [("S", f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}"><sheetData>{cells}</sheetData></worksheet>')])
@@ -122,11 +122,13 @@ link_rels = (f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG}
              + "</Relationships>")
 book("many-hyperlinks.xlsx", [("主跟踪表", sheet([MASTER, task], extra=f"<hyperlinks>{links}</hyperlinks>"))], sheet_rels={1: link_rels})
 
-xfs = '<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>' * 300_000
+import random
+rnd = random.Random(25)
+xfs = "".join(f'<xf numFmtId="{rnd.randrange(200)}" fontId="0" fillId="0" borderId="0" xfId="{rnd.randrange(10**6)}"/>' for _ in range(300_000))
 book("many-formats.xlsx", [("主跟踪表", sheet([MASTER, task]))],
      styles=f'<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="{MAIN}"><fonts count="1"><font/></fonts><fills count="1"><fill/></fills><borders count="1"><border/></borders><cellXfs count="300000">{xfs}</cellXfs></styleSheet>')
 
-book("repeated-header.xlsx", [("主跟踪表", sheet([MASTER] * 100_000))])
+book("repeated-header.xlsx", [("主跟踪表", sheet([MASTER] * 30_000))])
 
 wide = [f"列{i}" for i in range(2000)]
 book("wide-headers.xlsx", [(f"S{i}", sheet([wide[:7] + MASTER + wide])) for i in range(300)])
