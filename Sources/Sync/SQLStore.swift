@@ -12,11 +12,18 @@ enum SQLValue: Sendable, Equatable {
     var int: Int? {
         switch self {
         case .int(let i): i
-        case .number(let d): Int(d)
+        case .number(let d): SQLValue.int(d)
         case .text(let s): Int(s)
         case .null: nil
         }
     }
+
+    /// A stored number as an Int when it is one (1e300, NaN and fractions are not).
+    static func int(_ d: Double) -> Int? { d.isFinite && abs(d) < 9.0e18 ? Int(exactly: d.rounded()) : nil }
+
+    /// Versions and positions tracksheet writes stay far below this; a store holding more was
+    /// edited by hand or damaged (and adding one to it would overflow).
+    static let maxCounter = 1 << 50
     var number: Double? {
         switch self {
         case .number(let d): d
@@ -85,7 +92,8 @@ struct SQLStoreCore: Sendable {
 
     static func campaign(_ r: [SQLValue]) -> CampaignRecord {
         CampaignRecord(id: r[0].text ?? "", name: r[1].text ?? "", template: r[2].text ?? "",
-                       start: r[3].text.flatMap(CalendarDate.init), end: r[4].text.flatMap(CalendarDate.init), version: r[5].int ?? 1)
+                       start: r[3].text.flatMap(CalendarDate.init), end: r[4].text.flatMap(CalendarDate.init),
+                       version: min(max(r[5].int ?? 1, 0), SQLValue.maxCounter))
     }
 
     func campaigns() async throws -> [CampaignRecord] {
@@ -114,7 +122,13 @@ struct SQLStoreCore: Sendable {
             for r in rows {
                 var values = t.emptyRow()
                 for (i, c) in t.columns.enumerated() { values[slot: i] = Self.storeValue(r[3 + i], c.kind) }
-                let row = StoreRow(id: r[0].text ?? "", version: r[1].int ?? 0, position: r[2].int ?? 0, values: values)
+                let version = r[1].int ?? 0, position = r[2].int ?? 0
+                guard (0...SQLValue.maxCounter).contains(version), (-SQLValue.maxCounter...SQLValue.maxCounter).contains(position) else {
+                    let id = String((r[0].text ?? "").prefix(40))
+                    throw StoreError("the store's row \(id) in \(t.name) has the version \(version) and position \(position), which tracksheet never writes: the store was edited by hand or is damaged",
+                                     "存储库 \(t.name) 中的行 \(id) 的版本 \(version)、位置 \(position) 不是 tracksheet 写入的值:存储库被手工修改或已损坏")
+                }
+                let row = StoreRow(id: r[0].text ?? "", version: version, position: position, values: values)
                 byID[row.id] = row
             }
             snap.rows[t.name] = byID

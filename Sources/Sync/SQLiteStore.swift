@@ -108,7 +108,7 @@ struct GRDBConnection: SQLConnection {
                     case .int64(let n):
                         switch kinds[i] { case .text: return .text(String(n)); case .number: return .number(Double(n)); case .int: return .int(Int(n)) }
                     case .double(let d):
-                        switch kinds[i] { case .text: return .text(String(d)); case .number: return .number(d); case .int: return .int(Int(d)) }
+                        switch kinds[i] { case .text: return .text(String(d)); case .number: return .number(d); case .int: return SQLValue.int(d).map(SQLValue.int) ?? .null }
                     case .string(let s):
                         switch kinds[i] {
                         case .text: return .text(s)

@@ -36,10 +36,12 @@ public struct SyncResult: Sendable {
     /// True when the workbook was rewritten; false for a dry run, a no-op or unresolved conflicts.
     public var wroteWorkbook = false
     public var wroteStore = false
+    /// Cells whose store value is longer than a cell holds (32,767 characters): not written.
+    public var tooLong: [String] = []
 
     /// 0 clean, 1 conflicts left or invalid cells not pushed.
     public var exitCode: Int32 {
-        plan.unresolved.isEmpty && !diagnostics.contains { $0.severity == .error } ? 0 : 1
+        plan.unresolved.isEmpty && !diagnostics.contains { $0.severity == .error } && tooLong.isEmpty ? 0 : 1
     }
 }
 
@@ -134,6 +136,7 @@ public enum SyncRunner {
         let staged = stagingPath(for: target)
         PackageWriter.removeLeftovers(beside: target)
         let prefer = options.prefer, location = store.location, validation = options.validation, hook = options.beforeCommit
+        let tooLong = Collected()
         do {
             let plan = try await store.transaction(campaign: spec, history: book.binding.history, prefetched: prefetched, context: context, decide: { snap in
                 try checkTemplate(snap.campaign, book)
@@ -145,9 +148,10 @@ public enum SyncRunner {
                 // The workbook is written beside the original before the store commits, and
                 // replaces it after: a failure before the commit leaves both sides as they were.
                 guard plan.changesWorkbook, let campaign = plan.campaign else { try hook?(); return }
-                try WorkbookSync.write(book: book, plan: plan, campaign: campaign, store: location, to: staged, options: validation)
+                tooLong.set(try WorkbookSync.write(book: book, plan: plan, campaign: campaign, store: location, to: staged, options: validation))
                 try hook?()
             })
+            result.tooLong = tooLong.cells
             result.plan = plan
             result.wroteStore = plan.changesStore
             if plan.changesWorkbook {
@@ -260,4 +264,13 @@ final class Prefetch: @unchecked Sendable {
         private var taken = false
         func claim() -> Bool { lock.withLock { defer { taken = true }; return !taken } }
     }
+}
+
+/// What the commit hook found, read after the transaction (which runs it once).
+final class Collected: @unchecked Sendable {
+    // @unchecked: `stored` is touched only under `lock`.
+    private let lock = NSLock()
+    private var stored: [String] = []
+    func set(_ cells: [String]) { lock.lock(); stored = cells; lock.unlock() }
+    var cells: [String] { lock.lock(); defer { lock.unlock() }; return stored }
 }

@@ -6,8 +6,15 @@ import XLSX
 /// Writes a sync's workbook side through the lossless editor: merged values, row identities in
 /// the hidden `tracksheet-id` column, the binding sheet, then the derived columns recalculated.
 enum WorkbookSync {
+    /// Returns the cells (`sheet!N5`) whose store value is longer than a cell may hold (Excel's
+    /// 32,767 characters): left as they were, not written.
+    @discardableResult
     static func write(book: SyncBook, plan: SyncPlan, campaign: CampaignRecord, store: String, to out: String,
-                      options: ValidationOptions) throws {
+                      options: ValidationOptions) throws -> [String] {
+        var tooLong: [String] = []
+        // Rows whose store value was not written keep the version they had: the next sync sees the
+        // store's change again (and skips it again) instead of taking the old cell for an edit.
+        var heldBack: Set<String> = []
         let editor = try WorkbookEditor(path: book.path)
         let styles = editor.workbook.styles
         for sheet in book.sheets {
@@ -25,6 +32,11 @@ enum WorkbookSync {
             let lastStyles = sheet.rows.last?.styles ?? KeyedRow(sheet.table.keys)
             func set(_ row: Int, _ key: String, _ value: StoreValue?, style: Int?, newStyle: Int? = nil) throws {
                 guard let col = sheet.mapping.columns[key], let c = sheet.table.column(key) else { return }
+                if case .text(let t)? = value, t.utf16.count > 32_767 {
+                    tooLong.append("\(sheet.name)!\(CellReference(row: row, column: col))")
+                    if let id = rowsByIndex[row]?.id { heldBack.insert(id) }
+                    return
+                }
                 try editor.setCell(CellReference(row: row, column: col), in: info,
                                    to: CellEdit(value: cellValue(value, c, style: style, styles: styles, factor: sheet.mapping.factor(key)), styleIndex: newStyle))
             }
@@ -84,10 +96,11 @@ enum WorkbookSync {
                 }
             }
         }
-        try writeBinding(editor, book: book, plan: plan, campaign: campaign, store: store)
+        try writeBinding(editor, book: book, plan: plan, campaign: campaign, store: store, heldBack: heldBack)
         let merged = try editor.scratchPath("merged.xlsx")
         try editor.save(to: merged)
         _ = try Recalculator.recalc(path: merged, to: out, options: options)
+        return tooLong
     }
 
     /// A store value as the cell shows it: a percent under a `%` format is a fraction, a date
@@ -110,7 +123,8 @@ enum WorkbookSync {
     }
 
     /// The hidden `_tracksheet` sheet: the campaign, the store, and every row id with its version.
-    static func writeBinding(_ editor: WorkbookEditor, book: SyncBook, plan: SyncPlan, campaign: CampaignRecord, store: String) throws {
+    static func writeBinding(_ editor: WorkbookEditor, book: SyncBook, plan: SyncPlan, campaign: CampaignRecord, store: String,
+                             heldBack: Set<String> = []) throws {
         var rows: [[String]] = [
             [book.isChinese ? "tracksheet 同步记录:请勿修改或删除此工作表" : "tracksheet sync record: do not edit or delete this sheet"],
             ["campaign", campaign.name],
@@ -122,7 +136,8 @@ enum WorkbookSync {
         if book.groupCount > 1 { rows.append(["sheets", book.groupSheets.joined(separator: "\n")]) }
         if let roi = book.roi { rows.append(["roi", roi]) }
         rows.append(SyncBinding.manifestHeader)
-        for m in plan.manifest { rows.append([m.table, m.id, String(m.version)]) }
+        let history = book.binding.history
+        for m in plan.manifest { rows.append([m.table, m.id, String(heldBack.contains(m.id) ? history[m.id] ?? m.version : m.version)]) }
         /// A version is written as a number (a third of the record's bytes were its versions as text).
         func cell(_ r: [String], _ c: Int, header: Bool) -> CellValue {
             guard c < r.count else { return .empty }

@@ -100,6 +100,11 @@ struct SyncCommand: ParsableCommand {
             print(zh ? "未同步的单元格(校验错误,修正后再同步):" : "Not synced (these cells fail validation; fix them and sync again):")
             for d in errors { print("  \(Output.safe(d.location, max: 120))  \(Output.safe(d.message(chinese: zh), max: 1_000))  [\(d.rule)]") }
         }
+        if !r.tooLong.isEmpty {
+            let cells = r.tooLong.prefix(8).map { Output.safe($0, max: 120) }.joined(separator: zh ? "、" : ", ") + (r.tooLong.count > 8 ? " …" : "")
+            print(zh ? "存储库中的值超过单元格上限(32,767 个字符),以下单元格未写入:\(cells)"
+                     : "Store values longer than a cell holds (32,767 characters) were not written to: \(cells)")
+        }
         if !r.plan.conflicts.isEmpty {
             print(zh ? "冲突:" : "Conflicts:")
             for c in r.plan.conflicts {

@@ -158,4 +158,38 @@ import Glibc
                     "\(arguments[0]) passed an escape sequence through: \(run.stdout.debugDescription.prefix(400))")
         }
     }
+
+    /// A store edited by hand: numbers tracksheet never writes (a campaign version of 1e300, a row
+    /// version of Int64.max, extreme positions) are refused or read safely, never a crash; a value
+    /// longer than a cell holds is reported as the store's, that cell skipped, the rest synced, and
+    /// the store keeps it through later syncs.
+    @Test func storesEditedByHandAreReadSafely() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = "\(dir)/plan.xlsx", store = "\(dir)/s.db"
+        try FileManager.default.copyItem(atPath: "\(Self.samples)/marketing-plan-seed.xlsx", toPath: file)
+        #expect(try Binary.run(["sync", file, "--store", store, "--as-of", "2025-06-09"]).status <= 1)
+        func sql(_ db: String, _ statement: String, _ values: String...) throws {
+            let r = try Binary.spawn("python3", ["-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2], tuple(sys.argv[3:])); c.commit()", db, statement] + values)
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        for (statement, refused) in [("UPDATE campaigns SET version = 1e300", false), ("UPDATE master_tasks SET version = 9223372036854775807", true),
+                                     ("UPDATE master_tasks SET position = 1e300", false), ("UPDATE master_tasks SET version = 1, position = -9223372036854775808", true)] {
+            let copy = "\(dir)/copy.db", workbook = "\(dir)/copy.xlsx"
+            try? FileManager.default.removeItem(atPath: copy); try? FileManager.default.removeItem(atPath: workbook)
+            try FileManager.default.copyItem(atPath: store, toPath: copy)
+            try FileManager.default.copyItem(atPath: file, toPath: workbook)
+            try sql(copy, statement)
+            let run = try Binary.run(["sync", workbook, "--store", copy, "--as-of", "2025-06-09", "--lang", "en"], timeout: 60)
+            #expect(run.status <= 2, "\(statement): exit \(run.status) \(run.stderr)")
+            if refused { #expect(run.status == 2 && run.stderr.contains("never writes"), "\(statement): \(run.stderr)") }
+        }
+        try sql(store, "UPDATE master_tasks SET notes = ?, version = version + 1 WHERE position = 0", String(repeating: "长", count: 40_000))
+        for _ in 0..<2 {
+            let run = try Binary.run(["sync", file, "--store", store, "--as-of", "2025-06-09", "--lang", "en"], timeout: 60)
+            #expect(run.status == 1 && run.stdout.contains("longer than a cell holds"), "\(run.stdout) \(run.stderr)")
+        }
+        let kept = try Binary.spawn("python3", ["-c", "import sqlite3, sys; print(max(len(r[0] or '') for r in sqlite3.connect(sys.argv[1]).execute('SELECT notes FROM master_tasks')))", store])
+        #expect(kept.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "40000", "the store kept its value: \(kept.stdout)")
+    }
 }
