@@ -88,7 +88,7 @@ public final class PostgresStore: CampaignStore, @unchecked Sendable {
     public func changeLog(campaign: String) async throws -> [LoggedChange] { try await wrap { try await self.core().changeLog(campaign: campaign) } }
 
     public func close() async throws {
-        if let connection { try? await connection.close() }
+        if let connection { try? await PGConnection.answered(within: 5) { try await connection.close() } }
         connection = nil
     }
 
@@ -118,13 +118,54 @@ struct PGConnection: SQLConnection {
         return PostgresQuery(unsafeSQL: sql, binds: binds)
     }
 
+    /// How long one statement may go unanswered. A server that stops answering (its backend
+    /// terminated while a sync's transaction is open, the server stopped) otherwise leaves the
+    /// query waiting forever; a lock another sync holds is waited for this long.
+    static let statementSeconds: Double = 60
+
     func execute(_ sql: String, _ args: [SQLValue]) async throws {
-        try await connection.query(query(sql, args), logger: logger).collect()
+        let q = query(sql, args)
+        try await Self.answered(within: Self.statementSeconds) { [connection, logger] in
+            _ = try await connection.query(q, logger: logger).collect()
+        }
     }
 
     func rows(_ sql: String, _ args: [SQLValue], kinds: [SQLKind]) async throws -> [[SQLValue]] {
+        let q = query(sql, args)
+        return try await Self.answered(within: Self.statementSeconds) { [connection, logger] in
+            try await Self.collect(connection: connection, q, logger: logger, kinds: kinds)
+        }
+    }
+
+    /// `body`'s result, or a store error once `seconds` pass without one (the stuck query is
+    /// cancelled and left behind: the command ends with the error).
+    static func answered<T: Sendable>(within seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let once = Once()
+        return try await withCheckedThrowingContinuation { (done: CheckedContinuation<T, any Error>) in
+            let work = Task {
+                do { let v = try await body(); if once.claim() { done.resume(returning: v) } } catch { if once.claim() { done.resume(throwing: error) } }
+            }
+            Task {
+                try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+                guard once.claim() else { return }
+                work.cancel()
+                done.resume(throwing: StoreError("the PostgreSQL server did not answer for \(Int(seconds)) s (the connection was lost or the server stopped); nothing was committed",
+                                                 "PostgreSQL 服务器 \(Int(seconds)) 秒内没有响应(连接已断开或服务器已停止);未提交任何修改"))
+            }
+        }
+    }
+
+    /// Claimed once: the first of a result and a timeout wins.
+    final class Once: @unchecked Sendable {
+        // @unchecked: `taken` is only touched under `lock`.
+        private let lock = NSLock()
+        private var taken = false
+        func claim() -> Bool { lock.lock(); defer { lock.unlock() }; if taken { return false }; taken = true; return true }
+    }
+
+    static func collect(connection: PostgresConnection, _ q: PostgresQuery, logger: Logger, kinds: [SQLKind]) async throws -> [[SQLValue]] {
         var out: [[SQLValue]] = []
-        for try await row in try await connection.query(query(sql, args), logger: logger) {
+        for try await row in try await connection.query(q, logger: logger) {
             let cells = row.makeRandomAccess()
             out.append(try kinds.indices.map { i in
                 switch kinds[i] {
@@ -144,7 +185,9 @@ struct PGConnection: SQLConnection {
             try await execute("COMMIT", [])
             return result
         } catch {
-            try? await execute("ROLLBACK", [])
+            // A lost connection has nothing to roll back (the server does it): a few seconds at most.
+            let q = query("ROLLBACK", [])
+            try? await Self.answered(within: 5) { [connection, logger] in _ = try await connection.query(q, logger: logger).collect() }
             throw error
         }
     }

@@ -734,3 +734,20 @@ struct KeyedRowTests {
         #expect(back[slot: try #require(table.keys.slot("budget"))] == .number(1234.5))
     }
 }
+
+/// A PostgreSQL statement that is never answered (its backend terminated mid-transaction, the
+/// server stopped) ends in a store error after its bound, instead of waiting forever.
+@Suite struct StatementBoundTests {
+    @Test func anUnansweredStatementFailsWithinItsBound() async throws {
+        let start = Date()
+        await #expect(throws: StoreError.self) {
+            try await PGConnection.answered(within: 0.5) { () async throws -> Int in
+                await withCheckedContinuation { (_: CheckedContinuation<Void, Never>) in } // never resumed: a query stuck on a dead socket
+                return 1
+            }
+        }
+        #expect(Date().timeIntervalSince(start) < 5)
+        let answered = try await PGConnection.answered(within: 5) { 42 }
+        #expect(answered == 42)
+    }
+}
