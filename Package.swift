@@ -89,7 +89,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "tracksheet-fuzz-values",
-            dependencies: ["XLSX", "Templates", "Validation", "FuzzSupport"]
+            dependencies: ["XLSX", "Templates", "Validation", "Sync", "FuzzSupport"]
         ),
         .testTarget(
             name: "XLSXTests",

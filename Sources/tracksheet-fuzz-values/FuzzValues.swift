@@ -1,5 +1,6 @@
 import Foundation
 import FuzzSupport
+import Sync
 import Templates
 import Validation
 import XLSX
@@ -7,7 +8,8 @@ import XLSX
 /// The value parsers' fuzz target: one input is a cell's text (and, from its first 8 bytes, a
 /// number), run through every parser a workbook's values meet — quantities, percentages, dates,
 /// times, KPI targets, states, RACI, deadline rules, titles, cell references, number formats,
-/// formulas moved by a fill or by inserted rows, header names. Besides not crashing, a few
+/// formulas moved by a fill or by inserted rows, header names, and store values (a row's JSON, a
+/// stored number, a value written into a cell). Besides not crashing, a few
 /// properties must hold; a broken one stops the run like a crash.
 enum ValuesHarness {
     static func run(_ input: UnsafeRawBufferPointer) {
@@ -70,6 +72,9 @@ enum ValuesHarness {
         shift.delete(at: max(1, abs(smaller)), count: 1)
         _ = ReferenceShifter.shift(s, home: shift, sheet: { $0 == "数据" ? shift : nil })
         _ = shift.final(sqref: s)
+
+        // Store values: a row's JSON, a stored number as a version, a value written into a cell.
+        StoreValueProbe.run(s, number: number)
     }
 
     static func check(_ condition: Bool, _ message: @autoclosure () -> String) {
