@@ -145,8 +145,9 @@ struct PGConnection: SQLConnection {
             let work = Task {
                 do { let v = try await body(); if once.claim() { done.resume(returning: v) } } catch { if once.claim() { done.resume(throwing: error) } }
             }
-            Task {
-                try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+            // The clock is Dispatch's, not a task: it fires even when every thread of the
+            // cooperative pool is busy.
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
                 guard once.claim() else { return }
                 work.cancel()
                 done.resume(throwing: StoreError("the PostgreSQL server did not answer for \(Int(seconds)) s (the connection was lost or the server stopped); nothing was committed",

@@ -68,19 +68,20 @@ struct Binary {
         guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
         var status: Int32 = 0
         var usage = rusage()
-        if let timeout {
-            while true {
-                let r = wait4(pid, &status, WNOHANG, &usage)
-                if r == pid || (r < 0 && errno != EINTR) { break }
-                if Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 > timeout {
-                    kill(pid, SIGKILL)
-                    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-                    break
-                }
-                usleep(5_000)
+        // The child's peak memory is read from /proc while it runs (VmHWM, a high-water mark):
+        // rusage's ru_maxrss would count the test process's own size, which posix_spawn's vfork
+        // hands to the child until it execs.
+        var peakKB = 0
+        while true {
+            if let hwm = Self.highWaterKB(pid) { peakKB = max(peakKB, hwm) }
+            let r = wait4(pid, &status, WNOHANG, &usage)
+            if r == pid || (r < 0 && errno != EINTR) { break }
+            if let timeout, Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 > timeout {
+                kill(pid, SIGKILL)
+                while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+                break
             }
-        } else {
-            while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+            usleep(2_000)
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
@@ -89,7 +90,14 @@ struct Binary {
                       stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "",
                       seconds: seconds,
                       cpuSeconds: Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6,
-                      peakMB: Double(usage.ru_maxrss) / 1024)
+                      peakMB: Double(peakKB) / 1024)
+    }
+
+    /// A running process's peak resident memory (VmHWM in /proc/PID/status), in KB.
+    static func highWaterKB(_ pid: pid_t) -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
+        return Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "")
     }
 
     /// The full path of a program on PATH, or nil.
