@@ -79,8 +79,9 @@ public final class Validator {
 
     // MARK: - Reporting
 
-    /// Cells (`sheet!F7`) an error was reported at: what follows from it there is not reported again.
-    var erred: Set<String> = []
+    /// Cells an error was reported at, per sheet (as row × 16,384 + column: a sheet of a hundred
+    /// thousand bad cells keeps integers, not texts): what follows from it there is not reported again.
+    var erred: [String: Set<Int>] = [:]
 
     /// Diagnostics of one rule on one sheet listed at most; the rest are counted (`unlisted`) and
     /// said in one line, so a sheet of a hundred thousand bad rows costs neither memory nor time.
@@ -90,10 +91,10 @@ public final class Validator {
 
     func report(_ rule: String, _ sheet: String, _ cell: String?, _ value: CellValue, _ english: @autoclosure () -> String, _ chinese: @autoclosure () -> String) {
         let severity = Rule.severity(of: rule)
-        if let cell {
-            let at = sheet + "!" + cell
+        if let cell, let ref = CellReference(cell) {
+            let at = ref.row * 16_384 + ref.column
             // One cause, one diagnostic: a warning about a cell already in error follows from that error.
-            if severity == .error { erred.insert(at) } else if erred.contains(at) { return }
+            if severity == .error { erred[sheet, default: []].insert(at) } else if erred[sheet]?.contains(at) == true { return }
         }
         let key = sheet + "\u{0}" + rule
         let n = listed[key, default: 0]
