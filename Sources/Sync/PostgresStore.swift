@@ -88,7 +88,7 @@ public final class PostgresStore: CampaignStore, @unchecked Sendable {
     public func changeLog(campaign: String) async throws -> [LoggedChange] { try await wrap { try await self.core().changeLog(campaign: campaign) } }
 
     public func close() async throws {
-        if let connection { try? await PGConnection.answered(within: 5) { try await connection.close() } }
+        if let connection { try? await PGConnection.answered(within: PGConnection.statementSeconds / 4) { try await connection.close() } }
         connection = nil
     }
 
@@ -121,7 +121,9 @@ struct PGConnection: SQLConnection {
     /// How long one statement may go unanswered. A server that stops answering (its backend
     /// terminated while a sync's transaction is open, the server stopped) otherwise leaves the
     /// query waiting forever; a lock another sync holds is waited for this long.
-    static let statementSeconds: Double = 60
+    /// (A test process, whose cooperative pool other tests keep busy, sets it higher: a bound
+    /// that fires while the answer waits for a thread would be a false alarm.)
+    nonisolated(unsafe) public static var statementSeconds: Double = 60
 
     func execute(_ sql: String, _ args: [SQLValue]) async throws {
         let q = query(sql, args)
@@ -186,9 +188,16 @@ struct PGConnection: SQLConnection {
             try await execute("COMMIT", [])
             return result
         } catch {
-            // A lost connection has nothing to roll back (the server does it): a few seconds at most.
+            // A lost connection has nothing to roll back (the server does it): a quarter of the
+            // bound at most; unanswered, the connection is closed, so the server ends the
+            // transaction and its locks.
             let q = query("ROLLBACK", [])
-            try? await Self.answered(within: 5) { [connection, logger] in _ = try await connection.query(q, logger: logger).collect() }
+            do {
+                try await Self.answered(within: Self.statementSeconds / 4) { [connection, logger] in _ = try await connection.query(q, logger: logger).collect() }
+            } catch {
+                let c = connection
+                Task { try? await c.close() }
+            }
             throw error
         }
     }

@@ -21,6 +21,9 @@ enum Stores {
         switch kind {
         case .sqlite: return .sqlite(path: "\(dir)/store.db")
         case .postgres:
+            // Tests share the cooperative pool with blocking ones: the statement bound is for a
+            // server that stops answering, not for a test that waits for a thread.
+            PGConnection.statementSeconds = 600
             guard let url = postgresURL else {
                 throw StoreError("TRACKSHEET_TEST_POSTGRES is not set: run `make test`, which starts PostgreSQL (.ci/postgres.sh)", "")
             }
