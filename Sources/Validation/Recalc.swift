@@ -62,7 +62,23 @@ public final class Recalculator {
 
     /// Whether a derived cell's formula is one tracksheet writes (template-shaped), not the team's own.
     static func isTemplateFormula(_ f: String) -> Bool {
-        (f.hasPrefix("IF(AND(ISNUMBER(") && f.contains("ROUND(")) || (f.hasPrefix("IF(ISNUMBER(") && f.contains("\"达标\""))
+        // Byte-level: it is asked of every derived cell validate reads (Foundation's `contains`
+        // went through NSString).
+        let u = f.utf8
+        if u.starts(with: "IF(AND(ISNUMBER(".utf8) { return contains(u, "ROUND(".utf8) }
+        if u.starts(with: "IF(ISNUMBER(".utf8) { return contains(u, "\"达标\"".utf8) }
+        return false
+    }
+
+    private static func contains(_ haystack: String.UTF8View, _ needle: String.UTF8View) -> Bool {
+        let n = Array(needle), h = Array(haystack)
+        guard n.count <= h.count, let first = n.first else { return n.isEmpty }
+        var i = 0
+        while i <= h.count - n.count {
+            if h[i] == first && h[i..<(i + n.count)].elementsEqual(n) { return true }
+            i += 1
+        }
+        return false
     }
 
     /// The ROI definition the effect sheet's first rows follow: entered values that match one
