@@ -185,6 +185,11 @@ struct Export: ParsableCommand {
             Output.fail(Language.current.isChinese ? "\(output) 已存在;使用 --force 覆盖" : "\(output) exists; use --force to replace it")
         }
         let location = StoreLocation.resolve(store, workbook: output)
+        // Only sync creates a store: a mistyped path is said as such, not made into an empty store.
+        if case .sqlite(let path) = location, !path.isEmpty, !FileManager.default.fileExists(atPath: path) {
+            Output.fail(Language.current.isChinese ? "没有存储库 \(path)(只有 sync 会创建存储库;请检查 --store)"
+                                                   : "there is no store at \(path) (only sync creates one; check --store)")
+        }
         let validation = ValidationOptions(asOf: CalendarDate.today, templates: try Templates.all(extra: nil))
         let out = output, name = campaign, lang: Template.Language? = common.lang.map { $0 == .zh ? .zh : .en }
         let result = try blocking { try await Exporter.export(campaign: name, store: location, to: out, language: lang, validation: validation) }

@@ -93,6 +93,15 @@ import Glibc
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["plan.xlsx"])
     }
 
+    /// Only sync creates a store: export naming a store that is not there says so and creates nothing.
+    @Test func exportCreatesNoStore() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let run = try Binary.run(["export", "\(dir)/out.xlsx", "--campaign", "某活动", "--store", "\(dir)/typo.db", "--lang", "en"], timeout: 30)
+        #expect(run.status == 2 && run.stderr.contains("there is no store at"), "\(run.status) \(run.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty, "export left files behind")
+    }
+
     static let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("samples").path
 
