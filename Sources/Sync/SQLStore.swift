@@ -122,21 +122,21 @@ struct SQLStoreCore: Sendable {
             for r in rows {
                 var values = t.emptyRow()
                 for (i, c) in t.columns.enumerated() { values[slot: i] = Self.storeValue(r[3 + i], c.kind) }
-                let version = r[1].int ?? 0, position = r[2].int ?? 0
+                let version = r[1].int ?? 0, position = r[2].int ?? 0, id = r[0].text ?? ""
                 // A row id tracksheet did not make (a row added to the store by hand or by another
                 // tool) cannot be carried by the workbook: each sync would take it for a new row
                 // and the store would gain a copy every time. Refused, with the way out.
-                guard RowID.isValid(r[0].text ?? "") else {
-                    let id = String((r[0].text ?? "").prefix(40).unicodeScalars.filter { $0.value >= 0x20 }.map(Character.init))
+                // (The message is made safe for the terminal where it is printed, `Output.fail`.)
+                guard RowID.isValid(id) else {
+                    let id = id.prefix(40)
                     throw StoreError("the store's table \(t.name) holds a row whose id \"\(id)\" tracksheet did not make (added by hand or by another tool); give it an id from tracksheet (delete the row and add it in the workbook) and sync again",
                                      "存储库 \(t.name) 中有一行的 id“\(id)”不是 tracksheet 生成的(手工或其他工具添加);请删除该行并在工作簿中重新添加后再同步")
                 }
                 guard (0...SQLValue.maxCounter).contains(version), (-SQLValue.maxCounter...SQLValue.maxCounter).contains(position) else {
-                    let id = String((r[0].text ?? "").prefix(40))
                     throw StoreError("the store's row \(id) in \(t.name) has the version \(version) and position \(position), which tracksheet never writes: the store was edited by hand or is damaged",
                                      "存储库 \(t.name) 中的行 \(id) 的版本 \(version)、位置 \(position) 不是 tracksheet 写入的值:存储库被手工修改或已损坏")
                 }
-                let row = StoreRow(id: r[0].text ?? "", version: version, position: position, values: values)
+                let row = StoreRow(id: id, version: version, position: position, values: values)
                 byID[row.id] = row
             }
             snap.rows[t.name] = byID

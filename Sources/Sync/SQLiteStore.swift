@@ -39,7 +39,8 @@ public final class SQLiteStore: CampaignStore, @unchecked Sendable {
             throw StoreError("the store path is empty: name a file (--store team.db) or a PostgreSQL address",
                              "存储库路径为空:请指定文件(--store team.db)或 PostgreSQL 地址")
         }
-        if lower == ":memory:" || (lower.hasPrefix("file:") && (lower.contains(":memory:") || lower.contains("mode=memory"))) || lower.hasPrefix("file:") {
+        // `file:` URIs are refused whole: `file::memory:` and `?mode=memory` keep nothing.
+        if lower == ":memory:" || lower.hasPrefix("file:") {
             throw StoreError("\(path) is not a file a store can be kept in (an in-memory or URI database keeps nothing after the sync): name a file such as team.db",
                              "\(path) 不是可长期保存的存储库文件(内存或 URI 数据库在同步后不保留任何内容):请指定文件,例如 team.db")
         }

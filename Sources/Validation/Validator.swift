@@ -83,11 +83,11 @@ public final class Validator {
     /// thousand bad cells keeps integers, not texts): what follows from it there is not reported again.
     var erred: [String: Set<Int>] = [:]
 
-    /// Diagnostics of one rule on one sheet listed at most; the rest are counted (`unlisted`) and
+    /// Diagnostics of one rule on one sheet listed at most; the rest are counted (`found`) and
     /// said in one line, so a sheet of a hundred thousand bad rows costs neither memory nor time.
     static let maxListedPerRule = 500
-    var listed: [String: Int] = [:]
-    var unlisted: [String: (rule: String, sheet: String, count: Int)] = [:]
+    /// Per sheet and rule: how many were found.
+    var found: [String: (rule: String, sheet: String, count: Int)] = [:]
 
     func report(_ rule: String, _ sheet: String, _ cell: String?, _ value: CellValue, _ english: @autoclosure () -> String, _ chinese: @autoclosure () -> String) {
         let severity = Rule.severity(of: rule)
@@ -97,21 +97,19 @@ public final class Validator {
             if severity == .error { erred[sheet, default: []].insert(at) } else if erred[sheet]?.contains(at) == true { return }
         }
         let key = sheet + "\u{0}" + rule
-        let n = listed[key, default: 0]
-        guard n < Self.maxListedPerRule else {
-            unlisted[key, default: (rule, sheet, 0)].count += 1
-            return
-        }
-        listed[key] = n + 1
+        let n = found[key]?.count ?? 0
+        found[key] = (rule, sheet, n + 1)
+        guard n < Self.maxListedPerRule else { return }
         diagnostics.append(Diagnostic(rule: rule, severity: severity, sheet: sheet, cell: cell, value: value, english: english(), chinese: chinese()))
     }
 
     /// One line per rule and sheet whose diagnostics were not all listed, after the ones that were.
     func unlistedSummaries() -> [Diagnostic] {
-        unlisted.values.sorted { ($0.sheet, $0.rule) < ($1.sheet, $1.rule) }.map { u in
-            Diagnostic(rule: u.rule, severity: Rule.severity(of: u.rule), sheet: u.sheet, cell: nil, value: .empty,
-                       english: "… and \(u.count) more like the above (\(u.rule)), not listed one by one",
-                       chinese: "……另有 \(u.count) 处同类问题(\(u.rule)),未逐一列出")
+        found.values.filter { $0.count > Self.maxListedPerRule }.sorted { ($0.sheet, $0.rule) < ($1.sheet, $1.rule) }.map { u in
+            let more = u.count - Self.maxListedPerRule
+            return Diagnostic(rule: u.rule, severity: Rule.severity(of: u.rule), sheet: u.sheet, cell: nil, value: .empty,
+                              english: "… and \(more) more like the above (\(u.rule)), not listed one by one",
+                              chinese: "……另有 \(more) 处同类问题(\(u.rule)),未逐一列出")
         }
     }
 
@@ -887,7 +885,8 @@ public final class Validator {
             }
         }
 
-        /// `Validator.related(channel, t)` for some text t.
+        /// Whether the channel is related to some text: one contains the other, or they share a
+        /// run of three characters (小红书KOL ~ 小红书KOL笔记发布), normalised as headers are.
         func relates(_ channel: String) -> Bool {
             let x = String(HeaderMatcher.normalize(channel).prefix(200))
             guard !x.isEmpty else { return false }
@@ -908,15 +907,4 @@ public final class Validator {
         }
     }
 
-    /// A channel and a task are related when one contains the other or they share a run of
-    /// three characters (小红书KOL ~ 小红书KOL笔记发布).
-    static func related(_ a: String, _ b: String) -> Bool {
-        let x = HeaderMatcher.normalize(a), y = HeaderMatcher.normalize(b)
-        if x.isEmpty || y.isEmpty { return false }
-        if x.contains(y) || y.contains(x) { return true }
-        let xs = Array(x)
-        guard xs.count >= 3 else { return false }
-        for i in 0...(xs.count - 3) where y.contains(String(xs[i..<(i + 3)])) { return true }
-        return false
-    }
 }

@@ -21,8 +21,6 @@ public final class PackageWriter {
     public static let deflateLevel: UInt32 = 2
     public var compressionLevel: UInt32 = PackageWriter.deflateLevel
     let temporaryPath: String
-    /// The mode and owner of the file being replaced.
-    private var keeps: (mode: mode_t, uid: uid_t, gid: gid_t)?
     private var handle: OpaquePointer?
     private var committed = false
     /// Sources the archive reads at close time; kept alive until then.
@@ -34,13 +32,9 @@ public final class PackageWriter {
         let path = Self.resolvingLinks(requested)
         self.path = path
         var st = stat()
-        if stat(path, &st) == 0 {
-            guard (st.st_mode & S_IFMT) == S_IFREG else {
-                throw XLSXError(.fileUnreadable, english: "Cannot write to \(requested): it is not a regular file (\(ZipArchive.kind(st.st_mode)))",
-                                chinese: "无法写入 \(requested):它不是普通文件(\(ZipArchive.kind(st.st_mode, chinese: true)))")
-            }
-            // The new file gets the old one's permissions and owner (a 0600 workbook stays 0600).
-            keeps = (st.st_mode & 0o7777, st.st_uid, st.st_gid)
+        if stat(path, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG {
+            throw XLSXError(.fileUnreadable, english: "Cannot write to \(requested): it is not a regular file (\(ZipArchive.kind(st.st_mode)))",
+                            chinese: "无法写入 \(requested):它不是普通文件(\(ZipArchive.kind(st.st_mode, chinese: true)))")
         }
         let (dir, base) = Self.split(path)
         temporaryPath = "\(dir)/.\(base).tracksheet-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
@@ -131,14 +125,10 @@ public final class PackageWriter {
         handle = nil
         keepAlive.removeAll()
         // zip_close wrote and closed the file; make its bytes durable before they replace anything.
+        // The new file gets the old one's permissions and owner (a 0600 workbook stays 0600).
+        Self.keepMode(of: path, on: temporaryPath)
         let fd = open(temporaryPath, O_RDONLY)
-        if fd >= 0 {
-            if let keeps {
-                _ = fchmod(fd, keeps.mode)
-                _ = fchown(fd, keeps.uid, keeps.gid) // only root may give a file away; otherwise it stays the writer's
-            }
-            fsync(fd); close(fd)
-        }
+        if fd >= 0 { fsync(fd); close(fd) }
         guard rename(temporaryPath, path) == 0 else {
             let why = String(cString: strerror(errno))
             unlink(temporaryPath)
@@ -153,7 +143,7 @@ public final class PackageWriter {
         var st = stat()
         guard stat(original, &st) == 0 else { return }
         _ = chmod(path, st.st_mode & 0o7777)
-        _ = chown(path, st.st_uid, st.st_gid)
+        _ = chown(path, st.st_uid, st.st_gid) // only root may give a file away; otherwise it stays the writer's
     }
 
     /// Where `path` leads through symbolic links (up to 16 of them; a dangling link's target too).

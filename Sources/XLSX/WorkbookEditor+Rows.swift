@@ -85,7 +85,7 @@ extension WorkbookEditor {
         for sheet in workbook.sheets {
             guard let part = sheet.part else { continue }
             let shift = rowShifts[part].flatMap { $0.isIdentity ? nil : $0 }
-            let reach = tableReach[part]
+            let reach = columnReach[part]
             guard shift != nil || reach != nil else { continue }
             for rel in try Workbook.relationships(of: part, in: workbook.archive) where rel.kind == "table" {
                 guard let name = rel.partName, let entry = workbook.archive.entry(named: name) else { continue }
@@ -96,7 +96,6 @@ extension WorkbookEditor {
                 if rewriter.changed { setPart(entry.name, file: file) }
             }
         }
-        tableReach.removeAll()
         guard !moved.isEmpty else { return }
         if !workbook.definedNames.isEmpty {
             patch(workbook.workbookPart) {
@@ -107,8 +106,8 @@ extension WorkbookEditor {
     }
 }
 
-/// A column a table is to take in when it ends just left of it (see `extendFilter`).
-struct TableReach {
+/// A column a sheet's autofilter or table is to take in when it ends just left of it (see `extendFilter`).
+struct ColumnReach {
     var column: Int
     var header: String
     var headerRow: Int
@@ -119,14 +118,14 @@ struct TableReach {
 /// and sort, and a `tableColumn` named as the column's header cell.
 final class TableRewriter: XMLRewriter {
     private let shift: RowShift?
-    private let reach: TableReach?
+    private let reach: ColumnReach?
     private let sheet: String
     private(set) var changed = false
     /// The table's last column before growing, while it grows.
     private var growsFrom: Int?
     private var columnIDs: [Int] = []
 
-    init(outputPath: String, part: String, shift: RowShift?, reach: TableReach?, sheet: String) throws {
+    init(outputPath: String, part: String, shift: RowShift?, reach: ColumnReach?, sheet: String) throws {
         self.shift = shift
         self.reach = reach
         self.sheet = sheet

@@ -27,10 +27,8 @@ public final class WorkbookEditor {
     var rowShifts: [String: RowShift] = [:]
     /// Columns to hide, per sheet part.
     private var hiddenColumns: [String: Set<Int>] = [:]
-    /// Sheets whose autofilter must reach a column (by part).
-    private var filterColumns: [String: Int] = [:]
-    /// Sheets whose tables must reach a column (by part).
-    var tableReach: [String: TableReach] = [:]
+    /// Sheets whose autofilter and tables must reach a column (by part).
+    var columnReach: [String: ColumnReach] = [:]
     /// Formats to append to styles.xml, in the order their indexes were handed out.
     var derivedStyles: [DerivedStyle] = []
     /// Changes to small parts, by part name.
@@ -128,8 +126,8 @@ public final class WorkbookEditor {
     /// the data then moves with the rows when the filter or the table sorts them.
     public func extendFilter(toColumn column: Int, header: String, headerRow: Int, in sheet: SheetInfo) {
         guard sheet.kind == .worksheet, let part = sheet.part else { return }
-        filterColumns[part] = max(filterColumns[part] ?? 0, column)
-        tableReach[part] = TableReach(column: column, header: header, headerRow: headerRow)
+        if let known = columnReach[part], known.column >= column { return }
+        columnReach[part] = ColumnReach(column: column, header: header, headerRow: headerRow)
     }
 
     /// Hides a column (e.g. the row-identity column `tracksheet sync` adds), keeping its width and
@@ -162,7 +160,7 @@ public final class WorkbookEditor {
         var formulasChanged = false
         let moved = movedSheets
         var parts = Set(cellEdits.keys).union(legacyDrawings.keys).union(hiddenColumns.keys).union(spools.keys).union(streams.keys)
-            .union(filterColumns.keys)
+            .union(columnReach.keys)
         parts.formUnion(rowShifts.filter { !$0.value.isIdentity }.keys)
         // Formulas on any sheet may refer to rows that moved: every worksheet is read, and
         // replaced only when something in it changed.
@@ -193,7 +191,7 @@ public final class WorkbookEditor {
                                                      sharedString: { [unowned self] in try self.sharedStringIndex($0) },
                                                      hiddenColumns: hiddenColumns[part] ?? [],
                                                      shift: rowShifts[part] ?? RowShift(), moved: moved, copiesRaw: raw,
-                                                     filterColumn: filterColumns[part])
+                                                     filterColumn: columnReach[part]?.column)
                 try XMLStreamParser.parse(entry, in: workbook.archive, handler: rewriter)
                 try rewriter.finish()
                 return rewriter
@@ -220,7 +218,7 @@ public final class WorkbookEditor {
         streams.removeAll()
         legacyDrawings.removeAll()
         hiddenColumns.removeAll()
-        filterColumns.removeAll()
+        columnReach.removeAll()
         if formulasChanged || !moved.isEmpty { try dropCalcChain() }
     }
 
