@@ -14,7 +14,8 @@ INTEROP_PACKAGES := libreoffice-calc-nogui libxml2-utils
 INTEROP_DIR := .build/interop
 INTEROP_SAMPLE ?= 100
 
-.PHONY: all deps deps-interop build release test interop bench demo clean fuzz fuzz-build fuzz-run fuzz-smoke
+.PHONY: all deps deps-interop build release test interop bench demo clean fuzz fuzz-build fuzz-run fuzz-smoke \
+	static manual install dist install-check
 
 all: build
 
@@ -74,8 +75,72 @@ test: build deps-interop
 	@cat $(INTEROP_DIR)/pairs-*.tsv > $(INTEROP_DIR)/pairs.tsv
 	python3 Tests/interop/check_features.py $(INTEROP_DIR)
 	python3 Tests/interop/check_opens.py $(INTEROP_DIR)/pairs.tsv --sample $(INTEROP_SAMPLE)
+	@# The installed binary and the tarball's, with the Swift toolchain and the build folders hidden.
+	$(MAKE) --no-print-directory install-check
 	@# The fuzz targets over their seeds and regression inputs, then 15 s of fuzzing each.
 	$(MAKE) --no-print-directory fuzz-smoke FUZZ_CONFIG=debug
+
+## install: the release binary with Swift's runtime linked in (it runs where no Swift toolchain is),
+## its templates, shell completions (bash, zsh, fish), the man page and the user's guide, under PREFIX:
+##   bin/tracksheet, share/tracksheet/templates/, share/man/man1/tracksheet.1,
+##   share/bash-completion/completions/tracksheet, share/zsh/site-functions/_tracksheet,
+##   share/fish/vendor_completions.d/tracksheet.fish, share/doc/tracksheet/
+## The binary finds its templates in ../share/tracksheet/templates from where it is.
+PREFIX ?= /usr/local
+VERSION := $(shell sed -n 's/^ *static let version = "\(.*\)"/\1/p' Sources/tracksheet/Tracksheet.swift)
+COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git diff --quiet HEAD -- Sources templates Package.swift 2>/dev/null || echo -modified)
+STATIC_DIR := .build-static
+STATIC_BIN := $(STATIC_DIR)/release/tracksheet
+INFO_DIR := $(abspath $(STATIC_DIR))/info
+MANUAL := .build/plugins/GenerateManual/outputs/tracksheet/tracksheet.1
+DIST_NAME := tracksheet-$(VERSION)-linux-$(shell uname -m)
+
+## static: that binary alone (in .build-static/release/tracksheet); the commit is written into it
+static: deps
+	@mkdir -p $(INFO_DIR)
+	@echo '#define TRACKSHEET_COMMIT "$(COMMIT)"' > $(INFO_DIR)/tracksheet_commit.h.new
+	@cmp -s $(INFO_DIR)/tracksheet_commit.h.new $(INFO_DIR)/tracksheet_commit.h || mv $(INFO_DIR)/tracksheet_commit.h.new $(INFO_DIR)/tracksheet_commit.h
+	@rm -f $(INFO_DIR)/tracksheet_commit.h.new
+	$(SWIFT) build -c release --static-swift-stdlib --product tracksheet --scratch-path $(STATIC_DIR) -Xcc -I$(INFO_DIR)
+
+## manual: the man page, generated from the command definitions by swift-argument-parser's plugin
+## (it builds the package's debug products, the ones make test and make demo build)
+manual: deps
+	$(SWIFT) package --disable-sandbox generate-manual --configuration debug --section 1 \
+	  --authors "the tracksheet developers" >/dev/null
+	@test -s $(MANUAL) || { echo "the man page was not generated ($(MANUAL))"; exit 2; }
+
+install: static manual
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tracksheet/templates $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d $(DESTDIR)$(PREFIX)/share/doc/tracksheet
+	install -m 755 -s $(STATIC_BIN) $(DESTDIR)$(PREFIX)/bin/tracksheet
+	install -m 644 templates/*.json $(DESTDIR)$(PREFIX)/share/tracksheet/templates/
+	install -m 644 $(MANUAL) $(DESTDIR)$(PREFIX)/share/man/man1/tracksheet.1
+	$(STATIC_BIN) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tracksheet
+	$(STATIC_BIN) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_tracksheet
+	$(STATIC_BIN) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/tracksheet.fish
+	install -m 644 docs/guide.md README.md $(DESTDIR)$(PREFIX)/share/doc/tracksheet/
+	@echo "Installed tracksheet $(VERSION) in $(DESTDIR)$(PREFIX) (run $(DESTDIR)$(PREFIX)/bin/tracksheet --help)"
+
+## dist: .build-static/tracksheet-VERSION-linux-ARCH.tar.gz, the same tree as install under one folder
+DIST := $(STATIC_DIR)/$(DIST_NAME).tar.gz
+dist:
+	@rm -rf $(STATIC_DIR)/dist && mkdir -p $(STATIC_DIR)/dist
+	$(MAKE) --no-print-directory install PREFIX=$(abspath $(STATIC_DIR)/dist/$(DIST_NAME)) DESTDIR=
+	tar -C $(STATIC_DIR)/dist -czf $(DIST) $(DIST_NAME)
+	@echo "Wrote $(DIST)"
+
+## install-check (part of make test): make install and make dist into temporary folders, then each
+## tree's tracksheet runs new, validate, recalc and sync with /opt/swift and the build folders hidden
+install-check:
+	@dir=$$(mktemp -d /tmp/tracksheet-install.XXXXXX); \
+	  $(MAKE) --no-print-directory install PREFIX=$$dir/prefix DESTDIR= && \
+	  $(MAKE) --no-print-directory dist && \
+	  mkdir -p $$dir/unpacked && tar -C $$dir/unpacked -xzf $(DIST) && \
+	  bash Tests/install/check.sh $$dir/prefix && \
+	  bash Tests/install/check.sh $$dir/unpacked/$(DIST_NAME); \
+	  rc=$$?; rm -rf $$dir; exit $$rc
 
 ## interop: every edited corpus workbook (1,065) in LibreOffice and openpyxl; about 8 minutes
 interop:
@@ -166,4 +231,4 @@ demo: build
 	$(BIN) inspect $(SAMPLE)
 
 clean:
-	rm -rf .build
+	rm -rf .build $(STATIC_DIR)

@@ -42,7 +42,7 @@ let package = Package(
             dependencies: ["XLSX"],
             path: ".",
             exclude: ["Sources/XLSX", "Sources/tracksheet", "Sources/tracksheet-bench", "Sources/tracksheet-fuzz-reader", "Sources/tracksheet-fuzz-values", "Sources/tracksheet-fuzz-support", "Sources/TracksheetLibXML2",
-                      "Sources/TracksheetLibZip", "Sources/Validation", "Sources/Sync", "Tests", "bench", "fuzz", "samples", ".ci", "README.md", "Makefile"],
+                      "Sources/TracksheetLibZip", "Sources/TracksheetBuildInfo", "Sources/Validation", "Sources/Sync", "Tests", "bench", "fuzz", "samples", "docs", ".ci", "README.md", "Makefile"],
             sources: ["Sources/Templates"],
             resources: [.copy("templates")]
         ),
@@ -61,10 +61,13 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
+        // The commit the binary is built from, for `tracksheet --version` (see build_info.c).
+        .target(name: "TracksheetBuildInfo"),
         // The command line: parses, prints, sets exit codes; no rules.
         .executableTarget(
             name: "tracksheet",
             dependencies: [
+                "TracksheetBuildInfo",
                 "XLSX",
                 "Templates",
                 "Validation",

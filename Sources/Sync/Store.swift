@@ -146,7 +146,11 @@ extension CampaignStore {
 public struct StoreError: Error, CustomStringConvertible, Sendable {
     public let english: String
     public let chinese: String
-    public init(_ english: String, _ chinese: String) { self.english = english; self.chinese = chinese }
+    /// Whether the workbook the error is about has Chinese headers; nil: the store's own error.
+    public var workbookIsChinese: Bool?
+    public init(_ english: String, _ chinese: String, workbookIsChinese: Bool? = nil) {
+        self.english = english; self.chinese = chinese; self.workbookIsChinese = workbookIsChinese
+    }
     public var description: String { english }
 }
 
@@ -164,6 +168,13 @@ public enum StoreLocation: Sendable, Equatable {
         if given.hasPrefix("postgres://") || given.hasPrefix("postgresql://") { return .postgres(url: given) }
         if given.hasPrefix("sqlite:") { return .sqlite(path: String(given.dropFirst(7))) }
         return .sqlite(path: given)
+    }
+
+    /// A SQLite store whose file is not there yet (only a sync that writes creates it).
+    public var isAbsentFile: Bool {
+        guard case .sqlite(let path) = self else { return false }
+        var st = stat()
+        return lstat(path, &st) != 0
     }
 
     /// For messages and the workbook: the password of a URL is never shown.

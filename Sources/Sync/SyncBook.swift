@@ -155,7 +155,7 @@ public struct SyncBook: Sendable {
         let mine = groups.isEmpty ? book.mappings : groups[groupIndex]
         if let a = book.ambiguity {
             throw StoreError("\(path): the sheet \(a.sheet) fits the templates \(a.chosen) and \(a.other) about equally; run sync with --template to say which it is",
-                             "\(path):工作表“\(a.sheet)”与模板 \(a.chosen) 和 \(a.other) 的吻合程度相当;请用 --template 指定模板后再同步")
+                             "\(path):工作表“\(a.sheet)”与模板 \(a.chosen) 和 \(a.other) 的吻合程度相当;请用 --template 指定模板后再同步", workbookIsChinese: book.isChinese)
         }
         // One pass over each sheet: the validator checks each row and hands it over here.
         struct Pending {

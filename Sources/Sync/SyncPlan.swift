@@ -24,6 +24,8 @@ public struct Conflict: Sendable, Equatable {
     /// `J5`; nil for a whole row the workbook no longer has.
     public var cell: String?
     public var column: String?
+    /// The workbook's header over the cell (实际支出), what the user reads; nil for a whole row.
+    public var header: String?
     public var workbook: StoreValue?
     public var store: StoreValue?
     /// How `--prefer` resolved it; nil: not resolved.
@@ -231,7 +233,7 @@ public enum SyncPlanner {
                         takeWorkbook = true
                     } else {
                         plan.conflicts.append(Conflict(kind: b == nil ? .noBase : .bothChanged, sheet: sheet.name, cell: ref(c.key), column: c.key,
-                                                       workbook: w, store: sv, resolvedBy: prefer))
+                                                       header: sheet.mapping.headers[c.key], workbook: w, store: sv, resolvedBy: prefer))
                         summary.conflicts += 1
                         guard let prefer else { continue }
                         takeWorkbook = prefer == .workbook

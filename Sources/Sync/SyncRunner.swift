@@ -38,6 +38,11 @@ public struct SyncResult: Sendable {
     public var wroteStore = false
     /// Cells whose store value is longer than a cell holds (32,767 characters): not written.
     public var tooLong: [String] = []
+    /// This sync made the SQLite store's file (it was not there before).
+    public var createdStore = false
+    /// A dry run against a SQLite store that is not there yet: planned against an empty store,
+    /// and nothing was created (only a sync that writes creates a store).
+    public var storeAbsent = false
 
     /// 0 clean, 1 conflicts left or invalid cells not pushed.
     public var exitCode: Int32 {
@@ -69,8 +74,16 @@ public enum SyncRunner {
                 throw error
             }
             let early = await prefetch.snapshot(for: name)
-            let result = try await options.store.withOpened { store in
-                try await sync(book: book, name: name, path: path, store: store, options: options, prefetched: early)
+            let absent = options.store.isAbsentFile
+            var result: SyncResult
+            if absent && options.dryRun {
+                result = try dryRun(book: book, name: name, path: path, location: options.store.redacted, snapshot: StoreSnapshot(), options: options)
+                result.storeAbsent = true
+            } else {
+                result = try await options.store.withOpened { store in
+                    try await sync(book: book, name: name, path: path, store: store, options: options, prefetched: early)
+                }
+                result.createdStore = absent && !options.store.isAbsentFile
             }
             // The workbook's rows and the store's — hundreds of thousands of values — are freed on a
             // thread of their own: one by one they took about 0.05 s of a 0.75 s no-op sync of 50,000
@@ -98,8 +111,16 @@ public enum SyncRunner {
             var name = groupBook.binding.campaign ?? groupBook.titleCampaign ?? groupBook.sheetCampaign.map { "\(file) \($0)" } ?? "\(file) \(g + 1)"
             if names.contains(name) { name += " \(g + 1)" }
             names.insert(name)
-            let result = try await options.store.withOpened { store in
-                try await sync(book: groupBook, name: name, path: path, store: store, options: options)
+            let absent = options.store.isAbsentFile
+            var result: SyncResult
+            if absent && options.dryRun {
+                result = try dryRun(book: groupBook, name: name, path: path, location: options.store.redacted, snapshot: StoreSnapshot(), options: options)
+                result.storeAbsent = true
+            } else {
+                result = try await options.store.withOpened { store in
+                    try await sync(book: groupBook, name: name, path: path, store: store, options: options)
+                }
+                result.createdStore = absent && !options.store.isAbsentFile
             }
             results.append(result)
         }
@@ -113,6 +134,17 @@ public enum SyncRunner {
         try await syncAll(path: path, options: options)[0]
     }
 
+    /// The plan alone, against `snapshot` (the store's, or an empty one for a store not made yet).
+    static func dryRun(book: SyncBook, name: String, path: String, location: String, snapshot: StoreSnapshot,
+                       options: SyncOptions) throws -> SyncResult {
+        var result = SyncResult(path: path, campaign: name, store: location, plan: SyncPlan(), dryRun: true,
+                                diagnostics: book.report.diagnostics, isChinese: book.isChinese)
+        try checkTemplate(snapshot.campaign, book)
+        result.plan = SyncPlanner.plan(sheets: book.sheets, binding: book.binding, snapshot: snapshot, prefer: options.prefer)
+        try refuseDisplaced(result.plan, path: path)
+        return result
+    }
+
     static func sync(book: SyncBook, name: String, path: String, store: any CampaignStore, options: SyncOptions,
                      prefetched: StoreSnapshot? = nil) async throws -> SyncResult {
         // An ROI definition given once (`--roi`) is kept in the sync record for the syncs after it.
@@ -120,15 +152,12 @@ public enum SyncRunner {
         if options.validation.roi == nil { options.validation.roi = told.binding.roi }
         told.roi = options.validation.roi
         let book = told
-        var result = SyncResult(path: path, campaign: name, store: store.location, plan: SyncPlan(), dryRun: options.dryRun,
-                                diagnostics: book.report.diagnostics, isChinese: book.isChinese)
         if options.dryRun {
             let snap = try await store.read(campaign: name, history: book.binding.history)
-            try checkTemplate(snap.campaign, book)
-            result.plan = SyncPlanner.plan(sheets: book.sheets, binding: book.binding, snapshot: snap, prefer: options.prefer)
-            try refuseDisplaced(result.plan, path: path)
-            return result
+            return try dryRun(book: book, name: name, path: path, location: store.location, snapshot: snap, options: options)
         }
+        var result = SyncResult(path: path, campaign: name, store: store.location, plan: SyncPlan(), dryRun: options.dryRun,
+                                diagnostics: book.report.diagnostics, isChinese: book.isChinese)
         let spec = CampaignSpec(name: name, template: book.template.id, start: book.period.start, end: book.period.end)
         let context = SyncContext(who: options.who, workbook: (path as NSString).lastPathComponent)
         // Through a link, the file it names is replaced (the link stays).

@@ -152,6 +152,7 @@ public enum CampaignWorkbook {
                     // Phase and stage lists in the workbook's language, as the rows are written.
                     if lang == .en, c.key == "phase", let phases = template.phases { allowed = allowed.map { a in phases.first { $0.zh == a }?.en ?? a } }
                     if lang == .en, c.key == "stage", let stages = template.stages { allowed = allowed.map { a in stages.first { $0.zh == a }?.en ?? a } }
+                    if lang == .en, let english = c.allowedEn, english.count == allowed.count { allowed = english }
                     sheet.addListValidation(range, items: allowed)
                 } else if let suggested = c.suggested {
                     sheet.addListValidation(range, items: suggested, strict: false)
@@ -161,7 +162,9 @@ public enum CampaignWorkbook {
                                            ("预警", HighlightStyle(fontColor: "9C5700", fill: "FFEB9C")),
                                            ("未达标", HighlightStyle(fontColor: "9C0006", fill: "FFC7CE")), ("延期", HighlightStyle(fontColor: "9C0006", fill: "FFC7CE"))]
                     where c.allowed?.contains(value) == true {
-                        sheet.addHighlight(range, when: .cellEquals(.string(value)), style: style)
+                        let i = c.allowed!.firstIndex(of: value)!
+                        let shown = lang == .en ? c.allowedEn.flatMap { i < $0.count ? $0[i] : nil } ?? value : value
+                        sheet.addHighlight(range, when: .cellEquals(.string(shown)), style: style)
                     }
                 }
             }

@@ -149,12 +149,21 @@ public struct Template: Codable, Sendable {
 
     /// A shipped template by id.
     public static func builtin(_ id: String) throws -> Template {
-        guard builtinIDs.contains(id), let url = Bundle.module.url(forResource: id, withExtension: "json", subdirectory: "templates") else {
+        guard builtinIDs.contains(id) else {
             throw TemplateError("no template named \"\(id)\"; the shipped ones are \(builtinIDs.joined(separator: ", "))",
                                 "没有名为“\(id)”的模板;可用的模板:\(builtinIDs.joined(separator: "、"))")
         }
+        let folder = try TemplateFolder.shipped()
+        let url = folder.appendingPathComponent(id + ".json")
+        guard FileManager.default.isReadableFile(atPath: url.path) else {
+            throw TemplateError("tracksheet's template \(id).json is missing from \(folder.path); reinstall tracksheet",
+                                "tracksheet 的模板 \(id).json 不在 \(folder.path) 中;请重新安装 tracksheet")
+        }
         return try load(url)
     }
+
+    /// Every shipped template, or the error that says which one cannot be read.
+    public static func builtins() throws -> [Template] { try builtinIDs.map(builtin) }
 
     /// A team's own template file.
     public static func load(_ url: URL) throws -> Template {
@@ -172,6 +181,52 @@ public struct Template: Codable, Sendable {
 public struct TemplateError: Error, CustomStringConvertible, Sendable {
     public let english: String
     public let chinese: String
-    public init(_ english: String, _ chinese: String) { self.english = english; self.chinese = chinese }
+    /// Whether the workbook the error is about has Chinese headers; nil when it was not read.
+    /// The message is said in the workbook's language, as every command's answer is.
+    public var workbookIsChinese: Bool?
+    public init(_ english: String, _ chinese: String, workbookIsChinese: Bool? = nil) {
+        self.english = english; self.chinese = chinese; self.workbookIsChinese = workbookIsChinese
+    }
     public var description: String { english }
+}
+
+/// Where the shipped template files are. Looked for, in order: the folder `TRACKSHEET_TEMPLATES`
+/// names; `share/tracksheet/templates` beside the binary's `bin/` (what `make install` and the
+/// `make dist` tarball lay out); the resource bundle SwiftPM builds beside the binary (a build
+/// folder). SwiftPM's own `Bundle.module` is not used: it stops the process when its bundle is
+/// missing, and an installed binary has none.
+public enum TemplateFolder {
+    public static let environmentKey = "TRACKSHEET_TEMPLATES"
+
+    public static func shipped() throws -> URL {
+        let places = candidates()
+        if let found = places.first(where: holdsTemplates) { return found }
+        let looked = places.map(\.path).joined(separator: ", ")
+        throw TemplateError("tracksheet cannot find its template files (looked in \(looked)); reinstall it or set \(environmentKey) to the templates folder",
+                            "找不到 tracksheet 的模板文件(查找过:\(looked));请重新安装,或把 \(environmentKey) 设为模板文件夹")
+    }
+
+    /// The folders looked in, in order. A folder named by the environment is the only one looked
+    /// in: a wrong setting is said, not hidden by a fallback.
+    static func candidates() -> [URL] {
+        if let named = ProcessInfo.processInfo.environment[environmentKey], !named.isEmpty {
+            return [URL(fileURLWithPath: named, isDirectory: true)]
+        }
+        guard let binary = Bundle.main.executableURL?.resolvingSymlinksInPath() else { return [] }
+        let bin = binary.deletingLastPathComponent()
+        #if os(macOS)
+        let bundle = "tracksheet_Templates.bundle/Contents/Resources/templates"
+        #else
+        let bundle = "tracksheet_Templates.resources/templates"
+        #endif
+        return [
+            bin.deletingLastPathComponent().appendingPathComponent("share/tracksheet/templates", isDirectory: true),
+            bin.appendingPathComponent(bundle, isDirectory: true),
+        ]
+    }
+
+    static func holdsTemplates(_ folder: URL) -> Bool {
+        var isFolder: ObjCBool = false
+        return FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) && isFolder.boolValue
+    }
 }

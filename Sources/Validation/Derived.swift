@@ -143,8 +143,19 @@ public enum KPIStatus {
         return min(band, max(0, e * 100))
     }
 
-    /// The template's values, which are Chinese in workbooks of either language (the drop-down lists them).
+    /// The template's values (达标, 预警, 未达标); validation reads the English ones as these.
     public static func status(rate: Double, threshold: Double) -> String {
         rate >= 100 - 1e-9 ? "达标" : rate >= threshold - 1e-9 ? "预警" : "未达标"
+    }
+
+    /// The three words recalc writes, in the workbook's language (`english`: the column's
+    /// `allowedEn`, Met / Warning / Not met).
+    public static func words(chinese: Bool, english: [String]?) -> (met: String, warning: String, notMet: String) {
+        guard !chinese, let e = english, e.count >= 3 else { return ("达标", "预警", "未达标") }
+        return (e[0], e[1], e[2])
+    }
+
+    public static func status(rate: Double, threshold: Double, words: (met: String, warning: String, notMet: String)) -> String {
+        rate >= 100 - 1e-9 ? words.met : rate >= threshold - 1e-9 ? words.warning : words.notMet
     }
 }

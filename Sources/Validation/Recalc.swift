@@ -44,11 +44,11 @@ public final class Recalculator {
         // whose template is not clear.
         guard r.book.template != nil else {
             throw TemplateError("\(path): no sheet matches a tracksheet template; nothing was changed",
-                                "\(path):没有工作表与任何模板相符,未做任何修改")
+                                "\(path):没有工作表与任何模板相符,未做任何修改", workbookIsChinese: r.book.isChinese)
         }
         if let a = r.book.ambiguity {
             throw TemplateError("\(path): the sheet \(a.sheet) fits the templates \(a.chosen) and \(a.other) about equally; run recalc with --template to say which it is; nothing was changed",
-                                "\(path):工作表“\(a.sheet)”与模板 \(a.chosen) 和 \(a.other) 的吻合程度相当;请用 --template 指定模板后再重算;未做任何修改")
+                                "\(path):工作表“\(a.sheet)”与模板 \(a.chosen) 和 \(a.other) 的吻合程度相当;请用 --template 指定模板后再重算;未做任何修改", workbookIsChinese: r.book.isChinese)
         }
         try r.run()
         try r.editor.save(to: out)
@@ -66,7 +66,7 @@ public final class Recalculator {
         // went through NSString).
         let u = f.utf8
         if u.starts(with: "IF(AND(ISNUMBER(".utf8) { return contains(u, "ROUND(".utf8) }
-        if u.starts(with: "IF(ISNUMBER(".utf8) { return contains(u, "\"达标\"".utf8) }
+        if u.starts(with: "IF(ISNUMBER(".utf8) { return contains(u, "\"达标\"".utf8) || contains(u, "\"Met\"".utf8) }
         return false
     }
 
@@ -161,9 +161,9 @@ public final class Recalculator {
             detectedROI = d
             if d != (book.template?.roi ?? "ratio") {
                 result.notices.append(d == "net"
-                    ? ("\(m.sheetName): the ROI values follow (收益−成本)/成本 (net); recalculated by that definition (--roi ratio for 增量销售额/成本)",
+                    ? ("\(m.sheetName): the ROI values follow (revenue − cost) / cost (net); recalculated by that definition (--roi ratio for incremental sales / cost)",
                        "\(m.sheetName):ROI 按 (收益−成本)/成本 口径填写,已按该口径重算(如需 增量销售额/成本 请用 --roi ratio)")
-                    : ("\(m.sheetName): the ROI values follow 增量销售额/成本; recalculated by that definition (--roi net for (收益−成本)/成本)",
+                    : ("\(m.sheetName): the ROI values follow incremental sales / cost; recalculated by that definition (--roi net for (revenue − cost) / cost)",
                        "\(m.sheetName):ROI 按 增量销售额/成本 口径填写,已按该口径重算(如需 (收益−成本)/成本 请用 --roi net)"))
             }
         }
@@ -224,8 +224,8 @@ public final class Recalculator {
             if s.roiSeen.total > 0 && s.roiSeen.other == s.roiSeen.total {
                 let net = roiDefinition == "net"
                 notices.append((
-                    net ? "the ROI values you entered follow 增量销售额/成本; they were recalculated as (收益−成本)/成本 (--roi net). Use --roi ratio to keep your definition"
-                        : "the ROI values you entered follow (收益−成本)/成本 (net); they were recalculated as 增量销售额/成本. Use --roi net to keep your definition",
+                    net ? "the ROI values you entered follow incremental sales / cost; they were recalculated as (revenue − cost) / cost (--roi net). Use --roi ratio to keep your definition"
+                        : "the ROI values you entered follow (revenue − cost) / cost (net); they were recalculated as incremental sales / cost. Use --roi net to keep your definition",
                     net ? "原 ROI 按 增量销售额/成本 填写,已按 (收益−成本)/成本 重新计算(--roi net);如需保留原口径请用 --roi ratio"
                         : "原 ROI 按 (收益−成本)/成本 填写,已按 增量销售额/成本 重新计算;如需保留原口径请用 --roi net"))
             }
@@ -256,6 +256,8 @@ public final class Recalculator {
         let weightHeader = m.extra.first { ["权重", "权重(%)", "weight", "weight(%)"].contains(HeaderMatcher.normalize($0.header)) }
         let weightKey = weightHeader.map { HeaderMatcher.normalize($0.header) }
         var textDates: [String] = []
+        // 达标 / 预警 / 未达标 in the workbook's language.
+        let statusWords = KPIStatus.words(chinese: book.isChinese, english: book.sheetSpec(m)?.columns.first { $0.key == "status" }?.allowedEn)
         // The numbers of each template column by row, for the cached values of a 合计 row's SUMs.
         var numbers: [Int: [Int: Double]] = [:]
         var sums: [(ref: CellReference, cell: Cell, column: Int, rows: ClosedRange<Int>)] = []
@@ -290,8 +292,9 @@ public final class Recalculator {
                 if let statusCol = m.columns["status"], !ownRate, !ownStatus {
                     let n = "\(CellReference.columnName(rateCol))\(row.index)"
                     let t = Self.number(Ratio.round(threshold * scale, fraction ? 3 : 1)), full = fraction ? "1" : "100"
-                    let formula = "IF(ISNUMBER(\(n)),IF(\(n)>=\(full),\"达标\",IF(\(n)>=\(t),\"预警\",\"未达标\")),\"-\")"
-                    let value: CellValue = rate.map { .string(KPIStatus.status(rate: $0, threshold: Ratio.round(threshold, 1))) } ?? .string("-")
+                    let w = statusWords
+                    let formula = "IF(ISNUMBER(\(n)),IF(\(n)>=\(full),\"\(w.met)\",IF(\(n)>=\(t),\"\(w.warning)\",\"\(w.notMet)\")),\"-\")"
+                    let value: CellValue = rate.map { .string(KPIStatus.status(rate: $0, threshold: Ratio.round(threshold, 1), words: w)) } ?? .string("-")
                     if let info, try set(info, CellReference(row: row.index, column: statusCol), row.cells["status"], value: value, formula: formula) { changed += 1 }
                 }
             }

@@ -123,8 +123,11 @@ public final class Validator {
     }
 
     func column(_ m: SheetMapping, _ key: String) -> Template.Column? { book.sheetSpec(m)?.columns.first { $0.key == key } }
+    /// The column's name in a message, without the unit its header carries (`实际支出(元)` → 实际支出).
     func header(_ m: SheetMapping, _ key: String, chinese: Bool) -> String {
-        column(m, key).map { chinese ? $0.zh : $0.en } ?? key
+        guard let name = column(m, key).map({ chinese ? $0.zh : $0.en }) else { return key }
+        guard name.hasSuffix(")") || name.hasSuffix(")"), let open = name.lastIndex(where: { $0 == "(" || $0 == "(" }), open > name.startIndex else { return name }
+        return String(name[..<open]).trimmingCharacters(in: .whitespaces)
     }
 
     /// An amount in 元, with the header's own unit beside it when it names one: `86,000 元(8.6 万元)`.
@@ -380,7 +383,7 @@ public final class Validator {
                            "“\(name.1)”为“\(text)”,年份仍是占位的 202X:模板未填写")
                     badKeys.insert(c.key)
                 case .invalid:
-                    report("type.date", m, row, c.key, "\(name.0) \"\(text)\" is not a date (write 2025-05-01, 5月1日 or 5.1)",
+                    report("type.date", m, row, c.key, "\(name.0) \"\(text)\" is not a date (write 2025-05-01, 2025/5/1 or 5.1)",
                            "“\(name.1)”的值“\(text)”不是日期(可写 2025-05-01、5月1日 或 5.1)")
                     badKeys.insert(c.key)
                 case .noValue where c.noValue != true:
@@ -445,13 +448,13 @@ public final class Validator {
                 }
             case .quantity:
                 if case .invalid = book.quantity(row, slot: c.slot), !isTotal {
-                    report("type.quantity", m, row, c.key, "\(name.0) \"\(text)\" is not a number with a unit (e.g. 22万, 2.1%, 520条)",
+                    report("type.quantity", m, row, c.key, "\(name.0) \"\(text)\" is not a number with a unit (e.g. 220,000, 2.1% or 520 posts)",
                            "“\(name.1)”的值“\(text)”不是带单位的数字(如 22万、2.1%、520条)")
                     badKeys.insert(c.key)
                 }
             case .kpi:
                 if KPI.parse(text) == nil && !isTotal {
-                    report("kpi.unreadable", m, row, c.key, "the KPI \"\(text)\" has no target number (e.g. 点击率≥2%, 签约KOL数量≥10人)",
+                    report("kpi.unreadable", m, row, c.key, "the KPI \"\(text)\" has no target number (e.g. CTR≥2% or signed KOLs≥10)",
                            "核心KPI指标“\(text)”读不出目标值(如 点击率≥2%、签约KOL数量≥10人)")
                     badKeys.insert(c.key)
                 }
@@ -462,7 +465,7 @@ public final class Validator {
                            "完成状态勾选了多个(\(states.joined(separator: "、"))):只能勾选一个")
                     badKeys.insert(c.key)
                 case .invalid:
-                    report("checkbox.invalid", m, row, c.key, "\"\(text)\" is not a card state: mark one of □未开始□进行中□已完成",
+                    report("checkbox.invalid", m, row, c.key, "\"\(text)\" is not a card state: tick exactly one of its boxes (not started, in progress, done)",
                            "“\(text)”不是流程卡的完成状态:请在 □未开始□进行中□已完成 中勾选一个")
                     badKeys.insert(c.key)
                 default: break
@@ -582,20 +585,28 @@ public final class Validator {
             } else if has.finish { due = dateValue(row, "finish") }
             else if has.deadline { due = dateValue(row, "deadline") }
             if let state, state == "未开始" || state == "进行中", let due, due < options.asOf {
-                report("status.overdue", m, row, stateKey, "\"\(text)\" but due \(due) (as of \(options.asOf)): mark it 延期 or finish it",
-                       "状态为“\(text)”,但计划 \(due.chinese) 完成(截至 \(options.asOf.chinese)):应标为延期或尽快完成")
+                // The column's word for 延期 in the workbook's language; a process card has no such box.
+                let spec = column(m, stateKey)
+                if let delayed = spec?.allowed?.firstIndex(of: "延期") {
+                    let english = spec?.allowedEn.flatMap { delayed < $0.count ? $0[delayed] : nil } ?? "Delayed"
+                    report("status.overdue", m, row, stateKey, "\"\(text)\" but due \(due) (as of \(options.asOf)): mark it \(english) or finish it",
+                           "状态为“\(text)”,但计划 \(due.chinese) 完成(截至 \(options.asOf.chinese)):应标为延期或尽快完成")
+                } else {
+                    report("status.overdue", m, row, stateKey, "\"\(text)\" but due \(due) (as of \(options.asOf)): finish it or move its deadline",
+                           "状态为“\(text)”,但计划 \(due.chinese) 完成(截至 \(options.asOf.chinese)):请尽快完成或调整截止日期")
+                }
             }
             if let p = progress, let state {
                 if p >= 100 && state != "已完成" {
                     report("progress.state", m, row, stateKey, "progress is 100 but the state is \"\(text)\"", "执行进度为 100,但状态为“\(text)”")
                 } else if state == "已完成" && p < 100 {
-                    report("progress.state", m, row, stateKey, "the state is 已完成 but progress is \(Self.show(p))", "状态为已完成,但执行进度为 \(Self.show(p))")
+                    report("progress.state", m, row, stateKey, "the state is Done but progress is \(Self.show(p))", "状态为已完成,但执行进度为 \(Self.show(p))")
                 }
             }
         }
         // Budget.
         if let b = number(row, slot: has.budgetSlot), let s = number(row, slot: has.spendSlot), s > b, !isTotal {
-            report("budget.overspend", m, row, "spend", "spend \(money(m, "spend", s, chinese: false)) is over the budget \(money(m, "budget", b, chinese: false)) by \(Self.show(s - b)) CNY",
+            report("budget.overspend", m, row, "spend", "\(header(m, "spend", chinese: false)) \(money(m, "spend", s, chinese: false)) is over the budget \(money(m, "budget", b, chinese: false)) by \(Self.show(s - b)) CNY",
                    "实际支出 \(money(m, "spend", s, chinese: true)) 超出预算 \(money(m, "budget", b, chinese: true)),超支 \(Self.show(s - b)) 元")
         }
         // Funnel: a later step cannot exceed the one before.
@@ -687,12 +698,13 @@ public final class Validator {
         }
         if m.columns["achievementRate"] != nil, case .value(let entered) = book.quantity(row.cells["achievementRate"]),
            !Self.agrees(entered, Ratio.round(rate, 1)) {
-            report("kpi.status", m, row, "achievementRate", "达成率 \(row.text("achievementRate")) disagrees with \(row.text("achieved")) against \(row.text("kpi")) = \(Self.show(rate, decimals: 1))",
+            report("kpi.status", m, row, "achievementRate", "\(header(m, "achievementRate", chinese: false)) \(row.text("achievementRate")) disagrees with \(row.text("achieved")) against \(row.text("kpi")) = \(Self.show(rate, decimals: 1))",
                    "达成率 \(row.text("achievementRate")) 与 \(row.text("achieved")) 对 \(row.text("kpi")) 的计算值 \(Self.show(rate, decimals: 1)) 不符")
         }
         if m.columns["status"] != nil, row.has("status"), !Values.noValueMarkers.contains(row.text("status")),
            (column(m, "status")?.canonical(row.text("status")) ?? row.text("status")) != status {
-            report("kpi.status", m, row, "status", "达标情况 says \(row.text("status")) but \(Self.show(rate, decimals: 1))% of the KPI gives \(status)",
+            let english = column(m, "status").flatMap { c in c.allowed?.firstIndex(of: status).flatMap { i in c.allowedEn.flatMap { i < $0.count ? $0[i] : nil } } } ?? status
+            report("kpi.status", m, row, "status", "\(header(m, "status", chinese: false)) says \(row.text("status")) but \(Self.show(rate, decimals: 1))% of the KPI gives \(english)",
                    "达标情况为“\(row.text("status"))”,但KPI达成 \(Self.show(rate, decimals: 1))%,应为“\(status)”")
         }
     }
@@ -708,8 +720,8 @@ public final class Validator {
         func at(_ r: ROIRow) -> String { CellReference(row: r.index, column: col).description }
         if !wrong.isEmpty && other.count == wrong.count && wrong.count == rows.count {
             report("metric.roiDefinition", m.sheetName, at(rows[0]), rows[0].value,
-                   useNet ? "the ROI values follow 增量销售额/成本, not (收益−成本)/成本; recalc and sync keep that definition (--roi net to change it)"
-                          : "the ROI values follow (收益−成本)/成本 (net), not 增量销售额/成本; recalc and sync keep that definition (--roi ratio to change it)",
+                   useNet ? "the ROI values follow incremental sales / cost, not (revenue − cost) / cost; recalc and sync keep that definition (--roi net to change it)"
+                          : "the ROI values follow (revenue − cost) / cost (net), not incremental sales / cost; recalc and sync keep that definition (--roi ratio to change it)",
                    useNet ? "ROI 按 增量销售额/成本 口径填写,而非 (收益−成本)/成本;recalc 和 sync 会保留该口径(如需更改请用 --roi net)"
                           : "ROI 按 (收益−成本)/成本 口径填写,而非 增量销售额/成本;recalc 和 sync 会保留该口径(如需更改请用 --roi ratio)")
             return

@@ -25,9 +25,13 @@ struct Inspect: ParsableCommand {
     }
 
     func run() throws {
-        if let lang = common.lang { Language.current = lang }
-        let zh = Language.current.isChinese
+        Language.choose(common.lang)
         let book = try Workbook(path: file)
+        // Which template the workbook follows, and where each of its columns is; its headers'
+        // language is the answer's, as for every command (--lang first, LANG when nothing matches).
+        let templates = try Templates.all(extra: nil)
+        let mappings = try HeaderMatcher.detect(in: book, templates: templates)
+        let zh = common.chinese(workbook: Self.chineseHeaders(mappings))
         var sheetsJSON: [JSONValue] = []
         var text = zh ? "文件 \(file)\n" : "File \(file)\n"
         text += zh ? "日期系统 \(book.is1904 ? 1904 : 1900),\(book.sheets.count) 个工作表\n"
@@ -75,7 +79,7 @@ struct Inspect: ParsableCommand {
             sheetsJSON.append(.object(obj))
 
             let vis = sheet.visibility == .visible ? "" : (zh ? " [\(sheet.visibility == .hidden ? "隐藏" : "深度隐藏")]" : " [\(sheet.visibility.rawValue)]")
-            text += "\n  \(sheet.position + 1). \(sheet.name)\(vis) — \(sheet.kind.rawValue)"
+            text += "\n  \(sheet.position + 1). \(sheet.name)\(vis) — \(Self.name(of: sheet.kind, chinese: zh))"
             if let used = meta.usedRange { text += zh ? ",数据区域 \(used)" : ", data in \(used)" }
             text += zh ? ",\(meta.rowCount) 行,\(meta.cellCount) 个有值单元格\n" : ", \(meta.rowCount) row(s), \(meta.cellCount) cell(s) with values\n"
             if !meta.mergedRanges.isEmpty {
@@ -83,7 +87,7 @@ struct Inspect: ParsableCommand {
             }
             for v in meta.dataValidations.prefix(12) {
                 let items = v.listItems.map { " [\($0.joined(separator: ", "))]" } ?? (v.formula1.map { " \($0)" } ?? "")
-                text += (zh ? "     数据验证 " : "     validation ") + "\(v.type) \(v.ranges.map(\.description).joined(separator: " "))\(items)\n"
+                text += (zh ? "     数据验证 " : "     validation ") + "\(Self.name(ofValidation: v.type, chinese: zh)) \(v.ranges.map(\.description).joined(separator: " "))\(items)\n"
             }
             if let f = meta.frozenAt { text += (zh ? "     冻结窗格于 " : "     frozen at ") + "\(f)\n" }
             if !comments.isEmpty { text += zh ? "     批注 \(comments.count) 条\n" : "     \(comments.count) note(s)\n" }
@@ -93,9 +97,6 @@ struct Inspect: ParsableCommand {
             text += zh ? "\n定义的名称:\n" : "\nDefined names:\n"
             for n in book.definedNames { text += "  \(n.name) = \(n.formula)\(n.localSheet.map { zh ? "(工作表 \($0 + 1))" : " (sheet \($0 + 1))" } ?? "")\n" }
         }
-        // Which template the workbook follows, and where each of its columns is.
-        let templates = Template.builtinIDs.compactMap { try? Template.builtin($0) }
-        let mappings = try HeaderMatcher.detect(in: book, templates: templates)
         for m in mappings {
             let t = templates.first { $0.id == m.templateID }!
             let spec = t.sheets.first { $0.id == m.templateSheet }!
@@ -170,6 +171,34 @@ struct Inspect: ParsableCommand {
             ])
             FileHandleOutput.standardOutput.write(doc.text + "\n")
         }
+    }
+
+    static func name(of kind: SheetInfo.Kind, chinese zh: Bool) -> String {
+        switch kind {
+        case .worksheet: zh ? "工作表" : "worksheet"
+        case .chartsheet: zh ? "图表工作表" : "chart sheet"
+        case .dialogsheet: zh ? "对话框工作表" : "dialog sheet"
+        case .macrosheet: zh ? "宏工作表" : "macro sheet"
+        case .unknown: zh ? "未知类型" : "unknown kind"
+        }
+    }
+
+    /// A data validation's type (`list`, `decimal` …) as Excel's dialog names it.
+    static func name(ofValidation type: String, chinese zh: Bool) -> String {
+        let names: [String: (String, String)] = [
+            "list": ("序列", "list"), "whole": ("整数", "whole number"), "decimal": ("小数", "decimal"), "date": ("日期", "date"),
+            "time": ("时间", "time"), "textLength": ("文本长度", "text length"), "custom": ("自定义", "custom"), "none": ("任何值", "any value"),
+        ]
+        guard let n = names[type] else { return Output.safe(type, max: 40) }
+        return zh ? n.0 : n.1
+    }
+
+    /// Whether the headers the mappings were found by are mostly Chinese; nil when none matched.
+    static func chineseHeaders(_ mappings: [SheetMapping]) -> Bool? {
+        let headers = mappings.flatMap(\.headers.values)
+        guard !headers.isEmpty else { return nil }
+        let chinese = headers.filter { $0.unicodeScalars.contains { (0x4E00...0x9FFF).contains($0.value) } }.count
+        return chinese * 2 >= headers.count
     }
 
     static func json(_ v: DataValidation) -> JSONValue {

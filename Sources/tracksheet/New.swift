@@ -16,10 +16,10 @@ struct New: ParsableCommand {
     @Option(name: .customLong("template-file"), help: "A team's own template file (JSON), instead of --template.")
     var templateFile: String?
 
-    @Option(help: "Campaign name, e.g. 618大促.")
+    @Option(help: "Campaign name, in the team's words (Chinese or English).")
     var campaign: String
 
-    @Option(help: "First day of the campaign: 2025-05-01, 2025/5/1 or 2025年5月1日.")
+    @Option(help: "First day of the campaign, e.g. 2025-05-01 or 2025/5/1 (Chinese dates are read too).")
     var start: String
 
     @Option(help: "Last day of the campaign.")
@@ -41,7 +41,7 @@ struct New: ParsableCommand {
     }
 
     func run() throws {
-        if let lang = common.lang { Language.current = lang }
+        Language.choose(common.lang)
         let zh = Language.current.isChinese
         if FileManager.default.fileExists(atPath: out) && !force {
             Output.fail(zh ? "\(out) 已存在;如需覆盖请加 --force" : "\(out) already exists; add --force to replace it")
@@ -53,11 +53,11 @@ struct New: ParsableCommand {
             options.blankRows = 20
             try CampaignWorkbook.generate(spec, options, to: out)
             let windows = CampaignWorkbook.phaseWindows(spec, start: options.start, end: options.end, language: options.language)
-            print(zh ? "已生成 \(out)(模板 \(spec.id) v\(spec.version),活动 \(campaign),\(options.start)–\(options.end))"
+            print(zh ? "已生成 \(out)(模板 \(spec.id) 第 \(spec.version) 版,活动 \(campaign),\(options.start)–\(options.end))"
                      : "Wrote \(out) (template \(spec.id) v\(spec.version), campaign \(campaign), \(options.start) to \(options.end))")
             for w in windows { print("  \(w.name): \(w.start) – \(w.end)") }
         } catch let e as TemplateError {
-            Output.fail(zh ? e.chinese : e.english)
+            Output.fail(Language.say(e.english, e.chinese, workbook: e.workbookIsChinese))
         }
     }
 }

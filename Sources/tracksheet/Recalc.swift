@@ -9,9 +9,9 @@ struct Recalc: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write every derived column and roll-up back as formulas with their values.",
         discussion: """
-        CTR, CVR, cost per acquisition, ROI and the review's 达成率 become formulas over their row; the master plan's \
-        达成率 and 达标情况 are filled from the KPI and the achieved value; a 汇总 sheet gets progress, budget, spend and \
-        variance per phase and for the campaign. Nothing else in the workbook changes.
+        CTR, CVR, cost per acquisition, ROI and the review's achievement rates become formulas over their row; the \
+        master plan's achievement rate and KPI status are filled from the KPI and the achieved value; a summary sheet \
+        gets progress, budget, spend and variance per phase and for the campaign. Nothing else in the workbook changes.
         """)
 
     @Argument(help: "The workbook (.xlsx).")
@@ -23,7 +23,7 @@ struct Recalc: ParsableCommand {
     @Flag(name: .customLong("in-place"), help: "Replace the input (atomically: the old file stays whole until the new one is complete).")
     var inPlace = false
 
-    @Option(help: "ROI definition: ratio (增量销售额/成本) or net ((收益−成本)/成本); default: the template's.")
+    @Option(help: "ROI definition: ratio (incremental sales / cost) or net ((revenue - cost) / cost); default: the template's.")
     var roi: RoiDefinition?
 
     @Flag(help: "Also replace formulas of your own in derived columns (they are kept otherwise, and listed).")
@@ -41,7 +41,7 @@ struct Recalc: ParsableCommand {
     }
 
     func run() throws {
-        if let lang = common.lang { Language.current = lang }
+        Language.choose(common.lang)
         guard FileManager.default.fileExists(atPath: file) else {
             Output.fail(Language.current.isChinese ? "找不到文件 \(file)" : "\(file): no such file")
         }
@@ -55,18 +55,19 @@ struct Recalc: ParsableCommand {
         do {
             result = try Recalculator.recalc(path: file, to: out, options: options)
         } catch let e as TemplateError {
-            Output.fail(Language.current.isChinese ? e.chinese : e.english)
+            Output.fail(Language.say(e.english, e.chinese, workbook: e.workbookIsChinese))
         }
-        let zh = common.lang.map { $0 == .zh } ?? result.isChinese
+        let zh = common.chinese(workbook: result.isChinese)
         guard result.template != nil else {
             Output.fail(zh ? "\(file):没有工作表与任何模板相符,未做任何修改" : "\(file): no sheet matches a tracksheet template; nothing was changed")
         }
         for n in result.notices { print(zh ? "注意:\(n.chinese)" : "Note: \(n.english)") }
+        let asOf = campaign.asOfNote(chinese: zh)
         if result.changed.isEmpty {
-            print(zh ? "\(out):派生列已是最新,未做修改" : "\(out): the derived cells were already up to date; nothing changed")
+            print(zh ? "\(out):派生列已是最新,未做修改(\(asOf))" : "\(out): the derived cells were already up to date; nothing changed (\(asOf))")
         } else {
             let parts = result.changed.keys.sorted().map { "\($0) \(result.changed[$0]!)" }.joined(separator: zh ? "、" : ", ")
-            print(zh ? "已重算 \(result.changedTotal) 个单元格(\(parts)),写入 \(out)" : "Recalculated \(result.changedTotal) cells (\(parts)); wrote \(out)")
+            print(zh ? "已重算 \(result.changedTotal) 个单元格(\(parts)),写入 \(out)(\(asOf))" : "Recalculated \(result.changedTotal) cells (\(parts)); wrote \(out) (\(asOf))")
         }
     }
 }

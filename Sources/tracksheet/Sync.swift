@@ -14,7 +14,7 @@ struct SyncCommand: ParsableCommand {
         discussion: """
         A three-way merge of the workbook, the store and what both held at the last sync: a cell changed on one side \
         takes that side's value; a cell changed on both sides is a conflict, reported with both values (exit 1) and \
-        left for you to settle — edit one side, or run again with --prefer. Nothing changes on either side while \
+        left for you to settle: edit one side, or run again with --prefer. Nothing changes on either side while \
         conflicts remain. Rows keep their identity in a hidden column when you sort, insert, move or delete rows; \
         a copied row is a new row. Cells that fail validation are not pushed (exit 1).
         Store: --store PATH, sqlite:PATH or postgres://user:password@host/db; else $TRACKSHEET_STORE; \
@@ -24,7 +24,7 @@ struct SyncCommand: ParsableCommand {
     @Argument(help: "The workbook (.xlsx).")
     var file: String
 
-    @Option(help: "The store: a SQLite path, sqlite:PATH or postgres://… (default: $TRACKSHEET_STORE, else tracksheet.db beside the workbook).")
+    @Option(help: "The store: a SQLite path, sqlite:PATH or postgres://... (default: $TRACKSHEET_STORE, else tracksheet.db beside the workbook).")
     var store: String?
 
     @Option(help: "The campaign to bind the workbook to at its first sync (default: the one it was made for, else its file name).")
@@ -39,7 +39,7 @@ struct SyncCommand: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: Inspect.OutputFormat = .text
 
-    @Option(help: "ROI definition for the recalculated ROI: ratio (增量销售额/成本) or net ((收益−成本)/成本); kept in the sync record for later syncs (default: the record's, else what the workbook's values follow, else the template's).")
+    @Option(help: "ROI definition for the recalculated ROI: ratio (incremental sales / cost) or net ((revenue - cost) / cost); kept in the sync record for later syncs (default: the record's, else what the workbook's values follow, else the template's).")
     var roi: Recalc.RoiDefinition?
 
     @Flag(help: "Also replace formulas of your own in derived columns when recalculating (they are kept otherwise).")
@@ -52,7 +52,7 @@ struct SyncCommand: ParsableCommand {
     enum PreferArgument: String, ExpressibleByArgument { case workbook, store }
 
     func run() throws {
-        if let lang = common.lang { Language.current = lang }
+        Language.choose(common.lang)
         guard FileManager.default.fileExists(atPath: file) else {
             Output.fail(Language.current.isChinese ? "找不到文件 \(file)" : "\(file): no such file")
         }
@@ -63,7 +63,7 @@ struct SyncCommand: ParsableCommand {
         let file = self.file, fixed = options
         let results = try blocking { try await SyncRunner.syncAll(path: file, options: fixed) }
         guard let first = results.first else { return }
-        let zh = common.lang.map { $0 == .zh } ?? first.isChinese
+        let zh = common.chinese(workbook: first.isChinese)
         if format == .json {
             // One object for a workbook of one campaign; an array of them for a workbook of several.
             print(results.count == 1 ? Self.json(first, chinese: zh) : "[" + results.map { Self.json($0, chinese: zh) }.joined(separator: ",") + "]")
@@ -79,8 +79,13 @@ struct SyncCommand: ParsableCommand {
 
     func printText(_ r: SyncResult, chinese zh: Bool) {
         let path = Output.safe(r.path, max: 1_000), campaign = Output.safe(r.campaign, max: 100)
-        print(zh ? "\(path) ⇄ \(r.store)(活动“\(campaign)”)\(r.dryRun ? ":预演,不做任何修改" : "")"
-                 : "\(path) ⇄ \(r.store) (campaign \"\(campaign)\")\(r.dryRun ? ": dry run, nothing is changed" : "")")
+        let asOf = campaignArguments.asOfNote(chinese: zh)
+        print(zh ? "\(path) ⇄ \(r.store)(活动“\(campaign)”,\(asOf))\(r.dryRun ? ":预演,不做任何修改" : "")"
+                 : "\(path) ⇄ \(r.store) (campaign \"\(campaign)\", \(asOf))\(r.dryRun ? ": dry run, nothing is changed" : "")")
+        if r.storeAbsent {
+            print(zh ? "  存储库尚不存在:以下按空存储库计算;第一次正式同步时才会创建它。" : "  The store does not exist yet: planned against an empty store; the first sync creates it.")
+        }
+        if r.createdStore { print(zh ? "  已新建存储库 \(r.store)。" : "  Created the store \(r.store).") }
         for s in r.plan.summaries {
             var parts: [String] = []
             if s.storeInserts + s.storeUpdates + s.storeDeletes > 0 {
@@ -109,7 +114,7 @@ struct SyncCommand: ParsableCommand {
             print(zh ? "冲突:" : "Conflicts:")
             for c in r.plan.conflicts {
                 let how = c.resolvedBy.map { zh ? "(按 --prefer \($0.rawValue) 处理)" : " (settled by --prefer \($0.rawValue))" } ?? ""
-                print("  \(Output.safe(c.location, max: 120))\(c.column.map { "  \($0)" } ?? "")  \(Output.safe(c.message(chinese: zh), max: 1_000))\(how)")
+                print("  \(Output.safe(c.location, max: 120))\(c.header.map { "  " + Output.safe($0, max: 60) } ?? "")  \(Output.safe(c.message(chinese: zh), max: 1_000))\(how)")
             }
         }
         if !r.plan.unresolved.isEmpty {
@@ -143,7 +148,7 @@ struct SyncCommand: ParsableCommand {
         }
         let conflicts: [JSONValue] = r.plan.conflicts.map { c in
             .object([("kind", .string(c.kind.rawValue)), ("sheet", .string(c.sheet)), ("cell", c.cell.map(JSONValue.string) ?? .null),
-                     ("column", c.column.map(JSONValue.string) ?? .null), ("workbook", value(c.workbook)), ("store", value(c.store)),
+                     ("column", c.column.map(JSONValue.string) ?? .null), ("header", c.header.map(JSONValue.string) ?? .null), ("workbook", value(c.workbook)), ("store", value(c.store)),
                      ("resolvedBy", c.resolvedBy.map { .string($0.rawValue) } ?? .null), ("message", .string(c.message(chinese: zh)))])
         }
         let diagnostics: [JSONValue] = r.diagnostics.filter { $0.severity == .error }.map { d in
@@ -154,7 +159,8 @@ struct SyncCommand: ParsableCommand {
         JSONValue.object([
             ("path", .string(r.path)), ("campaign", .string(r.campaign)), ("store", .string(r.store)), ("dryRun", .bool(r.dryRun)),
             ("sheets", .array(sheets)), ("conflicts", .array(conflicts)), ("notSynced", .array(diagnostics)),
-            ("wroteStore", .bool(r.wroteStore)), ("wroteWorkbook", .bool(r.wroteWorkbook)), ("exitCode", .number(Double(r.exitCode))),
+            ("wroteStore", .bool(r.wroteStore)), ("wroteWorkbook", .bool(r.wroteWorkbook)),
+            ("createdStore", .bool(r.createdStore)), ("storeAbsent", .bool(r.storeAbsent)), ("exitCode", .number(Double(r.exitCode))),
         ]).write(into: &out)
         return out
     }
@@ -171,7 +177,7 @@ struct Export: ParsableCommand {
     @Option(help: "The campaign's name in the store.")
     var campaign: String
 
-    @Option(help: "The store: a SQLite path, sqlite:PATH or postgres://… (default: $TRACKSHEET_STORE, else tracksheet.db beside OUT).")
+    @Option(help: "The store: a SQLite path, sqlite:PATH or postgres://... (default: $TRACKSHEET_STORE, else tracksheet.db beside OUT).")
     var store: String?
 
     @Flag(help: "Replace OUT if it exists.")
@@ -180,7 +186,7 @@ struct Export: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        if let lang = common.lang { Language.current = lang }
+        Language.choose(common.lang)
         if FileManager.default.fileExists(atPath: output) && !force {
             Output.fail(Language.current.isChinese ? "\(output) 已存在;使用 --force 覆盖" : "\(output) exists; use --force to replace it")
         }
@@ -209,9 +215,9 @@ func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) thr
     }
     done.wait()
     do { return try box.result!.get() } catch let e as StoreError {
-        Output.fail(Language.current.isChinese ? e.chinese : e.english)
+        Output.fail(Language.say(e.english, e.chinese, workbook: e.workbookIsChinese))
     } catch let e as TemplateError {
-        Output.fail(Language.current.isChinese ? e.chinese : e.english)
+        Output.fail(Language.say(e.english, e.chinese, workbook: e.workbookIsChinese))
     } catch let e as XLSXError {
         throw e
     } catch let e as ValidationError {

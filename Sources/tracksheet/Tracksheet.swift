@@ -1,4 +1,5 @@
 import ArgumentParser
+import TracksheetBuildInfo
 import XLSX
 #if canImport(Glibc)
 import Glibc
@@ -12,7 +13,7 @@ struct Tracksheet: ParsableCommand {
         commandName: "tracksheet",
         abstract: "Generate, validate, recalculate and sync campaign-tracking workbooks (.xlsx).",
         discussion: "Exit codes: 0 clean, 1 problems found, 2 could not run.",
-        version: "0.1.0",
+        version: BuildInfo.description,
         subcommands: [New.self, Inspect.self, Validate.self, Recalc.self, SyncCommand.self, Export.self]
     )
 
@@ -37,16 +38,45 @@ struct Tracksheet: ParsableCommand {
     }
 }
 
+/// What `tracksheet --version` says: the version, and the commit when `make` built the binary.
+enum BuildInfo {
+    /// The one place the version is written; `make dist` reads it from here for the tarball's name.
+    static let version = "0.9.0"
+    static var commit: String { String(cString: tracksheet_build_commit()) }
+    static var description: String { commit.isEmpty ? "\(version) (commit unknown: built without make)" : "\(version) (commit \(commit))" }
+}
+
 /// Flags every subcommand shares.
 struct CommonOptions: ParsableArguments {
-    @Option(name: .long, help: "Language of messages: zh or en (default: from LANG).")
+    @Option(name: .long, help: "Language of messages: zh or en (default: the workbook's headers', else from LANG).")
     var lang: Language?
+
+    /// The language of what a command says about a workbook: --lang, else the workbook's own
+    /// (`workbook`: whether its headers are Chinese; nil when it has none tracksheet knows), else LANG.
+    func chinese(workbook: Bool?) -> Bool {
+        lang.map { $0 == .zh } ?? workbook ?? Language.current.isChinese
+    }
 }
 
 enum Language: String, ExpressibleByArgument {
     case zh, en
+    /// --lang, else LANG: the language of what is said before a workbook is read. Set once, by
+    /// the command, before any other thread runs.
     nonisolated(unsafe) static var current: Language = fromEnvironment()
+    /// --lang when given: it wins over the workbook's own language.
+    nonisolated(unsafe) static var chosen: Language?
     var isChinese: Bool { self == .zh }
+
+    static func choose(_ lang: Language?) {
+        chosen = lang
+        if let lang { current = lang }
+    }
+
+    /// A message about a workbook in the language every command answers in: --lang, else the
+    /// workbook's (nil: not known), else LANG.
+    static func say(_ english: String, _ chinese: String, workbook: Bool?) -> String {
+        (chosen.map(\.isChinese) ?? workbook ?? current.isChinese) ? chinese : english
+    }
 
     static func fromEnvironment() -> Language {
         for key in ["LC_ALL", "LC_MESSAGES", "LANG"] {

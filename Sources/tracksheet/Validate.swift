@@ -24,7 +24,7 @@ struct Validate: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: Inspect.OutputFormat = .text
 
-    @Option(help: "Write a copy with the problems highlighted and noted, plus a 校验结果 sheet (a folder when checking several files).")
+    @Option(help: "Write a copy with the problems highlighted and noted, plus a sheet that lists them (a folder when checking several files).")
     var annotate: String?
 
     @OptionGroup var campaign: CampaignArguments
@@ -32,7 +32,7 @@ struct Validate: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        if let lang = common.lang { Language.current = lang }
+        Language.choose(common.lang)
         let options = try campaign.options(roi: nil)
         let paths = try WorkbookFiles.expand(files)
         if annotate != nil && paths.count > 1 {
@@ -50,12 +50,12 @@ struct Validate: ParsableCommand {
                 let report = try Validator.validate(path: path, options: options)
                 guard report.template != nil else {
                     failures.append((path, Language.current.isChinese ? "没有工作表与任何模板(主跟踪表、效果分析表、流程跟踪表……)相符"
-                                                                      : "no sheet matches a tracksheet template (主跟踪表, 效果分析表, 流程跟踪表 …)"))
+                                                                      : "no sheet matches a tracksheet template (a master plan, an effect analysis, a process card …)"))
                     continue
                 }
                 reports.append(report)
                 if let annotate {
-                    let zh = common.lang.map { $0 == .zh } ?? report.isChinese
+                    let zh = common.chinese(workbook: report.isChinese)
                     let out = paths.count > 1 ? (annotate as NSString).appendingPathComponent(
                         ((path as NSString).lastPathComponent as NSString).deletingPathExtension + (zh ? "-校验.xlsx" : "-checked.xlsx")) : annotate
                     if Output.sameFile(out, path) {
@@ -66,7 +66,7 @@ struct Validate: ParsableCommand {
             } catch let e as XLSXError {
                 failures.append((path, e.message(chinese: Language.current.isChinese)))
             } catch let e as TemplateError {
-                failures.append((path, Language.current.isChinese ? e.chinese : e.english))
+                failures.append((path, Language.say(e.english, e.chinese, workbook: e.workbookIsChinese)))
             }
         }
         progress.finish()
@@ -80,7 +80,7 @@ struct Validate: ParsableCommand {
         if reports.contains(where: { $0.errors > 0 }) { throw ExitCode(1) }
     }
 
-    func chinese(_ r: Report) -> Bool { common.lang.map { $0 == .zh } ?? r.isChinese }
+    func chinese(_ r: Report) -> Bool { common.chinese(workbook: r.isChinese) }
 
     func json(_ reports: [Report], _ failures: [(String, String)]) -> String {
         var files: [JSONValue] = reports.map { r in
@@ -121,7 +121,7 @@ struct Validate: ParsableCommand {
             let zh = chinese(r)
             let infos = r.diagnostics.count - r.errors - r.warnings
             let summary = zh ? "\(r.errors) 个错误,\(r.warnings) 个警告,\(infos) 个提示" : "\(r.errors) error(s), \(r.warnings) warning(s), \(infos) note(s)"
-            print("\(paint(Output.safe(r.path, max: 1_000), "1")) (\(r.template ?? "?")): \(summary)")
+            print("\(paint(Output.safe(r.path, max: 1_000), "1")) (\(r.template ?? "?")): \(summary)\(zh ? "," : ", ")\(campaign.asOfNote(chinese: zh))")
             var sheet: String?
             for d in r.diagnostics {
                 if d.sheet != sheet { sheet = d.sheet; print("  \(paint(Output.safe(d.sheet, max: 100), "1"))") }
@@ -148,6 +148,14 @@ struct CampaignArguments: ParsableArguments {
         if let asOf, CalendarDate(asOf) == nil { throw ValidationError("--as-of \(asOf) is not a date such as 2025-06-09") }
     }
 
+    /// The day overdue and running tasks were judged by, as the text output says it: an old
+    /// workbook's 延期 warnings read right only with the day they were judged on.
+    func asOfNote(chinese zh: Bool) -> String {
+        let day = asOf.flatMap(CalendarDate.init) ?? CalendarDate.today
+        if asOf == nil { return zh ? "按今天 \(day.chinese) 判断(可用 --as-of 指定日期)" : "as of today, \(day) (--as-of for another day)" }
+        return zh ? "按 \(day.chinese) 判断" : "as of \(day)"
+    }
+
     func options(roi: String?) throws -> ValidationOptions {
         var templates = try Templates.all(extra: templateFile)
         if let template {
@@ -166,9 +174,9 @@ enum Templates {
     static func all(extra: String?) throws -> [Template] {
         do {
             let own = try extra.map { [try Template.load(URL(fileURLWithPath: $0))] } ?? []
-            return own + (try Template.builtinIDs.map(Template.builtin))
+            return own + (try Template.builtins())
         } catch let e as TemplateError {
-            Output.fail(Language.current.isChinese ? e.chinese : e.english)
+            Output.fail(Language.say(e.english, e.chinese, workbook: e.workbookIsChinese))
         }
     }
 }

@@ -503,7 +503,7 @@ struct SyncTests {
         #expect(dry.plan.unresolved.count == 1)
         let r = try await SyncRunner.sync(path: b, options: try options(location))
         #expect(r.exitCode == 1)
-        #expect(r.plan.unresolved == [Conflict(kind: .bothChanged, sheet: "主跟踪表", cell: "J5", column: "spend", workbook: .number(2222), store: .number(1111))])
+        #expect(r.plan.unresolved == [Conflict(kind: .bothChanged, sheet: "主跟踪表", cell: "J5", column: "spend", header: "实际支出(元)", workbook: .number(2222), store: .number(1111))])
         #expect(r.plan.unresolved[0].message(chinese: true) == "上次同步后两边都修改了此单元格:工作簿为 \"2222\",存储库为 \"1111\"")
         #expect(try bytes(b) == bBefore, "the workbook is untouched")
         #expect(try await changeLog(location, name).count == logBefore, "the store is untouched, D3 included")

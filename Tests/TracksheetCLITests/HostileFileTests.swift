@@ -188,7 +188,10 @@ import Testing
     @Test func inspectNamesTheTemplateAndMapsEveryColumn() throws {
         let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("samples/seed-plan-openpyxl.xlsx").path
-        let text = try Binary.run(["inspect", sample])
+        // A Chinese workbook is answered in Chinese (LANG is C here); --lang en answers in English.
+        let chinese = try Binary.run(["inspect", sample])
+        #expect(chinese.status == 0 && chinese.stdout.contains("模板 marketing-plan:“主跟踪表”对应“主跟踪表”,表头在第 2 行"), "\(chinese.stdout)")
+        let text = try Binary.run(["inspect", sample, "--lang", "en"])
         #expect(text.status == 0)
         #expect(text.stdout.contains(#"Template marketing-plan: "主跟踪表" is "Master plan", headers in row 2"#), "\(text.stdout)")
         #expect(text.stdout.contains("  L    KPI target") && text.stdout.contains("  —    Achievement %"))
@@ -206,7 +209,7 @@ import Testing
                       ("multi-platform-618.xlsx", "multi-platform-promo"), ("process-card-spring.xlsx", "process-card"),
                       ("with-errors/marketing-plan-errors.xlsx", "marketing-plan")])
     func inspectNamesTheTemplateOfEverySample(file: String, template: String) throws {
-        let r = try Binary.run(["inspect", Self.samples.appendingPathComponent(file).path])
+        let r = try Binary.run(["inspect", Self.samples.appendingPathComponent(file).path, "--lang", "en"])
         #expect(r.status == 0, "\(r.stderr)")
         let named = Set(r.stdout.split(separator: "\n").filter { $0.hasPrefix("Template ") }.map { $0.split(separator: ":")[0].dropFirst("Template ".count) })
         #expect(named == [Substring(template)], "\(file): \(named)")
