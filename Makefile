@@ -101,6 +101,9 @@ static: deps
 	@echo '#define TRACKSHEET_COMMIT "$(COMMIT)"' > $(INFO_DIR)/tracksheet_commit.h.new
 	@cmp -s $(INFO_DIR)/tracksheet_commit.h.new $(INFO_DIR)/tracksheet_commit.h || mv $(INFO_DIR)/tracksheet_commit.h.new $(INFO_DIR)/tracksheet_commit.h
 	@rm -f $(INFO_DIR)/tracksheet_commit.h.new
+	@# SwiftPM 6.3 stops with "unknown build description" when the package changed since this
+	@# folder's last build; without its cached description it plans again (and rebuilds only what changed).
+	@rm -f $(STATIC_DIR)/*/release/description.json
 	$(SWIFT) build -c release --static-swift-stdlib --product tracksheet --scratch-path $(STATIC_DIR) -Xcc -I$(INFO_DIR)
 
 ## manual: the man page, generated from the command definitions by swift-argument-parser's plugin

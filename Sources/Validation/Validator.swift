@@ -569,7 +569,7 @@ public final class Validator {
         // Overdue: the planned end has passed and the task is open.
         if has.plannedEnd, let due = dateValue(row, "plannedEnd"), due < options.asOf,
            dateValue(row, "actualEnd") == nil, (progress ?? 0) < 100, !isTotal {
-            report("status.overdue", m, row, "plannedEnd", "planned to end \(due) but not done as of \(options.asOf): 延期",
+            report("status.overdue", m, row, "plannedEnd", "planned to end \(due) but not done as of \(options.asOf): delayed",
                    "计划 \(due.chinese) 结束,截至 \(options.asOf.chinese) 仍未完成:已延期")
         }
         // States against the plan (detail, platform tasks, process card).

@@ -91,6 +91,16 @@ import XLSX
         #expect(Set(Rule.catalog.map(\.id)).count == Rule.catalog.count, "rule ids are unique")
     }
 
+    /// The user's guide lists every rule, each in a row of its own with an example.
+    @Test func theGuideListsEveryRule() throws {
+        let guide = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/guide.md")
+        let text = try String(contentsOf: guide, encoding: .utf8)
+        let rows = Set(text.split(separator: "\n").filter { $0.hasPrefix("| `") }.compactMap { $0.split(separator: "`").dropFirst().first.map(String.init) })
+        #expect(Set(Rule.catalog.map(\.id)).subtracting(rows).isEmpty, "rules missing from docs/guide.md: \(Set(Rule.catalog.map(\.id)).subtracting(rows).sorted())")
+        #expect(rows.filter { !$0.contains(" ") && ($0.contains(".") || $0 == "required") }.subtracting(Rule.catalog.map(\.id)).isEmpty, "rules in the guide that do not exist")
+    }
+
     static func edited(_ c: Case, _ edits: [(String, CellValue)], formulas: [(cell: String, formula: String)] = []) throws -> String {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("rule-\(UUID().uuidString).xlsx").path
         let editor = try WorkbookEditor(path: samples.appendingPathComponent(c.sample).path)

@@ -206,6 +206,7 @@ def exercise(name, src, english, campaign):
     for args in (["inspect", "book.xlsx"], ["inspect", "book.xlsx", "--format", "json"],
                  ["validate", "book.xlsx"] + asof, ["validate", "book.xlsx", "--format", "json"] + asof,
                  ["validate", "book.xlsx", "--annotate", "checked.xlsx"] + asof,
+                 ["validate", "book.xlsx", "--as-of", "2026-12-31"],  # late: every open task overdue
                  ["recalc", "book.xlsx", "-o", "recalc.xlsx"] + asof):
         for extra, env in (([], other), (flag, other)):
             out, _ = run(args + extra, env, d)
