@@ -17,6 +17,14 @@ public struct Diagnostic: Sendable, Equatable {
     public var value: CellValue
     public var english: String
     public var chinese: String
+    /// The workbook's header over the cell, as written (责任人 where the template says 任务负责人);
+    /// nil for a problem of a sheet or of a row's several cells.
+    public var header: String?
+
+    public init(rule: String, severity: Severity, sheet: String, cell: String?, value: CellValue, english: String, chinese: String, header: String? = nil) {
+        self.rule = rule; self.severity = severity; self.sheet = sheet; self.cell = cell; self.value = value
+        self.english = english; self.chinese = chinese; self.header = header
+    }
 
     public func message(chinese zh: Bool) -> String { zh ? chinese : english }
     /// `主跟踪表!F7`.

@@ -89,7 +89,8 @@ public final class Validator {
     /// Per sheet and rule: how many were found.
     var found: [String: (rule: String, sheet: String, count: Int)] = [:]
 
-    func report(_ rule: String, _ sheet: String, _ cell: String?, _ value: CellValue, _ english: @autoclosure () -> String, _ chinese: @autoclosure () -> String) {
+    func report(_ rule: String, _ sheet: String, _ cell: String?, _ value: CellValue, _ english: @autoclosure () -> String, _ chinese: @autoclosure () -> String,
+                header: String? = nil) {
         let severity = Rule.severity(of: rule)
         if let cell, let ref = CellReference(cell) {
             let at = ref.row * 16_384 + ref.column
@@ -100,7 +101,9 @@ public final class Validator {
         let n = found[key]?.count ?? 0
         found[key] = (rule, sheet, n + 1)
         guard n < Self.maxListedPerRule else { return }
-        diagnostics.append(Diagnostic(rule: rule, severity: severity, sheet: sheet, cell: cell, value: value, english: english(), chinese: chinese()))
+        var d = Diagnostic(rule: rule, severity: severity, sheet: sheet, cell: cell, value: value, english: english(), chinese: chinese())
+        d.header = header
+        diagnostics.append(d)
     }
 
     /// One line per rule and sheet whose diagnostics were not all listed, after the ones that were.
@@ -119,7 +122,7 @@ public final class Validator {
     }
 
     func report(_ rule: String, _ m: SheetMapping, _ row: TableRow, _ key: String, _ english: @autoclosure () -> String, _ chinese: @autoclosure () -> String) {
-        report(rule, m.sheetName, ref(m, row, key), row.value(key), english(), chinese())
+        report(rule, m.sheetName, ref(m, row, key), row.value(key), english(), chinese(), header: m.headers[key])
     }
 
     func column(_ m: SheetMapping, _ key: String) -> Template.Column? { book.sheetSpec(m)?.columns.first { $0.key == key } }

@@ -103,7 +103,9 @@ struct SyncCommand: ParsableCommand {
         let errors = r.diagnostics.filter { $0.severity == .error }
         if !errors.isEmpty {
             print(zh ? "未同步的单元格(校验错误,修正后再同步):" : "Not synced (these cells fail validation; fix them and sync again):")
-            for d in errors { print("  \(Output.safe(d.location, max: 120))  \(Output.safe(d.message(chinese: zh), max: 1_000))  [\(d.rule)]") }
+            for d in errors {
+                print("  \(Output.safe(d.location, max: 120))\(d.header.map { "  " + Output.safe($0, max: 60) } ?? "")  \(Output.safe(d.message(chinese: zh), max: 1_000))  [\(d.rule)]")
+            }
         }
         if !r.tooLong.isEmpty {
             let cells = r.tooLong.prefix(8).map { Output.safe($0, max: 120) }.joined(separator: zh ? "、" : ", ") + (r.tooLong.count > 8 ? " …" : "")
@@ -153,7 +155,8 @@ struct SyncCommand: ParsableCommand {
         }
         let diagnostics: [JSONValue] = r.diagnostics.filter { $0.severity == .error }.map { d in
             .object([("rule", .string(d.rule)), ("severity", .string(d.severity.rawValue)), ("sheet", .string(d.sheet)),
-                     ("cell", d.cell.map(JSONValue.string) ?? .null), ("value", Validate.json(d.value)), ("message", .string(d.message(chinese: zh)))])
+                     ("cell", d.cell.map(JSONValue.string) ?? .null), ("header", d.header.map(JSONValue.string) ?? .null),
+                     ("value", Validate.json(d.value)), ("message", .string(d.message(chinese: zh)))])
         }
         var out = ""
         JSONValue.object([
