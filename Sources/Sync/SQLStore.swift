@@ -236,25 +236,41 @@ struct SQLStoreCore: Sendable {
             guard let t = StoreSchema.table(named: m.table) else { continue }
             try await db.execute("UPDATE \(t.name) SET position = \(d.placeholder(1)) WHERE id = \(d.placeholder(2))", [.int(m.position), .text(m.id)])
         }
-        // Every new version, for later three-way merges against it.
-        var versions: [SQLValue] = []
-        for (table, row) in changes.inserts { versions += [.text(row.id), .int(row.version), .text(campaign.id), .text(table), .text(RowJSON.encode(row.values))] }
-        for u in changes.updates { versions += [.text(u.id), .int(u.fromVersion + 1), .text(campaign.id), .text(u.table), .text(RowJSON.encode(u.values))] }
-        for chunk in versions.chunked(5 * 2_000) {
-            let tuples = stride(from: 0, to: chunk.count, by: 5).map { i in "(" + params([nil, nil, nil, nil, nil], from: i + 1).joined(separator: ", ") + ")" }
-            try await db.execute("INSERT INTO row_versions (row_id, version, campaign_id, table_name, data) VALUES \(tuples.joined(separator: ", "))", Array(chunk))
+        // Every new version (for later three-way merges against it) and the change log, a chunk at
+        // a time: a first sync of 100,000 rows held every row's JSON, twice, until the end. An
+        // inserted row's JSON is encoded once, for its version and for the log's new value.
+        func writeVersions(_ args: [SQLValue]) async throws {
+            guard !args.isEmpty else { return }
+            let tuples = stride(from: 0, to: args.count, by: 5).map { i in "(" + params([nil, nil, nil, nil, nil], from: i + 1).joined(separator: ", ") + ")" }
+            try await db.execute("INSERT INTO row_versions (row_id, version, campaign_id, table_name, data) VALUES \(tuples.joined(separator: ", "))", args)
         }
-        // The change log, appended to.
-        var log: [SQLValue] = []
-        for e in changes.log {
-            log += [.text(context.at), .text(context.who), .text(context.workbook), .text(campaign.id), .text(e.table), .text(e.rowID), .text(e.action.rawValue),
-                    e.column.map(SQLValue.text) ?? .null, e.cell.map(SQLValue.text) ?? .null,
-                    e.old.map { .text($0.description) } ?? .null, e.new.map { .text($0.description) } ?? .null]
-        }
-        for chunk in log.chunked(11 * 2_000) {
-            let tuples = stride(from: 0, to: chunk.count, by: 11).map { i in "(" + params(Array(repeating: nil, count: 11), from: i + 1).joined(separator: ", ") + ")" }
+        var pending = Dictionary(changes.inserts.map { ($0.row.id, (table: $0.table, row: $0.row)) }, uniquingKeysWith: { a, _ in a })
+        for chunk in changes.log.chunked(2_000) {
+            var args: [SQLValue] = [], versions: [SQLValue] = []
+            args.reserveCapacity(chunk.count * 11)
+            for e in chunk {
+                var new: SQLValue = e.new.map { .text($0.description) } ?? .null
+                if e.action == .insert, let (table, row) = pending.removeValue(forKey: e.rowID) {
+                    let json = SQLValue.text(RowJSON.encode(row.values))
+                    if e.new == nil { new = json }
+                    versions += [.text(row.id), .int(row.version), .text(campaign.id), .text(table), json]
+                }
+                args += [.text(context.at), .text(context.who), .text(context.workbook), .text(campaign.id), .text(e.table), .text(e.rowID), .text(e.action.rawValue),
+                         e.column.map(SQLValue.text) ?? .null, e.cell.map(SQLValue.text) ?? .null,
+                         e.old.map { .text($0.description) } ?? .null, new]
+            }
+            try await writeVersions(versions)
+            let tuples = stride(from: 0, to: args.count, by: 11).map { i in "(" + params(Array(repeating: nil, count: 11), from: i + 1).joined(separator: ", ") + ")" }
             try await db.execute("INSERT INTO change_log (at, who, workbook, campaign_id, table_name, row_id, action, column_name, cell, old_value, new_value) VALUES \(tuples.joined(separator: ", "))",
-                                 Array(chunk))
+                                 args)
+        }
+        // Inserts the log does not name, and updates.
+        let unlogged = changes.inserts.filter { pending[$0.row.id] != nil }
+        for chunk in unlogged.chunked(2_000) {
+            try await writeVersions(chunk.flatMap { i -> [SQLValue] in [.text(i.row.id), .int(i.row.version), .text(campaign.id), .text(i.table), .text(RowJSON.encode(i.row.values))] })
+        }
+        for chunk in changes.updates.chunked(2_000) {
+            try await writeVersions(chunk.flatMap { u -> [SQLValue] in [.text(u.id), .int(u.fromVersion + 1), .text(campaign.id), .text(u.table), .text(RowJSON.encode(u.values))] })
         }
         if !changes.isEmpty {
             try await db.execute("UPDATE campaigns SET version = version + 1, updated_at = \(d.placeholder(1)) WHERE id = \(d.placeholder(2))",

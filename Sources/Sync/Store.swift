@@ -45,6 +45,8 @@ public struct LoggedChange: Sendable, Equatable {
     /// `主跟踪表!J5`
     public var cell: String?
     public var old: StoreValue?
+    /// For an insert in a plan: nil, and the inserted row's values are written (as JSON) when the
+    /// log is; read back from a store, that JSON.
     public var new: StoreValue?
 }
 

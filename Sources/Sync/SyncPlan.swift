@@ -133,6 +133,23 @@ public enum SyncPlanner {
             func mergedColumns(_ r: SyncedRow) -> [(column: StoreColumn, slot: Int)] {
                 r.skipped.isEmpty ? compared : compared.filter { !r.skipped.contains($0.column.key) }
             }
+            // The table's slots the workbook does not fill: a new row's must stay empty.
+            let comparedSlots = Set(compared.map(\.slot))
+            let otherSlots = t.columns.indices.filter { !comparedSlots.contains($0) }
+            /// What a row new in the workbook stores: the row's own values, shared, not copied (a
+            /// first sync of 100,000 rows held every row twice). Skipped columns and columns the
+            /// sheet lacks are emptied (SyncBook leaves them empty: nothing is copied then).
+            func storedValues(_ r: SyncedRow) -> RowValues {
+                if r.values.columns === keys {
+                    var values = r.values
+                    for slot in otherSlots where values[slot: slot] != nil { values[slot: slot] = nil }
+                    for key in r.skipped { if let slot = keys.slot(key), values[slot: slot] != nil { values[slot: slot] = nil } }
+                    return values
+                }
+                var values = t.emptyRow()
+                for c in mergedColumns(r) { values[slot: c.slot] = r.values.value(c.column.key, slot: c.slot, of: keys) }
+                return values
+            }
             func differences(_ r: SyncedRow, _ b: RowValues) -> Int {
                 mergedColumns(r).filter { !StoreValue.same(r.values.value($0.column.key, slot: $0.slot, of: keys), b.value($0.column.key, slot: $0.slot, of: keys)) }.count
             }
@@ -183,11 +200,11 @@ public enum SyncPlanner {
                 /// The row goes into the store under a new id, which the workbook then carries.
                 func insert() {
                     let id = RowID.make()
-                    var values = t.emptyRow()
-                    for c in mergedColumns(r) { values[slot: c.slot] = r.values.value(c.column.key, slot: c.slot, of: keys) }
+                    let values = storedValues(r)
                     plan.store.inserts.append((t.name, StoreRow(id: id, version: 1, position: position, values: values)))
+                    // The row's values are the log's new value, encoded when the log is written.
                     plan.store.log.append(LoggedChange(table: t.name, rowID: id, action: .insert, column: nil,
-                                                       cell: "\(sheet.name)!\(r.sheetRow)", old: nil, new: .text(RowJSON.encode(values))))
+                                                       cell: "\(sheet.name)!\(r.sheetRow)", old: nil, new: nil))
                     changes.append(.identify(row: r.sheetRow, id: id))
                     versionsChanged = true
                     summary.storeInserts += 1

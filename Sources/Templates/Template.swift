@@ -202,7 +202,7 @@ public enum TemplateFolder {
         let places = candidates()
         if let found = places.first(where: holdsTemplates) { return found }
         let looked = places.map(\.path).joined(separator: ", ")
-        throw TemplateError("tracksheet cannot find its template files (looked in \(looked)); reinstall it or set \(environmentKey) to the templates folder",
+        throw TemplateError("cannot find the template files tracksheet needs (looked in \(looked)); reinstall it or set \(environmentKey) to the templates folder",
                             "找不到 tracksheet 的模板文件(查找过:\(looked));请重新安装,或把 \(environmentKey) 设为模板文件夹")
     }
 
