@@ -97,12 +97,49 @@ extension WorkbookEditor {
             }
         }
         guard !moved.isEmpty else { return }
+        try moveDrawingsAndCharts(moved)
         if !workbook.definedNames.isEmpty {
             patch(workbook.workbookPart) {
                 $0.texts["definedName"] = { ReferenceShifter.shift($0, home: nil, sheet: { moved[$0.lowercased()] }) }
             }
         }
         patch(workbook.workbookPart) { $0.attributes["calcPr"] = ["fullCalcOnLoad": "1"] }
+    }
+}
+
+extension WorkbookEditor {
+    /// Charts and pictures follow their rows: a drawing's anchors on a sheet whose rows moved move
+    /// with them (an anchor on a deleted row goes to the first row below that stays, as in Excel),
+    /// and every chart's series references (`c:f`: titles, categories, values) into a moved sheet
+    /// move as formulas do — the team's own charts, on any sheet. A chart's cached points are left
+    /// as they were: the workbook is marked to recalculate on load, and Excel and LibreOffice draw
+    /// charts from the cells.
+    func moveDrawingsAndCharts(_ moved: [String: RowShift]) throws {
+        for sheet in workbook.sheets {
+            guard let part = sheet.part, let shift = rowShifts[part], !shift.isIdentity else { continue }
+            for rel in try Workbook.relationships(of: part, in: workbook.archive) where rel.kind == "drawing" {
+                guard let name = rel.partName, workbook.archive.entry(named: name) != nil else { continue }
+                patch(name) {
+                    $0.texts["row"] = { text in
+                        guard let zeroBased = Int(text.filter { $0 != " " && $0 != "\n" && $0 != "\t" && $0 != "\r" }), zeroBased >= 0, zeroBased < Grid.maxRow else { return text }
+                        let row = zeroBased + 1
+                        if let to = shift.final(row) { return String(to - 1) }
+                        return shift.final(row, Grid.maxRow).map { String($0.0 - 1) } ?? text
+                    }
+                }
+            }
+        }
+        // Charts name their sheets in every reference; only those naming a moved sheet are rewritten.
+        let names = moved.keys.map { Array($0.utf8) }
+        for entry in workbook.archive.entries where entry.name.hasPrefix("xl/charts/") && entry.name.hasSuffix(".xml") && !entry.name.contains("/_rels/") {
+            // A chart part is a few kilobytes; one past 16 MB is not a chart Excel wrote, and is left.
+            guard entry.declaredSize <= 16 << 20 else { continue }
+            let bytes = try workbook.archive.data(entry).map { ($0 >= 0x41 && $0 <= 0x5A) ? $0 + 32 : $0 }
+            guard names.contains(where: { bytes.firstRange(of: $0) != nil }) else { continue }
+            patch(entry.name) {
+                $0.texts["f"] = { ReferenceShifter.shift($0, home: nil, sheet: { moved[$0.lowercased()] }) }
+            }
+        }
     }
 }
 

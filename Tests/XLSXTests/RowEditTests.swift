@@ -322,3 +322,72 @@ import Testing
         #expect(c[10] == -10 && c[11] == nil && c[16] == 11 && c[35] == 30, "\(c.sorted { $0.key < $1.key })")
     }
 }
+
+/// The team's own charts follow their rows: a drawing's anchor on the sheet moves with its row,
+/// and every chart's references into the sheet (on that sheet or another) move as formulas do.
+@Suite struct ChartRowTests {
+    static func python(_ script: String, _ args: [String]) throws -> String {
+        let p = Process(), pipe = Pipe()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script] + args
+        p.standardOutput = pipe
+        try p.run()
+        p.waitUntilExit()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(p.terminationStatus == 0, "openpyxl is needed (make test installs it)")
+        return text
+    }
+
+    @Test func chartsAndTheirAnchorsFollowInsertedAndDeletedRows() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("charts-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let seed = "\(dir)/seed.xlsx", out = "\(dir)/charts-moved.xlsx"
+        // 数据: a header and nine rows; a bar chart on it at F6 over B2:B10 by A2:A10, titled by B1;
+        // a line chart on 看板 over 数据!C2:C10.
+        _ = try Self.python("""
+        import openpyxl, sys
+        from openpyxl.chart import BarChart, LineChart, Reference
+        wb = openpyxl.Workbook(); ws = wb.active; ws.title = "数据"
+        ws.append(["渠道", "曝光", "点击"])
+        for i in range(9): ws.append([f"渠道{i + 1}", (i + 1) * 1000, (i + 1) * 50])
+        bar = BarChart(); bar.add_data(Reference(ws, min_col=2, min_row=1, max_row=10), titles_from_data=True)
+        bar.set_categories(Reference(ws, min_col=1, min_row=2, max_row=10)); ws.add_chart(bar, "F6")
+        board = wb.create_sheet("看板")
+        line = LineChart(); line.add_data(Reference(ws, min_col=3, min_row=2, max_row=10)); board.add_chart(line, "A1")
+        wb.save(sys.argv[1])
+        """, [seed])
+        let editor = try WorkbookEditor(path: seed)
+        let data = try #require(editor.workbook.sheet(named: "数据"))
+        // Two rows inserted at row 4 (inside the data, above the anchor), then the last data row
+        // (old 10, now 12) deleted: nine rows become ten, the anchor's row 6 is now row 8.
+        try editor.insertRows(at: 4, count: 2, in: data)
+        try editor.deleteRows(at: 12, count: 1, in: data)
+        try editor.save(to: out)
+        let seen = try Self.python("""
+        import openpyxl, sys
+        wb = openpyxl.load_workbook(sys.argv[1])
+        for name in ("数据", "看板"):
+            for ch in wb[name]._charts:
+                s = ch.series[0]
+                cat = s.cat.numRef.f if s.cat is not None and s.cat.numRef is not None else (s.cat.strRef.f if s.cat is not None and s.cat.strRef is not None else "-")
+                title = s.tx.strRef.f if s.tx is not None and s.tx.strRef is not None else "-"
+                print(name, ch.anchor._from.row, s.val.numRef.f, cat, title)
+        """, [out])
+        #expect(seen.split(separator: "\n").map(String.init) == [
+            "数据 7 '数据'!$B$2:$B$11 '数据'!$A$2:$A$11 '数据'!B1",
+            "看板 0 '数据'!$C$2:$C$11 - -",
+        ], "\(seen)")
+        // Nothing else in the charts changed, and the parts still validate.
+        let validate = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/tools/ooxml-validate").path
+        try #require(FileManager.default.isExecutableFile(atPath: validate), "../shared/tools/ooxml-validate is missing")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: validate)
+        p.arguments = [out]
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "ooxml-validate \(out) failed")
+    }
+}
