@@ -34,10 +34,10 @@ struct New: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        if CalendarDate(start) == nil { throw ValidationError("--start \(start) is not a date such as 2025-05-01") }
-        if CalendarDate(end) == nil { throw ValidationError("--end \(end) is not a date such as 2025-06-20") }
-        if let launch, CalendarDate(launch) == nil { throw ValidationError("--launch \(launch) is not a date such as 2025-05-10") }
-        if !out.lowercased().hasSuffix(".xlsx") { throw ValidationError("\(out): the workbook must end in .xlsx") }
+        if CalendarDate(start) == nil { throw usage("--start \(start) is not a date such as 2025-05-01", "--start \(start) 不是日期(例如 2025-05-01)") }
+        if CalendarDate(end) == nil { throw usage("--end \(end) is not a date such as 2025-06-20", "--end \(end) 不是日期(例如 2025-06-20)") }
+        if let launch, CalendarDate(launch) == nil { throw usage("--launch \(launch) is not a date such as 2025-05-10", "--launch \(launch) 不是日期(例如 2025-05-10)") }
+        if !out.lowercased().hasSuffix(".xlsx") { throw usage("\(out): the workbook must end in .xlsx", "\(out):工作簿文件名须以 .xlsx 结尾") }
     }
 
     func run() throws {

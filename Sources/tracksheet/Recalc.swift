@@ -36,8 +36,8 @@ struct Recalc: ParsableCommand {
     enum RoiDefinition: String, ExpressibleByArgument { case ratio, net }
 
     func validate() throws {
-        if output == nil && !inPlace { throw ValidationError("say where to write: -o OUT.xlsx, or --in-place") }
-        if output != nil && inPlace { throw ValidationError("-o and --in-place cannot be used together") }
+        if output == nil && !inPlace { throw usage("say where to write: -o OUT.xlsx, or --in-place", "请指定写到哪里:-o 输出.xlsx,或 --in-place") }
+        if output != nil && inPlace { throw usage("-o and --in-place cannot be used together", "-o 与 --in-place 不能同时使用") }
     }
 
     func run() throws {

@@ -32,9 +32,44 @@ struct Tracksheet: ParsableCommand {
                 print(fullMessage(for: error))
                 Glibc.exit(0)
             }
-            FileHandleOutput.standardError.write(fullMessage(for: error) + "\n")
+            let message = fullMessage(for: error)
+            FileHandleOutput.standardError.write((Language.argumentsAskChinese ? UsageError.chinese(message) : message) + "\n")
             Glibc.exit(2)
         }
+    }
+}
+
+/// A bad option value, in the language the command line asks for.
+func usage(_ english: String, _ chinese: String) -> ValidationError {
+    ValidationError(Language.argumentsAskChinese ? chinese : english)
+}
+
+/// The argument parser's own errors (a missing argument, an unknown option), said in Chinese
+/// when the command is to answer in Chinese; its usage lines give way to where help is.
+enum UsageError {
+    static func chinese(_ message: String) -> String {
+        let lines = message.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard let first = lines.first else { return message }
+        let text = first.hasPrefix("Error: ") ? String(first.dropFirst("Error: ".count)) : first
+        let patterns: [(String, (Substring...) -> String)] = [
+            (#"^Missing expected argument '(.+)'$"#, { "缺少参数 \($0[0])" }),
+            (#"^Unknown option '(.+)'$"#, { "未知选项 \($0[0])" }),
+            (#"^Unexpected argument '(.+)'$"#, { "多余的参数 \($0[0])" }),
+            (#"^Missing value for '(.+)'$"#, { "\($0[0]) 缺少取值" }),
+            (#"^The value '(.*)' is invalid for '([^']+)'"#, { "\($0[1]) 的值“\($0[0])”无效" }),
+        ]
+        var said = text
+        for (pattern, say) in patterns {
+            guard let regex = try? Regex(pattern), let m = text.firstMatch(of: regex) else { continue }
+            let groups = (1..<m.output.count).compactMap { m.output[$0].substring }
+            said = groups.count == 0 ? text : { switch groups.count {
+                case 1: say(groups[0])
+                default: say(groups[0], groups[1])
+            } }()
+            break
+        }
+        let command = CommandLine.arguments.dropFirst().first { !$0.hasPrefix("-") }.map { " " + $0 } ?? ""
+        return "错误:\(said)\n用法:运行 tracksheet\(command) --help 查看"
     }
 }
 
@@ -66,6 +101,17 @@ enum Language: String, ExpressibleByArgument {
     /// --lang when given: it wins over the workbook's own language.
     nonisolated(unsafe) static var chosen: Language?
     var isChinese: Bool { self == .zh }
+
+    /// Whether the command line asks for Chinese (`--lang zh`), else LANG does: for errors the
+    /// argument parser reports before any command runs.
+    static var argumentsAskChinese: Bool {
+        let args = Array(CommandLine.arguments.dropFirst())
+        for (i, a) in args.enumerated() {
+            if a == "--lang", i + 1 < args.count { return args[i + 1] == "zh" }
+            if a.hasPrefix("--lang=") { return a.dropFirst("--lang=".count) == "zh" }
+        }
+        return fromEnvironment().isChinese
+    }
 
     static func choose(_ lang: Language?) {
         chosen = lang

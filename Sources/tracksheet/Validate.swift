@@ -145,7 +145,7 @@ struct CampaignArguments: ParsableArguments {
     var template: String?
 
     func validate() throws {
-        if let asOf, CalendarDate(asOf) == nil { throw ValidationError("--as-of \(asOf) is not a date such as 2025-06-09") }
+        if let asOf, CalendarDate(asOf) == nil { throw usage("--as-of \(asOf) is not a date such as 2025-06-09", "--as-of \(asOf) 不是日期(例如 2025-06-09)") }
     }
 
     /// The day overdue and running tasks were judged by, as the text output says it: an old

@@ -87,6 +87,25 @@ import Testing
         #expect(again.status == 0 && !again.stdout.contains("Created the store"), "\(again.stdout)")
     }
 
+    /// The argument parser's errors and bad option values follow --lang, else LANG: Chinese has
+    /// no English sentence, English is the parser's own.
+    @Test func usageErrorsInTheCommandLinesLanguage() throws {
+        let cases: [([String], String)] = [
+            (["validate"], "缺少参数 <files>"), (["validate", "x.xlsx", "--format", "xml"], "--format <format> 的值“xml”无效"),
+            (["recalc", "x.xlsx"], "请指定写到哪里"), (["validate", "x.xlsx", "--bogus"], "未知选项 --bogus"),
+            (["new", "x.xlsx", "--campaign", "A", "--start", "5月", "--end", "2025-06-01"], "--start 5月 不是日期"),
+        ]
+        for (args, words) in cases {
+            let zh = try Binary.run(args, environment: ["LANG": "zh_CN.UTF-8"])
+            #expect(zh.status == 2 && zh.stderr.hasPrefix("错误:") && zh.stderr.contains(words), "\(args): \(zh.stderr)")
+            #expect(!zh.stderr.contains("Error") && !zh.stderr.contains("Usage"), "\(args): \(zh.stderr)")
+            let flag = try Binary.run(args + ["--lang", "zh"])
+            #expect(flag.status == 2 && flag.stderr.hasPrefix("错误:"), "\(args) --lang zh: \(flag.stderr)")
+            let en = try Binary.run(args, environment: ["LANG": "zh_CN.UTF-8"] .merging(["LC_ALL": "en_US.UTF-8"]) { $1 })
+            #expect(en.status == 2 && en.stderr.hasPrefix("Error: "), "\(args) in English: \(en.stderr)")
+        }
+    }
+
     /// Every command's text and JSON output, on Chinese and English workbooks (the samples, the
     /// real-world fixtures, English copies of the samples), in one language: the workbook's, or
     /// --lang's (Fixtures/languages.py says how user data is told apart).
