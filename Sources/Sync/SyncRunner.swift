@@ -74,17 +74,7 @@ public enum SyncRunner {
                 throw error
             }
             let early = await prefetch.snapshot(for: name)
-            let absent = options.store.isAbsentFile
-            var result: SyncResult
-            if absent && options.dryRun {
-                result = try dryRun(book: book, name: name, path: path, location: options.store.redacted, snapshot: StoreSnapshot(), options: options)
-                result.storeAbsent = true
-            } else {
-                result = try await options.store.withOpened { store in
-                    try await sync(book: book, name: name, path: path, store: store, options: options, prefetched: early)
-                }
-                result.createdStore = absent && !options.store.isAbsentFile
-            }
+            let result = try await syncOne(book: book, name: name, path: path, options: options, prefetched: early)
             // The workbook's rows and the store's — hundreds of thousands of values — are freed on a
             // thread of their own: one by one they took about 0.05 s of a 0.75 s no-op sync of 50,000
             // rows, after its work was done.
@@ -111,18 +101,7 @@ public enum SyncRunner {
             var name = groupBook.binding.campaign ?? groupBook.titleCampaign ?? groupBook.sheetCampaign.map { "\(file) \($0)" } ?? "\(file) \(g + 1)"
             if names.contains(name) { name += " \(g + 1)" }
             names.insert(name)
-            let absent = options.store.isAbsentFile
-            var result: SyncResult
-            if absent && options.dryRun {
-                result = try dryRun(book: groupBook, name: name, path: path, location: options.store.redacted, snapshot: StoreSnapshot(), options: options)
-                result.storeAbsent = true
-            } else {
-                result = try await options.store.withOpened { store in
-                    try await sync(book: groupBook, name: name, path: path, store: store, options: options)
-                }
-                result.createdStore = absent && !options.store.isAbsentFile
-            }
-            results.append(result)
+            results.append(try await syncOne(book: groupBook, name: name, path: path, options: options))
         }
         return results
     }
@@ -132,6 +111,23 @@ public enum SyncRunner {
     /// several campaigns: the first campaign's result; `syncAll` gives them all.)
     public static func sync(path: String, options: SyncOptions) async throws -> SyncResult {
         try await syncAll(path: path, options: options)[0]
+    }
+
+    /// One campaign's sync with the store opened for it — or, for a dry run against a SQLite store
+    /// that is not there yet, planned against an empty one without creating it (only a sync that
+    /// writes creates a store, and the result says when it did).
+    static func syncOne(book: SyncBook, name: String, path: String, options: SyncOptions, prefetched: StoreSnapshot? = nil) async throws -> SyncResult {
+        let absent = options.store.isAbsentFile
+        if absent && options.dryRun {
+            var result = try dryRun(book: book, name: name, path: path, location: options.store.redacted, snapshot: StoreSnapshot(), options: options)
+            result.storeAbsent = true
+            return result
+        }
+        var result = try await options.store.withOpened { store in
+            try await sync(book: book, name: name, path: path, store: store, options: options, prefetched: prefetched)
+        }
+        result.createdStore = absent && !options.store.isAbsentFile
+        return result
     }
 
     /// The plan alone, against `snapshot` (the store's, or an empty one for a store not made yet).

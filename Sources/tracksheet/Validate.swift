@@ -152,7 +152,7 @@ struct CampaignArguments: ParsableArguments {
     /// workbook's 延期 warnings read right only with the day they were judged on.
     func asOfNote(chinese zh: Bool) -> String {
         let day = asOf.flatMap(CalendarDate.init) ?? CalendarDate.today
-        if asOf == nil { return zh ? "按今天 \(day.chinese) 判断(可用 --as-of 指定日期)" : "as of today, \(day) (--as-of for another day)" }
+        if asOf == nil { return zh ? "按今天 \(day.chinese) 判断" : "as of today, \(day)" }
         return zh ? "按 \(day.chinese) 判断" : "as of \(day)"
     }
 
