@@ -10,7 +10,7 @@ SAMPLE ?= samples/seed-plan-openpyxl.xlsx
 SYSTEM_PACKAGES := pkg-config libxml2-dev libzip-dev libsqlite3-dev
 
 # Real clients that check what the editor writes: LibreOffice (Debian) and openpyxl (PyPI).
-INTEROP_PACKAGES := libreoffice-calc-nogui libxml2-utils
+INTEROP_PACKAGES := libreoffice-calc-nogui libxml2-utils poppler-utils
 INTEROP_DIR := .build/interop
 INTEROP_SAMPLE ?= 100
 
@@ -44,11 +44,11 @@ deps-interop:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace >/dev/null || exit 2; \
 	  else echo "The crash-safety test needs strace: sudo apt-get install -y strace"; exit 2; fi; \
 	fi
-	@if ! command -v soffice >/dev/null 2>&1 || ! command -v xmllint >/dev/null 2>&1; then \
+	@if ! command -v soffice >/dev/null 2>&1 || ! command -v xmllint >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing LibreOffice (for the interop check)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(INTEROP_PACKAGES) >/dev/null || exit 2; \
-	  else echo "The interop check needs LibreOffice and xmllint: sudo apt-get install -y libreoffice-calc-nogui libxml2-utils"; exit 2; fi; \
+	  else echo "The interop check needs LibreOffice, xmllint and pdftoppm: sudo apt-get install -y libreoffice-calc-nogui libxml2-utils poppler-utils"; exit 2; fi; \
 	fi
 	@python3 -c "import openpyxl" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check openpyxl 2>&1 | grep -v "WARNING: Running pip as the 'root' user" || true
 	@python3 -c "import openpyxl" || { echo "The interop check needs openpyxl: python3 -m pip install openpyxl"; exit 2; }

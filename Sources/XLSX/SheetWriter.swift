@@ -46,6 +46,8 @@ protocol SheetWriterContext: AnyObject {
     var usesSharedStrings: Bool { get }
     /// The shared-string index of a text.
     func sharedString(_ text: String) -> Int
+    /// A name for a new chart part that no part of the workbook has (`xl/charts/chart3.xml`).
+    func newChartPart() -> String
 }
 
 /// Streams one worksheet of a new workbook to a scratch file, its elements in the schema's order
@@ -71,6 +73,7 @@ public final class SheetWriter {
     private var validations: [(ranges: [CellRange], formula: String, allowBlank: Bool, prompt: String?, strict: Bool)] = []
     private(set) var links: [(ref: CellReference, url: String?, location: String?, tooltip: String?)] = []
     private(set) var notes: [(ref: CellReference, text: String, author: String)] = []
+    private(set) var charts: [(chart: Chart, part: String)] = []
     var selected = false
 
     init(book: SheetWriterContext, name: String, hidden: Bool, number: Int, scratchPath: String, part: String? = nil) throws {
@@ -136,6 +139,9 @@ public final class SheetWriter {
     // MARK: any time before close
 
     public func merge(_ range: CellRange) { merges.append(range) }
+
+    /// A native chart on the sheet, drawn from the cells its series name (see `Chart`).
+    public func addChart(_ chart: Chart) { charts.append((chart, book.newChartPart())) }
 
     /// A drop-down of `items` on `ranges` (Excel limits an inline list to 255 characters).
     /// `strict: false`: the items are suggestions; Excel takes any other value typed.
@@ -290,9 +296,8 @@ public final class SheetWriter {
             attrs.append(("orientation", p.landscape ? "landscape" : "portrait"))
             out.element("pageSetup", attrs)
         }
-        if !notes.isEmpty {
-            out.element("legacyDrawing", [("r:id", "rId\(links.filter { $0.url != nil }.count + 1)")])
-        }
+        if !charts.isEmpty { out.element("drawing", [("r:id", relationshipIDs.drawing)]) }
+        if !notes.isEmpty { out.element("legacyDrawing", [("r:id", relationshipIDs.vml)]) }
         out.end() // worksheet
         try out.finish()
     }
@@ -303,12 +308,28 @@ public final class SheetWriter {
     lazy var auxiliaryStem: String = "\(number)"
     private var commentsName: String { "comments\(auxiliaryStem).xml" }
     private var vmlName: String { "vmlDrawing\(auxiliaryStem).vml" }
+    var drawingName: String { "drawing\(auxiliaryStem).xml" }
+
+    /// The sheet's relationship ids: external links first (`rId1`…), then the charts' drawing,
+    /// then the notes' VML drawing and comments.
+    private var relationshipIDs: (drawing: String, vml: String, comments: String) {
+        var n = links.filter { $0.url != nil }.count
+        n += 1
+        let drawing = "rId\(n)"
+        if !charts.isEmpty { n += 1 }
+        return (drawing, "rId\(n)", "rId\(n + 1)")
+    }
 
     /// The parts the sheet needs besides itself, with the content type to declare for each
     /// (`nil`: covered by a Default, as `.rels` and `.vml` are).
     var auxiliaryNames: [(name: String, contentType: String?)] {
         var names: [(String, String?)] = []
-        if links.contains(where: { $0.url != nil }) || !notes.isEmpty { names.append((PartName.relationships(of: part), nil)) }
+        if links.contains(where: { $0.url != nil }) || !notes.isEmpty || !charts.isEmpty { names.append((PartName.relationships(of: part), nil)) }
+        if !charts.isEmpty {
+            names.append(("xl/drawings/" + drawingName, ChartXML.drawingContentType))
+            names.append((PartName.relationships(of: "xl/drawings/" + drawingName), nil))
+            for c in charts { names.append((c.part, ChartXML.chartContentType)) }
+        }
         if !notes.isEmpty {
             names.append(("xl/" + commentsName, "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"))
             names.append(("xl/drawings/" + vmlName, nil))
@@ -319,6 +340,14 @@ public final class SheetWriter {
     func auxiliaryParts() throws -> [(name: String, bytes: [UInt8])] {
         var parts: [(String, [UInt8])] = []
         if let rels = try relationshipsPart() { parts.append((PartName.relationships(of: part), rels)) }
+        if !charts.isEmpty {
+            let drawing = "xl/drawings/" + drawingName
+            let ids = charts.indices.map { "rId\($0 + 1)" }
+            parts.append((drawing, try ChartXML.drawing(charts.map(\.chart), rIds: ids, part: drawing)))
+            let rels = charts.enumerated().map { i, c in (ids[i], WorkbookWriter.relTypes + "chart", "/" + c.part) }
+            parts.append((PartName.relationships(of: drawing), try WorkbookWriter.relationshipsPart(PartName.relationships(of: drawing), rels)))
+            for c in charts { parts.append((c.part, try ChartXML.chart(c.chart, part: c.part))) }
+        }
         if !notes.isEmpty {
             parts.append(("xl/" + commentsName, try commentsPart()))
             parts.append(("xl/drawings/" + vmlName, try vmlDrawing()))
@@ -333,9 +362,11 @@ public final class SheetWriter {
             let id = "rId\(rels.count + 1)"
             rels.append((id, WorkbookWriter.relTypes + "hyperlink", url)); external.insert(id)
         } }
+        let ids = relationshipIDs
+        if !charts.isEmpty { rels.append((ids.drawing, WorkbookWriter.relTypes + "drawing", "../drawings/\(drawingName)")) }
         if !notes.isEmpty {
-            rels.append(("rId\(rels.count + 1)", WorkbookWriter.relTypes + "vmlDrawing", "../drawings/\(vmlName)"))
-            rels.append(("rId\(rels.count + 1)", WorkbookWriter.relTypes + "comments", "../\(commentsName)"))
+            rels.append((ids.vml, WorkbookWriter.relTypes + "vmlDrawing", "../drawings/\(vmlName)"))
+            rels.append((ids.comments, WorkbookWriter.relTypes + "comments", "../\(commentsName)"))
         }
         return rels.isEmpty ? nil : try WorkbookWriter.relationshipsPart(PartName.relationships(of: part), rels, external: external)
     }

@@ -12,7 +12,7 @@ extension WorkbookEditor: SheetWriterContext {
         let part = "xl/worksheets/sheet\(n).xml"
         let sheet = try SheetWriter(book: self, name: name, hidden: hidden, number: n, scratchPath: try scratchFile(part), part: part)
         var stem = "\(n)"
-        while taken("xl/comments\(stem).xml") || taken("xl/drawings/vmlDrawing\(stem).vml") { stem += "_" }
+        while taken("xl/comments\(stem).xml") || taken("xl/drawings/vmlDrawing\(stem).vml") || taken("xl/drawings/drawing\(stem).xml") { stem += "_" }
         sheet.auxiliaryStem = stem
         addedSheets.append(sheet)
         return sheet
@@ -32,6 +32,13 @@ extension WorkbookEditor: SheetWriterContext {
 
     var usesSharedStrings: Bool { false }
     func sharedString(_ text: String) -> Int { 0 }
+
+    func newChartPart() -> String {
+        let added = Set(addedSheets.flatMap { $0.charts.map { $0.part.lowercased() } })
+        var n = 1
+        while workbook.archive.entry(named: "xl/charts/chart\(n).xml") != nil || added.contains("xl/charts/chart\(n).xml") { n += 1 }
+        return "xl/charts/chart\(n).xml"
+    }
 
     /// Writes the added sheets and lists them in workbook.xml, its relationships and the content types.
     func applyAddedSheets() throws {

@@ -84,6 +84,11 @@ public final class WorkbookWriter: SheetWriterContext {
     func highlightID(_ style: HighlightStyle) -> Int { styles.id(style) }
 
     var usesSharedStrings: Bool { true }
+    private var chartCount = 0
+    func newChartPart() -> String {
+        chartCount += 1
+        return "xl/charts/chart\(chartCount).xml"
+    }
 
     func sharedString(_ s: String) -> Int {
         stringCount += 1
