@@ -135,14 +135,16 @@ dist:
 	@echo "Wrote $(DIST)"
 
 ## install-check (part of make test): make install and make dist into temporary folders, then each
-## tree's tracksheet runs new, validate, recalc and sync with /opt/swift and the build folders hidden
+## tree's tracksheet runs new, validate, recalc and sync with /opt/swift and the build folders hidden;
+## then the crafted attacks through the installed (release) binary against the judged bounds
 install-check:
 	@dir=$$(mktemp -d /tmp/tracksheet-install.XXXXXX); \
 	  $(MAKE) --no-print-directory install PREFIX=$$dir/prefix DESTDIR= && \
 	  $(MAKE) --no-print-directory dist && \
 	  mkdir -p $$dir/unpacked && tar -C $$dir/unpacked -xzf $(DIST) && \
 	  bash Tests/install/check.sh $$dir/prefix && \
-	  bash Tests/install/check.sh $$dir/unpacked/$(DIST_NAME); \
+	  bash Tests/install/check.sh $$dir/unpacked/$(DIST_NAME) && \
+	  bash Tests/install/attacks.sh $$dir/prefix/bin/tracksheet; \
 	  rc=$$?; rm -rf $$dir; exit $$rc
 
 ## interop: every edited corpus workbook (1,065) in LibreOffice and openpyxl; about 8 minutes

@@ -8,6 +8,10 @@ public enum CampaignWorkbook {
         public var end: CalendarDate
         public var launch: CalendarDate?
         public var language: Template.Language = .zh
+        /// A 数据看板 sheet of formulas and charts over the plan (marketing plans). Off for a
+        /// workbook whose rows are filled in after it is made (export): its cached values would
+        /// be the blank's.
+        public var dashboard = true
         /// Blank rows to fill on the sheets that have no standard rows.
         public var blankRows = 20
         /// Rows already filled in, by template sheet id (column key → value), written instead of
@@ -47,6 +51,8 @@ public enum CampaignWorkbook {
         ])
         let windows = phaseWindows(template, start: o.start, end: o.end, language: lang)
         let fmt = { (d: CalendarDate) in lang == .zh ? d.chinese : d.iso }
+        // What the dashboard reads: each sheet's columns and the values of the rows written.
+        var written: [String: Dashboard.Written] = [:]
         for spec in template.sheets {
             let sheet = try book.addSheet(spec.name.text(lang))
             let columns = spec.columns.filter { $0.alternative != true }
@@ -67,6 +73,8 @@ public enum CampaignWorkbook {
             try sheet.writeRow(columns.map { WriteCell(.string(lang == .zh ? $0.zh : $0.en), style: header) }, height: 32)
 
             var row = 3
+            var record = Dashboard.Written(sheet: sheet.name, columns: Dictionary(columns.enumerated().map { ($1.key, $0 + 1) }, uniquingKeysWith: { a, _ in a }))
+            defer { written[spec.id] = record }
             if let filled = o.data[spec.id], spec.rows != "fields" {
                 // Rows of one phase or stage run until the next value in a merged column.
                 var runStart: [Int: Int] = [:]
@@ -81,6 +89,7 @@ public enum CampaignWorkbook {
                         values[c.key].map { WriteCell($0, style: cell(c, row: row, columns: columns, values: [:]).style) }
                             ?? cell(c, row: row, columns: columns, values: [:])
                     })
+                    record.rows.append((row, values))
                     row += 1
                 }
                 for (i, s) in runStart where row - 1 > s {
@@ -90,15 +99,15 @@ public enum CampaignWorkbook {
                 for (p, window) in zip(phases, windows) {
                     let first = row
                     for (k, task) in p.tasks.enumerated() {
-                        try sheet.writeRow(row, columns.map { c in
-                            cell(c, row: row, columns: columns, values: [
-                                "phase": k == 0 ? .string(p.name.text(lang)) : .empty,
-                                "objective": k == 0 ? .string(p.objective.text(lang)) : .empty,
-                                "task": .string(task.text(lang)),
-                                "plannedStart": .date(ExcelDateTime(serial: window.start.serial)),
-                                "plannedEnd": .date(ExcelDateTime(serial: window.end.serial)),
-                            ])
-                        })
+                        let values: [String: CellValue] = [
+                            "phase": k == 0 ? .string(p.name.text(lang)) : .empty,
+                            "objective": k == 0 ? .string(p.objective.text(lang)) : .empty,
+                            "task": .string(task.text(lang)),
+                            "plannedStart": .date(ExcelDateTime(serial: window.start.serial)),
+                            "plannedEnd": .date(ExcelDateTime(serial: window.end.serial)),
+                        ]
+                        try sheet.writeRow(row, columns.map { c in cell(c, row: row, columns: columns, values: values) })
+                        record.rows.append((row, values))
                         row += 1
                     }
                     for (i, c) in columns.enumerated() where c.mergeByPhase == true && row - 1 > first {
@@ -143,6 +152,7 @@ public enum CampaignWorkbook {
                 try sheet.writeRow(row, columns.map { cell($0, row: row, columns: columns, values: [:]) })
                 row += 1
             }
+            record.lastRow = row - 1
 
             // Drop-downs on every enumerated column, and the status colours.
             let dataRows = 3...max(200, row)
@@ -168,6 +178,9 @@ public enum CampaignWorkbook {
                     }
                 }
             }
+        }
+        if o.dashboard, template.sheets.contains(where: { $0.id == "master" }) {
+            try Dashboard.marketingPlan(template, written, o, in: book)
         }
         try book.close()
     }

@@ -36,8 +36,11 @@ public struct Chart: Sendable, Equatable {
         public var kind: Kind?
         /// RGB, `4472C4`; nil: the chart's palette.
         public var color: String?
-        public init(name: String, nameFormula: String? = nil, values: Numbers, kind: Kind? = nil, color: String? = nil) {
+        /// A doughnut's colour per point (达标 green, 预警 amber, 未达标 red); nil: the palette.
+        public var pointColors: [String]?
+        public init(name: String, nameFormula: String? = nil, values: Numbers, kind: Kind? = nil, color: String? = nil, pointColors: [String]? = nil) {
             self.name = name; self.nameFormula = nameFormula; self.values = values; self.kind = kind; self.color = color
+            self.pointColors = pointColors
         }
     }
 
@@ -214,7 +217,8 @@ enum ChartXML {
                 out.start("c:dPt")
                 out.element("c:idx", [("val", String(i))])
                 out.element("c:bubble3D", [("val", "0")])
-                out.start("c:spPr"); fill(Chart.palette[i % Chart.palette.count], to: out); out.end()
+                let colors = s.pointColors ?? Chart.palette
+                out.start("c:spPr"); fill(colors.isEmpty ? Chart.palette[i % Chart.palette.count] : colors[i % colors.count], to: out); out.end()
                 out.end()
             }
         } else {

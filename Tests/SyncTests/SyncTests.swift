@@ -757,3 +757,17 @@ struct KeyedRowTests {
         #expect(answered == 42)
     }
 }
+
+@Suite struct RowIDTests {
+    /// Ids are 16 characters of the alphabet, a letter first, valid by `isValid`, and do not repeat.
+    @Test func idsAreValidAndDistinct() {
+        let ids = (0..<20_000).map { _ in RowID.make() }
+        #expect(ids.allSatisfy { RowID.isValid($0) && $0.count == 16 && $0.first!.isLetter })
+        #expect(Set(ids).count == ids.count)
+        // Every character of the alphabet turns up in every position after the first.
+        for i in 1..<16 {
+            let seen = Set(ids.map { Array($0.utf8)[i] })
+            #expect(seen.count == 32, "position \(i): \(seen.count) characters")
+        }
+    }
+}

@@ -36,7 +36,15 @@ import XLSX
         let t = try Template.builtin("marketing-plan")
         try CampaignWorkbook.generate(t, .init(campaign: "618大促", start: CalendarDate("2025-05-01")!, end: CalendarDate("2025-07-23")!), to: path)
         let book = try Workbook(path: path)
-        #expect(book.sheets.map(\.name) == ["主跟踪表", "阶段执行明细表", "效果分析表"])
+        #expect(book.sheets.map(\.name) == ["主跟踪表", "阶段执行明细表", "效果分析表", "数据看板"])
+        // The dashboard: a row per phase over its own rows of the master plan, formulas with their
+        // cached values, and four charts over those cells (phases, progress, KPI status, ROI).
+        var board: [Int: Row] = [:]
+        _ = try book.readSheet(book.sheets[3]) { board[$0.index] = $0 }
+        #expect(board[5]?.cell(at: 1)?.value == .string("筹备期") && board[5]?.cell(at: 2)?.formula == "COUNTA('主跟踪表'!C3:C5)")
+        #expect(board[5]?.cell(at: 2)?.value == .number(3) && board[9]?.cell(at: 1)?.value == .string("合计") && board[9]?.cell(at: 2)?.value == .number(12))
+        #expect(board[9]?.cell(at: 7)?.formula == "IF(E9>0,ROUND(F9/E9*100,1),0)")
+        #expect((1...4).allSatisfy { book.archive.entry(named: "xl/charts/chart\($0).xml") != nil } && book.archive.entry(named: "xl/charts/chart5.xml") == nil)
         var rows: [Int: Row] = [:]
         let meta = try book.readSheet(book.sheets[0]) { rows[$0.index] = $0 }
         #expect(rows[1]?.cell(at: 1)?.value == .string("618大促 市场推广计划主跟踪表(推广周期:2025年5月1日-2025年7月23日)"))

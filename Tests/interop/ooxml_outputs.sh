@@ -17,8 +17,12 @@ for f in Tests/TracksheetCLITests/Fixtures/real-world/*.xlsx; do
   cp "$f" "$OUT/$n-sync.xlsx"
   "$BIN" sync "$OUT/$n-sync.xlsx" --store "$OUT/store.db" --as-of 2025-06-09 > /dev/null 2>&1 || true
 done
+cp samples/marketing-plan-seed.xlsx "$OUT/sample-seed.xlsx"
+cp samples/with-errors/marketing-plan-errors.xlsx "$OUT/sample-errors.xlsx"
 files=("$OUT"/*.xlsx)
 echo "ooxml: checking ${#files[@]} workbooks tracksheet wrote"
 "$VALIDATE" "${files[@]}" | tail -1
 # LibreOffice, recalculating everything, computes what tracksheet cached in the fixtures' outputs.
-python3 "$(dirname "$0")/check_cached.py" "$OUT"/*-recalc.xlsx "$OUT"/*-sync.xlsx | tail -8
+python3 "$(dirname "$0")/check_cached.py" "$OUT"/*-recalc.xlsx "$OUT"/*-sync.xlsx "$OUT"/sample-*.xlsx | tail -8
+# Every chart's cached points are the cells it names (the dashboards of new workbooks and samples).
+python3 "$(dirname "$0")/check_charts.py" "$OUT"/new-*.xlsx "$OUT"/sample-*.xlsx | tail -8

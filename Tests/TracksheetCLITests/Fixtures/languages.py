@@ -188,9 +188,62 @@ def check(what, output, english, data):
                 leaks.append(f"{what}: English {words} in Chinese output: {line.strip()}")
 
 
+def cell_texts(path):
+    """(sheet, cell) → the cell's value and its note, as openpyxl reads them."""
+    out = {}
+    try:
+        wb = openpyxl.load_workbook(path)
+    except Exception:
+        return out
+    for ws in wb.worksheets:
+        for cell in ws._cells.values():
+            out[(ws.title, cell.coordinate)] = (cell.value, cell.comment.text if cell.comment else None)
+    return out
+
+
 def new_texts(before, after):
-    """Text tracksheet wrote into a workbook: strings in `after` that `before` did not hold."""
-    return "\n".join(sorted(texts_of(after, written=True) - texts_of(before)))
+    """Text tracksheet wrote into a workbook: what a reader sees in the cells and notes it changed
+    or added (a formula's text literals; a formula it left as it was is the workbook's), and new
+    sheet names and drop-downs."""
+    old, new = cell_texts(before), cell_texts(after)
+    wrote = set()
+    try:
+        wb = openpyxl.load_workbook(after)
+    except Exception:
+        return ""
+    for ws in wb.worksheets:
+        if ws.title.startswith("_tracksheet") or ws.sheet_state != "visible":
+            continue
+        for (sheet, ref), (value, note) in new.items():
+            if sheet != ws.title or old.get((sheet, ref)) == (value, note):
+                continue
+            if note and (old.get((sheet, ref)) or (None, None))[1] != note:
+                wrote.add(note)
+            if not isinstance(value, str) or value == "tracksheet-id" or re.fullmatch(r"[a-z0-9]{12,24}", value):
+                continue
+            wrote.update(re.findall(r'"([^"]+)"', value) if value.startswith("=") else [value])
+    # Sheet names and drop-down items that were not there.
+    wrote |= {t for t in texts_of(after, written=True) - texts_of(before) if not t.startswith("=")} & (sheet_names(after) | dropdowns(after))
+    return "\n".join(sorted(wrote))
+
+
+def sheet_names(path):
+    try:
+        return {ws.title for ws in openpyxl.load_workbook(path).worksheets if not ws.title.startswith("_tracksheet")}
+    except Exception:
+        return set()
+
+
+def dropdowns(path):
+    found = set()
+    try:
+        for ws in openpyxl.load_workbook(path).worksheets:
+            for dv in ws.data_validations.dataValidation:
+                if dv.formula1:
+                    found.update(x for x in dv.formula1.strip('"').split(",") if x)
+    except Exception:
+        pass
+    return found
 
 
 def exercise(name, src, english, campaign):
