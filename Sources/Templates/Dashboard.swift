@@ -37,6 +37,10 @@ enum Dashboard {
         let values = Dictionary(master.rows.map { ($0.row, $0.values) }, uniquingKeysWith: { a, _ in a })
         func numbers(_ key: String, _ rows: ClosedRange<Int>) -> [Double] { rows.compactMap { values[$0]?[key]?.number } }
         func filled(_ key: String, _ rows: ClosedRange<Int>) -> Int { rows.filter { !(values[$0]?[key] ?? .empty).isEmpty }.count }
+        /// What COUNT counts: numbers and dates (an end date typed as text is not one to a formula).
+        func counted(_ key: String, _ rows: ClosedRange<Int>) -> Int {
+            rows.filter { r in switch values[r]?[key] { case .number?, .date?: true; default: false } }.count
+        }
 
         let sheet = try book.addSheet(sheetName(o.language))
         try sheet.setColumns(1, width: 14)
@@ -62,7 +66,7 @@ enum Dashboard {
             let isTotal = i == spans.count
             let a = span.rows.lowerBound, b = span.rows.upperBound
             func range(_ c: String) -> String { "\(m)!\(c)\(a):\(c)\(b)" }
-            let tasks = filled("task", span.rows), done = filled("actualEnd", span.rows)
+            let tasks = filled("task", span.rows), done = counted("actualEnd", span.rows)
             let progress = numbers("progress", span.rows), budget = numbers("budget", span.rows).reduce(0, +), spend = numbers("spend", span.rows).reduce(0, +)
             var cells = [WriteCell(.string(span.name), style: isTotal ? CellStyle(bold: true, border: true) : cellStyle)]
             cells.append(WriteCell(.number(Double(tasks)), formula: "COUNTA(\(range(CellReference.columnName(task))))", style: cellStyle))
