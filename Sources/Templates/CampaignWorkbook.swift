@@ -181,6 +181,7 @@ public enum CampaignWorkbook {
         }
         if o.dashboard, template.sheets.contains(where: { $0.id == "master" }) {
             try Dashboard.marketingPlan(template, written, o, in: book)
+            try Gantt.marketingPlan(written, o, in: book)
         }
         try book.close()
     }

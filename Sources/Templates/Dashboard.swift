@@ -133,3 +133,68 @@ enum Dashboard {
         _ = totalRow
     }
 }
+
+/// The 甘特图 (Gantt) sheet of a marketing plan: a row per row of the master plan (its phase, task,
+/// owner, planned start and end, actual end, as formulas over the plan) and a column per day of
+/// the campaign (per week when it runs longer than nine weeks). The bars are conditional formats
+/// over the dates, so they stay live in Excel, WPS and LibreOffice: planned in blue, done in green,
+/// past their planned end and not done in red; today's column amber.
+enum Gantt {
+    static func sheetName(_ lang: Template.Language) -> String { lang == .zh ? "甘特图" : "Gantt" }
+
+    static func marketingPlan(_ written: [String: Dashboard.Written], _ o: CampaignWorkbook.Options, in book: WorkbookWriter) throws {
+        guard let master = written["master"], let task = master.columns["task"], let start = master.columns["plannedStart"],
+              let end = master.columns["plannedEnd"] else { return }
+        let zh = o.language == .zh
+        let m = SheetWriter.quoted(master.sheet)
+        let keys: [(key: String, column: Int?)] = [("phase", master.columns["phase"]), ("task", task), ("owner", master.columns["owner"]),
+                                                  ("plannedStart", start), ("plannedEnd", end), ("actualEnd", master.columns["actualEnd"])]
+        let heads = zh ? ["阶段", "关键任务", "负责人", "计划开始", "计划结束", "实际结束"] : ["Phase", "Task", "Owner", "Start", "End", "Done"]
+        let startSerial = Int(o.start.serial), endSerial = Int(o.end.serial)
+        let step = endSerial - startSerial + 1 > 63 ? 7 : 1
+        // Columns from the campaign's first day (its Monday, by week), at most 120 of them.
+        var first = startSerial
+        if step == 7 { first -= (o.start.weekday + 5) % 7 }
+        let count = max(1, min(120, (endSerial - first) / step + 1))
+        let timeline = keys.count + 1
+
+        let sheet = try book.addSheet(sheetName(o.language))
+        try sheet.setColumns(1, width: 9)
+        try sheet.setColumns(2, width: 24)
+        try sheet.setColumns(3, width: 10)
+        try sheet.setColumns(4, 6, width: 11)
+        try sheet.setColumns(timeline, timeline + count - 1, width: step == 7 ? 6 : 4.5)
+        try sheet.freeze(rows: 2, columns: keys.count)
+        sheet.printSetup = PrintSetup(landscape: true, fitToWidth: true, repeatRows: 1...2)
+        try sheet.writeRow(1, [WriteCell(.string(zh ? "\(o.campaign) 甘特图(按“\(master.sheet)”的计划时间;蓝:计划,绿:已完成,红:已过计划结束仍未完成,黄:今天)"
+                                                    : "\(o.campaign) Gantt (from \"\(master.sheet)\": blue planned, green done, red past its end and not done, amber today)"),
+                                         style: CellStyle(bold: true, fontSize: 12, vertical: .center))], height: 24)
+        let header = CellStyle(bold: true, fill: "DDEBF7", border: true, horizontal: .center, vertical: .center, wrap: true)
+        let dateHeader = CellStyle(numberFormat: "m/d", bold: true, fill: "DDEBF7", border: true, horizontal: .center, vertical: .center)
+        try sheet.writeRow(2, heads.map { WriteCell(.string($0), style: header) }
+                           + (0..<count).map { i in WriteCell(.date(ExcelDateTime(serial: Double(first + i * step))), style: dateHeader) }, height: 30)
+        let values = Dictionary(master.rows.map { ($0.row, $0.values) }, uniquingKeysWith: { a, _ in a })
+        let last = max(3, master.lastRow)
+        let date = CellStyle(numberFormat: "yyyy-mm-dd", border: true, vertical: .center)
+        let plain = CellStyle(border: true, vertical: .center)
+        for r in 3...last {
+            var cells: [WriteCell] = []
+            for (i, k) in keys.enumerated() {
+                guard let c = k.column else { cells.append(WriteCell(.empty, style: plain)); continue }
+                let ref = "\(m)!\(CellReference.columnName(c))\(r)"
+                let v = values[r]?[k.key] ?? .empty
+                cells.append(WriteCell(v.isEmpty ? .string("") : v, formula: "IF(\(ref)=\"\",\"\",\(ref))", style: i >= 3 ? date : plain))
+            }
+            cells += (0..<count).map { _ in WriteCell(.empty, style: CellStyle(border: true)) }
+            try sheet.writeRow(r, cells)
+        }
+        // The bars: a column's day (or week) overlaps the task's planned days.
+        let g = CellReference.columnName(timeline)
+        let range = [CellRange(first: CellReference(row: 3, column: timeline), last: CellReference(row: last, column: timeline + count - 1))]
+        let within = "ISNUMBER($D3),ISNUMBER($E3),\(g)$2<=$E3,\(g)$2+\(step - 1)>=$D3"
+        sheet.addHighlight(range, when: .expression("AND(\(within),$F3=\"\",$E3<TODAY())"), style: HighlightStyle(fill: "FF7C80"))
+        sheet.addHighlight(range, when: .expression("AND(\(within),$F3<>\"\")"), style: HighlightStyle(fill: "A9D08E"))
+        sheet.addHighlight(range, when: .expression("AND(\(within))"), style: HighlightStyle(fill: "9BC2E6"))
+        sheet.addHighlight(range, when: .expression("AND(\(g)$2<=TODAY(),\(g)$2+\(step)>TODAY())"), style: HighlightStyle(fill: "FFE699"))
+    }
+}

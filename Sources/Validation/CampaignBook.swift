@@ -267,7 +267,7 @@ public final class CampaignBook {
     static func isOwnSheet(_ name: String) -> Bool {
         // The sync records: `_tracksheet`, and `_tracksheet2` … of a workbook of several campaigns.
         if name.hasPrefix("_tracksheet"), name.dropFirst(11).allSatisfy(\.isNumber) { return true }
-        for base in ["汇总", "Summary", "校验结果", "Validation", "数据看板", "Dashboard"] where name.hasPrefix(base) {
+        for base in ["汇总", "Summary", "校验结果", "Validation", "数据看板", "Dashboard", "甘特图", "Gantt"] where name.hasPrefix(base) {
             if name.dropFirst(base.count).allSatisfy(\.isNumber) { return true }
         }
         return false
