@@ -8,10 +8,11 @@ public enum CampaignWorkbook {
         public var end: CalendarDate
         public var launch: CalendarDate?
         public var language: Template.Language = .zh
-        /// A 数据看板 sheet of formulas and charts over the plan (marketing plans). Off for a
-        /// workbook whose rows are filled in after it is made (export): its cached values would
-        /// be the blank's.
-        public var dashboard = true
+        /// A 数据看板 and a 甘特图 sheet of formulas, charts and bars over the plan (marketing
+        /// plans; `new --dashboard`). Off by default until recalc and sync refresh them: a recalc
+        /// changes what they show, and their cached values (and charts') would be the old ones.
+        /// Never for a workbook whose rows are filled in after it is made (export).
+        public var dashboard = false
         /// Blank rows to fill on the sheets that have no standard rows.
         public var blankRows = 20
         /// Rows already filled in, by template sheet id (column key → value), written instead of

@@ -31,6 +31,9 @@ struct New: ParsableCommand {
     @Flag(help: "Replace OUT if it exists.")
     var force = false
 
+    @Flag(help: "Also add a dashboard sheet (formulas and charts) and a Gantt sheet to a marketing plan. A preview: recalc and sync do not refresh them yet.")
+    var dashboard = false
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -51,6 +54,7 @@ struct New: ParsableCommand {
             var options = CampaignWorkbook.Options(campaign: campaign, start: CalendarDate(start)!, end: CalendarDate(end)!,
                                                    launch: launch.flatMap(CalendarDate.init), language: common.lang == .en ? .en : .zh)
             options.blankRows = 20
+            options.dashboard = dashboard
             try CampaignWorkbook.generate(spec, options, to: out)
             let windows = CampaignWorkbook.phaseWindows(spec, start: options.start, end: options.end, language: options.language)
             print(zh ? "已生成 \(out)(模板 \(spec.id) 第 \(spec.version) 版,活动 \(campaign),\(options.start)–\(options.end))"

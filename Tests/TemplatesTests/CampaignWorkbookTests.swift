@@ -34,7 +34,9 @@ import XLSX
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("plan-\(UUID().uuidString).xlsx").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let t = try Template.builtin("marketing-plan")
-        try CampaignWorkbook.generate(t, .init(campaign: "618大促", start: CalendarDate("2025-05-01")!, end: CalendarDate("2025-07-23")!), to: path)
+        var options = CampaignWorkbook.Options(campaign: "618大促", start: CalendarDate("2025-05-01")!, end: CalendarDate("2025-07-23")!)
+        options.dashboard = true
+        try CampaignWorkbook.generate(t, options, to: path)
         let book = try Workbook(path: path)
         #expect(book.sheets.map(\.name) == ["主跟踪表", "阶段执行明细表", "效果分析表", "数据看板", "甘特图"])
         // The dashboard: a row per phase over its own rows of the master plan, formulas with their

@@ -55,7 +55,7 @@ import XLSX
         #expect(r.status == 1)
         #expect(try Data(contentsOf: URL(fileURLWithPath: Self.errors)) == before, "the input is never modified")
         let book = try Workbook(path: out)
-        #expect(book.sheets.map(\.name) == ["主跟踪表", "阶段执行明细表", "效果分析表", "数据看板", "甘特图", "校验结果"])
+        #expect(book.sheets.map(\.name) == ["主跟踪表", "阶段执行明细表", "效果分析表", "校验结果"])
         let master = try #require(book.sheet(named: "主跟踪表"))
         let notes = try book.comments(of: master)
         #expect(Set(notes.map(\.cell.description)) == ["A3", "F4", "J5", "H7", "D8", "E8"])

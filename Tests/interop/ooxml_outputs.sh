@@ -9,6 +9,8 @@ VALIDATE=${OOXML_VALIDATE:-../shared/tools/ooxml-validate}
 rm -rf "$OUT" && mkdir -p "$OUT"
 "$BIN" new "$OUT/new-plan.xlsx" --campaign 618大促 --start 2025-05-01 --end 2025-07-23 > /dev/null
 "$BIN" new "$OUT/new-plan-en.xlsx" --campaign "Double 11" --start 2025-10-01 --end 2025-11-30 --lang en > /dev/null
+"$BIN" new "$OUT/new-plan-dashboard.xlsx" --campaign 618大促 --start 2025-05-01 --end 2025-07-23 --dashboard > /dev/null
+"$BIN" new "$OUT/new-plan-dashboard-en.xlsx" --campaign "Double 11" --start 2025-09-01 --end 2025-11-30 --lang en --dashboard > /dev/null
 "$BIN" new "$OUT/new-promo.xlsx" --template multi-platform-promo --campaign 618 --start 2025-06-01 --end 2025-06-18 > /dev/null
 "$BIN" new "$OUT/new-card.xlsx" --template process-card --campaign 春季焕新季 --start 2025-05-16 --end 2025-05-31 > /dev/null
 for f in Tests/TracksheetCLITests/Fixtures/real-world/*.xlsx; do
