@@ -25,15 +25,10 @@ import Glibc
         return p
     }
 
+    /// One answer from psql, through `Binary.spawn` (posix_spawn and wait4 on that child): Foundation's
+    /// Process waited for on a second thread could hang while the other suites spawn their own.
     static func psqlValue(_ url: String, _ sql: String) throws -> String {
-        let p = Process(), out = Pipe()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["psql", url, "-qAtX", "-c", sql]
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        return String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try Binary.spawn("psql", [url, "-qAtX", "-c", sql], timeout: 30).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test func aTerminatedBackendEndsTheSyncInOneLine() throws {
@@ -54,10 +49,12 @@ import Glibc
         let name = campaign.replacingOccurrences(of: "'", with: "''")
         let holder = try Self.psql(url, "BEGIN; SELECT id FROM campaigns WHERE name = '\(name)' FOR UPDATE; SELECT pg_sleep(60); COMMIT;", background: true)
         defer { if holder.isRunning { holder.terminate() } }
-        // Once the sync's backend waits for that row, it is terminated.
+        // Once the sync's backend waits for that row — blocked by this holder, not by another
+        // test's sync (they run at the same time) — it is terminated.
+        let holderPID = "(SELECT pid FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND query LIKE '%\(name)%' AND pid <> pg_backend_pid() LIMIT 1)"
         let killer = Thread {
             for _ in 0..<600 {
-                let pid = (try? Self.psqlValue(url, "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FROM campaigns%FOR UPDATE%' AND query NOT LIKE '%pg_sleep%' LIMIT 1")) ?? ""
+                let pid = (try? Self.psqlValue(url, "SELECT pid FROM pg_stat_activity WHERE \(holderPID) = ANY(pg_blocking_pids(pid)) LIMIT 1")) ?? ""
                 if !pid.isEmpty, Int(pid) != nil {
                     _ = try? Self.psqlValue(url, "SELECT pg_terminate_backend(\(pid))")
                     return
@@ -68,7 +65,7 @@ import Glibc
         killer.start()
         let cut = try Binary.run(["sync", plan, "--store", url, "--as-of", "2025-06-09", "--lang", "en"], timeout: 120)
         // The holder's session ends too (its client alone would leave the server sleeping on the lock).
-        _ = try? Self.psqlValue(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()")
+        _ = try? Self.psqlValue(url, "SELECT pg_terminate_backend(\(holderPID))")
         holder.terminate()
         print("sync after its backend was terminated: exit \(cut.status) in \(cut.seconds) s: \(cut.stderr)")
         #expect(cut.status == 2, "exit \(cut.status): \(cut.stdout)\(cut.stderr)")
