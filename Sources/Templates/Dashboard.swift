@@ -13,6 +13,8 @@ enum Dashboard {
         var columns: [String: Int]
         var rows: [(row: Int, values: [String: CellValue])] = []
         var lastRow = 2
+        /// The rows' values by row number.
+        var byRow: [Int: [String: CellValue]] { Dictionary(rows.map { ($0.row, $0.values) }, uniquingKeysWith: { a, _ in a }) }
     }
 
     static func sheetName(_ lang: Template.Language) -> String { lang == .zh ? "数据看板" : "Dashboard" }
@@ -34,7 +36,7 @@ enum Dashboard {
             }
         }
         if spans.isEmpty { spans = [(zh ? "全部" : "All", 3...max(3, master.lastRow))] }
-        let values = Dictionary(master.rows.map { ($0.row, $0.values) }, uniquingKeysWith: { a, _ in a })
+        let values = master.byRow
         func numbers(_ key: String, _ rows: ClosedRange<Int>) -> [Double] { rows.compactMap { values[$0]?[key]?.number } }
         func filled(_ key: String, _ rows: ClosedRange<Int>) -> Int { rows.filter { !(values[$0]?[key] ?? .empty).isEmpty }.count }
         /// What COUNT counts: numbers and dates (an end date typed as text is not one to a formula).
@@ -81,7 +83,7 @@ enum Dashboard {
             try sheet.writeRow(r, cells)
             r += 1
         }
-        let phaseRows = 5...(4 + spans.count), totalRow = r - 1
+        let phaseRows = 5...(4 + spans.count)
 
         // KPI status counts.
         r += 1
@@ -90,11 +92,11 @@ enum Dashboard {
         let statusColumn = template.sheets.first { $0.id == "master" }?.columns.first { $0.key == "status" }
         let words = zh ? (statusColumn?.allowed ?? ["达标", "预警", "未达标"]) : (statusColumn?.allowedEn ?? ["Met", "Warning", "Not met"])
         let statusRange = col("status").map { "\(m)!\($0)3:\($0)\(max(200, master.lastRow))" }
-        for w in words {
+        let statusCounts = words.map { w in Double(master.rows.filter { $0.values["status"] == .string(w) }.count) }
+        for (w, count) in zip(words, statusCounts) {
             r += 1
-            let count = master.rows.filter { $0.values["status"] == .string(w) }.count
             try sheet.writeRow(r, [WriteCell(.string(w), style: cellStyle),
-                                   statusRange.map { WriteCell(.number(Double(count)), formula: "COUNTIF(\($0),\"\(w.replacingOccurrences(of: "\"", with: "\"\""))\")", style: cellStyle) }
+                                   statusRange.map { WriteCell(.number(count), formula: "COUNTIF(\($0),\"\(w.replacingOccurrences(of: "\"", with: "\"\""))\")", style: cellStyle) }
                                        ?? WriteCell(.number(0), style: cellStyle)])
         }
         let statusRows = (statusTitle + 1)...r
@@ -118,19 +120,18 @@ enum Dashboard {
                              series: [.init(name: headers[3], nameFormula: "\(d)!$D$4", values: column("D", phaseRows, cached("progress")), color: "70AD47")],
                              anchor: CellRange(first: CellReference(row: 19, column: 9), last: CellReference(row: 34, column: 17)), dataLabels: true))
         sheet.addChart(Chart(kind: .doughnut, title: zh ? "KPI 达标情况" : "KPI status", categories: texts(statusRows, words),
-                             series: [.init(name: zh ? "任务数" : "Tasks", values: column("B", statusRows, words.map { w in Double(master.rows.filter { $0.values["status"] == .string(w) }.count) }),
+                             series: [.init(name: zh ? "任务数" : "Tasks", values: column("B", statusRows, statusCounts),
                                             pointColors: ["70AD47", "FFC000", "C00000"])],
                              anchor: CellRange(first: CellReference(row: r + 2, column: 1), last: CellReference(row: r + 17, column: 7)), dataLabels: true))
         if let effect = written["effect"], let channel = effect.columns["channel"], let roi = effect.columns["roi"] {
             let e = SheetWriter.quoted(effect.sheet), last = max(3, effect.lastRow)
-            let ev = Dictionary(effect.rows.map { ($0.row, $0.values) }, uniquingKeysWith: { a, _ in a })
+            let ev = effect.byRow
             let cc = CellReference.columnName(channel), rc = CellReference.columnName(roi)
             sheet.addChart(Chart(kind: .bar(), title: zh ? "各渠道 ROI" : "ROI by channel",
                                  categories: .init("\(e)!$\(cc)$3:$\(cc)$\(last)", (3...last).map { r -> String in if case .string(let t)? = ev[r]?["channel"] { t } else { "" } }),
                                  series: [.init(name: "ROI", values: .init("\(e)!$\(rc)$3:$\(rc)$\(last)", (3...last).map { ev[$0]?["roi"]?.number }))],
                                  anchor: CellRange(first: CellReference(row: 35, column: 9), last: CellReference(row: 50, column: 17)), dataLabels: true))
         }
-        _ = totalRow
     }
 }
 
@@ -173,7 +174,7 @@ enum Gantt {
         let dateHeader = CellStyle(numberFormat: "m/d", bold: true, fill: "DDEBF7", border: true, horizontal: .center, vertical: .center)
         try sheet.writeRow(2, heads.map { WriteCell(.string($0), style: header) }
                            + (0..<count).map { i in WriteCell(.date(ExcelDateTime(serial: Double(first + i * step))), style: dateHeader) }, height: 30)
-        let values = Dictionary(master.rows.map { ($0.row, $0.values) }, uniquingKeysWith: { a, _ in a })
+        let values = master.byRow
         let last = max(3, master.lastRow)
         let date = CellStyle(numberFormat: "yyyy-mm-dd", border: true, vertical: .center)
         let plain = CellStyle(border: true, vertical: .center)
