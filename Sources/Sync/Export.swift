@@ -32,8 +32,6 @@ public enum Exporter {
         let tables = StoreSchema.builtin.filter { $0.templateID == template.id }
         for t in tables { o.data[t.sheetID] = [] }
         o.blankRows = max(20, (snap.rows.values.map(\.count).max() ?? 0) + 5)
-        // No dashboard: the rows are pulled in after the blank is made, so its cached values would be the blank's.
-        o.dashboard = false
         // Made beside the output, then the store's rows are pulled into it by the sync's own writer.
         let blank = SyncRunner.stagingPath(for: path) + ".blank"
         defer { unlink(blank) }

@@ -8,11 +8,6 @@ public enum CampaignWorkbook {
         public var end: CalendarDate
         public var launch: CalendarDate?
         public var language: Template.Language = .zh
-        /// A 数据看板 and a 甘特图 sheet of formulas, charts and bars over the plan (marketing
-        /// plans; `new --dashboard`). Off by default until recalc and sync refresh them: a recalc
-        /// changes what they show, and their cached values (and charts') would be the old ones.
-        /// Never for a workbook whose rows are filled in after it is made (export).
-        public var dashboard = false
         /// Blank rows to fill on the sheets that have no standard rows.
         public var blankRows = 20
         /// Rows already filled in, by template sheet id (column key → value), written instead of
@@ -52,8 +47,6 @@ public enum CampaignWorkbook {
         ])
         let windows = phaseWindows(template, start: o.start, end: o.end, language: lang)
         let fmt = { (d: CalendarDate) in lang == .zh ? d.chinese : d.iso }
-        // What the dashboard reads: each sheet's columns and the values of the rows written.
-        var written: [String: Dashboard.Written] = [:]
         for spec in template.sheets {
             let sheet = try book.addSheet(spec.name.text(lang))
             let columns = spec.columns.filter { $0.alternative != true }
@@ -74,8 +67,6 @@ public enum CampaignWorkbook {
             try sheet.writeRow(columns.map { WriteCell(.string(lang == .zh ? $0.zh : $0.en), style: header) }, height: 32)
 
             var row = 3
-            var record = Dashboard.Written(sheet: sheet.name, columns: Dictionary(columns.enumerated().map { ($1.key, $0 + 1) }, uniquingKeysWith: { a, _ in a }))
-            defer { written[spec.id] = record }
             if let filled = o.data[spec.id], spec.rows != "fields" {
                 // Rows of one phase or stage run until the next value in a merged column.
                 var runStart: [Int: Int] = [:]
@@ -90,7 +81,6 @@ public enum CampaignWorkbook {
                         values[c.key].map { WriteCell($0, style: cell(c, row: row, columns: columns, values: [:]).style) }
                             ?? cell(c, row: row, columns: columns, values: [:])
                     })
-                    record.rows.append((row, values))
                     row += 1
                 }
                 for (i, s) in runStart where row - 1 > s {
@@ -108,7 +98,6 @@ public enum CampaignWorkbook {
                             "plannedEnd": .date(ExcelDateTime(serial: window.end.serial)),
                         ]
                         try sheet.writeRow(row, columns.map { c in cell(c, row: row, columns: columns, values: values) })
-                        record.rows.append((row, values))
                         row += 1
                     }
                     for (i, c) in columns.enumerated() where c.mergeByPhase == true && row - 1 > first {
@@ -153,7 +142,6 @@ public enum CampaignWorkbook {
                 try sheet.writeRow(row, columns.map { cell($0, row: row, columns: columns, values: [:]) })
                 row += 1
             }
-            record.lastRow = row - 1
 
             // Drop-downs on every enumerated column, and the status colours.
             let dataRows = 3...max(200, row)
@@ -179,10 +167,6 @@ public enum CampaignWorkbook {
                     }
                 }
             }
-        }
-        if o.dashboard, template.sheets.contains(where: { $0.id == "master" }) {
-            try Dashboard.marketingPlan(template, written, o, in: book)
-            try Gantt.marketingPlan(written, o, in: book)
         }
         try book.close()
     }

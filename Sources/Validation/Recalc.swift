@@ -16,6 +16,9 @@ public struct RecalcResult: Sendable {
     public var notices: [(english: String, chinese: String)] = []
     /// The roll-up sheet written or updated.
     public var summarySheet: String?
+    /// The dashboard and Gantt sheets the workbook has after the run (written, refreshed or
+    /// already up to date).
+    public var dashboardSheets: [String] = []
 }
 
 /// `tracksheet recalc`: every derived column and roll-up of SPEC §4 written through the lossless
@@ -30,6 +33,11 @@ public final class Recalculator {
     var added: Set<String> = []
     /// Master-plan cells holding the team's own formulas in derived columns, kept.
     var ownFormulas: [String] = []
+    /// Only the dashboard and the Gantt are written, over the cells as they are (a workbook
+    /// `new` or `export` has just written): no derived cell, no summary.
+    var dashboardsOnly = false
+    /// The master plan's targets for the channel ratios (`点击率≥2%`), by ratio key.
+    var targets: [String: Double] = [:]
 
     public init(path: String, options: RecalcOptions) throws {
         book = try CampaignBook(path: path, templates: options.templates)
@@ -112,7 +120,7 @@ public final class Recalculator {
     }
 
     func run() throws {
-        for m in book.mappings {
+        for m in book.mappings where !dashboardsOnly {
             guard let spec = book.sheetSpec(m), spec.rows != "fields" else { continue }
             try ratios(m, spec)
         }
@@ -137,6 +145,7 @@ public final class Recalculator {
     /// Sets a derived cell unless it already holds that formula and value; true when it changed.
     /// `fillDown`: the formula is the column's same formula moved by rows (saved as one shared formula).
     func set(_ info: SheetInfo, _ ref: CellReference, _ cell: Cell?, value: CellValue, formula: String?, fillDown: String? = nil) throws -> Bool {
+        if dashboardsOnly { return false }
         if let cell, cell.formula == formula, Self.same(cell.value, value) { return false }
         try editor.setCell(ref, in: info, to: CellEdit(value: value, formula: formula, fillDown: fillDown))
         return true
@@ -247,6 +256,17 @@ public final class Recalculator {
         var weight: Double?
         var budget: Double?
         var spend: Double?
+        /// What the dashboard and the Gantt show of it: the task, its owner, its 达标情况 and 达成率
+        /// (percent points) as this run leaves them.
+        var task = ""
+        var owner = ""
+        var status = ""
+        var rate: Double?
+        /// The Gantt's cells (phase, task, owner, planned start and end, actual end) as the plan
+        /// holds them, for the first rows the Gantt draws; the planned days as dates.
+        var gantt: [CellValue]?
+        var plannedStart: CalendarDate?
+        var plannedEnd: CalendarDate?
     }
 
     func master(_ m: SheetMapping) throws {
@@ -270,6 +290,11 @@ public final class Recalculator {
                 }
             }
             if row.isTotal { return }
+            var shownStatus = row.text("status")
+            var shownRate = Self.excelNumber(row.cells["achievementRate"]).map { n in
+                row.cells["achievementRate"].map { book.numberFormat($0.styleIndex).percent } == true ? n * 100 : n
+            }
+            if options.dashboard, let kpi = KPI.parse(row.text("kpi")) { Self.noteTarget(kpi, in: &targets) }
             // 达成率 (a value: its inputs are text such as 22万) and 达标情况 (a formula over it).
             if let rateCol = m.columns["achievementRate"] {
                 var rate: Double?
@@ -287,6 +312,7 @@ public final class Recalculator {
                 if ownRate { ownFormulas.append(CellReference(row: row.index, column: rateCol).description) }
                 if !ownRate, let info, try set(info, CellReference(row: row.index, column: rateCol), row.cells["achievementRate"],
                            value: rate.map { CellValue.number(Ratio.round($0 * scale, fraction ? 3 : 1)) } ?? .string("-"), formula: nil) { changed += 1 }
+                if !ownRate && !dashboardsOnly { shownRate = rate }
                 let ownStatus = !options.replaceOwnFormulas && row.cells["status"]?.formula.map { !Self.isTemplateFormula($0) } == true
                 if ownStatus, let c = m.columns["status"] { ownFormulas.append(CellReference(row: row.index, column: c).description) }
                 if let statusCol = m.columns["status"], !ownRate, !ownStatus {
@@ -296,6 +322,7 @@ public final class Recalculator {
                     let formula = "IF(ISNUMBER(\(n)),IF(\(n)>=\(full),\"\(w.met)\",IF(\(n)>=\(t),\"\(w.warning)\",\"\(w.notMet)\")),\"-\")"
                     let value: CellValue = rate.map { .string(KPIStatus.status(rate: $0, threshold: Ratio.round(threshold, 1), words: w)) } ?? .string("-")
                     if let info, try set(info, CellReference(row: row.index, column: statusCol), row.cells["status"], value: value, formula: formula) { changed += 1 }
+                    if !dashboardsOnly, case .string(let t) = value { shownStatus = t }
                 }
             }
             let endCell = row.cells["actualEnd"]
@@ -304,9 +331,18 @@ public final class Recalculator {
             // What the text-aware formula counts: an actual end that is neither blank nor "-".
             let endText = Values.trimmed(Values.text(endCell?.value ?? .empty))
             let endFilled = !endText.isEmpty && endText != "-"
-            tasks.append(TaskRow(row: row.index, phase: row.text("phase"), hasTask: row.has("task"), done: Self.excelNumber(endCell) != nil,
-                                 doneAsText: doneAsText, endFilled: endFilled, weight: weightKey.flatMap { Self.excelNumber(row.extra[$0]) },
-                                 budget: Self.excelNumber(row.cells["budget"]), spend: Self.excelNumber(row.cells["spend"])))
+            var task = TaskRow(row: row.index, phase: row.text("phase"), hasTask: row.has("task"), done: Self.excelNumber(endCell) != nil,
+                               doneAsText: doneAsText, endFilled: endFilled, weight: weightKey.flatMap { Self.excelNumber(row.extra[$0]) },
+                               budget: Self.excelNumber(row.cells["budget"]), spend: Self.excelNumber(row.cells["spend"]))
+            if options.dashboard {
+                task.task = row.text("task"); task.owner = row.text("owner"); task.status = shownStatus; task.rate = shownRate
+                task.plannedStart = book.date(row.value("plannedStart")).date
+                task.plannedEnd = book.date(row.value("plannedEnd")).date
+                if tasks.count < Gantt.maxRows {
+                    task.gantt = Gantt.keys.map { row.isInherited($0) ? .empty : row.cells[$0]?.value ?? .empty }
+                }
+            }
+            tasks.append(task)
         }
         // A 合计's SUM over its column (grown or shrunk by rows inserted or deleted) keeps its
         // formula and gets the value it now adds up to, so previews and non-recalculating readers agree.
@@ -328,7 +364,11 @@ public final class Recalculator {
                                    "\(m.sheetName):\(textDates.prefix(8).joined(separator: "、")) 的实际结束时间是文本,汇总同样计为已完成(实际结束时间不为空且不是“-”)"))
         }
         guard !tasks.isEmpty else { return }
-        try summary(m, tasks, weightColumn: weightHeader?.column)
+        if !dashboardsOnly { try summary(m, tasks, weightColumn: weightHeader?.column) }
+        if options.dashboard {
+            try dashboard(m, tasks, weightColumn: weightHeader?.column)
+            try gantt(m, tasks)
+        }
     }
 
     static func number(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : "\(x)" }
@@ -382,6 +422,16 @@ public final class Recalculator {
     /// variance and budget use — every number a formula over the master plan, with its value.
     func summary(_ m: SheetMapping, _ tasks: [TaskRow], weightColumn: Int?) throws {
         let zh = book.isChinese
+        let title = zh ? "推广汇总(按\(m.sheetName)计算,tracksheet recalc 生成)" : "Campaign summary (from \(m.sheetName), made by tracksheet recalc)"
+        let table = phaseTable(m, tasks, weightColumn: weightColumn, first: 3)
+        try writeSummary([[(.string(title), nil, nil)], table.headers.map { (.string($0), nil, nil) }] + table.rows, title: title)
+    }
+
+    /// The roll-up by phase and for the campaign, its first phase at row `first`: headers, then a
+    /// row per phase and the total's (value, formula, number format) from column A. The summary
+    /// and the dashboard show the same table.
+    func phaseTable(_ m: SheetMapping, _ tasks: [TaskRow], weightColumn: Int?, first: Int) -> (headers: [String], rows: [[(CellValue, String?, String?)]]) {
+        let zh = book.isChinese
         let sheetRef = SheetWriter.quoted(m.sheetName)
         var phases: [(name: String, rows: [TaskRow])] = []
         var phaseIndex: [String: Int] = [:]
@@ -390,16 +440,12 @@ public final class Recalculator {
             if let i = phaseIndex[name] { phases[i].rows.append(t) } else { phaseIndex[name] = phases.count; phases.append((name, [t])) }
         }
         let weighted = weightColumn != nil
-        let title = zh ? "推广汇总(按\(m.sheetName)计算,tracksheet recalc 生成)" : "Campaign summary (from \(m.sheetName), made by tracksheet recalc)"
         // The sums are of the master plan's own cells: in the unit its headers name (万元), when they name one.
         let unit = m.units["budget"].flatMap { $0.factor != 1 ? $0.label : nil }
         let zu = unit ?? "元", eu = unit ?? "CNY"
         let headers = zh ? ["阶段", weighted ? "权重合计" : "任务数", weighted ? "已完成权重" : "已完成", "执行进度(%)", "预算金额(\(zu))", "实际支出(\(zu))", "预算差异(\(zu))", "预算执行率(%)"]
                          : ["Phase", weighted ? "Total weight" : "Tasks", weighted ? "Weight done" : "Done", "Progress %", "Budget (\(eu))", "Spend (\(eu))", "Variance (\(eu))", "Budget used %"]
         var grid: [[(CellValue, String?, String?)]] = []   // value, formula, number format
-        grid.append([(.string(title), nil, nil)])
-        grid.append(headers.map { (.string($0), nil, nil) })
-        let first = 3
         // The campaign's done is the phases' (each counted as its formula counts).
         var doneTotal = 0.0
         for (i, p) in phases.enumerated() {
@@ -449,7 +495,7 @@ public final class Recalculator {
                         done: (doneTotal, sum("C")),
                         budget: (tasks.compactMap(\.budget).reduce(0, +), m.columns["budget"] == nil ? nil : sum("E")),
                         spend: (tasks.compactMap(\.spend).reduce(0, +), m.columns["spend"] == nil ? nil : sum("F"))))
-        try writeSummary(grid, title: title)
+        return (headers, grid)
     }
 
     func row(name: String, r: Int, count: (Double, String), done: (Double, String), budget: (Double, String?), spend: (Double, String?)) -> [(CellValue, String?, String?)] {

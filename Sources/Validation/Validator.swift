@@ -11,6 +11,9 @@ public struct ValidationOptions: Sendable {
     public var templates: [Template]
     /// recalc replaces formulas a team wrote in derived columns too (they are kept otherwise).
     public var replaceOwnFormulas = false
+    /// recalc (and sync, export and new through it) writes and refreshes the 数据看板 and 甘特图
+    /// sheets of a marketing plan (`--no-dashboard`: not).
+    public var dashboard = true
     public init(asOf: CalendarDate, roi: String? = nil, templates: [Template]) {
         self.asOf = asOf; self.roi = roi; self.templates = templates
     }

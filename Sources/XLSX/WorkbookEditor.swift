@@ -35,6 +35,8 @@ public final class WorkbookEditor {
     var patches: [String: PartPatch] = [:]
     /// Sheets added by `addSheet`, written at save.
     var addedSheets: [SheetWriter] = []
+    /// Sheets written anew in place of old ones (`replaceSheet`), with the parts the old ones had.
+    var replacedSheets: [(writer: SheetWriter, old: [String])] = []
     /// Notes to add, by sheet part.
     var notesToAdd: [String: [PendingNote]] = [:]
     /// Sheets that get a `<legacyDrawing r:id>` for their new notes, by part.
@@ -222,7 +224,7 @@ public final class WorkbookEditor {
         if formulasChanged || !moved.isEmpty { try dropCalcChain() }
     }
 
-    private func dropCalcChain() throws {
+    func dropCalcChain() throws {
         // By its relationship, or — some writers leave it orphaned — by its content type.
         let rel = workbook.relationships.first { $0.kind == "calcChain" }
         let typed = workbook.contentTypes.overrides.first { $0.value.hasSuffix("calcChain+xml") }?.key
@@ -269,6 +271,7 @@ public final class WorkbookEditor {
         try applyCellEdits()
         rowShifts.removeAll()
         try applyAddedSheets()
+        try applyReplacedSheets()
         try applyDerivedStyles()
         try applyAppendedStrings()
         try applyPatches()

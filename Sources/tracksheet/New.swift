@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Templates
+import Validation
 
 /// `tracksheet new OUT.xlsx --template … --campaign NAME --start DATE --end DATE [--launch DATE] [--lang zh|en]`
 struct New: ParsableCommand {
@@ -31,8 +32,8 @@ struct New: ParsableCommand {
     @Flag(help: "Replace OUT if it exists.")
     var force = false
 
-    @Flag(help: "Also add a dashboard sheet (formulas and charts) and a Gantt sheet to a marketing plan. A preview: recalc and sync do not refresh them yet.")
-    var dashboard = false
+    @Flag(name: .customLong("no-dashboard"), help: "Leave out the dashboard sheet (formulas and charts) and the Gantt sheet of a marketing plan.")
+    var noDashboard = false
 
     @OptionGroup var common: CommonOptions
 
@@ -54,8 +55,11 @@ struct New: ParsableCommand {
             var options = CampaignWorkbook.Options(campaign: campaign, start: CalendarDate(start)!, end: CalendarDate(end)!,
                                                    launch: launch.flatMap(CalendarDate.init), language: common.lang == .en ? .en : .zh)
             options.blankRows = 20
-            options.dashboard = dashboard
             try CampaignWorkbook.generate(spec, options, to: out)
+            if !noDashboard {
+                // The dashboard and the Gantt are recalc's, over the rows just written.
+                _ = try Recalculator.addDashboards(path: out, options: ValidationOptions(asOf: CalendarDate.today, templates: [spec]))
+            }
             let windows = CampaignWorkbook.phaseWindows(spec, start: options.start, end: options.end, language: options.language)
             print(zh ? "已生成 \(out)(模板 \(spec.id) 第 \(spec.version) 版,活动 \(campaign),\(options.start)–\(options.end))"
                      : "Wrote \(out) (template \(spec.id) v\(spec.version), campaign \(campaign), \(options.start) to \(options.end))")

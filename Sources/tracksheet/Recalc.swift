@@ -11,7 +11,8 @@ struct Recalc: ParsableCommand {
         discussion: """
         CTR, CVR, cost per acquisition, ROI and the review's achievement rates become formulas over their row; the \
         master plan's achievement rate and KPI status are filled from the KPI and the achieved value; a summary sheet \
-        gets progress, budget, spend and variance per phase and for the campaign. Nothing else in the workbook changes.
+        gets progress, budget, spend and variance per phase and for the campaign; a dashboard sheet (tables and \
+        charts) and a Gantt sheet are added or written anew (--no-dashboard: not). Nothing else in the workbook changes.
         """)
 
     @Argument(help: "The workbook (.xlsx).")
@@ -28,6 +29,9 @@ struct Recalc: ParsableCommand {
 
     @Flag(help: "Also replace formulas of your own in derived columns (they are kept otherwise, and listed).")
     var force = false
+
+    @Flag(name: .customLong("no-dashboard"), help: "Do not add or refresh the dashboard and Gantt sheets.")
+    var noDashboard = false
 
     @OptionGroup var campaign: CampaignArguments
 
@@ -47,6 +51,7 @@ struct Recalc: ParsableCommand {
         }
         var options = try campaign.options(roi: roi?.rawValue)
         options.replaceOwnFormulas = force
+        options.dashboard = !noDashboard
         let out = output ?? file
         if let output, Output.sameFile(output, file) {
             Output.fail(Language.current.isChinese ? "-o \(output) 就是输入文件;要改写它请用 --in-place" : "-o \(output) is the input file; to rewrite it use --in-place")

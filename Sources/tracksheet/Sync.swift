@@ -45,6 +45,9 @@ struct SyncCommand: ParsableCommand {
     @Flag(help: "Also replace formulas of your own in derived columns when recalculating (they are kept otherwise).")
     var force = false
 
+    @Flag(name: .customLong("no-dashboard"), help: "Do not add or refresh the dashboard and Gantt sheets when the workbook is written.")
+    var noDashboard = false
+
     @OptionGroup var campaignArguments: CampaignArguments
 
     @OptionGroup var common: CommonOptions
@@ -59,6 +62,7 @@ struct SyncCommand: ParsableCommand {
         var options = SyncOptions(store: StoreLocation.resolve(store, workbook: file), campaign: campaign, dryRun: dryRun,
                                   prefer: prefer.flatMap { Prefer(rawValue: $0.rawValue) }, validation: try campaignArguments.options(roi: roi?.rawValue))
         options.validation.replaceOwnFormulas = force
+        options.validation.dashboard = !noDashboard
         options.who = SyncContext.currentUser
         let file = self.file, fixed = options
         let results = try blocking { try await SyncRunner.syncAll(path: file, options: fixed) }
@@ -186,6 +190,9 @@ struct Export: ParsableCommand {
     @Flag(help: "Replace OUT if it exists.")
     var force = false
 
+    @Flag(name: .customLong("no-dashboard"), help: "Do not add the dashboard and Gantt sheets.")
+    var noDashboard = false
+
     @OptionGroup var common: CommonOptions
 
     func run() throws {
@@ -199,7 +206,9 @@ struct Export: ParsableCommand {
             Output.fail(Language.current.isChinese ? "没有存储库 \(path)(只有 sync 会创建存储库;请检查 --store)"
                                                    : "there is no store at \(path) (only sync creates one; check --store)")
         }
-        let validation = ValidationOptions(asOf: CalendarDate.today, templates: try Templates.all(extra: nil))
+        var options = ValidationOptions(asOf: CalendarDate.today, templates: try Templates.all(extra: nil))
+        options.dashboard = !noDashboard
+        let validation = options
         let out = output, name = campaign, lang: Template.Language? = common.lang.map { $0 == .zh ? .zh : .en }
         let result = try blocking { try await Exporter.export(campaign: name, store: location, to: out, language: lang, validation: validation) }
         let zh = Language.current.isChinese

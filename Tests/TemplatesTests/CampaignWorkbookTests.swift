@@ -34,30 +34,10 @@ import XLSX
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("plan-\(UUID().uuidString).xlsx").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let t = try Template.builtin("marketing-plan")
-        var options = CampaignWorkbook.Options(campaign: "618大促", start: CalendarDate("2025-05-01")!, end: CalendarDate("2025-07-23")!)
-        options.dashboard = true
+        let options = CampaignWorkbook.Options(campaign: "618大促", start: CalendarDate("2025-05-01")!, end: CalendarDate("2025-07-23")!)
         try CampaignWorkbook.generate(t, options, to: path)
         let book = try Workbook(path: path)
-        #expect(book.sheets.map(\.name) == ["主跟踪表", "阶段执行明细表", "效果分析表", "数据看板", "甘特图"])
-        // The dashboard: a row per phase over its own rows of the master plan, formulas with their
-        // cached values, and four charts over those cells (phases, progress, KPI status, ROI).
-        var board: [Int: Row] = [:]
-        _ = try book.readSheet(book.sheets[3]) { board[$0.index] = $0 }
-        #expect(board[5]?.cell(at: 1)?.value == .string("筹备期") && board[5]?.cell(at: 2)?.formula == "COUNTA('主跟踪表'!C3:C5)")
-        #expect(board[5]?.cell(at: 2)?.value == .number(3) && board[9]?.cell(at: 1)?.value == .string("合计") && board[9]?.cell(at: 2)?.value == .number(12))
-        #expect(board[9]?.cell(at: 7)?.formula == "IF(E9>0,ROUND(F9/E9*100,1),0)")
-        #expect((1...4).allSatisfy { book.archive.entry(named: "xl/charts/chart\($0).xml") != nil } && book.archive.entry(named: "xl/charts/chart5.xml") == nil)
-        // The Gantt: the task's cells are formulas over the plan; a column per week (the campaign
-        // runs 12 weeks), from the Monday of its first day; bars as four conditional formats.
-        var gantt: [Int: Row] = [:]
-        _ = try book.readSheet(book.sheets[4]) { gantt[$0.index] = $0 }
-        let ganttPart = try #require(book.sheets[4].part)
-        let ganttEntry = try #require(book.archive.entry(named: ganttPart))
-        let ganttXML = String(decoding: try book.archive.data(ganttEntry), as: UTF8.self)
-        #expect(gantt[3]?.cell(at: 2)?.formula == "IF('主跟踪表'!C3=\"\",\"\",'主跟踪表'!C3)" && gantt[3]?.cell(at: 2)?.value == .string("KOL名单筛选与签约"))
-        #expect(gantt[2]?.cell(at: 7)?.value.portableJSON == .object([("date", .string("2025-04-28"))]))
-        #expect(gantt[2]?.cell(at: 8)?.value.portableJSON == .object([("date", .string("2025-05-05"))]))
-        #expect(ganttXML.components(separatedBy: "<cfRule ").count - 1 == 4 && ganttXML.contains("TODAY()"))
+        #expect(book.sheets.map(\.name) == ["主跟踪表", "阶段执行明细表", "效果分析表"])
         var rows: [Int: Row] = [:]
         let meta = try book.readSheet(book.sheets[0]) { rows[$0.index] = $0 }
         #expect(rows[1]?.cell(at: 1)?.value == .string("618大促 市场推广计划主跟踪表(推广周期:2025年5月1日-2025年7月23日)"))

@@ -9,8 +9,8 @@ VALIDATE=${OOXML_VALIDATE:-../shared/tools/ooxml-validate}
 rm -rf "$OUT" && mkdir -p "$OUT"
 "$BIN" new "$OUT/new-plan.xlsx" --campaign 618大促 --start 2025-05-01 --end 2025-07-23 > /dev/null
 "$BIN" new "$OUT/new-plan-en.xlsx" --campaign "Double 11" --start 2025-10-01 --end 2025-11-30 --lang en > /dev/null
-"$BIN" new "$OUT/new-plan-dashboard.xlsx" --campaign 618大促 --start 2025-05-01 --end 2025-07-23 --dashboard > /dev/null
-"$BIN" new "$OUT/new-plan-dashboard-en.xlsx" --campaign "Double 11" --start 2025-09-01 --end 2025-11-30 --lang en --dashboard > /dev/null
+"$BIN" new "$OUT/new-plan-weeks-en.xlsx" --campaign "Double 11" --start 2025-09-01 --end 2025-11-30 --lang en > /dev/null
+"$BIN" new "$OUT/new-plan-bare.xlsx" --campaign 618大促 --start 2025-05-01 --end 2025-07-23 --no-dashboard > /dev/null
 "$BIN" new "$OUT/new-promo.xlsx" --template multi-platform-promo --campaign 618 --start 2025-06-01 --end 2025-06-18 > /dev/null
 "$BIN" new "$OUT/new-card.xlsx" --template process-card --campaign 春季焕新季 --start 2025-05-16 --end 2025-05-31 > /dev/null
 for f in Tests/TracksheetCLITests/Fixtures/real-world/*.xlsx; do
@@ -26,5 +26,6 @@ echo "ooxml: checking ${#files[@]} workbooks tracksheet wrote"
 "$VALIDATE" "${files[@]}" | tail -1
 # LibreOffice, recalculating everything, computes what tracksheet cached in the fixtures' outputs.
 python3 "$(dirname "$0")/check_cached.py" "$OUT"/*-recalc.xlsx "$OUT"/*-sync.xlsx "$OUT"/sample-*.xlsx | tail -8
-# Every chart's cached points are the cells it names (the dashboards of new workbooks and samples).
-python3 "$(dirname "$0")/check_charts.py" "$OUT"/new-*.xlsx "$OUT"/sample-*.xlsx | tail -8
+# Every chart's cached points are the cells it names (the dashboards of new workbooks, and those
+# recalc and sync wrote into the fixtures).
+python3 "$(dirname "$0")/check_charts.py" "$OUT"/new-*.xlsx "$OUT"/*-recalc.xlsx "$OUT"/*-sync.xlsx | tail -8
