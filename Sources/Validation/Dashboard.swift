@@ -33,7 +33,7 @@ extension Recalculator {
         }
     }
 
-    /// One channel of the effect sheet: its rows and the sums of its inputs.
+    /// Rows of a sheet that share a name (a channel, a platform): the rows, and the sums of their numbers.
     struct Channel {
         var name: String
         var rows: [Int] = []
@@ -47,22 +47,35 @@ extension Recalculator {
         book.titleCampaign ?? (book.campaignNames.indices.contains(book.activeGroup) ? book.campaignNames[book.activeGroup] ?? "" : "")
     }
 
+    /// The rows of `m` by the name in column `key` (merged cells name each row they cover), in the
+    /// order the names first appear, with the sums of `inputs` (numbers only: text is not summed,
+    /// as a formula does not sum it). Totals are left out, and rows without a name or a number.
+    func grouped(_ m: SheetMapping, by key: String, summing inputs: [String], unnamed: String) throws -> [Channel] {
+        var out: [Channel] = []
+        var index: [String: Int] = [:]
+        try book.rows(of: m) { row in
+            guard !row.isTotal, inputs.contains(where: { row.has($0) }) || row.has(key) else { return }
+            let name = row.text(key).isEmpty ? unnamed : row.text(key)
+            let i = index[name] ?? { index[name] = out.count; out.append(Channel(name: name)); return out.count - 1 }()
+            out[i].rows.append(row.index)
+            for k in inputs { if let n = Self.excelNumber(row.cells[k]) { out[i].sums[k, default: 0] += n } }
+        }
+        return out
+    }
+
     /// The effect sheet's channels in the order they first appear (totals left out).
     func channels() throws -> (mapping: SheetMapping, channels: [Channel])? {
         guard let e = book.mapping("effect"), e.columns["channel"] != nil,
               Self.channelInputs.contains(where: { e.columns[$0] != nil }) else { return nil }
-        var out: [Channel] = []
-        var index: [String: Int] = [:]
-        let zh = book.isChinese
-        try book.rows(of: e) { row in
-            guard !row.isTotal else { return }
-            guard Self.channelInputs.contains(where: { row.has($0) }) || row.has("channel") else { return }
-            let name = row.text("channel").isEmpty ? (zh ? "(未填渠道)" : "(no channel)") : row.text("channel")
-            let i = index[name] ?? { index[name] = out.count; out.append(Channel(name: name)); return out.count - 1 }()
-            out[i].rows.append(row.index)
-            for k in Self.channelInputs { if let n = Self.excelNumber(row.cells[k]) { out[i].sums[k, default: 0] += n } }
-        }
+        let out = try grouped(e, by: "channel", summing: Self.channelInputs, unnamed: book.isChinese ? "(未填渠道)" : "(no channel)")
         return out.isEmpty ? nil : (e, out)
+    }
+
+    /// `IF(COUNT(r)=0,"-",SUM(r))` over a column of `rows` of a sheet, with its value: what the rows
+    /// add up to, "-" when none holds a number.
+    static func sum(_ rows: [Int], _ column: Int, sheet: String, _ total: Double?) -> (CellValue, String?) {
+        let range = ranges(rows, column, sheet: SheetWriter.quoted(sheet))
+        return (total.map { .number((($0) * 1e9).rounded() / 1e9) } ?? .string("-"), fitting("IF(COUNT(\(range))=0,\"-\",SUM(\(range)))"))
     }
 
     func dashboard(_ m: SheetMapping, _ tasks: [TaskRow], weightColumn: Int?) throws {
@@ -155,7 +168,7 @@ extension Recalculator {
             // The channels of the effect sheet, against the master plan's targets.
             if let effect {
                 r = max(r + 2, 52)
-                let e = effect.mapping, sheetRef = SheetWriter.quoted(e.sheetName)
+                let e = effect.mapping
                 p.row(r, [WriteCell(.string(zh ? "各渠道效果(按“\(e.sheetName)”)" : "Channels (from \"\(e.sheetName)\")"), style: CellStyle(bold: true))])
                 r += 1
                 let unit = e.units["cost"].flatMap { $0.factor != 1 ? $0.label : nil }
@@ -177,9 +190,8 @@ extension Recalculator {
                     for k in Self.channelInputs {
                         guard let c = e.columns[k] else { cells.append(WriteCell(.string("-"), style: plain)); continue }
                         // A channel without a number in the column (an offline event's clicks: "-") shows "-", not 0.
-                        let range = Self.ranges(ch.rows, c, sheet: sheetRef)
-                        cells.append(WriteCell(ch.sums[k].map { .number($0) } ?? .string("-"), formula: Self.fitting("IF(COUNT(\(range))=0,\"-\",SUM(\(range)))"),
-                                               style: CellStyle(numberFormat: "#,##0.##", border: true, vertical: .center)))
+                        let sum = Self.sum(ch.rows, c, sheet: e.sheetName, ch.sums[k])
+                        cells.append(WriteCell(sum.0, formula: sum.1, style: CellStyle(numberFormat: "#,##0.##", border: true, vertical: .center)))
                     }
                     let s = { (k: String) -> Double? in ch.sums[k] }
                     let two = CellStyle(numberFormat: "0.00", border: true, vertical: .center)
@@ -268,44 +280,61 @@ extension Recalculator {
 
 // MARK: - 甘特图 (Gantt)
 
-/// The 甘特图 of a marketing plan: a row per task of the master plan (its phase, task, owner,
-/// planned start and end, actual end, as formulas over the plan) and a column per day of the
-/// campaign (per week past nine weeks). The bars are conditional formats over the dates, so they
-/// stay live in Excel, WPS and LibreOffice: planned in blue, done in green, past the planned end
-/// and not done in red; today's column amber.
+/// A 甘特图: a row per task (six columns of it as formulas over its sheet: what it is, who, the
+/// planned start and end, what says it is done) and a column per day of the campaign (per week
+/// past nine weeks). The bars are conditional formats over the dates, so they stay live in Excel,
+/// WPS and LibreOffice: planned in blue, done in green, past the planned end and not done in red;
+/// today's column amber. The marketing plan's (master plan) and the multi-platform tracker's
+/// (platform tasks) are drawn this way.
 enum Gantt {
     static func sheetName(chinese: Bool) -> String { chinese ? "甘特图" : "Gantt" }
     /// The master plan's columns the Gantt shows, in its order.
     static let keys = ["phase", "task", "owner", "plannedStart", "plannedEnd", "actualEnd"]
+    /// The platform tasks' columns.
+    static let platformKeys = ["platform", "task", "milestone", "start", "finish", "state"]
     /// Tasks drawn; a plan longer than that is told so in the title.
     static let maxRows = 1_000
     /// Day (or week) columns at most.
     static let maxColumns = 120
+
+    /// One task as the Gantt draws it: its row on its sheet, its six cells as they are, its days.
+    struct Task {
+        var row: Int
+        var values: [CellValue]
+        var start: CalendarDate?
+        var end: CalendarDate?
+    }
 }
 
 extension Recalculator {
     func gantt(_ m: SheetMapping, _ tasks: [TaskRow]) throws {
-        guard m.columns["task"] != nil, m.columns["plannedStart"] != nil, m.columns["plannedEnd"] != nil else { return }
+        let rows = tasks.compactMap { t in t.gantt.map { Gantt.Task(row: t.row, values: $0, start: t.plannedStart, end: t.plannedEnd) } }
+        let zh = book.isChinese
+        try gantt(m, keys: Gantt.keys, heads: zh ? ["阶段", "关键任务", "负责人", "计划开始", "计划结束", "实际结束"] : ["Phase", "Task", "Owner", "Start", "End", "Done"],
+                  rows, total: tasks.count, done: "$F3<>\"\"", doneIsDate: true)
+    }
+
+    /// The Gantt over `rows` of the sheet `m` (the first `Gantt.maxRows` of `total`); `done`: the
+    /// condition, over the sixth column of row 3, that a task is done.
+    func gantt(_ m: SheetMapping, keys: [String], heads: [String], _ rows: [Gantt.Task], total: Int, done: String, doneIsDate: Bool) throws {
+        guard m.columns[keys[1]] != nil, m.columns[keys[3]] != nil, m.columns[keys[4]] != nil, !rows.isEmpty else { return }
         let zh = book.isChinese
         let period = book.period
-        let starts = tasks.compactMap(\.plannedStart), ends = tasks.compactMap(\.plannedEnd)
-        guard let start = period.start ?? starts.min(), let end = period.end ?? ends.max(), start <= end else { return }
+        guard let start = period.start ?? rows.compactMap(\.start).min(), let end = period.end ?? rows.compactMap(\.end).max(), start <= end else { return }
         let campaign = campaignName
-        let drawn = tasks.prefix(Gantt.maxRows).filter { $0.gantt != nil }
-        let more = tasks.count > drawn.count ? (zh ? ";仅画出前 \(drawn.count) 项任务" : "; the first \(drawn.count) tasks only") : ""
+        let more = total > rows.count ? (zh ? ";仅画出前 \(rows.count) 项任务" : "; the first \(rows.count) tasks only") : ""
         let title = zh ? "\(campaign.isEmpty ? "" : campaign + " ")甘特图(按“\(m.sheetName)”的计划时间;蓝:计划,绿:已完成,红:已过计划结束仍未完成,黄:今天\(more);tracksheet 生成)"
                        : "\(campaign.isEmpty ? "" : campaign + " ")Gantt (from \"\(m.sheetName)\": blue planned, green done, red past its end and not done, amber today\(more); made by tracksheet)"
         try place(base: Gantt.sheetName(chinese: zh), title: title) { name in
             var p = SheetPlan(name: name)
-            let heads = zh ? ["阶段", "关键任务", "负责人", "计划开始", "计划结束", "实际结束"] : ["Phase", "Task", "Owner", "Start", "End", "Done"]
             let startSerial = Int(start.serial), endSerial = Int(end.serial)
             let step = endSerial - startSerial + 1 > 63 ? 7 : 1
             var firstDay = startSerial
             if step == 7 { firstDay -= (start.weekday + 5) % 7 }
             let count = max(1, min(Gantt.maxColumns, (endSerial - firstDay) / step + 1))
-            let timeline = Gantt.keys.count + 1
+            let timeline = keys.count + 1
             p.widths = [(1, 1, 9), (2, 2, 24), (3, 3, 10), (4, 6, 11), (timeline, timeline + count - 1, step == 7 ? 6 : 4.5)]
-            p.freeze = (2, Gantt.keys.count)
+            p.freeze = (2, keys.count)
             p.printSetup = PrintSetup(landscape: true, fitToWidth: true)
             p.row(1, [WriteCell(.string(title), style: CellStyle(bold: true, fontSize: 12, vertical: .center))], height: 24)
             let head = CellStyle(bold: true, fill: "DDEBF7", border: true, horizontal: .center, vertical: .center, wrap: true)
@@ -316,26 +345,25 @@ extension Recalculator {
             let plain = CellStyle(border: true, vertical: .center)
             let mref = SheetWriter.quoted(m.sheetName)
             var r = 2
-            for t in drawn {
+            for t in rows {
                 r += 1
                 var cells: [WriteCell] = []
-                for (i, key) in Gantt.keys.enumerated() {
+                for (i, key) in keys.enumerated() {
                     guard let c = m.columns[key] else { cells.append(WriteCell(.empty, style: plain)); continue }
                     let ref = "\(mref)!\(CellReference.columnName(c))\(t.row)"
-                    let v = t.gantt![i]
+                    let v = t.values[i]
                     // A phase merged over its rows is named on the first: the formula shows it there only.
-                    cells.append(WriteCell(v.isEmpty ? .string("") : v, formula: "IF(\(ref)=\"\",\"\",\(ref))", style: i >= 3 ? date : plain))
+                    cells.append(WriteCell(v.isEmpty ? .string("") : v, formula: "IF(\(ref)=\"\",\"\",\(ref))", style: i == 3 || i == 4 || (i == 5 && doneIsDate) ? date : plain))
                 }
                 cells += (0..<count).map { _ in WriteCell(.empty, style: CellStyle(border: true)) }
                 p.row(r, cells)
             }
-            guard r >= 3 else { return p }
             let g = CellReference.columnName(timeline)
             let range = [CellRange(first: CellReference(row: 3, column: timeline), last: CellReference(row: r, column: timeline + count - 1))]
             let within = "ISNUMBER($D3),ISNUMBER($E3),\(g)$2<=$E3,\(g)$2+\(step - 1)>=$D3"
             p.highlights = [
-                (range, .expression("AND(\(within),$F3=\"\",$E3<TODAY())"), HighlightStyle(fill: "FF7C80")),
-                (range, .expression("AND(\(within),$F3<>\"\")"), HighlightStyle(fill: "A9D08E")),
+                (range, .expression("AND(\(within),NOT(\(done)),$E3<TODAY())"), HighlightStyle(fill: "FF7C80")),
+                (range, .expression("AND(\(within),\(done))"), HighlightStyle(fill: "A9D08E")),
                 (range, .expression("AND(\(within))"), HighlightStyle(fill: "9BC2E6")),
                 (range, .expression("AND(\(g)$2<=TODAY(),\(g)$2+\(step)>TODAY())"), HighlightStyle(fill: "FFE699")),
             ]

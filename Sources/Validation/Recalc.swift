@@ -128,6 +128,11 @@ public final class Recalculator {
         for g in book.groups.indices {
             book.activeGroup = g
             if let m = book.mapping("master") { try master(m) }
+            if options.dashboard {
+                try platformDashboard()
+                try platformGantt()
+                try processDashboard()
+            }
         }
         book.activeGroup = 0
     }

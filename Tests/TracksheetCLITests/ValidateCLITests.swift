@@ -102,6 +102,10 @@ import XLSX
         #expect(neither.status == 2 && neither.stderr.contains("--in-place"))
         let r = try Binary.run(["recalc", copy, "-o", out, "--as-of", "2025-06-09"])
         #expect(r.status == 0 && r.stdout.contains("汇总") && r.stdout.contains(out), "\(r.stdout)\(r.stderr)")
+        #expect(try Workbook(path: out).sheets.map(\.name).suffix(3) == ["汇总", "数据看板", "甘特图"])
+        // --no-dashboard: the summary only.
+        let bare = try Binary.run(["recalc", copy, "-o", out, "--as-of", "2025-06-09", "--no-dashboard"])
+        #expect(bare.status == 0 && !bare.stdout.contains("数据看板"), "\(bare.stdout)\(bare.stderr)")
         #expect(try Workbook(path: out).sheets.map(\.name).last == "汇总")
         let before = try Data(contentsOf: URL(fileURLWithPath: copy))
         let inPlace = try Binary.run(["recalc", copy, "--in-place", "--as-of", "2025-06-09", "--lang", "en"])
