@@ -157,7 +157,8 @@ extension Recalculator {
                         for point in points {
                             r += 1
                             p.row(r, [WriteCell(.string(point.label), style: plain)] + names.map { n in
-                                guard let rows = point.rows[n] else { return WriteCell(.string("-"), style: money) }
+                                // No row of the platform at that time: a blank, which the line skips (a "-" would plot as 0).
+                                guard let rows = point.rows[n] else { return WriteCell(.empty, style: money) }
                                 let s = Self.sum(rows, c, sheet: mon.sheetName, point.sums[n]?[k])
                                 return WriteCell(s.0, formula: s.1, style: money)
                             })

@@ -251,6 +251,8 @@ extension Recalculator {
             if ours && (top.first == title || book.groups.count < 2) {
                 let plan = try build(existing.name)
                 result.dashboardSheets.append(existing.name)
+                // Another campaign of the workbook, titled alike, takes the next one.
+                added.insert(existing.name)
                 if try plan.isWritten(in: book.workbook, existing) { return }
                 try plan.write(to: try editor.replaceSheet(existing))
                 result.changed[existing.name, default: 0] += plan.contents.count
