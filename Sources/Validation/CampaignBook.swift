@@ -295,7 +295,15 @@ public final class CampaignBook {
         if sheet == "process", let open {
             // The card names its campaign first inside the bracket: (春季焕新季,启动日期:…).
             let inside = title[title.index(after: open)...].split(whereSeparator: { ",，)".contains($0) }).first.map(String.init) ?? ""
-            if !inside.contains(":"), !inside.contains(":"), !inside.isEmpty, inside.first?.isNumber != true { return Values.trimmed(inside) }
+            if !inside.contains(":"), !inside.contains(":"), !inside.isEmpty, inside.first?.isNumber != true,
+               !inside.lowercased().hasPrefix("launch"), !inside.contains("启动") { return Values.trimmed(inside) }
+            // An English card names it before the bracket: `Campaign process card: Spring (launch …)`.
+            for word in ["Campaign process card:", "Process card:"] {
+                if let r = head.range(of: word, options: .caseInsensitive) {
+                    let name = Values.trimmed(String(head[r.upperBound...]))
+                    return name.isEmpty ? nil : name
+                }
+            }
             return nil
         }
         for word in ["市场推广计划主跟踪表", "推广计划主跟踪表", "市场推广计划", "主跟踪表", "跟踪表", "推广计划", "Marketing plan:", "Marketing plan", "Master plan"] {

@@ -122,9 +122,9 @@ extension Recalculator {
                 p.row(r, [WriteCell(.string(zh ? "合计" : "Total"), style: CellStyle(bold: true, border: true)),
                           WriteCell(.number(totalOf("paid")), formula: sumRange("B"), style: bold),
                           WriteCell(.empty, style: plain), WriteCell(.empty, style: plain),
-                          WriteCell(.number(targetTotal), formula: sumRange("E"), style: bold),
+                          WriteCell(targetTotal > 0 ? .number(targetTotal) : .string("-"), formula: "IF(COUNT(E\(first):E\(max(first, last)))=0,\"-\",SUM(E\(first):E\(max(first, last))))", style: bold),
                           WriteCell(targetTotal > 0 ? .number(Ratio.round(totalOf("paid") / targetTotal * 100, 1)) : .string("-"),
-                                    formula: "IF(E\(r)>0,ROUND(B\(r)/E\(r)*100,1),\"-\")", style: one),
+                                    formula: "IF(AND(ISNUMBER(B\(r)),ISNUMBER(E\(r)),E\(r)>0),ROUND(B\(r)/E\(r)*100,1),\"-\")", style: one),
                           WriteCell(.number(totalOf("impressions")), formula: sumRange("G"), style: bold),
                           WriteCell(.empty, style: plain),
                           WriteCell(.number(totalOf("orders")), formula: sumRange("I"), style: bold)])
@@ -343,7 +343,7 @@ extension Recalculator {
                 let row = cards.first { $0.row == c.row }!
                 p.row(r, [WriteCell(.string(row.stage), style: plain), cell("task", .string(row.task)), cell("owner", .string(row.owner)),
                           WriteCell(row.deadline.map { .date(ExcelDateTime(serial: $0.serial)) } ?? .string("-"), style: CellStyle(numberFormat: "yyyy-mm-dd", border: true)),
-                          WriteCell(.string(row.state ?? (zh ? "未标记" : "unmarked")), style: plain)])
+                          WriteCell(.string(row.state.map { s in zh ? s : labels.firstIndex(of: s).map { english[$0] } ?? s } ?? (zh ? "未标记" : "Unmarked")), style: plain)])
             }
             if overdue.isEmpty { r += 1; p.row(r, [WriteCell(.string(zh ? "(无)" : "(none)"))]) }
             else if overdue.count > 30 { r += 1; p.row(r, [WriteCell(.string(zh ? "……另有 \(overdue.count - 30) 项" : "… and \(overdue.count - 30) more"))]) }

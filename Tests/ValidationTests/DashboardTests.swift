@@ -167,3 +167,79 @@ import Templates
         #expect(again.changed["数据看板"] == nil && again.changed["甘特图"] == nil, "\(again.changed)")
     }
 }
+
+/// The other families' dashboards, and workbooks that are not tracksheet's.
+@Suite struct FamilyDashboardTests {
+    static let samples = SampleValidationTests.samples
+    static let realWorld = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("TracksheetCLITests/Fixtures/real-world")
+
+    @Test func theMultiPlatformTrackerAgainstItsTargetShares() throws {
+        let out = RecalcTests.temp("promo"), again = RecalcTests.temp("promo2")
+        defer { unlink(out); unlink(again) }
+        let result = try Recalculator.recalc(path: Self.samples.appendingPathComponent("multi-platform-618.xlsx").path, to: out, options: try RecalcTests.options())
+        #expect(result.dashboardSheets == ["数据看板", "甘特图"])
+        let board = try DashboardTests.sheet(out, "数据看板")
+        // 天猫: 1,600,000 paid of the 5,000,000 target's 60%.
+        #expect(board["A5"]?.value == .string("天猫") && board["B5"]?.value == .number(1_600_000) && board["D5"]?.value == .number(60))
+        #expect(board["D5"]?.formula == "IF(ISNUMBER('活动总览'!B7),'活动总览'!B7,\"-\")")
+        #expect(board["E5"]?.value == .number(3_000_000) && board["F5"]?.value == .number(53.3) && board["C5"]?.value == .number(59.7))
+        // 私域 has a target and no monitoring rows yet.
+        #expect(board["A7"]?.value == .string("私域") && board["B7"]?.value == .string("-") && board["E7"]?.value == .number(500_000))
+        // The trend: a blank where a platform has no row at that time (the line skips it).
+        let trend = try #require(board.first { $0.value.value == .string("6/18 12:00") }?.key)
+        let r = Int(trend.dropFirst())!
+        #expect(board["B\(r)"]?.value == .number(1_600_000) && (board["C\(r)"]?.value ?? .empty) == .empty && board["C\(r + 1)"]?.value == .number(1_080_000))
+        // The review's 达成率 over its target and actual.
+        let review = try #require(board.first { $0.value.value == .string("销售额(元)") }?.key)
+        #expect(board["D\(review.dropFirst())"]?.value == .number(104))
+        #expect(try DashboardTests.charts(out).count == 6)
+        try DashboardTests.declaredPartsExist(out)
+        // The platform tasks' Gantt: done is the state 已完成.
+        let gantt = try DashboardTests.sheet(out, "甘特图")
+        #expect(gantt["A3"]?.value == .string("天猫") && gantt["F3"]?.value == .string("已完成") && gantt["B5"]?.value == .string("社群预热与优惠券发放"))
+        let second = try Recalculator.recalc(path: out, to: again, options: try RecalcTests.options())
+        #expect(second.changed.isEmpty, "\(second.changed)")
+    }
+
+    @Test func theProcessCardByStageAndState() throws {
+        let out = RecalcTests.temp("card")
+        defer { unlink(out) }
+        var options = try RecalcTests.options()
+        options.asOf = CalendarDate("2025-05-20")!
+        let result = try Recalculator.recalc(path: Self.samples.appendingPathComponent("process-card-spring.xlsx").path, to: out, options: options)
+        #expect(result.dashboardSheets == ["数据看板"])
+        let board = try DashboardTests.sheet(out, "数据看板")
+        #expect(board["A8"]?.value == .string("执行落地") && board["B8"]?.value == .number(2) && board["D8"]?.value == .number(1) && board["E8"]?.value == .number(1))
+        #expect(board["C5"]?.formula == "COUNTIF('流程跟踪表'!G3:G4,\"*■已完成*\")+COUNTIF('流程跟踪表'!G3:G4,\"已完成\")")
+        #expect(board["A11"]?.value == .string("合计") && board["B11"]?.value == .number(15) && board["C11"]?.value == .number(8) && board["G11"]?.value == .number(3))
+        // Three tasks past their deadline on 2025-05-20 and not done, listed.
+        #expect(board["B15"]?.value == .string("活动正式启动") && board["E15"]?.value == .string("进行中") && board["B17"]?.value == .string("每日数据监控与预警"))
+        #expect(try DashboardTests.charts(out).count == 2)
+    }
+
+    @Test(arguments: ["06-english", "27-english-multi-platform", "28-english-process-card"])
+    func englishWorkbooksGetAnEnglishDashboard(name: String) throws {
+        let out = RecalcTests.temp(name)
+        defer { unlink(out) }
+        let result = try Recalculator.recalc(path: Self.realWorld.appendingPathComponent("\(name).xlsx").path, to: out, options: try RecalcTests.options())
+        #expect(result.dashboardSheets.first == "Dashboard")
+        let board = try DashboardTests.sheet(out, "Dashboard")
+        let texts = board.values.compactMap { if case .string(let s) = $0.value { s } else { nil } }
+        #expect(!texts.contains { $0.unicodeScalars.contains { $0.value >= 0x4E00 && $0.value <= 0x9FFF } }, "\(texts)")
+        let charts = try DashboardTests.charts(out).values.joined()
+        #expect(!charts.unicodeScalars.contains { $0.value >= 0x4E00 && $0.value <= 0x9FFF })
+    }
+
+    @Test func twoCampaignsGetADashboardEach() throws {
+        let out = RecalcTests.temp("two"), again = RecalcTests.temp("two2")
+        defer { unlink(out); unlink(again) }
+        let result = try Recalculator.recalc(path: Self.realWorld.appendingPathComponent("05-two-campaigns.xlsx").path, to: out, options: try RecalcTests.options())
+        #expect(result.dashboardSheets == ["数据看板", "甘特图", "数据看板2", "甘特图2"])
+        #expect(try DashboardTests.sheet(out, "数据看板")["A1"]?.value == .string("618大促 数据看板"))
+        #expect(try DashboardTests.sheet(out, "数据看板2")["A1"]?.value == .string("双11 数据看板"))
+        let second = try Recalculator.recalc(path: out, to: again, options: try RecalcTests.options())
+        #expect(second.changed.isEmpty, "\(second.changed)")
+        #expect(second.dashboardSheets == ["数据看板", "甘特图", "数据看板2", "甘特图2"])
+    }
+}
