@@ -14,7 +14,7 @@ INTEROP_PACKAGES := libreoffice-calc-nogui libxml2-utils poppler-utils
 INTEROP_DIR := .build/interop
 INTEROP_SAMPLE ?= 100
 
-.PHONY: all deps deps-interop build release test interop bench demo clean fuzz fuzz-build fuzz-run fuzz-smoke \
+.PHONY: all deps deps-interop build release test interop bench demo pictures clean fuzz fuzz-build fuzz-run fuzz-smoke \
 	static manual install dist install-check
 
 all: build
@@ -202,6 +202,11 @@ fuzz-smoke: fuzz-build
 	  test $${PIPESTATUS[0]} = 0 || { echo "fuzz target $$t crashed: see $(FUZZ_DIR)/crashes"; exit 1; }; \
 	done
 
+## pictures: docs/images/dashboard-*.png and gantt-*.png, rendered from the samples' recalc by
+## LibreOffice and pdftoppm (not part of make test)
+pictures: build deps-interop
+	python3 docs/images/render.py $(BIN)
+
 ## demo: build and run the main job on the samples
 demo: build
 	@mkdir -p .build/demo
@@ -216,7 +221,7 @@ demo: build
 	@echo "== tracksheet validate: the seed plan itself (exit 0)"
 	$(BIN) validate samples/marketing-plan-seed.xlsx --as-of 2025-06-09
 	@echo
-	@echo "== tracksheet recalc: CTR, CVR, cost per acquisition, ROI, 达成率, 达标情况 and a 汇总 sheet"
+	@echo "== tracksheet recalc: CTR, CVR, cost per acquisition, ROI, 达成率, 达标情况, a 汇总 sheet, the 数据看板 and the 甘特图"
 	$(BIN) recalc samples/marketing-plan-seed.xlsx -o .build/demo/seed-recalc.xlsx --as-of 2025-06-09
 	@echo
 	@echo "== tracksheet sync: the seed plan with the embedded SQLite store (.build/demo/tracksheet.db)"

@@ -55,7 +55,7 @@ extension Recalculator {
         try place(base: Self.dashboardName(chinese: zh), title: title) { name in
             var p = SheetPlan(name: name)
             p.widths = [(1, 1, 16), (2, 9, 13)]
-            p.printSetup = PrintSetup(landscape: true, fitToWidth: true)
+            p.printSetup = PrintSetup(landscape: true, fitToWidth: true, onePage: true)
             let head = CellStyle(bold: true, fill: "DDEBF7", border: true, horizontal: .center, vertical: .center, wrap: true)
             let plain = CellStyle(border: true, vertical: .center)
             let money = CellStyle(numberFormat: "#,##0", border: true, vertical: .center), one = CellStyle(numberFormat: "0.0", border: true, vertical: .center)
@@ -66,8 +66,13 @@ extension Recalculator {
             func anchor(_ row: Int, rows: Int = 16) -> CellRange {
                 CellRange(first: CellReference(row: row, column: 11), last: CellReference(row: row + rows - 1, column: 18))
             }
-            var chartRow = 3
-            func add(_ chart: Chart) { var c = chart; c.anchor = anchor(chartRow); p.charts.append(c); chartRow += 17 }
+            // The charts two abreast right of the tables, in the order they are added.
+            func add(_ chart: Chart) {
+                var c = chart
+                let i = p.charts.count, top = 3 + (i / 2) * 17, left = 11 + (i % 2) * 9
+                c.anchor = CellRange(first: CellReference(row: top, column: left), last: CellReference(row: top + 15, column: left + 7))
+                p.charts.append(c)
+            }
             var r = 4
 
             // Per platform, against the overview's split of the sales target.
@@ -285,7 +290,7 @@ extension Recalculator {
         try place(base: Self.dashboardName(chinese: zh), title: title) { name in
             var p = SheetPlan(name: name)
             p.widths = [(1, 1, 14), (2, 8, 11), (9, 9, 24)]
-            p.printSetup = PrintSetup(landscape: true, fitToWidth: true)
+            p.printSetup = PrintSetup(landscape: true, fitToWidth: true, onePage: true)
             let head = CellStyle(bold: true, fill: "DDEBF7", border: true, horizontal: .center, vertical: .center, wrap: true)
             let plain = CellStyle(border: true, vertical: .center), one = CellStyle(numberFormat: "0.0", border: true, vertical: .center)
             p.row(1, [WriteCell(.string(title), style: CellStyle(bold: true, fontSize: 14, vertical: .center))], height: 26)

@@ -88,7 +88,7 @@ extension Recalculator {
         try place(base: Self.dashboardName(chinese: zh), title: title) { name in
             var p = SheetPlan(name: name)
             p.widths = [(1, 1, 16), (2, 14, 12)]
-            p.printSetup = PrintSetup(landscape: true, fitToWidth: true)
+            p.printSetup = PrintSetup(landscape: true, fitToWidth: true, onePage: true)
             let head = CellStyle(bold: true, fill: "DDEBF7", border: true, horizontal: .center, vertical: .center, wrap: true)
             let plain = CellStyle(border: true, vertical: .center)
             func styled(_ c: (CellValue, String?, String?), bold: Bool = false) -> WriteCell {
@@ -313,7 +313,7 @@ extension Recalculator {
         let rows = tasks.compactMap { t in t.gantt.map { Gantt.Task(row: t.row, values: $0, start: t.plannedStart, end: t.plannedEnd) } }
         let zh = book.isChinese
         try gantt(m, keys: Gantt.keys, heads: zh ? ["阶段", "关键任务", "负责人", "计划开始", "计划结束", "实际结束"] : ["Phase", "Task", "Owner", "Start", "End", "Done"],
-                  rows, total: tasks.count, done: "$F3<>\"\"", doneIsDate: true)
+                  rows, total: tasks.count, done: "AND($F3<>\"\",TRIM($F3)<>\"-\")", doneIsDate: true)
     }
 
     /// The Gantt over `rows` of the sheet `m` (the first `Gantt.maxRows` of `total`); `done`: the

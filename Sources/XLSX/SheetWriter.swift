@@ -23,9 +23,12 @@ public struct PrintSetup: Sendable, Equatable {
     public var repeatRows: ClosedRange<Int>?
     /// A4 (9) by default; Letter is 1.
     public var paperSize = 9
+    /// With `fitToWidth`: the rows too on one page (a dashboard read at a glance).
+    public var onePage = false
 
-    public init(landscape: Bool = false, fitToWidth: Bool = false, repeatRows: ClosedRange<Int>? = nil, paperSize: Int = 9) {
+    public init(landscape: Bool = false, fitToWidth: Bool = false, repeatRows: ClosedRange<Int>? = nil, paperSize: Int = 9, onePage: Bool = false) {
         self.landscape = landscape; self.fitToWidth = fitToWidth; self.repeatRows = repeatRows; self.paperSize = paperSize
+        self.onePage = onePage
     }
 }
 
@@ -292,7 +295,7 @@ public final class SheetWriter {
             out.element("pageMargins", [("left", "0.7"), ("right", "0.7"), ("top", "0.75"), ("bottom", "0.75"),
                                         ("header", "0.3"), ("footer", "0.3")])
             var attrs = [("paperSize", String(p.paperSize))]
-            if p.fitToWidth { attrs += [("fitToWidth", "1"), ("fitToHeight", "0")] }
+            if p.fitToWidth { attrs += [("fitToWidth", "1"), ("fitToHeight", p.onePage ? "1" : "0")] }
             attrs.append(("orientation", p.landscape ? "landscape" : "portrait"))
             out.element("pageSetup", attrs)
         }
