@@ -270,9 +270,10 @@ extension Recalculator {
             guard !row.isTotal, row.has("task") else { return }
             let text = row.text("state")
             let state: String? = if case .one(let s) = CheckboxState.parse(text, labels: labels) { s } else { nil }
-            // What the COUNTIFs below count: a mark right before the label, or the label alone.
-            let plain = text.filter { !$0.isWhitespace }
-            let counted = labels.indices.filter { i in plain.contains("■" + labels[i]) || plain == labels[i] || plain.lowercased() == english[i].lowercased().filter { !$0.isWhitespace } }
+            // What the COUNTIFs below count, in the workbook's language: a mark right before the
+            // label (`■已完成`, `■Done`), or the label alone (COUNTIF ignores case).
+            let word = { (i: Int) in zh ? labels[i] : english[i] }
+            let counted = labels.indices.filter { i in text.contains("■" + word(i)) || text.lowercased() == word(i).lowercased() }
             if counted.count > 1 || (counted.first.map { labels[$0] } != state) { formulaMatches = false }
             cards.append(Card(row: row.index, stage: row.text("stage"), task: row.text("task"), owner: row.text("owner"), state: state,
                               deadline: book.date(row.value("deadline")).date))
@@ -310,7 +311,8 @@ extension Recalculator {
                     guard formulaMatches else { return WriteCell(.number(n), style: plain) }
                     let f = Self.runs(rows).map { run -> String in
                         let range = Self.range(run, stateColumn, sheet: sheetRef)
-                        return "COUNTIF(\(range),\"*■\(labels[i])*\")+COUNTIF(\(range),\"\(labels[i])\")" + (zh ? "" : "+COUNTIF(\(range),\"\(english[i])\")")
+                        let w = zh ? labels[i] : english[i]
+                        return "COUNTIF(\(range),\"*■\(w)*\")+COUNTIF(\(range),\"\(w)\")"
                     }.joined(separator: "+")
                     return WriteCell(.number(n), formula: Self.fitting(f), style: plain)
                 }

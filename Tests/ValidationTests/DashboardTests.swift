@@ -187,8 +187,8 @@ import Templates
         // 私域 has a target and no monitoring rows yet.
         #expect(board["A7"]?.value == .string("私域") && board["B7"]?.value == .string("-") && board["E7"]?.value == .number(500_000))
         // The trend: a blank where a platform has no row at that time (the line skips it).
-        let trend = try #require(board.first { $0.value.value == .string("6/18 12:00") }?.key)
-        let r = Int(trend.dropFirst())!
+        // (the first of the two tables: sales; the second is exposure)
+        let r = try #require(board.filter { $0.value.value == .string("6/18 12:00") }.compactMap { Int($0.key.dropFirst()) }.min())
         #expect(board["B\(r)"]?.value == .number(1_600_000) && (board["C\(r)"]?.value ?? .empty) == .empty && board["C\(r + 1)"]?.value == .number(1_080_000))
         // The review's 达成率 over its target and actual.
         let review = try #require(board.first { $0.value.value == .string("销售额(元)") }?.key)

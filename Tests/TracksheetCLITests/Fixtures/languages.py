@@ -132,7 +132,10 @@ def texts_of(path, written=False):
 
 
 def user_data(path):
-    return {d for d in texts_of(path) if len(d) > 1 or CJK.search(d) or d.isalpha()}
+    texts = {d for d in texts_of(path) if len(d) > 1 or CJK.search(d) or d.isalpha()}
+    # The Chinese words of a text are the user's too where tracksheet quotes them in a text of its
+    # own: the campaign a title names (`Process card (春季焕新季, launch …)` → `春季焕新季 dashboard`).
+    return texts | {w for d in texts for w in re.findall(r"[\u3400-\u9fff\uf900-\ufaff]+", d)}
 
 
 def strip(text, data):
