@@ -340,7 +340,10 @@ public final class Recalculator {
                                doneAsText: doneAsText, endFilled: endFilled, weight: weightKey.flatMap { Self.excelNumber(row.extra[$0]) },
                                budget: Self.excelNumber(row.cells["budget"]), spend: Self.excelNumber(row.cells["spend"]))
             if options.dashboard {
-                task.task = row.text("task"); task.owner = row.text("owner"); task.status = shownStatus; task.rate = shownRate
+                task.status = shownStatus; task.rate = shownRate
+                // The task's words only where the dashboard lists it (预警, 未达标): a long plan's
+                // rows are not all kept twice.
+                if shownStatus == statusWords.warning || shownStatus == statusWords.notMet { task.task = row.text("task"); task.owner = row.text("owner") }
                 task.plannedStart = book.date(row.value("plannedStart")).date
                 task.plannedEnd = book.date(row.value("plannedEnd")).date
                 if tasks.count < Gantt.maxRows {

@@ -19,6 +19,9 @@ for f in Tests/TracksheetCLITests/Fixtures/real-world/*.xlsx; do
   cp "$f" "$OUT/$n-sync.xlsx"
   "$BIN" sync "$OUT/$n-sync.xlsx" --store "$OUT/store.db" --as-of 2025-06-09 > /dev/null 2>&1 || true
 done
+for s in marketing-plan-seed multi-platform-618 process-card-spring; do
+  "$BIN" recalc "samples/$s.xlsx" -o "$OUT/$s-recalc.xlsx" --as-of 2025-06-09 > /dev/null
+done
 cp samples/marketing-plan-seed.xlsx "$OUT/sample-seed.xlsx"
 cp samples/with-errors/marketing-plan-errors.xlsx "$OUT/sample-errors.xlsx"
 files=("$OUT"/*.xlsx)
@@ -29,3 +32,5 @@ python3 "$(dirname "$0")/check_cached.py" "$OUT"/*-recalc.xlsx "$OUT"/*-sync.xls
 # Every chart's cached points are the cells it names (the dashboards of new workbooks, and those
 # recalc and sync wrote into the fixtures).
 python3 "$(dirname "$0")/check_charts.py" "$OUT"/new-*.xlsx "$OUT"/*-recalc.xlsx "$OUT"/*-sync.xlsx | tail -8
+# LibreOffice draws every chart of the samples' dashboards (its title printed, its colours on the page).
+python3 "$(dirname "$0")/check_drawn.py" "$OUT"/marketing-plan-seed-recalc.xlsx "$OUT"/multi-platform-618-recalc.xlsx "$OUT"/process-card-spring-recalc.xlsx | tail -8
