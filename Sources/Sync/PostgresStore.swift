@@ -6,10 +6,18 @@ import PostgresNIO
 /// A team's store on a PostgreSQL server (`postgres://user:password@host:port/database`).
 /// A sync locks its campaign's row (`SELECT … FOR UPDATE`), so two syncs of one campaign run
 /// one after the other and neither loses the other's changes.
+/// @unchecked Sendable: the configuration is constant and the open connection is read and
+/// written only under `lock` (postgres-nio's connection is itself Sendable).
 public final class PostgresStore: CampaignStore, @unchecked Sendable {
     public let location: String
     let configuration: PostgresConnection.Configuration
-    var connection: PostgresConnection?
+    private let lock = NSLock()
+    private var opened: PostgresConnection?
+    /// The connection once opened (one per store; the first to open it wins should two race).
+    var connection: PostgresConnection? {
+        get { lock.withLock { opened } }
+        set { lock.withLock { opened = newValue } }
+    }
     let logger = Logger(label: "tracksheet.postgres")
 
     public init(url: String) throws {
@@ -45,8 +53,13 @@ public final class PostgresStore: CampaignStore, @unchecked Sendable {
         if let connection { return connection }
         do {
             let c = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
-            connection = c
-            return c
+            let winner = lock.withLock { () -> PostgresConnection in
+                if let o = opened { return o }
+                opened = c
+                return c
+            }
+            if winner !== c { try? await c.close() }
+            return winner
         } catch {
             throw StoreError("cannot reach the PostgreSQL store \(location): \(Self.message(error))",
                              "无法连接 PostgreSQL 存储库 \(location):\(Self.message(error))")

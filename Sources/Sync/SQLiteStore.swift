@@ -4,6 +4,8 @@ import XLSX
 
 /// The embedded store: one SQLite file through GRDB. Writers take the file's write lock at the
 /// start of a sync (`BEGIN IMMEDIATE`) and wait up to 30 s for another writer.
+/// @unchecked Sendable: every property is a constant, and GRDB's `DatabaseQueue` serialises the
+/// database's use across threads.
 public final class SQLiteStore: CampaignStore, @unchecked Sendable {
     public let location: String
     let queue: DatabaseQueue

@@ -244,6 +244,7 @@ public enum SyncRunner {
 /// sync of 50,000 rows). The sync's transaction uses it only if the campaign's version has not
 /// moved since (`SQLStoreCore.transaction`); a store that is not there yet, or any error, and
 /// the rows are read in the transaction as before.
+/// @unchecked Sendable: `task` is touched only under `lock`; the rest is constant.
 final class Prefetch: @unchecked Sendable {
     private let lock = NSLock()
     private var task: (name: String, work: Task<StoreSnapshot, Error>)?
@@ -283,7 +284,7 @@ final class Prefetch: @unchecked Sendable {
         return t.name == name ? snap : nil
     }
 
-    /// True for the first caller only.
+    /// True for the first caller only. @unchecked Sendable: `taken` is touched only under `lock`.
     private final class First: @unchecked Sendable {
         private let lock = NSLock()
         private var taken = false

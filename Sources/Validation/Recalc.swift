@@ -638,6 +638,8 @@ final class RatioEdits: RowEditSource {
 }
 
 /// The computing side of `RatioEdits`, run on the parsing thread (its findings read once closed).
+/// @unchecked Sendable: used by the parsing thread alone while the sheet streams; the editor's
+/// thread reads its findings only after the stream has ended (the handoff orders the two).
 final class RatioPass: @unchecked Sendable {
     /// A ratio made ready for the sheet: its column, formula pattern and the slots of its cells.
     /// A class: the per-row loop takes each by reference, not a copy of its patterns and names.

@@ -31,6 +31,8 @@ public struct Report: Sendable {
 
 /// Checks a filled-in workbook cell by cell against its template and SPEC §3–§4. One pass over
 /// each mapped sheet; the master plan's rows are kept (they are few) for the cross-sheet checks.
+/// `@exclusivity(unchecked)` on its state: the validator runs on one thread, row after row, and no
+/// access to its state overlaps another, so the runtime's per-access check (per cell) is dropped.
 public final class Validator {
     let book: CampaignBook
     let options: ValidationOptions

@@ -5,6 +5,7 @@ import Darwin
 #endif
 
 /// A POSIX mutex and condition variable at a fixed address (Swift may move a stored struct).
+/// @unchecked Sendable: it is the lock; pthreads make its use from any thread safe.
 final class Monitor: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
@@ -39,6 +40,7 @@ final class Monitor: @unchecked Sendable {
 /// Rows (or what the parsing thread made of them, or a part's inflated bytes) handed from a
 /// producing thread to the consuming one, in batches, at most `capacity` batches ahead: memory
 /// stays bounded whichever side is slower.
+/// @unchecked Sendable: its state is touched only with `monitor` locked.
 final class Handoff<Item>: @unchecked Sendable {
     let monitor = Monitor()
     private var batches: [[Item]] = []
@@ -93,6 +95,8 @@ final class Handoff<Item>: @unchecked Sendable {
 struct HandoffCancelled: Error {}
 
 /// What the parsing thread runs: each row read, made into an item by `transform` (nil: none).
+/// @unchecked Sendable: handed to the parsing thread whole and used there alone; what it shares
+/// with the consumer goes through `handoff`.
 private final class ParseJob<Item>: @unchecked Sendable {
     let workbook: Workbook
     let sheet: SheetInfo
@@ -131,6 +135,7 @@ private final class ParseJob<Item>: @unchecked Sendable {
 }
 
 /// A closure run on a new thread (a C entry point cannot be generic, so this one is not).
+/// @unchecked Sendable: immutable; the closure is the caller's to make safe to run there.
 final class ThreadEntry: @unchecked Sendable {
     let run: () -> Void
     init(_ run: @escaping () -> Void) { self.run = run }
@@ -166,6 +171,8 @@ final class ThreadEntry: @unchecked Sendable {
 
 /// Work run on a thread of its own, its result (or error) collected by `value()`: `sync` reads the
 /// hidden manifest sheet this way while the validator reads the data sheets.
+/// @unchecked Sendable: `result` is written by the thread before it ends and read after
+/// `pthread_join` (which orders the two); `thread` only by the owner.
 public final class BackgroundWork<T>: @unchecked Sendable {
     private var result: Result<T, Error>?
     private var thread: pthread_t?
@@ -191,6 +198,7 @@ public final class BackgroundWork<T>: @unchecked Sendable {
     deinit { if let thread { pthread_join(thread, nil) } }
 }
 
+/// A thread's result. @unchecked Sendable: written by the thread, read after it is joined.
 private final class ResultBox<T>: @unchecked Sendable {
     var result: Result<T, Error>?
 }

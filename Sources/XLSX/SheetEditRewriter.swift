@@ -7,6 +7,8 @@
 /// hold), merged ranges, validations, conditional formats, hyperlinks, the auto-filter, panes,
 /// selections and the dimension. References into other sheets that moved (`moved`, by sheet
 /// name) are rewritten in every formula.
+/// `@exclusivity(unchecked)` on its state, as on `XMLRewriter`'s: the parser's callbacks touch it
+/// one at a time on one thread, never through overlapping accesses.
 final class SheetEditRewriter: XMLRewriter {
     /// row → column → edit, in final rows (edits made out of reading order)
     @exclusivity(unchecked) private var edits: [Int: [Int: CellEdit]]

@@ -2,6 +2,8 @@ import TracksheetLibXML2
 
 /// XML output through libxml2's `xmlTextWriter`, to a file or to memory. libxml2 does all the
 /// escaping; a write that fails (disk full) is remembered and reported by `finish()`.
+/// `@exclusivity(unchecked)` on its state: one owner calls it, one call at a time, and no call
+/// reaches back into it, so the runtime's check on every cell written is dropped.
 final class XMLOut {
     /// nil once `finish()` has closed it.
     @exclusivity(unchecked) private var handle: xmlTextWriterPtr?

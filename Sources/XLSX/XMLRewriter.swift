@@ -14,6 +14,10 @@ import Darwin
 /// subclass copies unchanged goes from the input to the output byte for byte and only what it
 /// changes is written again: an edited sheet keeps every other row exactly as it was, and
 /// copying costs little more than the parse.
+///
+/// `@exclusivity(unchecked)` on its state (and its subclasses'): touched only from the parser's
+/// callbacks, one at a time on one thread, never through overlapping accesses, so the runtime's
+/// per-access check (paid on every element of every edited sheet) is dropped.
 class XMLRewriter: XMLContentHandler {
     let out: XMLOut
     var part: String { out.part }

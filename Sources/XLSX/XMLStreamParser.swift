@@ -185,6 +185,8 @@ extension XMLContentHandler {
 /// The bytes of the part being parsed, from the earliest offset its handler still needs, and
 /// where the parser is at each element callback — for a handler that copies what it does not
 /// change byte for byte instead of writing it again (`XMLRewriter`'s raw copy).
+/// `@exclusivity(unchecked)` on its state and on the parser's: both are touched only by the one
+/// thread that parses, one callback at a time, never through overlapping accesses.
 public final class RawInput {
     @exclusivity(unchecked) private(set) var bytes: [UInt8] = []
     /// The offset in the part of `bytes[0]`.

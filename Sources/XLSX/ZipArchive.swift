@@ -270,7 +270,7 @@ public final class ZipArchive {
             throw XLSXError(.notAZip, english: "The file is empty (0 bytes); it is not a workbook", chinese: "文件为空(0 字节),不是工作簿")
         }
         var head = [UInt8](repeating: 0, count: 8)
-        let got = head.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, 8) }
+        let got = head.withUnsafeMutableBytes { readBytes(fd, $0.baseAddress, 8) }
         let ole: [UInt8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]
         guard got == 8, head == ole else { return size }
         // An OLE compound file: Office puts a password-protected .xlsx in one, with streams named
@@ -311,3 +311,6 @@ public final class ZipArchive {
         return false
     }
 }
+
+/// libc's read(2), named apart from the archive's own `read`.
+private func readBytes(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(fd, buffer, count) }

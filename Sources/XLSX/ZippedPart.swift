@@ -10,6 +10,8 @@ import Darwin
 /// folder. At save, the package copies that entry's compressed bytes as they are (as it copies
 /// untouched parts), so deflating — a fifth of a large edit's work — overlaps with writing instead
 /// of following it. Memory stays bounded: at most `capacity` chunks wait between the two threads.
+/// @unchecked Sendable: the chunks and the state the two threads share are touched only with
+/// `monitor` locked; the rest is constant or the deflating thread's alone.
 final class ZippedPart: @unchecked Sendable {
     /// The one-entry zip, once `finish()` has returned.
     let path: String

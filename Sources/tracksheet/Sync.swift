@@ -241,6 +241,8 @@ func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) thr
     }
 }
 
+/// The result of the task `blocking` waits for. @unchecked Sendable: written once by that task
+/// before it signals the semaphore, read only after the wait returns (the semaphore orders the two).
 final class ResultBox<T>: @unchecked Sendable {
     var result: Result<T, any Error>?
 }

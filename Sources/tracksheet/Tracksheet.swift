@@ -24,17 +24,17 @@ struct Tracksheet: ParsableCommand {
             try command.run()
         } catch let error as XLSXError {
             Output.fail(error.message(chinese: Language.current.isChinese))
-        } catch let exit as ExitCode {
-            Glibc.exit(exit.rawValue)
+        } catch let code as ExitCode {
+            exit(code.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success {
                 print(fullMessage(for: error))
-                Glibc.exit(0)
+                exit(0)
             }
             let message = fullMessage(for: error)
             FileHandleOutput.standardError.write((Language.argumentsAskChinese ? UsageError.chinese(message) : message) + "\n")
-            Glibc.exit(2)
+            exit(2)
         }
     }
 }
@@ -176,10 +176,13 @@ struct FileHandleOutput {
         t.withUTF8 { buf in
             var off = 0
             while off < buf.count {
-                let n = Glibc.write(fd, buf.baseAddress! + off, buf.count - off)
+                let n = writeAll(fd, buf.baseAddress! + off, buf.count - off)
                 if n <= 0 { break }
                 off += n
             }
         }
     }
 }
+
+/// libc's write(2), named apart from `FileHandleOutput.write`, which calls it.
+private func writeAll(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int { write(fd, bytes, count) }

@@ -8,9 +8,9 @@ cached value is recalculated by LibreOffice and compared with it (numbers to 1e-
 Formulas without a cached value (a team's own, written by a script that computes nothing) are the
 team's and are left out. Prints a closing "cached: N passed, N failed"; exits 1 on a failure.
 """
-import datetime, os, sys, tempfile, warnings
+import os, sys, tempfile, warnings
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from check_features import libreoffice_all_sheets, number
+from check_features import agrees, libreoffice_all_sheets
 
 warnings.filterwarnings("ignore")
 import openpyxl
@@ -31,15 +31,7 @@ with tempfile.TemporaryDirectory() as work:
                     if want is None:
                         continue
                     got = grid[c.row - 1][c.column - 1] if c.row - 1 < len(grid) and c.column - 1 < len(grid[c.row - 1]) else None
-                    if isinstance(want, (int, float)):
-                        # A percent format shows the fraction as 10%.
-                        n = number(got[:-1]) / 100 if isinstance(got, str) and got.endswith("%") and number(got[:-1]) is not None else number(got) if got is not None else None
-                        ok = n is not None and abs(n - want) <= 1e-6 * max(1, abs(want))
-                    elif isinstance(want, datetime.datetime):
-                        # A date (the Gantt's dates over the plan): LibreOffice shows it in the cell's format.
-                        ok = got in (want.strftime("%Y-%m-%d"), f"{want.year}/{want.month}/{want.day}", f"{want.month}/{want.day}")
-                    else:
-                        ok = got == want
+                    ok = agrees(got, want)
                     if ok:
                         passed += 1
                     else:

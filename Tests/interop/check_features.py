@@ -11,7 +11,7 @@
   recalculated by LibreOffice equals the value tracksheet cached.
 Prints a closing "features: N passed, N failed".
 """
-import csv, os, shutil, subprocess, sys, tempfile, warnings
+import csv, datetime, os, shutil, subprocess, sys, tempfile, warnings
 
 warnings.filterwarnings("ignore")
 RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
@@ -19,6 +19,24 @@ RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
 </oor:items>
 """
+
+
+def agrees(got, want):
+    """Whether LibreOffice's text of a cell (`got`, as its CSV export shows it) is the value
+    tracksheet cached (`want`, as openpyxl reads it): numbers to 1e-6 (a percent as its fraction),
+    a date as the cell's format shows it, text exactly."""
+    if want is None or want == "":
+        # An empty text result (the Gantt's `IF(x="","",x)` under a merged phase) reads back as None.
+        return got in (None, "")
+    if isinstance(want, bool):
+        return got == ("TRUE" if want else "FALSE")
+    if isinstance(want, (int, float)):
+        if isinstance(got, str) and got.endswith("%") and number(got[:-1]) is not None:
+            return abs(number(got[:-1]) / 100 - want) <= 1e-6 * max(1, abs(want))
+        return got is not None and number(got) is not None and abs(number(got) - want) <= 1e-6 * max(1, abs(want))
+    if isinstance(want, datetime.datetime):
+        return got in (want.strftime("%Y-%m-%d"), f"{want.year}/{want.month}/{want.day}", f"{want.month}/{want.day}")
+    return got == want
 
 def libreoffice_all_sheets(path, work):
     """{sheet name: rows} for every sheet, recalculated (LibreOffice 7.2+ exports all with -1)."""
@@ -61,11 +79,7 @@ def recalculated_equals_cached(path, work, check):
                 total += 1
                 got = grid[c.row - 1][c.column - 1] if c.row - 1 < len(grid) and c.column - 1 < len(grid[c.row - 1]) else None
                 want = cached[ws.title][c.coordinate].value
-                if isinstance(want, (int, float)):
-                    ok = got is not None and number(got) is not None and abs(number(got) - want) <= 1e-6 * max(1, abs(want))
-                else:
-                    ok = got == want
-                check(f"LibreOffice {ws.title}!{c.coordinate}", ok, f"computed {got!r}, cached {want!r}")
+                check(f"LibreOffice {ws.title}!{c.coordinate}", agrees(got, want), f"computed {got!r}, cached {want!r}")
     return total
 
 def moved_rows(d, work, check):
@@ -164,11 +178,7 @@ def main():
         for coord, r, c in formulas:
             got = grid[r - 1][c - 1] if r - 1 < len(grid) and c - 1 < len(grid[r - 1]) else None
             want = cached[coord].value
-            if isinstance(want, (int, float)):
-                ok = got is not None and number(got) is not None and abs(number(got) - want) <= 1e-6 * max(1, abs(want))
-            else:
-                ok = got == want
-            check(f"LibreOffice {coord}", ok, f"computed {got!r}, cached {want!r}")
+            check(f"LibreOffice {coord}", agrees(got, want), f"computed {got!r}, cached {want!r}")
         control = libreoffice_all_sheets(os.path.join(d, "features-wrong-cache.xlsx"), os.path.join(work, "control"))["效果分析表"]
         check("LibreOffice recalculated (control E3)", number(control[2][4]) == 10, control[2][4])
         made = sorted(f for f in os.listdir(d) if f.startswith("recalc-") and f.endswith(".xlsx"))
