@@ -25,16 +25,16 @@ struct Tracksheet: ParsableCommand {
         } catch let error as XLSXError {
             Output.fail(error.message(chinese: Language.current.isChinese))
         } catch let code as ExitCode {
-            exit(code.rawValue)
+            terminate(code.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success {
                 print(fullMessage(for: error))
-                exit(0)
+                terminate(0)
             }
             let message = fullMessage(for: error)
             FileHandleOutput.standardError.write((Language.argumentsAskChinese ? UsageError.chinese(message) : message) + "\n")
-            exit(2)
+            terminate(2)
         }
     }
 }
@@ -186,3 +186,6 @@ struct FileHandleOutput {
 
 /// libc's write(2), named apart from `FileHandleOutput.write`, which calls it.
 private func writeAll(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int { write(fd, bytes, count) }
+
+/// libc's exit(3), named apart from ArgumentParser's `exit(withError:)` that commands inherit.
+func terminate(_ code: Int32) -> Never { exit(code) }
