@@ -777,3 +777,62 @@ struct KeyedRowTests {
         }
     }
 }
+
+@Suite("A team's own chart through sync")
+struct OwnChartSyncTests {
+    /// The chart a team made over the master plan (on a sheet of its own): its references, as the
+    /// workbook's chart part holds them.
+    static func references(_ path: String) throws -> [String] {
+        let book = try Workbook(path: path)
+        var refs: [String] = []
+        for e in book.archive.entries where e.name.hasPrefix("xl/charts/chart") {
+            let xml = String(decoding: try book.archive.data(e), as: UTF8.self)
+            guard xml.contains("我们的支出图") else { continue }
+            var rest = xml[...]
+            while let a = rest.range(of: "<c:f>"), let b = rest.range(of: "</c:f>", range: a.upperBound..<rest.endIndex) {
+                refs.append(String(rest[a.upperBound..<b.lowerBound]))
+                rest = rest[b.upperBound...]
+            }
+        }
+        return refs
+    }
+
+    @Test("a chart over the master plan points at the same tasks after sync deletes and appends rows")
+    func followsTheRows() async throws {
+        let dir = try Paths.scratch()
+        let location = try Stores.location(.sqlite, dir: dir)
+        let plain = try seedCopy(dir, "seed.xlsx"), a = "\(dir)/a.xlsx"
+        // The team's chart: 实际支出 per 关键任务 of the six tasks (rows 3–8).
+        let editor = try WorkbookEditor(path: plain)
+        let sheet = try editor.addSheet("我们的图表")
+        try sheet.writeRow([WriteCell(.string("图表"))])
+        sheet.addChart(Chart(kind: .bar(), title: "我们的支出图", categories: .init("'主跟踪表'!$C$3:$C$8", Array(repeating: "", count: 6)),
+                             series: [.init(name: "实际支出", values: .init("'主跟踪表'!$J$3:$J$8", Array(repeating: nil, count: 6)))],
+                             anchor: CellRange(first: CellReference(row: 2, column: 1), last: CellReference(row: 16, column: 8))))
+        try editor.save(to: a)
+        let name = uniqueCampaign()
+        _ = try await SyncRunner.sync(path: a, options: try options(location, campaign: name))
+        #expect(try Self.references(a) == ["'主跟踪表'!$C$3:$C$8", "'主跟踪表'!$J$3:$J$8"])
+        // A colleague deletes 推广素材制作 (row 4) and adds a task; this copy then syncs.
+        let b = "\(dir)/b.xlsx"
+        try FileManager.default.copyItem(atPath: a, toPath: b)
+        try Openpyxl.edit(b, "ws = wb['主跟踪表']\nws.delete_rows(4)\nws['C8'] = '复盘会'\nws['A8'] = '收尾期'\nws['J8'] = 3000\nws['D8'] = '运营'")
+        let rb = try await SyncRunner.sync(path: b, options: try options(location))
+        #expect(rb.exitCode == 0)
+        let ra = try await SyncRunner.sync(path: a, options: try options(location))
+        #expect(ra.exitCode == 0 && ra.wroteWorkbook)
+        // The deleted row left the range and the rows below moved up with it, as a formula's range
+        // does; the task appended into the blank row below is outside it, as it would be for
+        // =SUM(J3:J7) (an Excel table's range would take it in).
+        let tasks = try Openpyxl.values(a, "主跟踪表", ["C3", "C4", "C8", "C9"])
+        #expect(tasks == ["KOL名单筛选与签约", "小红书KOL笔记发布(5篇)", "复盘会", ""], "\(tasks)")
+        let refs = try Self.references(a)
+        #expect(refs == ["'主跟踪表'!$C$3:$C$7", "'主跟踪表'!$J$3:$J$7"], "\(refs)")
+        // And the dashboard counts what the plan now holds.
+        let shown = try Openpyxl.run("""
+        wb = openpyxl.load_workbook(\(Openpyxl.quote(a)), data_only=True)
+        print(json.dumps([wb['数据看板']['B9'].value, wb['数据看板']['F9'].value]))
+        """)
+        #expect(shown.contains("[6, 243000]"), "\(shown)")
+    }
+}
