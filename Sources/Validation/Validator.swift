@@ -92,9 +92,9 @@ public final class Validator {
     /// said in one line, so a sheet of a hundred thousand bad rows costs neither memory nor time.
     static let maxListedPerRule = 500
     /// Per sheet and rule: how many were found.
-    var found: [String: (rule: String, sheet: String, count: Int)] = [:]
+    var found: [String: (rule: RuleID, sheet: String, count: Int)] = [:]
 
-    func report(_ rule: String, _ sheet: String, _ cell: String?, _ value: CellValue, _ english: @autoclosure () -> String, _ chinese: @autoclosure () -> String,
+    func report(_ rule: RuleID, _ sheet: String, _ cell: String?, _ value: CellValue, _ english: @autoclosure () -> String, _ chinese: @autoclosure () -> String,
                 header: String? = nil) {
         let severity = Rule.severity(of: rule)
         if let cell, let ref = CellReference(cell) {
@@ -102,22 +102,22 @@ public final class Validator {
             // One cause, one diagnostic: a warning about a cell already in error follows from that error.
             if severity == .error { erred[sheet, default: []].insert(at) } else if erred[sheet]?.contains(at) == true { return }
         }
-        let key = sheet + "\u{0}" + rule
+        let key = sheet + "\u{0}" + rule.rawValue
         let n = found[key]?.count ?? 0
         found[key] = (rule, sheet, n + 1)
         guard n < Self.maxListedPerRule else { return }
-        var d = Diagnostic(rule: rule, severity: severity, sheet: sheet, cell: cell, value: value, english: english(), chinese: chinese())
+        var d = Diagnostic(rule: rule.rawValue, severity: severity, sheet: sheet, cell: cell, value: value, english: english(), chinese: chinese())
         d.header = header
         diagnostics.append(d)
     }
 
     /// One line per rule and sheet whose diagnostics were not all listed, after the ones that were.
     func unlistedSummaries() -> [Diagnostic] {
-        found.values.filter { $0.count > Self.maxListedPerRule }.sorted { ($0.sheet, $0.rule) < ($1.sheet, $1.rule) }.map { u in
+        found.values.filter { $0.count > Self.maxListedPerRule }.sorted { ($0.sheet, $0.rule.rawValue) < ($1.sheet, $1.rule.rawValue) }.map { u in
             let more = u.count - Self.maxListedPerRule
-            return Diagnostic(rule: u.rule, severity: Rule.severity(of: u.rule), sheet: u.sheet, cell: nil, value: .empty,
-                              english: "… and \(more) more like the above (\(u.rule)), not listed one by one",
-                              chinese: "……另有 \(more) 处同类问题(\(u.rule)),未逐一列出")
+            return Diagnostic(rule: u.rule.rawValue, severity: Rule.severity(of: u.rule), sheet: u.sheet, cell: nil, value: .empty,
+                              english: "… and \(more) more like the above (\(u.rule.rawValue)), not listed one by one",
+                              chinese: "……另有 \(more) 处同类问题(\(u.rule.rawValue)),未逐一列出")
         }
     }
 
@@ -126,7 +126,7 @@ public final class Validator {
         m.columns[key].map { CellReference(row: row.index, column: $0).description }
     }
 
-    func report(_ rule: String, _ m: SheetMapping, _ row: TableRow, _ key: String, _ english: @autoclosure () -> String, _ chinese: @autoclosure () -> String) {
+    func report(_ rule: RuleID, _ m: SheetMapping, _ row: TableRow, _ key: String, _ english: @autoclosure () -> String, _ chinese: @autoclosure () -> String) {
         report(rule, m.sheetName, ref(m, row, key), row.value(key), english(), chinese(), header: m.headers[key])
     }
 
@@ -166,18 +166,18 @@ public final class Validator {
 
     func run() throws {
         for p in book.period.placeholders {
-            report("period.placeholder", p.sheet, p.cell, .string(p.text),
+            report(.periodPlaceholder, p.sheet, p.cell, .string(p.text),
                    "the campaign period in the title still reads 202X: fill in the real dates",
                    "标题中的推广周期仍是 202X:请填写实际日期")
         }
         if let a = book.ambiguity {
-            report("template.ambiguous", a.sheet, nil, .empty,
+            report(.templateAmbiguous, a.sheet, nil, .empty,
                    "the sheet fits the templates \(a.chosen) and \(a.other) about equally; run with --template to say which it is",
                    "该工作表与模板 \(a.chosen) 和 \(a.other) 的吻合程度相当;请用 --template 指定模板")
             return // not checked against a guess
         }
         for name in book.unmatched {
-            report("sheet.unchecked", name, nil, .empty,
+            report(.sheetUnchecked, name, nil, .empty,
                    "the sheet matches no sheet of the template \(book.template?.id ?? ""); it was not checked",
                    "该工作表与模板 \(book.template?.id ?? "") 的任何工作表都不相符,未检查")
         }
@@ -202,11 +202,11 @@ public final class Validator {
                 let names = n.candidates.compactMap { k in spec.columns.first { $0.key == k } }
                 let at = CellReference(row: m.headerRow, column: n.column).description
                 if names.count == 1 {
-                    report("column.nearMiss", m.sheetName, at, .string(n.header),
+                    report(.columnNearMiss, m.sheetName, at, .string(n.header),
                            "the header \"\(n.header)\" was read as \(names[0].en) (did you mean \"\(names[0].zh)\"?)",
                            "表头“\(n.header)”已按“\(names[0].zh)”读取(是否想写“\(names[0].zh)”?)")
                 } else {
-                    report("column.nearMiss", m.sheetName, at, .string(n.header),
+                    report(.columnNearMiss, m.sheetName, at, .string(n.header),
                            "the header \"\(n.header)\" fits several columns (\(names.map(\.en).joined(separator: ", "))): did you mean one of \(names.map { "\"\($0.zh)\"" }.joined(separator: ", "))? It was not read",
                            "表头“\(n.header)”可对应多列(\(names.map(\.zh).joined(separator: "、"))),是否想写其中之一?该列未读取")
                 }
@@ -214,12 +214,12 @@ public final class Validator {
             let found = m.headers.sorted { (m.columns[$0.key] ?? 0) < (m.columns[$1.key] ?? 0) }.map(\.value) + m.extra.map(\.header)
             for key in m.missingRequired where missedBy[key] == nil {
                 let c = column(m, key)
-                report("column.missing", m.sheetName, CellReference(row: m.headerRow, column: 1).description, .empty,
+                report(.columnMissing, m.sheetName, CellReference(row: m.headerRow, column: 1).description, .empty,
                        "the required column \(c?.en ?? key) (\(c?.zh ?? key)) is missing; the headers found in row \(m.headerRow) are: \(found.joined(separator: ", "))",
                        "缺少必填列“\(c?.zh ?? key)”;第 \(m.headerRow) 行的表头为:\(found.joined(separator: "、"))")
             }
             for (col, h) in m.extra {
-                report("column.extra", m.sheetName, CellReference(row: m.headerRow, column: col).description, .string(h),
+                report(.columnExtra, m.sheetName, CellReference(row: m.headerRow, column: col).description, .string(h),
                        "the column \"\(h)\" is not in the template; it is kept as it is, and not checked",
                        "“\(h)”列不在模板中,已原样保留,未检查")
             }
@@ -247,7 +247,7 @@ public final class Validator {
             checkROI(m, roiRows)
             if let first = ownFormulas.first {
                 let cells = ownFormulas.prefix(8).map(\.description), more = ownFormulas.count > 8 ? " …" : ""
-                report("formula.own", m.sheetName, first.description, .empty,
+                report(.formulaOwn, m.sheetName, first.description, .empty,
                        "\(cells.joined(separator: ", "))\(more) hold formulas of your own in derived columns, not the template's; recalc and sync keep them (--force writes the template's)",
                        "\(cells.joined(separator: "、"))\(more) 的派生列是自定义公式(非模板公式);recalc 和 sync 会保留(--force 可改为模板公式)")
             }
@@ -357,7 +357,7 @@ public final class Validator {
             let name = (c.en, c.zh)
             if Values.isBlank(v) {
                 if c.required == true && c.derived == nil && !isTotal {
-                    report("required", m, row, c.key, "\(name.0) is required", "“\(name.1)”为必填项")
+                    report(.required, m, row, c.key, "\(name.0) is required", "“\(name.1)”为必填项")
                     badKeys.insert(c.key)
                 }
                 continue
@@ -380,34 +380,34 @@ public final class Validator {
                     let zhList = c.spec.allowed ?? allowed
                     let enList = c.spec.allowedEn ?? (c.key == "phase" ? (book.template?.phases ?? []).map(\.en)
                                                       : c.key == "stage" ? (book.template?.stages ?? []).map(\.en) : zhList)
-                    report("value.allowed", m, row, c.key, "\(name.0) \"\(text)\" is not one of \((enList.isEmpty ? zhList : enList).joined(separator: "/"))",
+                    report(.valueAllowed, m, row, c.key, "\(name.0) \"\(text)\" is not one of \((enList.isEmpty ? zhList : enList).joined(separator: "/"))",
                            "“\(name.1)”的值“\(text)”不在可选范围(\(zhList.joined(separator: "/")))内")
                     badKeys.insert(c.key)
                 }
             case .date:
                 switch book.date(v) {
                 case .placeholder:
-                    report("date.placeholder", m, row, c.key, "\(name.0) \"\(text)\" has the placeholder year 202X: the template was not filled in",
+                    report(.datePlaceholder, m, row, c.key, "\(name.0) \"\(text)\" has the placeholder year 202X: the template was not filled in",
                            "“\(name.1)”为“\(text)”,年份仍是占位的 202X:模板未填写")
                     badKeys.insert(c.key)
                 case .invalid:
-                    report("type.date", m, row, c.key, "\(name.0) \"\(text)\" is not a date (write 2025-05-01, 2025/5/1 or 5.1)",
+                    report(.typeDate, m, row, c.key, "\(name.0) \"\(text)\" is not a date (write 2025-05-01, 2025/5/1 or 5.1)",
                            "“\(name.1)”的值“\(text)”不是日期(可写 2025-05-01、5月1日 或 5.1)")
                     badKeys.insert(c.key)
                 case .noValue where c.noValue != true:
-                    report("type.date", m, row, c.key, "\(name.0) needs a date, not \"\(text)\"", "“\(name.1)”需要填写日期,不能是“\(text)”")
+                    report(.typeDate, m, row, c.key, "\(name.0) needs a date, not \"\(text)\"", "“\(name.1)”需要填写日期,不能是“\(text)”")
                     badKeys.insert(c.key)
                 case .span(let s):
                     if s.isRange && c.type == "date" {
-                        report("type.date", m, row, c.key, "\(name.0) \"\(text)\" is a range; this column takes one date",
+                        report(.typeDate, m, row, c.key, "\(name.0) \"\(text)\" is a range; this column takes one date",
                                "“\(name.1)”的值“\(text)”是日期区间,该列只填一个日期")
                         badKeys.insert(c.key)
                     } else if s.end < s.start {
-                        report("date.order", m, row, c.key, "\(name.0) \"\(text)\" ends before it starts", "“\(name.1)”的区间“\(text)”结束早于开始")
+                        report(.dateOrder, m, row, c.key, "\(name.0) \"\(text)\" ends before it starts", "“\(name.1)”的区间“\(text)”结束早于开始")
                         badKeys.insert(c.key)
                     } else if Self.plannedDateKeys.contains(c.key), !book.period.contains(s.start) || !book.period.contains(s.end),
                               let ps = book.period.start, let pe = book.period.end {
-                        report("date.outsidePeriod", m, row, c.key,
+                        report(.dateOutsidePeriod, m, row, c.key,
                                "\(name.0) \(s.start) is outside the campaign period \(ps) – \(pe)",
                                "“\(name.1)”\(s.start.chinese)不在推广周期 \(ps.chinese)–\(pe.chinese) 内")
                     }
@@ -416,7 +416,7 @@ public final class Validator {
             case .time:
                 switch book.time(v) {
                 case .invalid:
-                    report("type.time", m, row, c.key, "\(name.0) \"\(text)\" is not a time (write 17:00 or 6.5 18:00)",
+                    report(.typeTime, m, row, c.key, "\(name.0) \"\(text)\" is not a time (write 17:00 or 6.5 18:00)",
                            "“\(name.1)”的值“\(text)”不是时间(可写 17:00 或 6.5 18:00)")
                     badKeys.insert(c.key)
                 default: break
@@ -424,14 +424,14 @@ public final class Validator {
             case .timePoint:
                 // 9:00 typed as text, or an Excel time (a fraction of a day under h:mm).
                 guard case .value(let t) = book.time(v), let minutes = t.minutes, t.date == nil else {
-                    report("type.time", m, row, c.key, "\(name.0) \"\(text)\" is not a time of day (write 9:00 or 21:00)",
+                    report(.typeTime, m, row, c.key, "\(name.0) \"\(text)\" is not a time of day (write 9:00 or 21:00)",
                            "“\(name.1)”的值“\(text)”不是时点(可写 9:00 或 21:00)")
                     badKeys.insert(c.key)
                     continue
                 }
                 if !c.allowedMinutes.isEmpty && !c.allowedMinutes.contains(minutes) {
                     let allowed = (c.allowed ?? []).joined(separator: "/")
-                    report("value.allowed", m, row, c.key, "\(name.0) \(String(format: "%d:%02d", minutes / 60, minutes % 60)) is not one of \(allowed)",
+                    report(.valueAllowed, m, row, c.key, "\(name.0) \(String(format: "%d:%02d", minutes / 60, minutes % 60)) is not one of \(allowed)",
                            "“\(name.1)”\(String(format: "%d:%02d", minutes / 60, minutes % 60)) 不在可选时点(\(allowed))内")
                     badKeys.insert(c.key)
                 }
@@ -439,58 +439,58 @@ public final class Validator {
                 if c.derived != nil && marker { continue }
                 switch book.quantity(cell) {
                 case .invalid:
-                    report("type.number", m, row, c.key, "\(name.0) \"\(text)\" is not a number", "“\(name.1)”的值“\(text)”不是数字")
+                    report(.typeNumber, m, row, c.key, "\(name.0) \"\(text)\" is not a number", "“\(name.1)”的值“\(text)”不是数字")
                     badKeys.insert(c.key)
                 case .noValue where c.noValue != true && c.derived == nil:
-                    report("type.number", m, row, c.key, "\(name.0) needs a number, not \"\(text)\"", "“\(name.1)”需要填写数字,不能是“\(text)”")
+                    report(.typeNumber, m, row, c.key, "\(name.0) needs a number, not \"\(text)\"", "“\(name.1)”需要填写数字,不能是“\(text)”")
                     badKeys.insert(c.key)
                 case .value(let q):
                     if q.value < 0 && (c.type == "money" || c.type == "count") {
-                        report("type.negative", m, row, c.key, "\(name.0) \(text) is negative", "“\(name.1)”\(text)为负数")
+                        report(.typeNegative, m, row, c.key, "\(name.0) \(text) is negative", "“\(name.1)”\(text)为负数")
                         badKeys.insert(c.key)
                     } else if c.key == "progress" && (q.value < 0 || q.value > 100) {
-                        report("progress.range", m, row, c.key, "progress \(text) is outside 0–100", "执行进度 \(text) 不在 0–100 之间")
+                        report(.progressRange, m, row, c.key, "progress \(text) is outside 0–100", "执行进度 \(text) 不在 0–100 之间")
                         badKeys.insert(c.key)
                     }
                 default: break
                 }
             case .quantity:
                 if case .invalid = book.quantity(row, slot: c.slot), !isTotal {
-                    report("type.quantity", m, row, c.key, "\(name.0) \"\(text)\" is not a number with a unit (e.g. 220,000, 2.1% or 520 posts)",
+                    report(.typeQuantity, m, row, c.key, "\(name.0) \"\(text)\" is not a number with a unit (e.g. 220,000, 2.1% or 520 posts)",
                            "“\(name.1)”的值“\(text)”不是带单位的数字(如 22万、2.1%、520条)")
                     badKeys.insert(c.key)
                 }
             case .kpi:
                 if KPI.parse(text) == nil && !isTotal {
-                    report("kpi.unreadable", m, row, c.key, "the KPI \"\(text)\" has no target number (e.g. CTR≥2% or signed KOLs≥10)",
+                    report(.kpiUnreadable, m, row, c.key, "the KPI \"\(text)\" has no target number (e.g. CTR≥2% or signed KOLs≥10)",
                            "核心KPI指标“\(text)”读不出目标值(如 点击率≥2%、签约KOL数量≥10人)")
                     badKeys.insert(c.key)
                 }
             case .checkboxes:
                 switch CheckboxState.parse(text, labels: CheckboxState.cardLabels) {
                 case .several(let states):
-                    report("checkbox.several", m, row, c.key, "more than one state is marked (\(states.joined(separator: ", "))): mark exactly one",
+                    report(.checkboxSeveral, m, row, c.key, "more than one state is marked (\(states.joined(separator: ", "))): mark exactly one",
                            "完成状态勾选了多个(\(states.joined(separator: "、"))):只能勾选一个")
                     badKeys.insert(c.key)
                 case .invalid:
-                    report("checkbox.invalid", m, row, c.key, "\"\(text)\" is not a card state: tick exactly one of its boxes (not started, in progress, done)",
+                    report(.checkboxInvalid, m, row, c.key, "\"\(text)\" is not a card state: tick exactly one of its boxes (not started, in progress, done)",
                            "“\(text)”不是流程卡的完成状态:请在 □未开始□进行中□已完成 中勾选一个")
                     badKeys.insert(c.key)
                 default: break
                 }
             case .raci:
                 guard let raci = RACI.parse(text) else {
-                    report("raci.unreadable", m, row, c.key, "RACI \"\(text)\" names no role: write R:name A:name C:name I:name",
+                    report(.raciUnreadable, m, row, c.key, "RACI \"\(text)\" names no role: write R:name A:name C:name I:name",
                            "RACI“\(text)”未写明角色:请按 R:姓名 A:姓名 C:姓名 I:姓名 填写")
                     badKeys.insert(c.key)
                     continue
                 }
                 if raci.accountableCount != 1 {
-                    report("raci.accountable", m, row, c.key, "RACI has \(raci.accountableCount) A (accountable); exactly one is needed",
+                    report(.raciAccountable, m, row, c.key, "RACI has \(raci.accountableCount) A (accountable); exactly one is needed",
                            "RACI 中负责人 A 有 \(raci.accountableCount) 个,应恰好 1 个")
                 }
                 if raci.responsibleCount == 0 {
-                    report("raci.responsible", m, row, c.key, "RACI has no R (responsible): someone must do the work", "RACI 中没有执行者 R")
+                    report(.raciResponsible, m, row, c.key, "RACI has no R (responsible): someone must do the work", "RACI 中没有执行者 R")
                 }
             case .deadlineRule:
                 checkDeadline(m, row)
@@ -558,7 +558,7 @@ public final class Validator {
         for (a, b) in datePairs {
             if let s = dateValue(row, a), let e = dateValue(row, b), e < s {
                 let label = (header(m, b, chinese: false), header(m, b, chinese: true)), from = (header(m, a, chinese: false), header(m, a, chinese: true))
-                report("date.order", m, row, b, "\(label.0) \(e) is before \(from.0) \(s)", "“\(label.1)”\(e.chinese)早于“\(from.1)”\(s.chinese)")
+                report(.dateOrder, m, row, b, "\(label.0) \(e) is before \(from.0) \(s)", "“\(label.1)”\(e.chinese)早于“\(from.1)”\(s.chinese)")
                 badKeys.insert(b)
             }
         }
@@ -567,17 +567,17 @@ public final class Validator {
         if has.actualEnd, let p = progress {
             let ended = dateValue(row, "actualEnd") != nil
             if p >= 100 && !ended && !bad("actualEnd") {
-                report("progress.doneWithoutEnd", m, row, "actualEnd", "progress is 100 but there is no actual end date",
+                report(.progressDoneWithoutEnd, m, row, "actualEnd", "progress is 100 but there is no actual end date",
                        "执行进度为 100,但没有实际结束时间")
             } else if ended && p < 100 {
-                report("progress.endNotDone", m, row, "progress", "the task has an actual end but progress is \(Self.show(p)), not 100",
+                report(.progressEndNotDone, m, row, "progress", "the task has an actual end but progress is \(Self.show(p)), not 100",
                        "任务已有实际结束时间,但执行进度为 \(Self.show(p)),不是 100")
             }
         }
         // Overdue: the planned end has passed and the task is open.
         if has.plannedEnd, let due = dateValue(row, "plannedEnd"), due < options.asOf,
            dateValue(row, "actualEnd") == nil, (progress ?? 0) < 100, !isTotal {
-            report("status.overdue", m, row, "plannedEnd", "planned to end \(due) but not done as of \(options.asOf): delayed",
+            report(.statusOverdue, m, row, "plannedEnd", "planned to end \(due) but not done as of \(options.asOf): delayed",
                    "计划 \(due.chinese) 结束,截至 \(options.asOf.chinese) 仍未完成:已延期")
         }
         // States against the plan (detail, platform tasks, process card).
@@ -597,30 +597,30 @@ public final class Validator {
                 let spec = column(m, stateKey)
                 if let delayed = spec?.allowed?.firstIndex(of: "延期") {
                     let english = spec?.allowedEn.flatMap { delayed < $0.count ? $0[delayed] : nil } ?? "Delayed"
-                    report("status.overdue", m, row, stateKey, "\"\(text)\" but due \(due) (as of \(options.asOf)): mark it \(english) or finish it",
+                    report(.statusOverdue, m, row, stateKey, "\"\(text)\" but due \(due) (as of \(options.asOf)): mark it \(english) or finish it",
                            "状态为“\(text)”,但计划 \(due.chinese) 完成(截至 \(options.asOf.chinese)):应标为延期或尽快完成")
                 } else {
-                    report("status.overdue", m, row, stateKey, "\"\(text)\" but due \(due) (as of \(options.asOf)): finish it or move its deadline",
+                    report(.statusOverdue, m, row, stateKey, "\"\(text)\" but due \(due) (as of \(options.asOf)): finish it or move its deadline",
                            "状态为“\(text)”,但计划 \(due.chinese) 完成(截至 \(options.asOf.chinese)):请尽快完成或调整截止日期")
                 }
             }
             if let p = progress, let state {
                 if p >= 100 && state != "已完成" {
-                    report("progress.state", m, row, stateKey, "progress is 100 but the state is \"\(text)\"", "执行进度为 100,但状态为“\(text)”")
+                    report(.progressState, m, row, stateKey, "progress is 100 but the state is \"\(text)\"", "执行进度为 100,但状态为“\(text)”")
                 } else if state == "已完成" && p < 100 {
-                    report("progress.state", m, row, stateKey, "the state is Done but progress is \(Self.show(p))", "状态为已完成,但执行进度为 \(Self.show(p))")
+                    report(.progressState, m, row, stateKey, "the state is Done but progress is \(Self.show(p))", "状态为已完成,但执行进度为 \(Self.show(p))")
                 }
             }
         }
         // Budget.
         if let b = number(row, slot: has.budgetSlot), let s = number(row, slot: has.spendSlot), s > b, !isTotal {
-            report("budget.overspend", m, row, "spend", "\(header(m, "spend", chinese: false)) \(money(m, "spend", s, chinese: false)) is over the budget \(money(m, "budget", b, chinese: false)) by \(Self.show(s - b)) CNY",
+            report(.budgetOverspend, m, row, "spend", "\(header(m, "spend", chinese: false)) \(money(m, "spend", s, chinese: false)) is over the budget \(money(m, "budget", b, chinese: false)) by \(Self.show(s - b)) CNY",
                    "实际支出 \(money(m, "spend", s, chinese: true)) 超出预算 \(money(m, "budget", b, chinese: true)),超支 \(Self.show(s - b)) 元")
         }
         // Funnel: a later step cannot exceed the one before.
         for (a, b, slotA, slotB) in funnelPairs {
             if let x = number(row, slot: slotA), let y = number(row, slot: slotB), y > x {
-                report("metric.funnel", m, row, b,
+                report(.metricFunnel, m, row, b,
                        "\(header(m, b, chinese: false)) (\(Self.show(y))) over \(header(m, a, chinese: false)) (\(Self.show(x)))",
                        "“\(header(m, b, chinese: true))”(\(Self.show(y)))多于“\(header(m, a, chinese: true))”(\(Self.show(x)))")
                 badKeys.insert(b)
@@ -632,11 +632,11 @@ public final class Validator {
                 row.text(key).split(whereSeparator: { " ,，、;；/".contains($0) }).filter { !$0.isEmpty && !Values.noValueMarkers.contains(String($0)) }.count
             }
             if m.columns["raciA"] != nil, names("raciA") != 1 {
-                report("raci.accountable", m, row, "raciA", "RACI has \(names("raciA")) A (accountable); exactly one is needed",
+                report(.raciAccountable, m, row, "raciA", "RACI has \(names("raciA")) A (accountable); exactly one is needed",
                        "RACI 中负责人 A 有 \(names("raciA")) 个,应恰好 1 个")
             }
             if m.columns["raciR"] != nil, names("raciR") == 0 {
-                report("raci.responsible", m, row, "raciR", "RACI has no R (responsible): someone must do the work", "RACI 中没有执行者 R")
+                report(.raciResponsible, m, row, "raciR", "RACI has no R (responsible): someone must do the work", "RACI 中没有执行者 R")
             }
         }
         // Entered ratios against their inputs, at the precision they show.
@@ -653,7 +653,7 @@ public final class Validator {
             }
             if !Self.agrees(entered, computed) {
                 let formula = ratioText(ratio, row)
-                report("metric.mismatch", m, row, ratio.key,
+                report(.metricMismatch, m, row, ratio.key,
                        "\(header(m, ratio.key, chinese: false)) \(Values.text(row.value(ratio.key))) disagrees with \(formula) = \(Self.show(computed, decimals: max(entered.decimals, 1)))",
                        "“\(header(m, ratio.key, chinese: true))”\(Values.text(row.value(ratio.key))) 与 \(formula) = \(Self.show(computed, decimals: max(entered.decimals, 1))) 不符")
             }
@@ -690,7 +690,7 @@ public final class Validator {
 
     func checkKPI(_ m: SheetMapping, _ row: TableRow, _ kpi: KPI, _ actual: Quantity, progress: Double?) {
         guard kpi.comparable(actual) else {
-            report("kpi.unit", m, row, "achieved",
+            report(.kpiUnit, m, row, "achieved",
                    "the achieved value \(row.text("achieved")) and the target \(row.text("kpi")) are not in the same unit (one is a percent)",
                    "当前达成值 \(row.text("achieved")) 与目标 \(row.text("kpi")) 单位不一致(一个是百分比)")
             return
@@ -701,18 +701,18 @@ public final class Validator {
                                                                ? nil : book.elapsedShare(row, asOf: options.asOf))
         let status = KPIStatus.status(rate: rate, threshold: threshold)
         if finished && rate < 100 - 1e-9 {
-            report("kpi.notMet", m, row, "achieved", "the task is finished but reached \(Self.show(rate, decimals: 1))% of its KPI (\(row.text("kpi")))",
+            report(.kpiNotMet, m, row, "achieved", "the task is finished but reached \(Self.show(rate, decimals: 1))% of its KPI (\(row.text("kpi")))",
                    "任务已完成,但KPI(\(row.text("kpi")))仅达成 \(Self.show(rate, decimals: 1))%")
         }
         if m.columns["achievementRate"] != nil, case .value(let entered) = book.quantity(row.cells["achievementRate"]),
            !Self.agrees(entered, Ratio.round(rate, 1)) {
-            report("kpi.status", m, row, "achievementRate", "\(header(m, "achievementRate", chinese: false)) \(row.text("achievementRate")) disagrees with \(row.text("achieved")) against \(row.text("kpi")) = \(Self.show(rate, decimals: 1))",
+            report(.kpiStatus, m, row, "achievementRate", "\(header(m, "achievementRate", chinese: false)) \(row.text("achievementRate")) disagrees with \(row.text("achieved")) against \(row.text("kpi")) = \(Self.show(rate, decimals: 1))",
                    "达成率 \(row.text("achievementRate")) 与 \(row.text("achieved")) 对 \(row.text("kpi")) 的计算值 \(Self.show(rate, decimals: 1)) 不符")
         }
         if m.columns["status"] != nil, row.has("status"), !Values.noValueMarkers.contains(row.text("status")),
            (column(m, "status")?.canonical(row.text("status")) ?? row.text("status")) != status {
             let english = column(m, "status").flatMap { c in c.allowed?.firstIndex(of: status).flatMap { i in c.allowedEn.flatMap { i < $0.count ? $0[i] : nil } } } ?? status
-            report("kpi.status", m, row, "status", "\(header(m, "status", chinese: false)) says \(row.text("status")) but \(Self.show(rate, decimals: 1))% of the KPI gives \(english)",
+            report(.kpiStatus, m, row, "status", "\(header(m, "status", chinese: false)) says \(row.text("status")) but \(Self.show(rate, decimals: 1))% of the KPI gives \(english)",
                    "达标情况为“\(row.text("status"))”,但KPI达成 \(Self.show(rate, decimals: 1))%,应为“\(status)”")
         }
     }
@@ -727,7 +727,7 @@ public final class Validator {
         let other = wrong.filter { agrees($0.entered, useNet ? $0.ratio : $0.net, $0.decimals) }
         func at(_ r: ROIRow) -> String { CellReference(row: r.index, column: col).description }
         if !wrong.isEmpty && other.count == wrong.count && wrong.count == rows.count {
-            report("metric.roiDefinition", m.sheetName, at(rows[0]), rows[0].value,
+            report(.metricRoiDefinition, m.sheetName, at(rows[0]), rows[0].value,
                    useNet ? "the ROI values follow incremental sales / cost, not (revenue − cost) / cost; recalc and sync keep that definition (--roi net to change it)"
                           : "the ROI values follow (revenue − cost) / cost (net), not incremental sales / cost; recalc and sync keep that definition (--roi ratio to change it)",
                    useNet ? "ROI 按 增量销售额/成本 口径填写,而非 (收益−成本)/成本;recalc 和 sync 会保留该口径(如需更改请用 --roi net)"
@@ -737,7 +737,7 @@ public final class Validator {
         for w in wrong {
             let c = useNet ? w.net : w.ratio, d = max(w.decimals, 1)
             let f = useNet ? "(\(Self.show(w.sales))−\(Self.show(w.cost)))/\(Self.show(w.cost))" : "\(Self.show(w.sales))/\(Self.show(w.cost))"
-            report("metric.mismatch", m.sheetName, at(w), w.value, "ROI \(Values.text(w.value)) disagrees with \(f) = \(Self.show(Ratio.round(c, d), decimals: d))",
+            report(.metricMismatch, m.sheetName, at(w), w.value, "ROI \(Values.text(w.value)) disagrees with \(f) = \(Self.show(Ratio.round(c, d), decimals: d))",
                    "ROI \(Values.text(w.value)) 与 \(f) = \(Self.show(Ratio.round(c, d), decimals: d)) 不符")
         }
     }
@@ -755,14 +755,14 @@ public final class Validator {
             switch Values.quantity(f.cell.value, percentFormat: Values.isPercentFormat(code), formatDecimals: Values.formatDecimals(code)) {
             case .value(let q): total += q.value; any = true
             case .invalid:
-                report("type.number", m.sheetName, f.ref.description, f.cell.value, "the share \"\(Values.text(f.cell.value))\" is not a number",
+                report(.typeNumber, m.sheetName, f.ref.description, f.cell.value, "the share \"\(Values.text(f.cell.value))\" is not a number",
                        "占比“\(Values.text(f.cell.value))”不是数字")
             default: break
             }
         }
         guard any, abs(total - 100) > 0.01 else { return }
         let at = values["shareTotal"] ?? shareKeys.compactMap { values[$0] }.last!
-        report("share.total", m.sheetName, at.ref.description, at.cell.value,
+        report(.shareTotal, m.sheetName, at.ref.description, at.cell.value,
                "the platform shares sum to \(Self.show(total))%, not 100%", "各平台占比合计为 \(Self.show(total))%,应为 100%")
     }
 
@@ -774,7 +774,7 @@ public final class Validator {
         guard rule.anchor == "launch" || book.period.end != nil else { return }
         let expected = rule.date(launch: launch, end: book.period.end ?? launch)
         if expected != due {
-            report("deadline.rule", m, row, "deadline", "the deadline \(due) does not match \"\(row.text("deadlineRule"))\" (\(expected))",
+            report(.deadlineRule, m, row, "deadline", "the deadline \(due) does not match \"\(row.text("deadlineRule"))\" (\(expected))",
                    "截止日期 \(due.chinese) 与时间节点“\(row.text("deadlineRule"))”(\(expected.chinese))不符")
         }
     }
@@ -786,7 +786,7 @@ public final class Validator {
         let tasks = masterTasks.filter { !$0.isTotal }
         let budget = tasks.compactMap(\.budget).reduce(0, +), spend = tasks.compactMap(\.spend).reduce(0, +)
         if spend > budget, budget > 0, let col = m.columns["spend"] {
-            report("budget.campaignOverspend", m.sheetName, CellReference(row: m.headerRow, column: col).description, .empty,
+            report(.budgetCampaignOverspend, m.sheetName, CellReference(row: m.headerRow, column: col).description, .empty,
                    "the campaign spent \(money(m, "spend", spend, chinese: false)) against a total budget of \(money(m, "budget", budget, chinese: false))",
                    "活动实际支出合计 \(money(m, "spend", spend, chinese: true)),超出预算合计 \(money(m, "budget", budget, chinese: true))")
         }
@@ -799,7 +799,7 @@ public final class Validator {
         if let total = masterTasks.first(where: \.isTotal), let typed = total.budget, typed > 0, let col = m.columns["budget"],
            let t = total.budgetIsFormula || abs(typed - tasks.compactMap(\.budget).reduce(0, +)) < 0.5 ? statedTotalBudget(m) : typed {
             if allocated > t * 0.9 + 0.005 {
-                report("budget.reserve", m.sheetName, CellReference(row: total.row, column: col).description, .number(t),
+                report(.budgetReserve, m.sheetName, CellReference(row: total.row, column: col).description, .number(t),
                        "task budgets total \(money(m, "budget", allocated, chinese: false)), leaving \(Self.show(t - allocated)) CNY of \(money(m, "budget", t, chinese: false)): less than the 10% reserve (\(Self.show(t * 0.1)) CNY)",
                        "任务预算合计 \(money(m, "budget", allocated, chinese: true)),仅余 \(Self.show(t - allocated)) 元(总预算 \(money(m, "budget", t, chinese: true))),不足 10% 应急预留(\(Self.show(t * 0.1)) 元)")
             }
@@ -847,12 +847,12 @@ public final class Validator {
             }
             try book.rows(of: m) { row in
                 if !owners.isEmpty, row.has("owner"), !owners.contains(row.text("owner")) {
-                    report("cross.detailOwner", m, row, "owner", "\(row.text("owner")) has no task in the master plan",
+                    report(.crossDetailOwner, m, row, "owner", "\(row.text("owner")) has no task in the master plan",
                            "负责人“\(row.text("owner"))”在主跟踪表中没有任务")
                 }
                 guard let s = book.date(row.value("date")).span else { return }
                 if let w = window, s.start < w.start || s.end > w.end {
-                    report("cross.detailDate", m, row, "date", "\(row.text("date")) is outside \(w.name) (\(w.start) – \(w.end)) in the master plan",
+                    report(.crossDetailDate, m, row, "date", "\(row.text("date")) is outside \(w.name) (\(w.start) – \(w.end)) in the master plan",
                            "“\(row.text("date"))”不在主跟踪表中\(w.name)的时间(\(w.start.chinese)–\(w.end.chinese))内")
                 }
             }
@@ -865,14 +865,14 @@ public final class Validator {
                 if row.isTotal { return }
                 let channel = row.text("channel")
                 if !channel.isEmpty, !texts.relates(channel) {
-                    report("cross.effectChannel", m, row, "channel", "the channel \(channel) has no task in the master plan",
+                    report(.crossEffectChannel, m, row, "channel", "the channel \(channel) has no task in the master plan",
                            "渠道“\(channel)”在主跟踪表中没有对应任务")
                 }
                 if let c = book.quantity(row, "cost").value?.value { cost += c; lastCostRow = row }
             }
             let budget = tasks.compactMap(\.budget).reduce(0, +)
             if budget > 0, cost > budget + 0.005, let row = lastCostRow {
-                report("cross.effectCost", m, row, "cost", "effect costs total \(Self.show(cost)) CNY, over the master plan's budget \(Self.show(budget)) CNY",
+                report(.crossEffectCost, m, row, "cost", "effect costs total \(Self.show(cost)) CNY, over the master plan's budget \(Self.show(budget)) CNY",
                        "效果分析表成本合计 \(Self.show(cost)) 元,超过主跟踪表预算合计 \(Self.show(budget)) 元")
             }
         }
