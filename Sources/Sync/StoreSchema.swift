@@ -85,7 +85,7 @@ public enum StoreSchema {
             for s in t.sheets {
                 guard let name = s.table else { continue }
                 let columns = s.columns.filter { $0.derived == nil && $0.alternative != true }.map { c in
-                    StoreColumn(key: c.key, sqlName: snakeCase(c.key), kind: kind(of: c.type), isPercent: c.type == "percent",
+                    StoreColumn(key: c.key, sqlName: snakeCase(c.key), kind: kind(of: c.type), isPercent: c.type == .percent,
                                 mergeByPhase: c.mergeByPhase == true)
                 }
                 out.append(StoreTable(templateID: t.id, sheetID: s.id, name: name, columns: columns))
@@ -105,12 +105,8 @@ public enum StoreSchema {
 
     /// Money, counts, percents and ratios are numbers; dates are dates; the rest — KPI
     /// expressions, quantities with their units (`22万`, `≥20万`), states, times — is text as typed.
-    static func kind(of type: String) -> ColumnKind {
-        switch type {
-        case "money", "count", "percent", "ratio": .number
-        case "date": .date
-        default: .text
-        }
+    static func kind(of type: Template.ColumnType) -> ColumnKind {
+        type.isNumber ? .number : type == .date ? .date : .text
     }
 
     static func snakeCase(_ key: String) -> String {

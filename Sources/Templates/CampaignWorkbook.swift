@@ -118,7 +118,7 @@ public enum CampaignWorkbook {
                                 "detail": .string(task.detail.text(lang)),
                                 "deadlineRule": .string(task.rule(lang)),
                                 "deadline": .date(ExcelDateTime(serial: due.serial)),
-                                "state": c.type == "checkboxes" ? .string(c.allowed?.first ?? "") : .empty,
+                                "state": c.type == .checkboxes ? .string(c.allowed?.first ?? "") : .empty,
                             ])
                         })
                         row += 1
@@ -156,7 +156,7 @@ public enum CampaignWorkbook {
                 } else if let suggested = c.suggested {
                     sheet.addListValidation(range, items: suggested, strict: false)
                 }
-                if c.type == "status" {
+                if c.type == .status {
                     for (value, style) in [("达标", HighlightStyle(fontColor: "006100", fill: "C6EFCE")), ("已完成", HighlightStyle(fontColor: "006100", fill: "C6EFCE")),
                                            ("预警", HighlightStyle(fontColor: "9C5700", fill: "FFEB9C")),
                                            ("未达标", HighlightStyle(fontColor: "9C0006", fill: "FFC7CE")), ("延期", HighlightStyle(fontColor: "9C0006", fill: "FFC7CE"))]
@@ -214,7 +214,7 @@ public enum CampaignWorkbook {
     /// One cell of a data row: the given value, or a derived formula with its cached value
     /// (`-` while its inputs are empty), in the column's format.
     static func cell(_ c: Template.Column, row: Int, columns: [Template.Column], values: [String: CellValue]) -> WriteCell {
-        let style = CellStyle(numberFormat: c.format, border: true, vertical: .center, wrap: c.type == "text")
+        let style = CellStyle(numberFormat: c.format, border: true, vertical: .center, wrap: c.type == .text)
         if let formula = c.derived, formula != "recalc" {
             var f = formula
             for (i, other) in columns.enumerated() {

@@ -10,12 +10,12 @@ public struct HeaderUnit: Sendable, Equatable {
 
     /// The unit of a header's bracket (or the text after its name), for a column of `type`; nil
     /// when it names none (`完成状态(未开始/进行中/已完成/延期)`).
-    public static func parse(_ raw: String, type: String) -> HeaderUnit? {
+    public static func parse(_ raw: String, type: Template.ColumnType) -> HeaderUnit? {
         var u = HeaderMatcher.normalize(raw)
         for p in ["单位", "unit", "in"] where u.hasPrefix(p) { u = String(u.dropFirst(p.count)) }
         if u.isEmpty { return nil }
         switch type {
-        case "money":
+        case .money:
             let money: [(String, Double)] = [("元", 1), ("cny", 1), ("rmb", 1), ("¥", 1), ("￥", 1), ("yuan", 1),
                                             ("万元", 1e4), ("万", 1e4), ("w", 1e4), ("10kcny", 1e4), ("10k", 1e4), ("万cny", 1e4), ("w元", 1e4),
                                             ("千元", 1e3), ("千", 1e3), ("k", 1e3), ("kcny", 1e3), ("cnyk", 1e3), ("k元", 1e3),
@@ -28,7 +28,7 @@ public struct HeaderUnit: Sendable, Equatable {
             if let slash = u.firstIndex(of: "/"), let m = money.first(where: { $0.0 == String(u[..<slash]) }) {
                 return HeaderUnit(factor: m.1, label: raw.trimmingCharacters(in: .whitespaces))
             }
-        case "count", "quantity":
+        case .count, .quantity:
             let scale: [(String, Double)] = [("万", 1e4), ("w", 1e4), ("10k", 1e4), ("千", 1e3), ("k", 1e3), ("百万", 1e6), ("m", 1e6), ("亿", 1e8)]
             if let m = scale.first(where: { $0.0 == u }) { return HeaderUnit(factor: m.1, label: raw) }
             // 万人, 万次: a scale and a counting unit.
@@ -36,7 +36,7 @@ public struct HeaderUnit: Sendable, Equatable {
                 return HeaderUnit(factor: m.1, label: raw)
             }
             if countingUnits.contains(u) { return HeaderUnit(factor: 1, label: raw) }
-        case "percent":
+        case .percent:
             if u == "%" || u == "百分比" || u == "percent" { return HeaderUnit(factor: 1, label: "%") }
         default: break
         }
@@ -170,7 +170,7 @@ public enum HeaderMatcher {
             column = c
             exact = ([c.zh, c.en] + (c.aliases ?? [])).map(HeaderMatcher.normalize)
             // A RACI role's column is named with its letter (负责人(A)): a plain 负责人 is an owner, not the A.
-            bases = c.type == "raciRole" ? [] : Array(Set(exact.map(HeaderMatcher.base).filter { !$0.isEmpty }))
+            bases = c.type == .raciRole ? [] : Array(Set(exact.map(HeaderMatcher.base).filter { !$0.isEmpty }))
             spelled = Array(Set(exact + bases)).map(Array.init)
         }
     }
@@ -475,16 +475,16 @@ public enum HeaderMatcher {
             return allowed.contains { n.hasPrefix(normalize($0)) || normalize($0).hasPrefix(n) } || ["-", "—", "/"].contains(text)
         }
         switch c.type {
-        case "date", "dateOrRange", "time":
+        case .date, .dateOrRange, .time:
             if case .date = v { return true }
             if case .number(let n) = v { return n >= 0 && n < 80_000 }
             return text.map { t in t.contains(where: \.isNumber) && (t.contains("-") || t.contains("/") || t.contains(".") || t.contains("年") || t.contains("月") || t.contains(":") || t.contains("天") || t.contains("日")) } ?? false
-        case "money", "count", "percent", "ratio":
+        case .money, .count, .percent, .ratio:
             if case .number = v { return true }
             return text.map { $0.contains(where: \.isNumber) || ["-", "—", "/", "无"].contains($0) } ?? false
-        case "checkboxes":
+        case .checkboxes:
             return text.map { $0.contains("□") || $0.contains("■") || $0.contains("☑") || $0.contains("已完成") || $0.contains("进行中") || $0.contains("未开始") } ?? false
-        case "deadlineRule":
+        case .deadlineRule:
             return text.map { $0.contains("活动") || $0.contains("天") || $0.lowercased().contains("day") } ?? false
         default:
             return text != nil

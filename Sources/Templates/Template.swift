@@ -59,12 +59,20 @@ public struct Template: Codable, Sendable {
         }
     }
 
+    /// What a column holds, as the template file names it (`"type": "money"`). A type the code
+    /// does not know is refused when the file is read, not treated as text.
+    public enum ColumnType: String, Codable, Sendable, CaseIterable {
+        case text, date, dateOrRange, time, timePoint, money, count, percent, ratio, quantity, kpi, status, checkboxes, raci, raciRole, deadlineRule
+        /// Amounts, counts, percents and ratios: numbers to a formula and to the store.
+        public var isNumber: Bool { self == .money || self == .count || self == .percent || self == .ratio }
+    }
+
     public struct Column: Codable, Sendable {
         public var key: String
         public var zh: String
         public var en: String
         public var aliases: [String]?
-        public var type: String
+        public var type: ColumnType
         public var required: Bool?
         public var allowed: [String]?
         /// The English of each `allowed` value, in the same order (Met for 达标): an English
@@ -172,7 +180,32 @@ public struct Template: Codable, Sendable {
             throw TemplateError("cannot read the template file \(url.path)", "无法读取模板文件 \(url.path)")
         }
         do { return try JSONDecoder().decode(Template.self, from: data) } catch {
-            throw TemplateError("the template file \(url.path) is not valid: \(error)", "模板文件 \(url.path) 格式不正确:\(error)")
+            throw TemplateError("the template file \(url.path) is not valid: \(explain(error, chinese: false))",
+                                "模板文件 \(url.path) 格式不正确:\(explain(error, chinese: true))")
+        }
+    }
+
+    /// Where a template file is wrong and how, as its author can fix it:
+    /// `sheets[0].columns[8].type: "moneyy" is not a column type (text, date, …)`.
+    static func explain(_ error: any Error, chinese zh: Bool) -> String {
+        guard let e = error as? DecodingError else { return "\(error)" }
+        func path(_ c: DecodingError.Context) -> String {
+            c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
+        }
+        switch e {
+        case .dataCorrupted(let c) where c.codingPath.last?.stringValue == "type":
+            let value = c.debugDescription.components(separatedBy: "value ").last ?? ""
+            let types = ColumnType.allCases.map(\.rawValue).joined(separator: ", ")
+            return zh ? "\(path(c)):“\(value)”不是列类型(可用:\(types))" : "\(path(c)): \"\(value)\" is not a column type (\(types))"
+        case .dataCorrupted(let c):
+            return c.codingPath.isEmpty ? (zh ? "不是有效的 JSON" : "not valid JSON") : "\(path(c)): \(c.debugDescription)"
+        case .keyNotFound(let key, let c):
+            let at = path(c)
+            return zh ? "\(at.isEmpty ? "" : at + " ")缺少“\(key.stringValue)”" : "\(at.isEmpty ? "" : at + " ")lacks \"\(key.stringValue)\""
+        case .typeMismatch(_, let c), .valueNotFound(_, let c):
+            return "\(path(c)): \(c.debugDescription)"
+        @unknown default:
+            return "\(error)"
         }
     }
 }

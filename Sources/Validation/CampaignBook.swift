@@ -54,7 +54,7 @@ public final class ColumnLayout: Sendable {
         keys = pairs.map(\.key)
         factors = pairs.map { m.factor($0.key) }
         let types = Dictionary((spec?.columns ?? []).map { ($0.key, $0.type) }, uniquingKeysWith: { a, _ in a })
-        labelled = pairs.map { types[$0.key] == "quantity" }
+        labelled = pairs.map { types[$0.key] == .quantity }
         slotOfKey = Dictionary(uniqueKeysWithValues: pairs.enumerated().map { ($1.key, $0) })
         var byColumn = [Int](repeating: -1, count: (pairs.last?.value ?? 0) + 1)
         for (slot, p) in pairs.enumerated() where p.value >= 0 { byColumn[p.value] = slot }
@@ -175,7 +175,7 @@ public final class CampaignBook {
                     if let l = parsed.launch, period.launch == nil { period.launch = l }
                     // `单位:万元` above the table: the money columns whose headers name no unit are in it.
                     if let unit = Self.statedUnit(text) {
-                        for c in template?.sheets.first(where: { $0.id == m.templateSheet })?.columns ?? [] where c.type == "money" {
+                        for c in template?.sheets.first(where: { $0.id == m.templateSheet })?.columns ?? [] where c.type == .money {
                             // Not a derived amount (获客成本 is per person, in 元 however the totals are written).
                             if mappings[mi].columns[c.key] != nil, mappings[mi].units[c.key] == nil, c.derived == nil {
                                 mappings[mi].units[c.key] = unit
@@ -258,7 +258,7 @@ public final class CampaignBook {
             guard let r = t.range(of: word) else { continue }
             var rest = t[r.upperBound...]
             if let end = rest.firstIndex(where: { ",;)，；）".contains($0) }) { rest = rest[..<end] }
-            if let u = HeaderUnit.parse(String(rest), type: "money"), u.factor != 1 { return u }
+            if let u = HeaderUnit.parse(String(rest), type: .money), u.factor != 1 { return u }
         }
         return nil
     }

@@ -198,7 +198,7 @@ public final class Recalculator {
         // A percent ratio in a cell formatted as a percent (0.00%) holds a fraction: its formula
         // leaves out the ×100 and rounds two places further, so the cell shows what the column means.
         var asFraction: [String: (Ratio, RowPattern)] = [:]
-        let percentKeys = Set(spec.columns.filter { $0.type == "percent" }.map(\.key))
+        let percentKeys = Set(spec.columns.filter { $0.type == .percent }.map(\.key))
         for (r, _, _) in prepared where percentKeys.contains(r.key) {
             var f = r; f.scale = r.scale / 100; f.decimals = r.decimals + 2
             if let pattern = f.pattern(column: { letters[$0] }) { asFraction[r.key] = (f, pattern) }
@@ -601,7 +601,7 @@ final class RatioEdits: RowEditSource {
         let layout = ColumnLayout(m)
         let pass = RatioPass(layout: layout, ratios: ratios, columns: m.columns, net: net, asFraction: asFraction, percentStyles: percentStyles)
         pass.replaceOwn = replaceOwn
-        pass.summed = (book.sheetSpec(m)?.columns ?? []).filter { $0.type == "money" || $0.type == "count" }.compactMap { layout.slot($0.key) }.sorted()
+        pass.summed = (book.sheetSpec(m)?.columns ?? []).filter { $0.type == .money || $0.type == .count }.compactMap { layout.slot($0.key) }.sorted()
         self.pass = pass
         let written = ratios.map(\.1)
         columns = written.min().map { $0...written.max()! }

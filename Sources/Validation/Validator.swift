@@ -278,7 +278,8 @@ public final class Validator {
     /// per sheet (a class: the per-row loop retains one reference, not every field of a copy).
     final class PresentColumn {
         enum Kind { case text, status, date, time, timePoint, number, quantity, kpi, checkboxes, raci, deadlineRule, other }
-        let key, zh, en, type: String
+        let key, zh, en: String
+        let type: Template.ColumnType
         let spec: Template.Column
         /// A `timePoint` column's allowed times, in minutes after midnight.
         let allowedMinutes: Set<Int>
@@ -296,18 +297,18 @@ public final class Validator {
             allowedMinutes = Set((c.allowed ?? []).compactMap { a in
                 let p = a.split(separator: ":"); guard p.count == 2, let h = Int(p[0]), let m = Int(p[1]) else { return nil }; return h * 60 + m })
             kind = switch c.type {
-            case "text": .text
-            case "status": .status
-            case "date", "dateOrRange": .date
-            case "time": .time
-            case "timePoint": .timePoint
-            case "money", "count", "percent", "ratio": .number
-            case "quantity": .quantity
-            case "kpi": .kpi
-            case "checkboxes": .checkboxes
-            case "raci": .raci
-            case "deadlineRule": .deadlineRule
-            default: .other
+            case .text: .text
+            case .status: .status
+            case .date, .dateOrRange: .date
+            case .time: .time
+            case .timePoint: .timePoint
+            case .money, .count, .percent, .ratio: .number
+            case .quantity: .quantity
+            case .kpi: .kpi
+            case .checkboxes: .checkboxes
+            case .raci: .raci
+            case .deadlineRule: .deadlineRule
+            case .raciRole: .other
             }
             var allowed = c.allowed
             if allowed != nil, c.key == "phase" { allowed! += (template?.phases ?? []).map(\.en) }
@@ -398,7 +399,7 @@ public final class Validator {
                     report(.typeDate, m, row, c.key, "\(name.0) needs a date, not \"\(text)\"", "“\(name.1)”需要填写日期,不能是“\(text)”")
                     badKeys.insert(c.key)
                 case .span(let s):
-                    if s.isRange && c.type == "date" {
+                    if s.isRange && c.type == .date {
                         report(.typeDate, m, row, c.key, "\(name.0) \"\(text)\" is a range; this column takes one date",
                                "“\(name.1)”的值“\(text)”是日期区间,该列只填一个日期")
                         badKeys.insert(c.key)
@@ -445,7 +446,7 @@ public final class Validator {
                     report(.typeNumber, m, row, c.key, "\(name.0) needs a number, not \"\(text)\"", "“\(name.1)”需要填写数字,不能是“\(text)”")
                     badKeys.insert(c.key)
                 case .value(let q):
-                    if q.value < 0 && (c.type == "money" || c.type == "count") {
+                    if q.value < 0 && (c.type == .money || c.type == .count) {
                         report(.typeNegative, m, row, c.key, "\(name.0) \(text) is negative", "“\(name.1)”\(text)为负数")
                         badKeys.insert(c.key)
                     } else if c.key == "progress" && (q.value < 0 || q.value > 100) {
@@ -584,7 +585,7 @@ public final class Validator {
         let stateKey = has.state ? "state" : nil
         if let stateKey, !bad(stateKey), row.has(stateKey) {
             let text = row.text(stateKey)
-            let state: String? = column(m, stateKey)?.type == "checkboxes"
+            let state: String? = column(m, stateKey)?.type == .checkboxes
                 ? { if case .one(let s) = CheckboxState.parse(text, labels: CheckboxState.cardLabels) { s } else { nil } }()
                 : { let s = StateValue.parse(text).state; return column(m, stateKey)?.canonical(s) ?? s }()
             var due: CalendarDate?

@@ -30,6 +30,27 @@ import XLSX
         #expect(CalendarDate(text) == nil)
     }
 
+    /// A team's template file with a column type the code does not know is refused, saying where.
+    @Test func anUnknownColumnTypeIsRefusedWithItsPlace() throws {
+        let url = try TemplateFolder.shipped().appendingPathComponent("marketing-plan.json")
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        var sheets = try #require(json["sheets"] as? [[String: Any]])
+        var columns = try #require(sheets[0]["columns"] as? [[String: Any]])
+        columns[8]["type"] = "moneyy"
+        sheets[0]["columns"] = columns
+        json["sheets"] = sheets
+        let bad = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: bad) }
+        try JSONSerialization.data(withJSONObject: json).write(to: bad)
+        #expect(throws: TemplateError.self) { try Template.load(bad) }
+        do { _ = try Template.load(bad) } catch let e as TemplateError {
+            #expect(e.english.hasSuffix("is not valid: sheets[0].columns[8].type: \"moneyy\" is not a column type (\(Template.ColumnType.allCases.map(\.rawValue).joined(separator: ", ")))"), "\(e.english)")
+            #expect(e.chinese.contains("sheets[0].columns[8].type:“moneyy”不是列类型"))
+        }
+        // Every type the shipped templates use is one the code knows (they load).
+        for id in Template.builtinIDs { _ = try Template.builtin(id) }
+    }
+
     @Test func theGeneratedWorkbookReadsBack() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("plan-\(UUID().uuidString).xlsx").path
         defer { try? FileManager.default.removeItem(atPath: path) }
