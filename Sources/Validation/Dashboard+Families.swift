@@ -33,14 +33,21 @@ extension Recalculator {
         let campaign = campaignName
         let title = campaign.isEmpty ? (zh ? "数据看板" : "Dashboard") : (zh ? "\(campaign) 数据看板" : "\(campaign) dashboard")
         let inputs = ["paid", "impressions", "orders"]
-        let groups = try monitoring.map { try grouped($0, by: "platform", summing: inputs, unnamed: zh ? "(未填平台)" : "(no platform)") } ?? []
-        // The trend: a point per day and time point, in order.
+        // One pass over the monitoring rows: the sums per platform, and the trend — a point per
+        // day and time point, in order.
+        var groups: [Channel] = []
+        var groupIndex: [String: Int] = [:]
         struct Point { var date: Double?; var label: String; var minutes: Int; var rows: [String: [Int]] = [:]; var sums: [String: [String: Double]] = [:] }
         var points: [Point] = []
         var pointIndex: [String: Int] = [:]
-        if let mon = monitoring, mon.columns["platform"] != nil {
+        if let mon = monitoring {
             try book.rows(of: mon) { row in
-                guard !row.isTotal, row.has("platform"), row.has("paid") || row.has("impressions") else { return }
+                guard !row.isTotal, inputs.contains(where: { row.has($0) }) || row.has("platform") else { return }
+                let name = row.text("platform").isEmpty ? (zh ? "(未填平台)" : "(no platform)") : row.text("platform")
+                let g = groupIndex[name] ?? { groupIndex[name] = groups.count; groups.append(Channel(name: name)); return groups.count - 1 }()
+                groups[g].rows.append(row.index)
+                for k in inputs { if let n = Self.excelNumber(row.cells[k]) { groups[g].sums[k, default: 0] += n } }
+                guard mon.columns["platform"] != nil, row.has("platform"), row.has("paid") || row.has("impressions") else { return }
                 let d = book.date(row.value("date")).date
                 let (time, minutes) = Self.timeLabel(row.value("time"))
                 let label = (d.map { "\($0.month)/\($0.day)" } ?? row.text("date")) + (time.isEmpty ? "" : " " + time)
