@@ -11,23 +11,12 @@ area is drawn, not blank. Prints "drawn: N charts passed, N failed"; exits 1 on 
 import os, re, subprocess, sys, tempfile, zipfile
 import xml.etree.ElementTree as ET
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ppm import read_ppm
+
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 passed = failed = 0
-
-
-def ppm_pixels(path):
-    data = open(path, "rb").read()
-    parts, i = [], 0
-    while len(parts) < 4:
-        while data[i:i + 1].isspace():
-            i += 1
-        j = i
-        while not data[j:j + 1].isspace():
-            j += 1
-        parts.append(data[i:j])
-        i = j
-    return int(parts[1]), int(parts[2]), memoryview(data)[i + 1:]
 
 
 def count(pixels, rgb, tolerance=12):
@@ -59,7 +48,7 @@ with tempfile.TemporaryDirectory() as work:
         pages = sorted(f for f in os.listdir(work) if f.startswith("page") and f.endswith(".ppm"))
         seen = {}
         for p in pages:
-            _, _, px = ppm_pixels(os.path.join(work, p))
+            _, _, px = read_ppm(os.path.join(work, p))
             for _, _, colours in charts:
                 for c in colours:
                     if c not in seen or seen[c] == 0:

@@ -12,6 +12,8 @@ import os, subprocess, sys, tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "Tests", "interop"))
+from ppm import read_ppm  # noqa: E402
 SAMPLES = [
     ("marketing-plan", "marketing-plan-seed.xlsx", "2025-06-09"),
     ("multi-platform", "multi-platform-618.xlsx", "2025-06-09"),
@@ -26,19 +28,7 @@ def run(*args, **kw):
 
 def ink_box(ppm):
     """The box (x, y, w, h) of the page's non-white pixels, from a binary PPM (P6)."""
-    data = open(ppm, "rb").read()
-    parts, i = [], 0
-    while len(parts) < 4:  # magic, width, height, maxval
-        while data[i:i + 1].isspace():
-            i += 1
-        j = i
-        while not data[j:j + 1].isspace():
-            j += 1
-        parts.append(data[i:j])
-        i = j
-    i += 1
-    w, h = int(parts[1]), int(parts[2])
-    pixels = memoryview(data)[i:]
+    w, h, pixels = read_ppm(ppm)
     rows = [y for y in range(h) if any(b < 235 for b in pixels[y * w * 3:(y + 1) * w * 3])]
     if not rows:
         return 0, 0, w, h
