@@ -60,16 +60,12 @@ extension Recalculator {
         points = Array(points.prefix(200))
 
         try place(base: Self.dashboardName(chinese: zh), title: title) { name in
-            var p = SheetPlan(name: name)
-            p.widths = [(1, 1, 16), (2, 9, 13)]
-            p.printSetup = PrintSetup(landscape: true, fitToWidth: true, onePage: true)
-            let head = CellStyle(bold: true, fill: "DDEBF7", border: true, horizontal: .center, vertical: .center, wrap: true)
-            let plain = CellStyle(border: true, vertical: .center)
-            let money = CellStyle(numberFormat: "#,##0", border: true, vertical: .center), one = CellStyle(numberFormat: "0.0", border: true, vertical: .center)
             let sources = [monitoring?.sheetName, book.mapping("overview")?.sheetName, review?.sheetName].compactMap { $0 }
-            p.row(1, [WriteCell(.string(title), style: CellStyle(bold: true, fontSize: 14, vertical: .center))], height: 26)
-            p.row(2, [WriteCell(.string(zh ? "各数字均为按“\(sources.joined(separator: "”“"))”计算的公式(数据监控各行相加),图表随数据更新;tracksheet recalc 与 sync 每次运行时重写本表"
-                                           : "Every number is a formula over \(sources.map { "\"\($0)\"" }.joined(separator: ", ")) (the monitoring rows added up); the charts follow the data; tracksheet recalc and sync write this sheet anew each run"))])
+            var p = SheetPlan.dashboard(name, title: title, note: zh ? "各数字均为按“\(sources.joined(separator: "”“"))”计算的公式(数据监控各行相加),图表随数据更新;tracksheet recalc 与 sync 每次运行时重写本表"
+                                                            : "Every number is a formula over \(sources.map { "\"\($0)\"" }.joined(separator: ", ")) (the monitoring rows added up); the charts follow the data; tracksheet recalc and sync write this sheet anew each run")
+            p.widths = [(1, 1, 16), (2, 9, 13)]
+            let head = SheetPlan.head, plain = SheetPlan.plain
+            let money = CellStyle(numberFormat: "#,##0", border: true, vertical: .center), one = CellStyle(numberFormat: "0.0", border: true, vertical: .center)
             func anchor(_ row: Int, rows: Int = 16) -> CellRange {
                 CellRange(first: CellReference(row: row, column: 11), last: CellReference(row: row + rows - 1, column: 18))
             }
@@ -296,14 +292,10 @@ extension Recalculator {
             if let i = stages.firstIndex(where: { $0.name == name }) { stages[i].cards.append(c) } else { stages.append((name, [c])) }
         }
         try place(base: Self.dashboardName(chinese: zh), title: title) { name in
-            var p = SheetPlan(name: name)
+            var p = SheetPlan.dashboard(name, title: title, note: zh ? "按“\(m.sheetName)”的完成状态计算,图表随数据更新;逾期按 \(asOf.chinese) 判断;tracksheet recalc 与 sync 每次运行时重写本表"
+                                                            : "From the states on \"\(m.sheetName)\"; the charts follow the data; overdue as of \(asOf.iso); tracksheet recalc and sync write this sheet anew each run")
             p.widths = [(1, 1, 14), (2, 8, 11), (9, 9, 24)]
-            p.printSetup = PrintSetup(landscape: true, fitToWidth: true, onePage: true)
-            let head = CellStyle(bold: true, fill: "DDEBF7", border: true, horizontal: .center, vertical: .center, wrap: true)
-            let plain = CellStyle(border: true, vertical: .center), one = CellStyle(numberFormat: "0.0", border: true, vertical: .center)
-            p.row(1, [WriteCell(.string(title), style: CellStyle(bold: true, fontSize: 14, vertical: .center))], height: 26)
-            p.row(2, [WriteCell(.string(zh ? "按“\(m.sheetName)”的完成状态计算,图表随数据更新;逾期按 \(asOf.chinese) 判断;tracksheet recalc 与 sync 每次运行时重写本表"
-                                           : "From the states on \"\(m.sheetName)\"; the charts follow the data; overdue as of \(asOf.iso); tracksheet recalc and sync write this sheet anew each run"))])
+            let head = SheetPlan.head, plain = SheetPlan.plain, one = CellStyle(numberFormat: "0.0", border: true, vertical: .center)
             let heads = zh ? ["活动阶段", "任务数", "已完成", "进行中", "未开始", "未标记", "逾期", "完成率(%)"]
                            : ["Stage", "Tasks", "Done", "In progress", "Not started", "Unmarked", "Overdue", "Done %"]
             p.row(4, heads.map { WriteCell(.string($0), style: head) }, height: 30)

@@ -86,18 +86,14 @@ extension Recalculator {
         let statusWords = KPIStatus.words(chinese: zh, english: book.sheetSpec(m)?.columns.first { $0.key == "status" }?.allowedEn)
         let roiNet = roiDefinition == "net"
         try place(base: Self.dashboardName(chinese: zh), title: title) { name in
-            var p = SheetPlan(name: name)
+            let sources = [m.sheetName] + (effect.map { [$0.mapping.sheetName] } ?? [])
+            var p = SheetPlan.dashboard(name, title: title, note: zh ? "各数字均为按“\(sources.joined(separator: "”“"))”计算的公式,图表随数据更新;tracksheet recalc 与 sync 每次运行时重写本表"
+                                                            : "Every number is a formula over \(sources.map { "\"\($0)\"" }.joined(separator: " and ")); the charts follow the data; tracksheet recalc and sync write this sheet anew each run")
             p.widths = [(1, 1, 16), (2, 14, 12)]
-            p.printSetup = PrintSetup(landscape: true, fitToWidth: true, onePage: true)
-            let head = CellStyle(bold: true, fill: "DDEBF7", border: true, horizontal: .center, vertical: .center, wrap: true)
-            let plain = CellStyle(border: true, vertical: .center)
+            let head = SheetPlan.head, plain = SheetPlan.plain
             func styled(_ c: (CellValue, String?, String?), bold: Bool = false) -> WriteCell {
                 WriteCell(c.0, formula: c.1, style: CellStyle(numberFormat: c.2, bold: bold, border: true, vertical: .center))
             }
-            p.row(1, [WriteCell(.string(title), style: CellStyle(bold: true, fontSize: 14, vertical: .center))], height: 26)
-            let sources = [m.sheetName] + (effect.map { [$0.mapping.sheetName] } ?? [])
-            p.row(2, [WriteCell(.string(zh ? "各数字均为按“\(sources.joined(separator: "”“"))”计算的公式,图表随数据更新;tracksheet recalc 与 sync 每次运行时重写本表"
-                                           : "Every number is a formula over \(sources.map { "\"\($0)\"" }.joined(separator: " and ")); the charts follow the data; tracksheet recalc and sync write this sheet anew each run"))])
 
             // The summary's table by phase, and the campaign's total.
             let table = phaseTable(m, tasks, weightColumn: weightColumn, first: 5)
@@ -339,12 +335,12 @@ extension Recalculator {
             p.freeze = (2, keys.count)
             p.printSetup = PrintSetup(landscape: true, fitToWidth: true)
             p.row(1, [WriteCell(.string(title), style: CellStyle(bold: true, fontSize: 12, vertical: .center))], height: 24)
-            let head = CellStyle(bold: true, fill: "DDEBF7", border: true, horizontal: .center, vertical: .center, wrap: true)
+            let head = SheetPlan.head
             let dateHead = CellStyle(numberFormat: "m/d", bold: true, fill: "DDEBF7", border: true, horizontal: .center, vertical: .center)
             p.row(2, heads.map { WriteCell(.string($0), style: head) }
                   + (0..<count).map { i in WriteCell(.date(ExcelDateTime(serial: Double(firstDay + i * step))), style: dateHead) }, height: 30)
             let date = CellStyle(numberFormat: "yyyy-mm-dd", border: true, vertical: .center)
-            let plain = CellStyle(border: true, vertical: .center)
+            let plain = SheetPlan.plain
             let mref = SheetWriter.quoted(m.sheetName)
             var r = 2
             for t in rows {

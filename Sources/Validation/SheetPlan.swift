@@ -18,6 +18,20 @@ struct SheetPlan {
 
     init(name: String) { self.name = name }
 
+    /// A table's header cell, and a bordered cell, as every sheet of tracksheet's draws them.
+    static let head = CellStyle(bold: true, fill: "DDEBF7", border: true, horizontal: .center, vertical: .center, wrap: true)
+    static let plain = CellStyle(border: true, vertical: .center)
+
+    /// A dashboard's top: its title, a line saying what its numbers are over (and that tracksheet
+    /// writes the sheet: how a later run knows it), printed landscape on one page.
+    static func dashboard(_ name: String, title: String, note: String) -> SheetPlan {
+        var p = SheetPlan(name: name)
+        p.printSetup = PrintSetup(landscape: true, fitToWidth: true, onePage: true)
+        p.row(1, [WriteCell(.string(title), style: CellStyle(bold: true, fontSize: 14, vertical: .center))], height: 26)
+        p.row(2, [WriteCell(.string(note))])
+        return p
+    }
+
     mutating func set(_ row: Int, _ column: Int, _ value: CellValue, formula: String? = nil, style: CellStyle? = nil) {
         cells[row, default: [:]][column] = WriteCell(value, column: column, formula: formula, style: style)
     }
