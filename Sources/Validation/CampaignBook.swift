@@ -263,8 +263,9 @@ public final class CampaignBook {
         return nil
     }
 
-    /// The sheets tracksheet adds itself (the sync record, recalc's summary, annotate's results).
-    static func isOwnSheet(_ name: String) -> Bool {
+    /// The sheets tracksheet adds itself (the sync record, recalc's summary, dashboard and Gantt,
+    /// annotate's results): not read as a template's sheet.
+    public static func isOwnSheet(_ name: String) -> Bool {
         // The sync records: `_tracksheet`, and `_tracksheet2` … of a workbook of several campaigns.
         if name.hasPrefix("_tracksheet"), name.dropFirst(11).allSatisfy(\.isNumber) { return true }
         for base in ["汇总", "Summary", "校验结果", "Validation", "数据看板", "Dashboard", "甘特图", "Gantt"] where name.hasPrefix(base) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Templates
+import Validation
 import XLSX
 
 /// `tracksheet inspect FILE [--format json] [--cells]`
@@ -30,7 +31,8 @@ struct Inspect: ParsableCommand {
         // Which template the workbook follows, and where each of its columns is; its headers'
         // language is the answer's, as for every command (--lang first, LANG when nothing matches).
         let templates = try Templates.all(extra: nil)
-        let mappings = try HeaderMatcher.detect(in: book, templates: templates)
+        // tracksheet's own sheets (汇总, 数据看板, 甘特图 …) are not a template's, as validate reads them.
+        let mappings = try HeaderMatcher.detect(in: book, templates: templates).filter { !CampaignBook.isOwnSheet($0.sheetName) }
         let zh = common.chinese(workbook: Self.chineseHeaders(mappings))
         var sheetsJSON: [JSONValue] = []
         var text = zh ? "文件 \(file)\n" : "File \(file)\n"
@@ -81,7 +83,11 @@ struct Inspect: ParsableCommand {
             let vis = sheet.visibility == .visible ? "" : (zh ? " [\(sheet.visibility == .hidden ? "隐藏" : "深度隐藏")]" : " [\(sheet.visibility.rawValue)]")
             text += "\n  \(sheet.position + 1). \(sheet.name)\(vis) — \(Self.name(of: sheet.kind, chinese: zh))"
             if let used = meta.usedRange { text += zh ? ",数据区域 \(used)" : ", data in \(used)" }
-            text += zh ? ",\(meta.rowCount) 行,\(meta.cellCount) 个有值单元格\n" : ", \(meta.rowCount) row(s), \(meta.cellCount) cell(s) with values\n"
+            text += zh ? ",\(meta.rowCount) 行,\(meta.cellCount) 个有值单元格" : ", \(meta.rowCount) row(s), \(meta.cellCount) cell(s) with values"
+            if sheet.kind == .worksheet && CampaignBook.isOwnSheet(sheet.name) {
+                text += zh ? "(tracksheet 自己的表,不按模板读)" : " (tracksheet's own sheet, not read as a template's)"
+            }
+            text += "\n"
             if !meta.mergedRanges.isEmpty {
                 text += (zh ? "     合并单元格: " : "     merged: ") + meta.mergedRanges.prefix(12).map(\.description).joined(separator: " ") + (meta.mergedRanges.count > 12 ? " …(\(meta.mergedRanges.count))" : "") + "\n"
             }

@@ -103,6 +103,9 @@ import XLSX
         let r = try Binary.run(["recalc", copy, "-o", out, "--as-of", "2025-06-09"])
         #expect(r.status == 0 && r.stdout.contains("汇总") && r.stdout.contains(out), "\(r.stdout)\(r.stderr)")
         #expect(try Workbook(path: out).sheets.map(\.name).suffix(3) == ["汇总", "数据看板", "甘特图"])
+        // inspect reads them as tracksheet's own, not as master plans (the Gantt's headers are the plan's).
+        let seen = try Binary.run(["inspect", out])
+        #expect(seen.status == 0 && seen.stdout.contains("甘特图 — 工作表") && !seen.stdout.contains("“甘特图”对应") && !seen.stdout.contains("“数据看板”对应"), "\(seen.stdout)")
         // --no-dashboard: the summary only.
         let bare = try Binary.run(["recalc", copy, "-o", out, "--as-of", "2025-06-09", "--no-dashboard"])
         #expect(bare.status == 0 && !bare.stdout.contains("数据看板"), "\(bare.stdout)\(bare.stderr)")
