@@ -47,15 +47,17 @@ extension Recalculator {
         book.titleCampaign ?? (book.campaignNames.indices.contains(book.activeGroup) ? book.campaignNames[book.activeGroup] ?? "" : "")
     }
 
-    /// The rows of `m` by the name in column `key` (merged cells name each row they cover), in the
+    /// The rows of `m` by the names in columns `keys` (merged cells name each row they cover), in the
     /// order the names first appear, with the sums of `inputs` (numbers only: text is not summed,
     /// as a formula does not sum it). Totals are left out, and rows without a name or a number.
-    func grouped(_ m: SheetMapping, by key: String, summing inputs: [String], unnamed: String) throws -> [Channel] {
+    func grouped(_ m: SheetMapping, by keys: [String], summing inputs: [String], unnamed: String) throws -> [Channel] {
         var out: [Channel] = []
         var index: [String: Int] = [:]
         try book.rows(of: m) { row in
-            guard !row.isTotal, inputs.contains(where: { row.has($0) }) || row.has(key) else { return }
-            let name = row.text(key).isEmpty ? unnamed : row.text(key)
+            guard !row.isTotal, inputs.contains(where: { row.has($0) }) || keys.contains(where: { row.has($0) }) else { return }
+            // Several keys name a group by what each says: `小红书KOL · 达人笔记`.
+            let said = keys.map { row.text($0) }.filter { !$0.isEmpty }.joined(separator: " · ")
+            let name = said.isEmpty ? unnamed : said
             let i = index[name] ?? { index[name] = out.count; out.append(Channel(name: name)); return out.count - 1 }()
             out[i].rows.append(row.index)
             for k in inputs { if let n = Self.excelNumber(row.cells[k]) { out[i].sums[k, default: 0] += n } }
@@ -63,12 +65,15 @@ extension Recalculator {
         return out
     }
 
-    /// The effect sheet's channels in the order they first appear (totals left out).
-    func channels() throws -> (mapping: SheetMapping, channels: [Channel])? {
+    /// The effect sheet's channels in the order they first appear (totals left out), and its
+    /// channels with their contents when the sheet names contents (`小红书KOL · 达人笔记`).
+    func channels() throws -> (mapping: SheetMapping, channels: [Channel], contents: [Channel])? {
         guard let e = book.mapping("effect"), e.columns["channel"] != nil,
               Self.channelInputs.contains(where: { e.columns[$0] != nil }) else { return nil }
-        let out = try grouped(e, by: "channel", summing: Self.channelInputs, unnamed: book.isChinese ? "(未填渠道)" : "(no channel)")
-        return out.isEmpty ? nil : (e, out)
+        let unnamed = book.isChinese ? "(未填渠道)" : "(no channel)"
+        let out = try grouped(e, by: ["channel"], summing: Self.channelInputs, unnamed: unnamed)
+        let contents = e.columns["content"] == nil ? [] : try grouped(e, by: ["channel", "content"], summing: Self.channelInputs, unnamed: unnamed)
+        return out.isEmpty ? nil : (e, out, contents.count > out.count ? contents : [])
     }
 
     /// `IF(COUNT(r)=0,"-",SUM(r))` over a column of `rows` of a sheet, with its value: what the rows
@@ -172,15 +177,18 @@ extension Recalculator {
                                   "点击率(%)", "目标点击率(%)", "转化率(%)", "目标转化率(%)", "获客成本", "目标获客成本", "ROI", "目标ROI"]
                                : ["Channel", "Impressions", "Clicks", "Conversions", "Cost\(unit.map { " (\($0))" } ?? "")", "Sales\(unit.map { " (\($0))" } ?? "")",
                                   "CTR %", "Target CTR %", "CVR %", "Target CVR %", "CPA", "Target CPA", "ROI", "Target ROI"]
-                let headRow = r
-                p.row(r, heads.map { WriteCell(.string($0), style: head) }, height: 30)
-                let first = r + 1
                 let rounding: (Double) -> CellValue = { .number(Ratio.round($0, 2)) }
                 func ratio(_ top: Double?, _ bottom: Double?, _ scale: Double, _ f: String) -> (CellValue, String) {
                     guard let top, let bottom, bottom > 0 else { return (.string("-"), f) }
                     return (rounding(top / bottom * scale), f)
                 }
-                for ch in effect.channels {
+                /// A table of groups (channels, or channels with contents) from the row after `r`:
+                /// its header row and its rows.
+                func ratioTable(_ groups: [Channel], first name: String) -> (headRow: Int, rows: ClosedRange<Int>) {
+                  let headRow = r
+                  p.row(r, [WriteCell(.string(name), style: head)] + heads.dropFirst().map { WriteCell(.string($0), style: head) }, height: 30)
+                  let first = r + 1
+                  for ch in groups {
                     r += 1
                     var cells = [WriteCell(.string(ch.name), style: plain)]
                     for k in Self.channelInputs {
@@ -204,8 +212,10 @@ extension Recalculator {
                     cells += [WriteCell(ctr.0, formula: ctr.1, style: two), target("ctr"), WriteCell(cvr.0, formula: cvr.1, style: two), target("cvr"),
                               WriteCell(cpa.0, formula: cpa.1, style: two), target("cpa"), WriteCell(roi.0, formula: roi.1, style: two), target("roi")]
                     p.row(r, cells)
+                  }
+                  return (headRow, first...r)
                 }
-                let rows = first...r
+                var (headRow, rows) = ratioTable(effect.channels, first: heads[0])
                 func versus(_ title: String, _ pairs: [(value: Int, target: Int, key: String, color: String)], at column: Int) -> Chart {
                     var series: [Chart.Series] = []
                     for pair in pairs {
@@ -221,6 +231,16 @@ extension Recalculator {
                                        [(7, 8, "ctr", "4472C4"), (9, 10, "cvr", "FFC000")], at: 1))
                 p.charts.append(versus(zh ? "各渠道获客成本" : "Cost per acquisition by channel", [(11, 12, "cpa", "ED7D31")], at: 7))
                 p.charts.append(versus(zh ? "各渠道 ROI" : "ROI by channel", [(13, 14, "roi", "70AD47")], at: 13))
+                // Each channel's contents, when the sheet names several for one channel.
+                if !effect.contents.isEmpty {
+                    r += 19
+                    p.row(r, [WriteCell(.string(zh ? "各渠道各内容效果" : "Channels and contents"), style: CellStyle(bold: true))])
+                    r += 1
+                    (headRow, rows) = ratioTable(effect.contents, first: zh ? "渠道 · 内容" : "Channel · content")
+                    p.charts.append(versus(zh ? "各内容点击率与转化率(%)" : "CTR and CVR % by content",
+                                           [(7, 8, "ctr", "4472C4"), (9, 10, "cvr", "FFC000")], at: 1))
+                    p.charts.append(versus(zh ? "各内容 ROI" : "ROI by content", [(13, 14, "roi", "70AD47")], at: 7))
+                }
             }
             return p
         }

@@ -60,9 +60,13 @@ import Templates
         #expect(board["B\(r)"]?.formula == "IF(COUNT('效果分析表'!C3:C4)=0,\"-\",SUM('效果分析表'!C3:C4))")
         // An offline channel without clicks: "-", not 0, and no CTR.
         #expect(board["C\(r + 2)"]?.value == .string("-") && board["G\(r + 2)"]?.value == .string("-"))
-        // Six charts; each cached point is the cell it names.
+        // Each channel's contents: 小红书KOL's two, summed over their own rows.
+        let content = try #require(board.first { $0.value.value == .string("小红书KOL · 腰部KOL(5篇)") }?.key)
+        let c = Int(content.dropFirst())!
+        #expect(board["B\(c)"]?.value == .number(650_000) && board["B\(c)"]?.formula == "IF(COUNT('效果分析表'!C4)=0,\"-\",SUM('效果分析表'!C4))" && board["G\(c)"]?.value == .number(8))
+        // Eight charts (six, and two over the channels' contents); each cached point is the cell it names.
         let charts = try Self.charts(out)
-        #expect(charts.count == 6)
+        #expect(charts.count == 8)
         let budget = try #require(charts.values.first { $0.contains("各阶段预算与实际支出") })
         #expect(budget.contains("<c:f>'数据看板'!$F$5:$F$8</c:f>") && budget.contains("<c:v>104500</c:v>"))
         try Self.declaredPartsExist(out)
@@ -103,9 +107,9 @@ import Templates
         // The task is listed, its cells formulas over the plan.
         #expect(board["B18"]?.formula == "IF('主跟踪表'!C5=\"\",\"\",'主跟踪表'!C5)" && board["B18"]?.value == .string("小红书KOL笔记发布(5篇)"))
         #expect(board["E18"]?.value == .string("未达标"))
-        // The charts were written anew: six of them still, caches the new cells.
+        // The charts were written anew: eight of them still, caches the new cells.
         let charts = try Self.charts(again)
-        #expect(charts.count == 6)
+        #expect(charts.count == 8)
         let budget = try #require(charts.values.first { $0.contains("各阶段预算与实际支出") })
         #expect(budget.contains("<c:v>88000</c:v>") && !budget.contains("<c:v>76000</c:v>"))
         let status = try #require(charts.values.first { $0.contains("KPI 达标情况") })
