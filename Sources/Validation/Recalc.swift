@@ -36,7 +36,7 @@ public final class Recalculator {
     /// Only the dashboard and the Gantt are written, over the cells as they are (a workbook
     /// `new` or `export` has just written): no derived cell, no summary.
     var dashboardsOnly = false
-    /// The master plan's targets for the channel ratios (`点击率≥2%`), by ratio key.
+    /// The targets the master plan being read names for the channel ratios (`点击率≥2%`), by ratio key.
     var targets: [String: Double] = [:]
 
     public init(path: String, options: RecalcOptions) throws {
@@ -276,6 +276,8 @@ public final class Recalculator {
 
     func master(_ m: SheetMapping) throws {
         let info = book.workbook.sheet(named: m.sheetName)
+        // Each campaign's targets are its own master plan's.
+        targets = [:]
         var tasks: [TaskRow] = []
         var changed = 0
         let weightHeader = m.extra.first { ["权重", "权重(%)", "weight", "weight(%)"].contains(HeaderMatcher.normalize($0.header)) }
