@@ -35,18 +35,11 @@ extension Recalculator {
         let inputs = ["paid", "impressions", "orders"]
         // One pass over the monitoring rows: the sums per platform, and the trend — a point per
         // day and time point, in order.
-        var groups: [Channel] = []
-        var groupIndex: [String: Int] = [:]
         struct Point { var date: Double?; var label: String; var minutes: Int; var rows: [String: [Int]] = [:]; var sums: [String: [String: Double]] = [:] }
         var points: [Point] = []
         var pointIndex: [String: Int] = [:]
-        if let mon = monitoring {
-            try book.rows(of: mon) { row in
-                guard !row.isTotal, inputs.contains(where: { row.has($0) }) || row.has("platform") else { return }
-                let name = row.text("platform").isEmpty ? (zh ? "(未填平台)" : "(no platform)") : row.text("platform")
-                let g = groupIndex[name] ?? { groupIndex[name] = groups.count; groups.append(Channel(name: name)); return groups.count - 1 }()
-                groups[g].rows.append(row.index)
-                for k in inputs { if let n = Self.excelNumber(row.cells[k]) { groups[g].sums[k, default: 0] += n } }
+        let groups = try monitoring.map { mon in
+            try grouped(mon, by: ["platform"], summing: inputs, unnamed: zh ? "(未填平台)" : "(no platform)") { row in
                 guard mon.columns["platform"] != nil, row.has("platform"), row.has("paid") || row.has("impressions") else { return }
                 let d = book.date(row.value("date")).date
                 let (time, minutes) = Self.timeLabel(row.value("time"))
@@ -55,7 +48,7 @@ extension Recalculator {
                 points[i].rows[row.text("platform"), default: []].append(row.index)
                 for k in ["paid", "impressions"] { if let n = Self.excelNumber(row.cells[k]) { points[i].sums[row.text("platform"), default: [:]][k, default: 0] += n } }
             }
-        }
+        } ?? []
         points.sort { ($0.date ?? .infinity, $0.minutes) < ($1.date ?? .infinity, $1.minutes) }
         points = Array(points.prefix(200))
 
@@ -216,21 +209,16 @@ extension Recalculator {
         }
     }
 
-    /// `12:00` for a time point typed as text or held as a time of day, and its minutes since midnight.
+    /// `12:00` for a time point typed as text or held as a time of day, and its minutes since
+    /// midnight as validate reads them (`DateParser.time`; 0 when it reads none).
     static func timeLabel(_ v: CellValue) -> (String, Int) {
+        let minutes: Int? = if case .value(let t) = DateParser.time(v, year: nil) { t.minutes } else { nil }
         switch v {
-        case .string(let s):
-            let t = Values.trimmed(s)
-            let parts = t.split(whereSeparator: { $0 == ":" || $0 == ":" }).compactMap { Int($0) }
-            return (t, parts.count >= 2 ? parts[0] * 60 + parts[1] : parts.first.map { $0 * 60 } ?? 0)
-        case .number(let n):
-            let minutes = Int((n - n.rounded(.down)) * 1440 + 0.5)
+        case .string(let s): return (Values.trimmed(s), minutes ?? 0)
+        case .number, .date:
+            guard let minutes else { return ("", 0) }
             return (String(format: "%d:%02d", minutes / 60, minutes % 60), minutes)
-        case .date(let d):
-            let minutes = Int((d.serial - d.serial.rounded(.down)) * 1440 + 0.5)
-            return (String(format: "%d:%02d", minutes / 60, minutes % 60), minutes)
-        default:
-            return ("", 0)
+        default: return ("", 0)
         }
     }
 

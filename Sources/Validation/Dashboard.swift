@@ -50,11 +50,14 @@ extension Recalculator {
     /// The rows of `m` by the names in columns `keys` (merged cells name each row they cover), in the
     /// order the names first appear, with the sums of `inputs` (numbers only: text is not summed,
     /// as a formula does not sum it). Totals are left out, and rows without a name or a number.
-    func grouped(_ m: SheetMapping, by keys: [String], summing inputs: [String], unnamed: String) throws -> [Channel] {
+    /// `each` sees every row grouped, for what else a caller gathers in the same pass.
+    func grouped(_ m: SheetMapping, by keys: [String], summing inputs: [String], unnamed: String,
+                 each: (TableRow) -> Void = { _ in }) throws -> [Channel] {
         var out: [Channel] = []
         var index: [String: Int] = [:]
         try book.rows(of: m) { row in
             guard !row.isTotal, inputs.contains(where: { row.has($0) }) || keys.contains(where: { row.has($0) }) else { return }
+            defer { each(row) }
             // Several keys name a group by what each says: `小红书KOL · 达人笔记`.
             let said = keys.map { row.text($0) }.filter { !$0.isEmpty }.joined(separator: " · ")
             let name = said.isEmpty ? unnamed : said
