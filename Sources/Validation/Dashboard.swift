@@ -252,8 +252,13 @@ extension Recalculator {
     /// Writes a sheet of tracksheet's (`base`, `base`2 … for a workbook of several campaigns):
     /// left alone when it already holds exactly what `build` plans, written anew in its place
     /// when it holds something else, added when the workbook has none. A sheet of that name that
-    /// tracksheet did not make (no "tracksheet" in its first two rows) is the team's: another
+    /// tracksheet did not make (no `ownMarks` ending its first two rows) is the team's: another
     /// name is taken.
+    /// How the texts of tracksheet's dashboards (A2) and Gantts (A1) end: a sheet of that name whose
+    /// first rows end so is ours; one that merely mentions tracksheet is the team's.
+    static let ownMarks = ["tracksheet recalc 与 sync 每次运行时重写本表", "tracksheet recalc and sync write this sheet anew each run",
+                           ";tracksheet 生成)", "; made by tracksheet)"]
+
     func place(base: String, title: String, build: (String) throws -> SheetPlan) throws {
         var name = base, n = 2
         while added.contains(name) { name = base + "\(n)"; n += 1 }
@@ -266,7 +271,7 @@ extension Recalculator {
                     if let c = row.cells.first(where: { $0.column == 1 }), case .string(let s) = c.value { top.append(s) }
                 }
             } catch is Enough {}
-            let ours = existing.kind == .worksheet && top.contains { $0.contains("tracksheet") }
+            let ours = existing.kind == .worksheet && top.contains { t in Self.ownMarks.contains { t.hasSuffix($0) } }
             if ours && (top.first == title || book.groups.count < 2) {
                 let plan = try build(existing.name)
                 result.dashboardSheets.append(existing.name)

@@ -122,13 +122,13 @@ import Templates
         defer { unlink(own); unlink(out) }
         let editor = try WorkbookEditor(path: Self.seed)
         let sheet = try editor.addSheet("数据看板")
-        try sheet.writeRow([WriteCell(.string("我们自己的看板"))])
+        try sheet.writeRow([WriteCell(.string("我们自己的看板(数据来自 tracksheet)"))])
         try sheet.writeRow([WriteCell(.number(42))])
         try editor.save(to: own)
         let result = try Recalculator.recalc(path: own, to: out, options: try RecalcTests.options())
         #expect(result.dashboardSheets == ["数据看板2", "甘特图"])
         let theirs = try Self.sheet(out, "数据看板")
-        #expect(theirs.count == 2 && theirs["A1"]?.value == .string("我们自己的看板") && theirs["A2"]?.value == .number(42))
+        #expect(theirs.count == 2 && theirs["A1"]?.value == .string("我们自己的看板(数据来自 tracksheet)") && theirs["A2"]?.value == .number(42))
         #expect(try Self.sheet(out, "数据看板2")["B9"]?.value == .number(6))
     }
 
