@@ -115,6 +115,13 @@ public struct SyncBinding: Sendable {
     }
 }
 
+/// The `CampaignBook` a sync read, handed from its reading to its writing.
+/// @unchecked Sendable: one sync uses it at a time — read, then written — never two threads at once.
+final class ReadBook: @unchecked Sendable {
+    let book: CampaignBook
+    init(_ book: CampaignBook) { self.book = book }
+}
+
 /// A workbook read for sync: its template, synced sheets, binding and validation report.
 public struct SyncBook: Sendable {
     public var path: String
@@ -139,6 +146,9 @@ public struct SyncBook: Sendable {
     public var sheetCampaign: String?
     /// The campaign its titles name (`618大促主跟踪表(…)`), for a workbook made elsewhere.
     public var titleCampaign: String? = nil
+    /// The workbook as read (headers found, strings and formats loaded): the recalc that ends a
+    /// sync reads the rows through it again, with the merge's values in place.
+    let read: ReadBook
 
     /// `onBound` hears, from another thread and early in the reading, of the campaign the
     /// workbook's sync record names (when it has one): sync starts reading the store then.
@@ -274,7 +284,8 @@ public struct SyncBook: Sendable {
                         period: (book.period.start, book.period.end),
                         campaignProperty: book.workbook.customProperty("tracksheet.campaign"), report: report,
                         group: groupIndex, groupCount: max(1, groups.count), recordSheet: record, groupSheets: mine.map(\.sheetName),
-                        sheetCampaign: groups.count > 1 ? book.campaignNames[groupIndex] : nil, titleCampaign: book.titleCampaign)
+                        sheetCampaign: groups.count > 1 ? book.campaignNames[groupIndex] : nil, titleCampaign: book.titleCampaign,
+                        read: ReadBook(book))
     }
 
     /// A cell as the store keeps it: `.some(nil)` for blank or "no value", nil when it cannot be read as its type.

@@ -18,6 +18,9 @@ public struct SyncOptions: Sendable {
     /// Called after the workbook is staged and the store changes are applied, before the commit:
     /// tests make a sync fail there to prove that neither side changes.
     public var beforeCommit: (@Sendable () throws -> Void)?
+    /// Writes the merge to a copy and recalculates that, as syncs whose rows move do: tests
+    /// compare it with the single pass every other sync makes.
+    var mergedCopy = false
 
     public init(store: StoreLocation, campaign: String? = nil, dryRun: Bool = false, prefer: Prefer? = nil, validation: ValidationOptions) {
         self.store = store; self.campaign = campaign; self.dryRun = dryRun; self.prefer = prefer; self.validation = validation
@@ -160,7 +163,7 @@ public enum SyncRunner {
         let target = PackageWriter.resolvingLinks(path)
         let staged = stagingPath(for: target)
         PackageWriter.removeLeftovers(beside: target)
-        let prefer = options.prefer, location = store.location, validation = options.validation, hook = options.beforeCommit
+        let prefer = options.prefer, location = store.location, validation = options.validation, hook = options.beforeCommit, mergedCopy = options.mergedCopy
         let tooLong = Collected()
         do {
             let plan = try await store.transaction(campaign: spec, history: book.binding.history, prefetched: prefetched, context: context, decide: { snap in
@@ -173,7 +176,8 @@ public enum SyncRunner {
                 // The workbook is written beside the original before the store commits, and
                 // replaces it after: a failure before the commit leaves both sides as they were.
                 guard plan.changesWorkbook, let campaign = plan.campaign else { try hook?(); return }
-                tooLong.set(try WorkbookSync.write(book: book, plan: plan, campaign: campaign, store: location, to: staged, options: validation))
+                tooLong.set(try WorkbookSync.write(book: book, plan: plan, campaign: campaign, store: location, to: staged, options: validation,
+                                                   mergedCopy: mergedCopy))
                 try hook?()
             })
             result.tooLong = tooLong.cells

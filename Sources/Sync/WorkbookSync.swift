@@ -10,11 +10,16 @@ enum WorkbookSync {
     /// 32,767 characters): left as they were, not written.
     @discardableResult
     static func write(book: SyncBook, plan: SyncPlan, campaign: CampaignRecord, store: String, to out: String,
-                      options: ValidationOptions) throws -> [String] {
+                      options: ValidationOptions, mergedCopy: Bool = false) throws -> [String] {
         var tooLong: [String] = []
         // Rows whose store value was not written keep the version they had: the next sync sees the
         // store's change again (and skips it again) instead of taking the old cell for an edit.
         var heldBack: Set<String> = []
+        // The values the merge writes, for the recalc made in the same pass.
+        var pending = PendingCells()
+        // Rows inserted or deleted: the recalc reads a merged copy instead (its ratio columns are
+        // computed as their sheet is written, which cannot be combined with rows that move).
+        var rowsMove = false
         let editor = try WorkbookEditor(path: book.path)
         let styles = editor.workbook.styles
         for sheet in book.sheets {
@@ -25,6 +30,7 @@ enum WorkbookSync {
                 try editor.setCell(CellReference(row: sheet.mapping.headerRow, column: sheet.idColumn), in: info,
                                    to: CellEdit(value: .string(HeaderMatcher.idHeader)))
                 try editor.hideColumn(sheet.idColumn, in: info)
+                pending.idColumns[sheet.name] = sheet.idColumn
             }
             // The row identities move with their rows when the team sorts through its autofilter or table.
             if holdsRows { editor.extendFilter(toColumn: sheet.idColumn, header: HeaderMatcher.idHeader, headerRow: sheet.mapping.headerRow, in: info) }
@@ -37,11 +43,14 @@ enum WorkbookSync {
                     if let id = rowsByIndex[row]?.id { heldBack.insert(id) }
                     return
                 }
-                try editor.setCell(CellReference(row: row, column: col), in: info,
-                                   to: CellEdit(value: cellValue(value, c, style: style, styles: styles, factor: sheet.mapping.factor(key)), styleIndex: newStyle))
+                let v = cellValue(value, c, style: style, styles: styles, factor: sheet.mapping.factor(key))
+                try editor.setCell(CellReference(row: row, column: col), in: info, to: CellEdit(value: v, styleIndex: newStyle))
+                pending.set(v, row: row, column: col, sheet: sheet.name)
             }
             func identify(_ row: Int, _ id: String?) throws {
-                try editor.setCell(CellReference(row: row, column: sheet.idColumn), in: info, to: CellEdit(value: id.map(CellValue.string) ?? .empty))
+                let v = id.map(CellValue.string) ?? .empty
+                try editor.setCell(CellReference(row: row, column: sheet.idColumn), in: info, to: CellEdit(value: v))
+                pending.set(v, row: row, column: sheet.idColumn, sheet: sheet.name)
             }
             var deleted: [Int] = []
             var appended: [(id: String, values: RowValues)] = []
@@ -71,6 +80,7 @@ enum WorkbookSync {
                     }
                 }
             }
+            if !gone.isEmpty || !appended.isEmpty { rowsMove = true }
             for row in gone.sorted(by: >) { try editor.deleteRows(at: row, count: 1, in: info) }
             // Rows new in the store go below the last data row: into the blank rows there first (a
             // template's, or those above a total row 合计), then into rows inserted, formatted
@@ -97,9 +107,22 @@ enum WorkbookSync {
             }
         }
         try writeBinding(editor, book: book, plan: plan, campaign: campaign, store: store, heldBack: heldBack)
-        let merged = try editor.scratchPath("merged.xlsx")
-        try editor.save(to: merged)
-        _ = try Recalculator.recalc(path: merged, to: out, options: options)
+        if rowsMove || mergedCopy {
+            let merged = try editor.scratchPath("merged.xlsx")
+            try editor.save(to: merged)
+            _ = try Recalculator.recalc(path: merged, to: out, options: options)
+            return tooLong
+        }
+        // One pass: the derived cells are computed from the merged values (read through the
+        // workbook as the sync read it, the merge's cells in place) and set in the same editor,
+        // which writes the workbook once.
+        let read = book.read.book
+        read.pending = pending
+        defer { read.pending = PendingCells() }
+        let recalc = try Recalculator(book: read, editor: editor, options: options)
+        try recalc.run()
+        try editor.save(to: out)
+        _ = recalc.finish()
         return tooLong
     }
 

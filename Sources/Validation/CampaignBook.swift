@@ -139,8 +139,16 @@ public final class CampaignBook {
     /// Key–value sheets (活动总览): field key → (cell of the value, cell), by sheet name.
     public private(set) var fields: [String: [String: (ref: CellReference, cell: Cell)]] = [:]
 
-    public init(path: String, templates: [Template]) throws {
-        let workbook = try Workbook(path: path)
+    /// Cells as they will be once edits not yet saved are: read in place of the file's (a sync's
+    /// recalc, made in the same pass as the merge, reads the merged values this way).
+    public var pending = PendingCells()
+
+    public convenience init(path: String, templates: [Template]) throws {
+        try self.init(workbook: try Workbook(path: path), templates: templates)
+    }
+
+    /// Over a workbook already open (an editor's): nothing is read twice.
+    public init(workbook: Workbook, templates: [Template]) throws {
         self.workbook = workbook
         // The sheets tracksheet writes itself (its summary's headers look like a master plan's) are not the user's data.
         var found = try HeaderMatcher.detect(in: workbook, templates: templates).filter { !Self.isOwnSheet($0.sheetName) }
@@ -451,7 +459,7 @@ public final class CampaignBook {
     /// Streams the data rows of a mapped sheet (below the header, not empty); `blank` hears of the
     /// rows below the header that exist but hold nothing to read (a template's blank rows).
     public func rows(of m: SheetMapping, blank: ((Int) -> Void)? = nil, note: ((Int, String) -> Void)? = nil, _ body: (TableRow) throws -> Void) throws {
-        guard let info = workbook.sheet(named: m.sheetName), var builder = TableRowBuilder(m, spec: sheetSpec(m)) else { return }
+        guard let info = workbook.sheet(named: m.sheetName), var builder = tableRowBuilder(m) else { return }
         // Parsed on a second thread while the rows are checked on this one (large sheets).
         _ = try workbook.readSheetPipelined(info) { row in
             guard row.index > m.headerRow else { return }
@@ -467,12 +475,17 @@ public final class CampaignBook {
     /// `transform` on a second thread (where the sheet is parsed) and pulled one at a time: for work
     /// done inside another pass over the workbook. nil: no such sheet.
     public func stream<Item>(of m: SheetMapping, _ transform: @escaping (TableRow) -> Item?) throws -> SheetStream<Item>? {
-        guard let info = workbook.sheet(named: m.sheetName), var builder = TableRowBuilder(m, spec: sheetSpec(m)) else { return nil }
+        guard let info = workbook.sheet(named: m.sheetName), var builder = tableRowBuilder(m) else { return nil }
         let header = m.headerRow
         return try SheetStream(workbook, sheet: info) { row in
             guard row.index > header, let t = builder.table(row) else { return nil }
             return transform(t)
         }
+    }
+
+    /// Makes the sheet's rows into data rows, with the pending cells in place of the file's.
+    func tableRowBuilder(_ m: SheetMapping) -> TableRowBuilder? {
+        TableRowBuilder(m, spec: sheetSpec(m), pending: pending.cells[m.sheetName], idColumn: pending.idColumns[m.sheetName])
     }
 
     private struct Enough: Error {}
@@ -489,6 +502,38 @@ public final class CampaignBook {
     }
 }
 
+/// Cells whose new values are not saved yet, by sheet, row and column: what they will hold once
+/// they are. A sync's merge hands them to the recalc that runs in the same pass, so it computes
+/// from the merged values without the merged workbook being written and read again.
+public struct PendingCells: Sendable {
+    /// Sheet name → row → column → value (a value only: the cell's format stays, a formula goes).
+    public var cells: [String: [Int: [Int: CellValue]]] = [:]
+    /// Sheet name → the row-identity column the edits add (its header is not in the file yet).
+    public var idColumns: [String: Int] = [:]
+
+    public init() {}
+
+    public mutating func set(_ value: CellValue, row: Int, column: Int, sheet: String) {
+        cells[sheet, default: [:]][row, default: [:]][column] = value
+    }
+
+    /// `row` with `changes` in place: each changed cell keeps its format and loses its formula; a
+    /// cell not there is added (in column order).
+    static func applied(_ changes: [Int: CellValue], to row: Row) -> Row {
+        var row = row
+        var left = changes
+        for i in row.cells.indices {
+            guard let v = left.removeValue(forKey: row.cells[i].column) else { continue }
+            row.cells[i].value = v
+            row.cells[i].formula = nil
+        }
+        guard !left.isEmpty else { return row }
+        row.cells += left.map { Cell(column: $0.key, value: $0.value) }
+        row.cells.sort { $0.column < $1.column }
+        return row
+    }
+}
+
 /// Makes a sheet's rows into data rows: template cells by slot, the user's own columns by header,
 /// the row identity, phase cells carried down; nil for a row holding only inherited or derived cells.
 struct TableRowBuilder {
@@ -500,8 +545,10 @@ struct TableRowBuilder {
     let inheritingSlot: [Bool]
     let idColumn: Int?
     var carried: [String: Cell] = [:]
+    /// Row → column → the value the cell will hold (`CampaignBook.pending`).
+    let pending: [Int: [Int: CellValue]]?
 
-    init?(_ m: SheetMapping, spec: Template.Sheet?) {
+    init?(_ m: SheetMapping, spec: Template.Sheet?, pending: [Int: [Int: CellValue]]? = nil, idColumn: Int? = nil) {
         guard let spec else { return nil }
         layout = ColumnLayout(m, spec: spec)
         extraOf = Dictionary(m.extra.map { ($0.column, HeaderMatcher.normalize($0.header)) }, uniquingKeysWith: { a, _ in a })
@@ -510,7 +557,8 @@ struct TableRowBuilder {
         derived = layout.keys.map(derivedKeys.contains)
         let inheritingKeys = Set(inheriting)
         inheritingSlot = layout.keys.map(inheritingKeys.contains)
-        idColumn = m.idColumn
+        self.idColumn = idColumn ?? m.idColumn
+        self.pending = pending
     }
 
     /// Whether the last row `table` gave no data row for was a note (`说明:…`, text under a 合计
@@ -525,6 +573,11 @@ struct TableRowBuilder {
     var lastHeldSomething = false
 
     mutating func table(_ row: Row) -> TableRow? {
+        if let changes = pending?[row.index] { return build(PendingCells.applied(changes, to: row)) }
+        return build(row)
+    }
+
+    private mutating func build(_ row: Row) -> TableRow? {
         lastWasNote = false
         lastHeldSomething = false
         var t = TableRow(index: row.index, cells: RowCells(layout: layout))

@@ -39,11 +39,27 @@ public final class Recalculator {
     /// The targets the master plan being read names for the channel ratios (`点击率≥2%`), by ratio key.
     var targets: [String: Double] = [:]
 
-    public init(path: String, options: RecalcOptions) throws {
-        book = try CampaignBook(path: path, templates: options.templates)
-        editor = try WorkbookEditor(path: path)
+    public convenience init(path: String, options: RecalcOptions) throws {
+        // Two handles on the file: the sheets a second thread reads while the editor rewrites
+        // them are inflated side by side, not in turn under one handle's lock.
+        try self.init(book: try CampaignBook(path: path, templates: options.templates), editor: try WorkbookEditor(path: path), options: options)
+    }
+
+    /// Over a workbook already read (`book`) and an editor of the same file that may hold edits
+    /// of its own: `book.pending` gives the values those edits write, and the derived cells are
+    /// computed from them. The caller saves the editor (and keeps this alive until it has: the
+    /// ratio columns are computed as the editor writes their sheets), then calls `finish()`.
+    public init(book: CampaignBook, editor: WorkbookEditor, options: RecalcOptions) throws {
+        self.book = book
+        self.editor = editor
         self.options = options
         result = RecalcResult(template: book.template?.id, isChinese: book.isChinese)
+    }
+
+    /// What the run found, once the editor has saved.
+    public func finish() -> RecalcResult {
+        reportRatios()
+        return result
     }
 
     public static func recalc(path: String, to out: String, options: RecalcOptions) throws -> RecalcResult {
@@ -60,8 +76,7 @@ public final class Recalculator {
         }
         try r.run()
         try r.editor.save(to: out)
-        r.reportRatios()
-        return r.result
+        return r.finish()
     }
 
     var roiDefinition: String { options.roi ?? detectedROI ?? book.template?.roi ?? "ratio" }
@@ -94,7 +109,7 @@ public final class Recalculator {
     /// or disagree.
     func detectROI(_ m: SheetMapping) throws -> String? {
         guard m.columns["roi"] != nil, m.columns["sales"] != nil, m.columns["cost"] != nil else { return nil }
-        guard let info = book.workbook.sheet(named: m.sheetName), var builder = TableRowBuilder(m, spec: book.sheetSpec(m)) else { return nil }
+        guard let info = book.workbook.sheet(named: m.sheetName), var builder = book.tableRowBuilder(m) else { return nil }
         var ratio = 0, net = 0
         struct Enough: Error {}
         do {
@@ -119,7 +134,8 @@ public final class Recalculator {
         return nil
     }
 
-    func run() throws {
+    /// Sets every derived cell, the summaries and the dashboards in the editor (not saved).
+    public func run() throws {
         for m in book.mappings where !dashboardsOnly {
             guard let spec = book.sheetSpec(m), spec.rows != "fields" else { continue }
             try ratios(m, spec)
