@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "XLSX", targets: ["XLSX"]),
         .library(name: "Templates", targets: ["Templates"]),
         .library(name: "Validation", targets: ["Validation"]),
+        .library(name: "Store", targets: ["Store"]),
         .library(name: "Sync", targets: ["Sync"]),
         .executable(name: "tracksheet", targets: ["tracksheet"]),
     ],
@@ -34,32 +35,32 @@ let package = Package(
             name: "XLSX",
             dependencies: ["TracksheetLibXML2", "TracksheetLibZip"]
         ),
-        // Template files → sheet/column model, and new workbooks made from them. The data files
-        // live in the top-level templates/ folder, so the target is rooted at the package with
-        // only its own sources; SwiftPM takes resources from inside a target's folder only.
+        // Template files → sheet/column model, header matching, and new workbooks made from them.
+        // The template files are the package's top-level templates/ (found at run time: see TemplateFolder).
         .target(
             name: "Templates",
-            dependencies: ["XLSX"],
-            path: ".",
-            exclude: ["Sources/XLSX", "Sources/tracksheet", "Sources/tracksheet-bench", "Sources/tracksheet-fuzz-reader", "Sources/tracksheet-fuzz-values", "Sources/tracksheet-fuzz-support", "Sources/TracksheetLibXML2",
-                      "Sources/TracksheetLibZip", "Sources/TracksheetBuildInfo", "Sources/Validation", "Sources/Sync", "Tests", "bench", "fuzz", "samples", "docs", ".ci", "README.md", "Makefile"],
-            sources: ["Sources/Templates"],
-            resources: [.copy("templates")]
+            dependencies: ["XLSX"]
         ),
         // Value rules, diagnostics, recalculation and annotated copies over the templates.
         .target(
             name: "Validation",
             dependencies: ["XLSX", "Templates"]
         ),
-        // The canonical store (SQLite through GRDB, PostgreSQL through postgres-nio) and sync:
-        // row identity in the workbook, the three-way merge as a pure plan, and its application.
+        // The canonical store: its tables (from the templates), migrations, versions and change
+        // log over SQL, SQLite through GRDB and PostgreSQL through postgres-nio. Knows no workbook.
         .target(
-            name: "Sync",
+            name: "Store",
             dependencies: [
-                "XLSX", "Templates", "Validation",
+                "XLSX", "Templates",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
+        ),
+        // Sync: row identity in the workbook, the three-way merge as a pure plan, and its
+        // application to the store and the workbook in one step; export.
+        .target(
+            name: "Sync",
+            dependencies: ["XLSX", "Templates", "Validation", "Store"]
         ),
         // The commit the binary is built from, for `tracksheet --version` (see build_info.c).
         .target(name: "TracksheetBuildInfo"),
@@ -71,6 +72,7 @@ let package = Package(
                 "XLSX",
                 "Templates",
                 "Validation",
+                "Store",
                 "Sync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -92,7 +94,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "tracksheet-fuzz-values",
-            dependencies: ["XLSX", "Templates", "Validation", "Sync", "FuzzSupport"]
+            dependencies: ["XLSX", "Templates", "Validation", "Store", "Sync", "FuzzSupport"]
         ),
         .testTarget(
             name: "XLSXTests",
@@ -112,7 +114,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncTests",
-            dependencies: ["Sync", "Validation", "Templates", "XLSX"]
+            dependencies: ["Sync", "Store", "Validation", "Templates", "XLSX"]
         ),
         .testTarget(
             name: "TemplatesTests",

@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import Templates
 import Validation
 import XLSX
@@ -33,7 +34,7 @@ public enum Exporter {
         for t in tables { o.data[t.sheetID] = [] }
         o.blankRows = max(20, (snap.rows.values.map(\.count).max() ?? 0) + 5)
         // Made beside the output, then the store's rows are pulled into it by the sync's own writer.
-        let blank = SyncRunner.stagingPath(for: path) + ".blank"
+        let blank = PackageWriter.stagingPath(for: path) + ".blank"
         defer { unlink(blank) }
         try CampaignWorkbook.generate(template, o, to: blank)
         let book = try SyncBook.read(path: blank, options: validation)

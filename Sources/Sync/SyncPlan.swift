@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import Templates
 
 /// Which side wins a conflict when the user says so (`--prefer`).

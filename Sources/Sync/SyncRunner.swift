@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import Templates
 import Validation
 import XLSX
@@ -52,9 +53,6 @@ public struct SyncResult: Sendable {
         plan.unresolved.isEmpty && !diagnostics.contains { $0.severity == .error } && tooLong.isEmpty ? 0 : 1
     }
 }
-
-/// Conflicts left for the user: the transaction is rolled back, nothing changes on either side.
-struct Unresolved: Error { let plan: SyncPlan }
 
 public enum SyncRunner {
     /// Every campaign of the workbook synced: one result for most workbooks; one per campaign for a
@@ -161,43 +159,45 @@ public enum SyncRunner {
         let context = SyncContext(who: options.who, workbook: (path as NSString).lastPathComponent)
         // Through a link, the file it names is replaced (the link stays).
         let target = PackageWriter.resolvingLinks(path)
-        let staged = stagingPath(for: target)
+        let staged = PackageWriter.stagingPath(for: target)
         PackageWriter.removeLeftovers(beside: target)
-        let prefer = options.prefer, location = store.location, validation = options.validation, hook = options.beforeCommit, mergedCopy = options.mergedCopy
-        let tooLong = Collected()
+        // In order: lock and read the campaign, plan, apply the store's side, write the workbook
+        // beside the original, commit, then put the workbook in place. A failure before the commit
+        // leaves both sides as they were; after it, the next sync finishes the job.
+        let tx = try await store.begin(campaign: spec, history: book.binding.history, prefetched: prefetched, context: context)
+        let plan: SyncPlan
         do {
-            let plan = try await store.transaction(campaign: spec, history: book.binding.history, prefetched: prefetched, context: context, decide: { snap in
-                try checkTemplate(snap.campaign, book)
-                let plan = SyncPlanner.plan(sheets: book.sheets, binding: book.binding, snapshot: snap, prefer: prefer)
-                try refuseDisplaced(plan, path: path)
-                if !plan.unresolved.isEmpty { throw Unresolved(plan: plan) }
-                return (plan.store, plan)
-            }, beforeCommit: { plan in
-                // The workbook is written beside the original before the store commits, and
-                // replaces it after: a failure before the commit leaves both sides as they were.
-                guard plan.changesWorkbook, let campaign = plan.campaign else { try hook?(); return }
-                tooLong.set(try WorkbookSync.write(book: book, plan: plan, campaign: campaign, store: location, to: staged, options: validation,
-                                                   mergedCopy: mergedCopy))
-                try hook?()
-            })
-            result.tooLong = tooLong.cells
-            result.plan = plan
-            result.wroteStore = plan.changesStore
-            if plan.changesWorkbook {
-                PackageWriter.keepMode(of: target, on: staged)
-                guard rename(staged, target) == 0 else {
-                    throw StoreError("the store was updated but \(path) could not be replaced (\(String(cString: strerror(errno)))); the merged workbook is at \(staged) — sync again to finish",
-                                     "存储库已更新,但无法替换 \(path)(\(String(cString: strerror(errno))));合并后的工作簿在 \(staged),请再次同步")
-                }
-                PackageWriter.syncDirectory(of: target)
-                result.wroteWorkbook = true
+            try checkTemplate(tx.snapshot.campaign, book)
+            plan = SyncPlanner.plan(sheets: book.sheets, binding: book.binding, snapshot: tx.snapshot, prefer: options.prefer)
+            try refuseDisplaced(plan, path: path)
+            if !plan.unresolved.isEmpty {
+                // Conflicts left for the user: nothing changes on either side.
+                await tx.rollback()
+                result.plan = plan
+                return result
             }
-        } catch let u as Unresolved {
-            unlink(staged)
-            result.plan = u.plan
+            try await tx.apply(plan.store)
+            if plan.changesWorkbook, let campaign = plan.campaign {
+                result.tooLong = try WorkbookSync.write(book: book, plan: plan, campaign: campaign, store: store.location, to: staged,
+                                                        options: options.validation, mergedCopy: options.mergedCopy)
+            }
+            try options.beforeCommit?()
+            try await tx.commit()
         } catch {
+            await tx.rollback()
             unlink(staged)
             throw error
+        }
+        result.plan = plan
+        result.wroteStore = plan.changesStore
+        if plan.changesWorkbook {
+            PackageWriter.keepMode(of: target, on: staged)
+            guard rename(staged, target) == 0 else {
+                throw StoreError("the store was updated but \(path) could not be replaced (\(String(cString: strerror(errno)))); the merged workbook is at \(staged) — sync again to finish",
+                                 "存储库已更新,但无法替换 \(path)(\(String(cString: strerror(errno))));合并后的工作簿在 \(staged),请再次同步")
+            }
+            PackageWriter.syncDirectory(of: target)
+            result.wroteWorkbook = true
         }
         return result
     }
@@ -232,13 +232,6 @@ public enum SyncRunner {
             throw StoreError("the campaign name \"\(name)\" is empty or too long; give one with --campaign", "活动名称“\(name)”为空或过长;请用 --campaign 指定")
         }
         return trimmed
-    }
-
-    /// `.name.xlsx.sync-<pid>` beside the workbook: same folder, so the final rename is atomic.
-    static func stagingPath(for path: String) -> String {
-        let dir = (path as NSString).deletingLastPathComponent
-        let file = (path as NSString).lastPathComponent
-        return (dir.isEmpty ? "" : dir + "/") + ".\(file).sync-\(getpid())"
     }
 }
 
@@ -294,13 +287,4 @@ final class Prefetch: @unchecked Sendable {
         private var taken = false
         func claim() -> Bool { lock.withLock { defer { taken = true }; return !taken } }
     }
-}
-
-/// What the commit hook found, read after the transaction (which runs it once).
-final class Collected: @unchecked Sendable {
-    // @unchecked: `stored` is touched only under `lock`.
-    private let lock = NSLock()
-    private var stored: [String] = []
-    func set(_ cells: [String]) { lock.lock(); stored = cells; lock.unlock() }
-    var cells: [String] { lock.lock(); defer { lock.unlock() }; return stored }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import Templates
 import Validation
 import XLSX

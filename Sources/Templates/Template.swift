@@ -225,9 +225,10 @@ public struct TemplateError: Error, CustomStringConvertible, Sendable {
 
 /// Where the shipped template files are. Looked for, in order: the folder `TRACKSHEET_TEMPLATES`
 /// names; `share/tracksheet/templates` beside the binary's `bin/` (what `make install` and the
-/// `make dist` tarball lay out); the resource bundle SwiftPM builds beside the binary (a build
-/// folder). SwiftPM's own `Bundle.module` is not used: it stops the process when its bundle is
-/// missing, and an installed binary has none.
+/// `make dist` tarball lay out); for a binary inside the checkout it was built from (its build
+/// folders: `swift build`, `swift test`, `make demo`), that checkout's `templates/`. The files are
+/// not SwiftPM resources: those must sit inside a target's folder, and the templates are the
+/// package's top-level data, read by people and by `make install` alike.
 public enum TemplateFolder {
     public static let environmentKey = "TRACKSHEET_TEMPLATES"
 
@@ -247,16 +248,14 @@ public enum TemplateFolder {
         }
         guard let binary = Bundle.main.executableURL?.resolvingSymlinksInPath() else { return [] }
         let bin = binary.deletingLastPathComponent()
-        #if os(macOS)
-        let bundle = "tracksheet_Templates.bundle/Contents/Resources/templates"
-        #else
-        let bundle = "tracksheet_Templates.resources/templates"
-        #endif
-        return [
-            bin.deletingLastPathComponent().appendingPathComponent("share/tracksheet/templates", isDirectory: true),
-            bin.appendingPathComponent(bundle, isDirectory: true),
-        ]
+        var places = [bin.deletingLastPathComponent().appendingPathComponent("share/tracksheet/templates", isDirectory: true)]
+        // Only from inside the checkout: a binary copied or installed elsewhere never reaches back into it.
+        if binary.path.hasPrefix(checkout.path + "/") { places.append(checkout.appendingPathComponent("templates", isDirectory: true)) }
+        return places
     }
+
+    /// The checkout this file was compiled from (`Sources/Templates/` lies two folders below it).
+    static let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static func holdsTemplates(_ folder: URL) -> Bool {
         var isFolder: ObjCBool = false

@@ -167,9 +167,17 @@ public final class PackageWriter {
         if dfd >= 0 { fsync(dfd); close(dfd) }
     }
 
+    /// Where a workbook is staged before it replaces `path` at a moment its caller chooses (a sync
+    /// renames it only once the store has committed): `.plan.xlsx.sync-<pid>` in the same folder,
+    /// so the rename is atomic, and `removeLeftovers` knows it.
+    public static func stagingPath(for path: String) -> String {
+        let (dir, file) = split(path)
+        return (path.contains("/") ? (dir == "/" ? "/" : dir + "/") : "") + ".\(file).sync-\(getpid())"
+    }
+
     /// Removes what a run killed midway left beside `path` — a save's `.plan.xlsx.tracksheet-<pid>-….tmp`
-    /// (and libzip's own temporary file of it), a sync's staged `.plan.xlsx.sync-<pid>` — once
-    /// process `<pid>` is gone. A running process's files are left alone.
+    /// (and libzip's own temporary file of it), a staged `.plan.xlsx.sync-<pid>` (`stagingPath`) —
+    /// once process `<pid>` is gone. A running process's files are left alone.
     public static func removeLeftovers(beside path: String) {
         let (dir, base) = split(path)
         guard let handle = opendir(dir) else { return }

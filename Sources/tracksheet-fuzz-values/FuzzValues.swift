@@ -1,5 +1,6 @@
 import Foundation
 import FuzzSupport
+import Store
 import Sync
 import Templates
 import Validation

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Store
 import Sync
 import Templates
 import Validation

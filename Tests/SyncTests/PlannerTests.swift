@@ -1,4 +1,5 @@
 import Testing
+@testable import Store
 @testable import Sync
 @testable import Templates
 

@@ -59,10 +59,8 @@ public final class SQLiteStore: CampaignStore, @unchecked Sendable {
         try await core.snapshot(try await core.campaign(named: campaign, lock: false), history: history)
     }
 
-    public func transaction<T: Sendable>(campaign: CampaignSpec, history: [String: Int], prefetched: StoreSnapshot?, context: SyncContext,
-                                         decide: @Sendable (StoreSnapshot) throws -> (StoreChanges, T),
-                                         beforeCommit: @Sendable (T) throws -> Void) async throws -> T {
-        try await core.transaction(campaign: campaign, history: history, prefetched: prefetched, context: context, decide: decide, beforeCommit: beforeCommit)
+    public func begin(campaign: CampaignSpec, history: [String: Int], prefetched: StoreSnapshot?, context: SyncContext) async throws -> any StoreTransaction {
+        try await core.begin(campaign: campaign, history: history, prefetched: prefetched, context: context)
     }
 
     public func campaigns() async throws -> [CampaignRecord] { try await core.campaigns() }
@@ -125,15 +123,15 @@ struct GRDBConnection: SQLConnection {
         }
     }
 
-    func transaction<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    func begin() async throws {
         try sync { db in try db.execute(sql: "BEGIN IMMEDIATE") }
-        do {
-            let result = try await body()
-            try sync { db in try db.execute(sql: "COMMIT") }
-            return result
-        } catch {
-            try? sync { db in if db.isInsideTransaction { try db.execute(sql: "ROLLBACK") } }
-            throw error
-        }
+    }
+
+    func commit() async throws {
+        try sync { db in try db.execute(sql: "COMMIT") }
+    }
+
+    func rollback() async {
+        try? sync { db in if db.isInsideTransaction { try db.execute(sql: "ROLLBACK") } }
     }
 }

@@ -2,14 +2,14 @@ import Foundation
 import Templates
 
 /// A parameter or a result cell: every statement is parameterised, names come only from the schema.
-enum SQLValue: Sendable, Equatable {
+package enum SQLValue: Sendable, Equatable {
     case text(String)
     case number(Double)
     case int(Int)
     case null
 
-    var text: String? { if case .text(let s) = self { s } else { nil } }
-    var int: Int? {
+    package var text: String? { if case .text(let s) = self { s } else { nil } }
+    package var int: Int? {
         switch self {
         case .int(let i): i
         case .number(let d): SQLValue.int(d)
@@ -19,7 +19,7 @@ enum SQLValue: Sendable, Equatable {
     }
 
     /// A stored number as an Int when it is one (1e300, NaN and fractions are not).
-    static func int(_ d: Double) -> Int? { d.isFinite && abs(d) < 9.0e18 ? Int(exactly: d.rounded()) : nil }
+    package static func int(_ d: Double) -> Int? { d.isFinite && abs(d) < 9.0e18 ? Int(exactly: d.rounded()) : nil }
 
     /// Versions and positions tracksheet writes stay far below this; a store holding more was
     /// edited by hand or damaged (and adding one to it would overflow).
@@ -42,8 +42,26 @@ protocol SQLConnection: Sendable {
     func execute(_ sql: String, _ args: [SQLValue]) async throws
     /// Rows of `sql`, each cell decoded as `kinds` says.
     func rows(_ sql: String, _ args: [SQLValue], kinds: [SQLKind]) async throws -> [[SQLValue]]
-    /// Runs `body` in a transaction that takes the write lock at once (SQLite `BEGIN IMMEDIATE`).
-    func transaction<T: Sendable>(_ body: () async throws -> T) async throws -> T
+    /// Begins a transaction that takes the write lock at once (SQLite `BEGIN IMMEDIATE`).
+    func begin() async throws
+    func commit() async throws
+    /// Rolls back what is open; a connection that cannot is given up (its server undoes it).
+    func rollback() async
+}
+
+extension SQLConnection {
+    /// `body` in one transaction: committed when it returns, rolled back when anything throws.
+    func transaction<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        try await begin()
+        do {
+            let result = try await body()
+            try await commit()
+            return result
+        } catch {
+            await rollback()
+            throw error
+        }
+    }
 }
 
 /// The store's logic over SQL, shared by SQLite and PostgreSQL: migrations, reading a campaign,
@@ -304,9 +322,11 @@ struct SQLStoreCore: Sendable {
     }
 
     /// The transaction of a sync: lock, read, decide, apply, then the caller's last step, then commit.
-    func transaction<T: Sendable>(campaign spec: CampaignSpec, history: [String: Int], prefetched: StoreSnapshot?, context: SyncContext,
-                                  decide: (StoreSnapshot) throws -> (StoreChanges, T), beforeCommit: (T) throws -> Void) async throws -> T {
-        try await db.transaction {
+    /// A sync's transaction: the campaign locked (created when new) and read; see `CampaignStore.begin`.
+    func begin(campaign spec: CampaignSpec, history: [String: Int], prefetched: StoreSnapshot?, context: SyncContext,
+               describe: @escaping @Sendable (any Error) -> any Error = { $0 }) async throws -> SQLTransaction {
+        try await db.begin()
+        do {
             let campaign = try await lockCampaign(spec, context: context)
             var snap: StoreSnapshot
             if var early = prefetched, let seen = early.campaign, seen.id == campaign.id, seen.version == campaign.version {
@@ -319,12 +339,38 @@ struct SQLStoreCore: Sendable {
                 snap = try await rows(of: campaign)
             }
             try await addBase(&snap, history: history)
-            let (changes, result) = try decide(snap)
-            try await apply(changes, campaign: campaign, context: context)
-            try beforeCommit(result)
-            return result
+            return SQLTransaction(core: self, campaign: campaign, snapshot: snap, context: context, describe: describe)
+        } catch {
+            await db.rollback()
+            throw describe(error)
         }
     }
+}
+
+/// A sync's open transaction over SQL (SQLite or PostgreSQL).
+/// @unchecked Sendable: its properties are constants; one sync drives it, one call at a time.
+final class SQLTransaction: StoreTransaction, @unchecked Sendable {
+    let core: SQLStoreCore
+    let campaign: CampaignRecord
+    let snapshot: StoreSnapshot
+    let context: SyncContext
+    /// The store's errors as a user reads them (PostgreSQL's, without the password).
+    let describe: @Sendable (any Error) -> any Error
+
+    init(core: SQLStoreCore, campaign: CampaignRecord, snapshot: StoreSnapshot, context: SyncContext,
+         describe: @escaping @Sendable (any Error) -> any Error) {
+        self.core = core; self.campaign = campaign; self.snapshot = snapshot; self.context = context; self.describe = describe
+    }
+
+    func apply(_ changes: StoreChanges) async throws {
+        do { try await core.apply(changes, campaign: campaign, context: context) } catch { throw describe(error) }
+    }
+
+    func commit() async throws {
+        do { try await core.db.commit() } catch { throw describe(error) }
+    }
+
+    func rollback() async { await core.db.rollback() }
 }
 
 extension SQLDialect {

@@ -17,7 +17,8 @@ public enum StoreValue: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    static func same(_ a: StoreValue?, _ b: StoreValue?) -> Bool {
+    /// Equal as the store compares: numbers within rounding.
+    public static func same(_ a: StoreValue?, _ b: StoreValue?) -> Bool {
         switch (a, b) {
         case (nil, nil): true
         case (.number(let x)?, .number(let y)?): abs(x - y) <= 1e-9 * max(1, abs(x), abs(y))
@@ -203,10 +204,10 @@ struct SQLDialect: Sendable {
 }
 
 /// A row's values as the JSON kept in `row_versions.data` (numbers as numbers, dates and text as strings).
-enum RowJSON {
+package enum RowJSON {
     /// Keys in byte order (JSONSerialization's `.sortedKeys` compares through ICU: a fifth of a
     /// first sync's time went there).
-    static func encode(_ values: RowValues) -> String {
+    package static func encode(_ values: RowValues) -> String {
         JSONValue.object(values.sorted { $0.key < $1.key }.map { k, v in
             switch v {
             case .text(let s): (k, .string(s))
@@ -216,7 +217,7 @@ enum RowJSON {
         }).text
     }
 
-    static func decode(_ text: String, table: StoreTable) -> RowValues {
+    package static func decode(_ text: String, table: StoreTable) -> RowValues {
         guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else { return table.emptyRow() }
         var out = table.emptyRow()
         for (i, c) in table.columns.enumerated() {
@@ -228,26 +229,5 @@ enum RowJSON {
             }
         }
         return out
-    }
-}
-
-/// What the values fuzz target runs on text and numbers as a store may hold them (a row's JSON
-/// in `row_versions`, a stored number read as a version or position, a value written into a
-/// cell): nothing may crash, and a row read back writes back the same.
-public enum StoreValueProbe {
-    public static func run(_ text: String, number: Double) {
-        for table in StoreSchema.builtin {
-            let row = RowJSON.decode(text, table: table)
-            let again = RowJSON.decode(RowJSON.encode(row), table: table)
-            if RowJSON.encode(again) != RowJSON.encode(row) { fatalError("property broken: a stored row does not read back: \(text.prefix(200))") }
-            for c in table.columns {
-                for v in [StoreValue.text(text), .number(number)] {
-                    _ = WorkbookSync.cellValue(v, c, style: nil, styles: StyleSheet(), factor: number.isFinite && number != 0 ? number : 1)
-                }
-            }
-        }
-        _ = SQLValue.int(number)
-        _ = SQLValue.number(number).int
-        _ = SQLValue.text(text).int
     }
 }

@@ -88,12 +88,11 @@ public final class PostgresStore: CampaignStore, @unchecked Sendable {
         }
     }
 
-    public func transaction<T: Sendable>(campaign: CampaignSpec, history: [String: Int], prefetched: StoreSnapshot?, context: SyncContext,
-                                         decide: @Sendable (StoreSnapshot) throws -> (StoreChanges, T),
-                                         beforeCommit: @Sendable (T) throws -> Void) async throws -> T {
-        try await wrap {
-            try await self.core().transaction(campaign: campaign, history: history, prefetched: prefetched, context: context,
-                                              decide: decide, beforeCommit: beforeCommit)
+    public func begin(campaign: CampaignSpec, history: [String: Int], prefetched: StoreSnapshot?, context: SyncContext) async throws -> any StoreTransaction {
+        let location = location
+        return try await wrap {
+            try await self.core().begin(campaign: campaign, history: history, prefetched: prefetched, context: context,
+                                        describe: { Self.describe($0, location: location) })
         }
     }
 
@@ -107,9 +106,12 @@ public final class PostgresStore: CampaignStore, @unchecked Sendable {
 
     /// Server errors become messages a user can act on; the password is never in them.
     func wrap<T>(_ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch let e as StoreError { throw e } catch let e as PSQLError {
-            throw StoreError("the PostgreSQL store \(location) refused: \(Self.message(e))", "PostgreSQL 存储库 \(location) 拒绝了操作:\(Self.message(e))")
-        }
+        do { return try await body() } catch { throw Self.describe(error, location: location) }
+    }
+
+    static func describe(_ error: any Error, location: String) -> any Error {
+        guard let e = error as? PSQLError else { return error }
+        return StoreError("the PostgreSQL store \(location) refused: \(message(e))", "PostgreSQL 存储库 \(location) 拒绝了操作:\(message(e))")
     }
 }
 
@@ -194,24 +196,24 @@ struct PGConnection: SQLConnection {
         return out
     }
 
-    func transaction<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    func begin() async throws {
         try await execute("BEGIN", [])
+    }
+
+    func commit() async throws {
+        try await execute("COMMIT", [])
+    }
+
+    func rollback() async {
+        // A lost connection has nothing to roll back (the server does it): a quarter of the
+        // bound at most; unanswered, the connection is closed, so the server ends the
+        // transaction and its locks.
+        let q = query("ROLLBACK", [])
         do {
-            let result = try await body()
-            try await execute("COMMIT", [])
-            return result
+            try await Self.answered(within: Self.statementSeconds / 4) { [connection, logger] in _ = try await connection.query(q, logger: logger).collect() }
         } catch {
-            // A lost connection has nothing to roll back (the server does it): a quarter of the
-            // bound at most; unanswered, the connection is closed, so the server ends the
-            // transaction and its locks.
-            let q = query("ROLLBACK", [])
-            do {
-                try await Self.answered(within: Self.statementSeconds / 4) { [connection, logger] in _ = try await connection.query(q, logger: logger).collect() }
-            } catch {
-                let c = connection
-                Task { try? await c.close() }
-            }
-            throw error
+            let c = connection
+            Task { try? await c.close() }
         }
     }
 }

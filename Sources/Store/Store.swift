@@ -22,6 +22,10 @@ public struct StoreRow: Sendable, Equatable {
     public var version: Int
     public var position: Int
     public var values: RowValues
+
+    public init(id: String, version: Int, position: Int, values: RowValues) {
+        self.id = id; self.version = version; self.position = position; self.values = values
+    }
 }
 
 /// A campaign's rows as read in a transaction, and the earlier versions a workbook's last sync saw.
@@ -48,6 +52,10 @@ public struct LoggedChange: Sendable, Equatable {
     /// For an insert in a plan: nil, and the inserted row's values are written (as JSON) when the
     /// log is; read back from a store, that JSON.
     public var new: StoreValue?
+
+    public init(table: String, rowID: String, action: Action, column: String? = nil, cell: String? = nil, old: StoreValue? = nil, new: StoreValue? = nil) {
+        self.table = table; self.rowID = rowID; self.action = action; self.column = column; self.cell = cell; self.old = old; self.new = new
+    }
 }
 
 /// What a sync writes to the store, all in one transaction.
@@ -59,6 +67,10 @@ public struct StoreChanges: Sendable {
         public var fromVersion: Int
         public var values: RowValues
         public var position: Int
+
+        public init(table: String, id: String, fromVersion: Int, values: RowValues, position: Int) {
+            self.table = table; self.id = id; self.fromVersion = fromVersion; self.values = values; self.position = position
+        }
     }
     public var inserts: [(table: String, row: StoreRow)] = []
     public var updates: [Update] = []
@@ -121,14 +133,12 @@ public protocol CampaignStore: AnyObject, Sendable {
     /// The campaign's record is read before its rows: a transaction that takes them in place of
     /// its own reading relies on that (a version read is never newer than the rows read after it).
     func read(campaign: String, history: [String: Int]) async throws -> StoreSnapshot
-    /// In one transaction: locks the campaign (creating it when new), reads it, lets `decide`
-    /// compute the changes from what was read, applies them and — when `commit` allows — commits.
-    /// Anything thrown rolls everything back. `prefetched`, a `read` made before the lock (with no
-    /// history), stands in for reading the campaign's rows again when the campaign's version is
-    /// still the one it saw (every change to the rows raises it, in the same transaction).
-    func transaction<T: Sendable>(campaign: CampaignSpec, history: [String: Int], prefetched: StoreSnapshot?, context: SyncContext,
-                                  decide: @Sendable (StoreSnapshot) throws -> (StoreChanges, T),
-                                  beforeCommit: @Sendable (T) throws -> Void) async throws -> T
+    /// Opens a sync's transaction: locks the campaign (creating it when new) and reads it.
+    /// Nothing it does is kept until `commit`; whoever begins one commits or rolls it back.
+    /// `prefetched`, a `read` made before the lock (with no history), stands in for reading the
+    /// campaign's rows again when the campaign's version is still the one it saw (every change to
+    /// the rows raises it, in the same transaction).
+    func begin(campaign: CampaignSpec, history: [String: Int], prefetched: StoreSnapshot?, context: SyncContext) async throws -> any StoreTransaction
     /// Every campaign, by name.
     func campaigns() async throws -> [CampaignRecord]
     /// The change log of a campaign, oldest first.
@@ -136,11 +146,35 @@ public protocol CampaignStore: AnyObject, Sendable {
     func close() async throws
 }
 
+/// A sync's transaction with the store, begun by `CampaignStore.begin`: the campaign locked and
+/// read; changes applied and kept only by `commit`. `rollback` after a failure (also of `commit`).
+public protocol StoreTransaction: AnyObject, Sendable {
+    /// The campaign and its rows as the transaction read them (with the asked-for earlier versions).
+    var snapshot: StoreSnapshot { get }
+    /// Writes the changes with their versions and change log (kept at `commit`).
+    func apply(_ changes: StoreChanges) async throws
+    func commit() async throws
+    /// Undoes everything since `begin`; never throws (a lost connection has nothing to undo).
+    func rollback() async
+}
+
 extension CampaignStore {
-    public func transaction<T: Sendable>(campaign: CampaignSpec, history: [String: Int], context: SyncContext,
-                                         decide: @Sendable (StoreSnapshot) throws -> (StoreChanges, T),
-                                         beforeCommit: @Sendable (T) throws -> Void) async throws -> T {
-        try await transaction(campaign: campaign, history: history, prefetched: nil, context: context, decide: decide, beforeCommit: beforeCommit)
+    /// One transaction from begin to commit, for a caller with nothing else to do in between:
+    /// `decide` computes the changes from what was read, `beforeCommit` runs once they are applied.
+    public func transaction<T: Sendable>(campaign: CampaignSpec, history: [String: Int], prefetched: StoreSnapshot? = nil, context: SyncContext,
+                                         decide: (StoreSnapshot) throws -> (StoreChanges, T),
+                                         beforeCommit: (T) throws -> Void) async throws -> T {
+        let tx = try await begin(campaign: campaign, history: history, prefetched: prefetched, context: context)
+        do {
+            let (changes, result) = try decide(tx.snapshot)
+            try await tx.apply(changes)
+            try beforeCommit(result)
+            try await tx.commit()
+            return result
+        } catch {
+            await tx.rollback()
+            throw error
+        }
     }
 }
 
