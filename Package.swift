@@ -7,7 +7,7 @@ let package = Package(
     products: [
         .library(name: "XLSX", targets: ["XLSX"]),
         .library(name: "Templates", targets: ["Templates"]),
-        .library(name: "Validation", targets: ["Validation"]),
+        .library(name: "Rules", targets: ["Rules"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "Sync", targets: ["Sync"]),
         .executable(name: "tracksheet", targets: ["tracksheet"]),
@@ -41,9 +41,9 @@ let package = Package(
             name: "Templates",
             dependencies: ["XLSX"]
         ),
-        // Value rules, diagnostics, recalculation and annotated copies over the templates.
+        // Value rules, diagnostics, recalculation, dashboards and annotated copies over the templates.
         .target(
-            name: "Validation",
+            name: "Rules",
             dependencies: ["XLSX", "Templates"]
         ),
         // The canonical store: its tables (from the templates), migrations, versions and change
@@ -60,7 +60,7 @@ let package = Package(
         // application to the store and the workbook in one step; export.
         .target(
             name: "Sync",
-            dependencies: ["XLSX", "Templates", "Validation", "Store"]
+            dependencies: ["XLSX", "Templates", "Rules", "Store"]
         ),
         // The commit the binary is built from, for `tracksheet --version` (see build_info.c).
         .target(name: "TracksheetBuildInfo"),
@@ -71,7 +71,7 @@ let package = Package(
                 "TracksheetBuildInfo",
                 "XLSX",
                 "Templates",
-                "Validation",
+                "Rules",
                 "Store",
                 "Sync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -90,11 +90,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "tracksheet-fuzz-reader",
-            dependencies: ["XLSX", "Templates", "Validation", "FuzzSupport"]
+            dependencies: ["XLSX", "Templates", "Rules", "FuzzSupport"]
         ),
         .executableTarget(
             name: "tracksheet-fuzz-values",
-            dependencies: ["XLSX", "Templates", "Validation", "Store", "Sync", "FuzzSupport"]
+            dependencies: ["XLSX", "Templates", "Rules", "Store", "Sync", "FuzzSupport"]
         ),
         .testTarget(
             name: "XLSXTests",
@@ -107,14 +107,24 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(
-            name: "ValidationTests",
-            dependencies: ["Validation", "Templates", "XLSX"],
+            name: "RulesTests",
+            dependencies: ["Rules", "Templates", "XLSX"],
             // Run by path: the script that builds a workbook with openpyxl.
             exclude: ["Fixtures"]
         ),
+        // What the store and sync tests share: the stores they run against, paths, Python.
+        .target(
+            name: "TestSupport",
+            dependencies: ["Store"],
+            path: "Tests/Support"
+        ),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["Store", "Templates", "TestSupport"]
+        ),
         .testTarget(
             name: "SyncTests",
-            dependencies: ["Sync", "Store", "Validation", "Templates", "XLSX"]
+            dependencies: ["Sync", "Store", "Rules", "Templates", "XLSX", "TestSupport"]
         ),
         .testTarget(
             name: "TemplatesTests",

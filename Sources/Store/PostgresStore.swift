@@ -79,6 +79,13 @@ public final class PostgresStore: CampaignStore, @unchecked Sendable {
         SQLStoreCore(db: PGConnection(connection: try await connect(), logger: logger))
     }
 
+    /// How long one statement may go unanswered before the command ends with a store error
+    /// (60 s; a test process whose thread pool other tests keep busy sets it higher).
+    public static var statementSeconds: Double {
+        get { PGConnection.statementSeconds }
+        set { PGConnection.statementSeconds = newValue }
+    }
+
     public func migrate() async throws { try await wrap { try await self.core().migrate() } }
 
     public func read(campaign: String, history: [String: Int]) async throws -> StoreSnapshot {
@@ -138,7 +145,7 @@ struct PGConnection: SQLConnection {
     /// query waiting forever; a lock another sync holds is waited for this long.
     /// (A test process, whose cooperative pool other tests keep busy, sets it higher: a bound
     /// that fires while the answer waits for a thread would be a false alarm.)
-    nonisolated(unsafe) public static var statementSeconds: Double = 60
+    nonisolated(unsafe) static var statementSeconds: Double = 60
 
     func execute(_ sql: String, _ args: [SQLValue]) async throws {
         let q = query(sql, args)

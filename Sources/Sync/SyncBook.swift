@@ -1,7 +1,7 @@
 import Foundation
 import Store
 import Templates
-import Validation
+import Rules
 import XLSX
 
 /// A data row of a synced sheet, its cells read into store values.

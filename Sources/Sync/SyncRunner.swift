@@ -1,7 +1,7 @@
 import Foundation
 import Store
 import Templates
-import Validation
+import Rules
 import XLSX
 #if canImport(Glibc)
 import Glibc

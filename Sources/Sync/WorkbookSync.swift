@@ -1,7 +1,7 @@
 import Foundation
 import Store
 import Templates
-import Validation
+import Rules
 import XLSX
 
 /// Writes a sync's workbook side through the lossless editor: merged values, row identities in

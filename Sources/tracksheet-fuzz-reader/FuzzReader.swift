@@ -1,7 +1,7 @@
 import Foundation
 import FuzzSupport
 import Templates
-import Validation
+import Rules
 import XLSX
 
 /// The reader's fuzz target: one input is either a whole .xlsx (it starts with `PK`) or, so that

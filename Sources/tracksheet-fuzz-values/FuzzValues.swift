@@ -3,7 +3,7 @@ import FuzzSupport
 import Store
 import Sync
 import Templates
-import Validation
+import Rules
 import XLSX
 
 /// The value parsers' fuzz target: one input is a cell's text (and, from its first 8 bytes, a

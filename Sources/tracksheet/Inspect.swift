@@ -1,6 +1,6 @@
 import ArgumentParser
 import Templates
-import Validation
+import Rules
 import XLSX
 
 /// `tracksheet inspect FILE [--format json] [--cells]`

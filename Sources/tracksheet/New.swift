@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Templates
-import Validation
+import Rules
 
 /// `tracksheet new OUT.xlsx --template … --campaign NAME --start DATE --end DATE [--launch DATE] [--lang zh|en]`
 struct New: ParsableCommand {

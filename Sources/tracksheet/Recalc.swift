@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Templates
-import Validation
+import Rules
 import XLSX
 
 /// `tracksheet recalc FILE.xlsx [-o OUT.xlsx | --in-place] [--roi ratio|net] [--as-of DATE]`

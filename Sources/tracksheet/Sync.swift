@@ -4,7 +4,7 @@ import Foundation
 import Store
 import Sync
 import Templates
-import Validation
+import Rules
 import XLSX
 
 /// `tracksheet sync FILE.xlsx [--store URL] [--campaign NAME] [--dry-run] [--prefer workbook|store] [--format text|json]`

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Templates
-import Validation
+import Rules
 import XLSX
 #if canImport(Glibc)
 import Glibc

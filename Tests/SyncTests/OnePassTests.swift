@@ -3,8 +3,9 @@ import Testing
 @testable import Store
 @testable import Sync
 import Templates
-import Validation
+import Rules
 import XLSX
+import TestSupport
 
 /// A sync writes its workbook once: the merge's cells and the derived cells recalculated from
 /// them go through one editor. These tests hold it to the reference — the merge written to a copy

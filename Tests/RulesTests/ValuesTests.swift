@@ -1,6 +1,6 @@
 import Testing
 import Templates
-@testable import Validation
+@testable import Rules
 import XLSX
 
 /// SPEC §3: the ways people write numbers, percents, dates, times, KPIs and states.

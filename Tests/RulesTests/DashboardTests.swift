@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Templates
-@testable import Validation
+@testable import Rules
 @testable import XLSX
 
 /// The 数据看板 and 甘特图 recalc writes: the summary's numbers, charts whose cached points are the

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Templates
-@testable import Validation
+@testable import Rules
 import XLSX
 
 /// The samples validate as their manifests say; a workbook made by openpyxl, not by tracksheet,
@@ -57,7 +57,7 @@ import XLSX
     @Test func aWorkbookMadeByOpenpyxlReportsItsPlantedProblemsAndNothingElse() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("planted-\(UUID().uuidString).xlsx").path
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let script = Self.root.appendingPathComponent("Tests/ValidationTests/Fixtures/make_planted_openpyxl.py").path
+        let script = Self.root.appendingPathComponent("Tests/RulesTests/Fixtures/make_planted_openpyxl.py").path
         let (status, stdout, stderr) = try Self.run(["python3", script, out])
         try #require(status == 0, "the fixture needs python3 with openpyxl (make deps-interop installs it): \(stderr)")
         let planted = try JSONDecoder().decode([[String: String]].self, from: Data(stdout.utf8))

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Templates
-@testable import Validation
+@testable import Rules
 import XLSX
 
 /// Every rule id of the catalog, with a failing and a passing row: each case edits a sample (as a

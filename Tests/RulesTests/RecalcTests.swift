@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Templates
-@testable import Validation
+@testable import Rules
 import XLSX
 
 /// `recalc` reproduces the seed's own numbers from its inputs, writes formulas with their values,
