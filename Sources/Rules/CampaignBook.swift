@@ -151,7 +151,9 @@ public final class CampaignBook {
     public init(workbook: Workbook, templates: [Template]) throws {
         self.workbook = workbook
         // The sheets tracksheet writes itself (its summary's headers look like a master plan's) are not the user's data.
-        var found = try HeaderMatcher.detect(in: workbook, templates: templates).filter { !Self.isOwnSheet($0.sheetName) }
+        let detected = try HeaderMatcher.detectSheets(in: workbook, templates: templates).filter { !Self.isOwnSheet($0.mapping.sheetName) }
+        var found = detected.map(\.mapping)
+        let topRows = Dictionary(detected.map { ($0.mapping.sheetName, $0.firstRows) }, uniquingKeysWith: { a, _ in a })
         // One template per workbook: the one most sheets (then the most evidence) map onto.
         let byTemplate = Dictionary(grouping: found, by: \.templateID)
         let best = byTemplate.max { a, b in
@@ -170,7 +172,9 @@ public final class CampaignBook {
         var chineseHeaders = 0, englishHeaders = 0
         for (mi, m) in mappings.enumerated() {
             guard let info = workbook.sheet(named: m.sheetName) else { continue }
-            let rows = try Self.firstRows(info, in: workbook, through: m.headerRow)
+            // The rows the headers were found in (read once, by the detection).
+            let rows = try m.headerRow <= HeaderMatcher.searchRows ? (topRows[m.sheetName] ?? []).filter { $0.index <= m.headerRow }
+                : Self.firstRows(info, in: workbook, through: m.headerRow)
             var period = CampaignPeriod()
             for row in rows where row.index < m.firstHeaderRow {
                 for cell in row.cells {

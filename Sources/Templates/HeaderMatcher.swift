@@ -494,7 +494,13 @@ public enum HeaderMatcher {
     /// Maps every worksheet of `workbook` onto the best-fitting sheet of the best-fitting template.
     /// Only the first rows of each sheet are read.
     public static func detect(in workbook: Workbook, templates: [Template]) throws -> [SheetMapping] {
-        var result: [SheetMapping] = []
+        try detectSheets(in: workbook, templates: templates).map(\.mapping)
+    }
+
+    /// `detect`, with the rows each mapped sheet was matched on (its first `searchRows`): the
+    /// titles and header rows above its data, kept so that nobody reads them again.
+    public static func detectSheets(in workbook: Workbook, templates: [Template]) throws -> [(mapping: SheetMapping, firstRows: [Row])] {
+        var result: [(mapping: SheetMapping, firstRows: [Row])] = []
         let normalized = Normalized()
         for info in workbook.sheets where info.kind == .worksheet {
             let rows = try firstRows(of: info, in: workbook)
@@ -511,7 +517,7 @@ public enum HeaderMatcher {
                best.evidence - second.evidence < ambiguityMargin, best.score < 0.999 {
                 best.ambiguousWith = "\(second.templateID)/\(second.templateSheet)"
             }
-            result.append(best)
+            result.append((best, rows))
         }
         return result
     }

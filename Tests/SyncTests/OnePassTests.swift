@@ -103,4 +103,54 @@ struct OnePassTests {
         let again = try Recalculator.recalc(path: one, to: "\(dir)/again.xlsx", options: try options(.sqlite(path: store)).validation)
         #expect(again.changedTotal == 0, "\(again.changed)")
     }
+
+    /// The record sheet's rows as its part holds them (`<row …>…</row>`), by row number.
+    static func recordRows(_ path: String) throws -> [Int: String] {
+        let book = try Workbook(path: path)
+        let part = try #require(book.sheet(named: SyncBinding.sheetName)?.part)
+        let entry = try #require(book.archive.entry(named: part))
+        let xml = String(decoding: try book.archive.data(entry), as: UTF8.self)
+        var rows: [Int: String] = [:]
+        for piece in xml.components(separatedBy: "<row ").dropFirst() {
+            let body = piece.components(separatedBy: "</row>")[0]
+            guard let r = body.range(of: "r=\""), let n = Int(body[r.upperBound...].prefix { $0.isNumber }) else { continue }
+            rows[n] = body
+        }
+        return rows
+    }
+
+    @Test("a sync that changes one row rewrites that row's line of the sync record's manifest, no other")
+    func recordRewrittenWhereItChanged() async throws {
+        let dir = try Paths.scratch()
+        let location = StoreLocation.sqlite(path: "\(dir)/store.db")
+        let a = try seedCopy(dir, "a.xlsx")
+        let name = uniqueCampaign()
+        _ = try await SyncRunner.sync(path: a, options: try options(location, campaign: name))
+        try Openpyxl.edit(a, "wb['主跟踪表']['J4'] = 45000")
+        let before = try Self.recordRows(a)
+        let result = try await SyncRunner.sync(path: a, options: try options(location))
+        #expect(result.exitCode == 0 && result.wroteWorkbook)
+        let after = try Self.recordRows(a)
+        let changed = Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }.sorted()
+        // Rows 1–6 are the record's head (the time of the sync among them); the edited task's row
+        // id is on one line of the manifest below, and only that line changes there.
+        let edited = try await storeRows(location, name, "master_tasks").first { $0.version == 2 }
+        let line = try Self.lineOf(try #require(edited).id, in: a)
+        #expect(line != nil && changed.filter { $0 > 6 } == [line!], "\(changed)")
+        #expect(changed.contains(5), "the time of the sync")
+        // And the record reads back as the store: every row at its version.
+        let binding = try SyncBinding.read(try Workbook(path: a))
+        for row in try await storeRows(location, name, "master_tasks") { #expect(binding.manifest[row.id]?.version == row.version) }
+    }
+
+    /// The record row holding `id` (through the shared strings, where the record keeps its texts).
+    static func lineOf(_ id: String, in path: String) throws -> Int? {
+        var found: Int?
+        let book = try Workbook(path: path)
+        let sheet = try #require(book.sheet(named: SyncBinding.sheetName))
+        _ = try book.readSheet(sheet) { row in
+            if case .string(let s)? = row.cell(at: 2)?.value, s == id { found = row.index }
+        }
+        return found
+    }
 }
