@@ -187,7 +187,6 @@ public final class Validator {
             masterNotes = []
             try run(group)
             checkMasterTotals()
-            try checkCrossSheets()
         }
         book.activeGroup = 0
     }
@@ -238,13 +237,16 @@ public final class Validator {
             let blank = blankObserver.map { observer in { (r: Int) in observer(m, r) } }
             let note = m.templateSheet == "master" ? { (_: Int, text: String) in self.masterNotes.append(text) } : nil
             ownFormulas = []
+            beginCross(m)
             try book.rows(of: m, blank: blank, note: note) { row in
                 let isTotal = row.isTotal
                 checkCells(m, spec, row, isTotal: isTotal)
                 checkRow(m, spec, row, isTotal: isTotal, roiRows: &roiRows)
+                checkCross(m, row)
                 try rowObserver?(m, row, isTotal)
             }
             checkROI(m, roiRows)
+            endCross(m)
             if let first = ownFormulas.first {
                 let cells = ownFormulas.prefix(8).map(\.description), more = ownFormulas.count > 8 ? " …" : ""
                 report(.formulaOwn, m.sheetName, first.description, .empty,
@@ -825,13 +827,33 @@ public final class Validator {
         return nil
     }
 
-    func checkCrossSheets() throws {
+    // MARK: - Across sheets, in the same pass
+
+    /// What the master plan says that a detail or effect sheet is checked against: made when that
+    /// sheet's rows begin (the master plan is read first), so its rows are checked against it as
+    /// they go by — the sheet is read once.
+    struct CrossFacts {
+        var owners: Set<String>
+        /// The phase the detail sheet's title names, with its window in the master plan.
+        var window: (name: String, start: CalendarDate, end: CalendarDate)?
+        var texts: RelatedTexts
+        var budget: Double
+        var cost = 0.0
+        var lastCostRow: TableRow?
+    }
+
+    /// The sheet being read's, when it is checked against the master plan.
+    var cross: CrossFacts?
+
+    func beginCross(_ m: SheetMapping) {
+        cross = nil
+        guard m.templateSheet == "detail" || m.templateSheet == "effect" else { return }
         let tasks = masterTasks.filter { !$0.isTotal }
         guard book.mapping("master") != nil, !tasks.isEmpty else { return }
-        let owners = Set(tasks.map(\.owner).filter { !$0.isEmpty })
-        // Phase windows from the master plan: the first planned start to the last planned end of its tasks.
-        if let m = book.mapping("detail") {
-            var window: (name: String, start: CalendarDate, end: CalendarDate)?
+        var facts = CrossFacts(owners: Set(tasks.map(\.owner).filter { !$0.isEmpty }), window: nil, texts: RelatedTexts([]),
+                               budget: tasks.compactMap(\.budget).reduce(0, +))
+        if m.templateSheet == "detail" {
+            // Phase windows from the master plan: the first planned start to the last planned end of its tasks.
             var windows: [String: (start: CalendarDate?, end: CalendarDate?)] = [:]
             var phases: [String] = []
             for t in masterTasks where !t.phase.isEmpty {
@@ -843,39 +865,45 @@ public final class Validator {
             }
             for (_, text) in book.titles[m.sheetName] ?? [] {
                 for p in phases where text.contains(p) {
-                    if let w = windows[p], let s = w.start, let e = w.end { window = (p, s, e) } else { window = nil }
+                    if let w = windows[p], let s = w.start, let e = w.end { facts.window = (p, s, e) } else { facts.window = nil }
                 }
             }
-            try book.rows(of: m) { row in
-                if !owners.isEmpty, row.has("owner"), !owners.contains(row.text("owner")) {
-                    report(.crossDetailOwner, m, row, "owner", "\(row.text("owner")) has no task in the master plan",
-                           "负责人“\(row.text("owner"))”在主跟踪表中没有任务")
-                }
-                guard let s = book.date(row.value("date")).span else { return }
-                if let w = window, s.start < w.start || s.end > w.end {
-                    report(.crossDetailDate, m, row, "date", "\(row.text("date")) is outside \(w.name) (\(w.start) – \(w.end)) in the master plan",
-                           "“\(row.text("date"))”不在主跟踪表中\(w.name)的时间(\(w.start.chinese)–\(w.end.chinese))内")
-                }
-            }
+        } else {
+            facts.texts = RelatedTexts(tasks.flatMap(\.texts))
         }
-        if let m = book.mapping("effect") {
-            var cost = 0.0
-            var lastCostRow: TableRow?
-            let texts = RelatedTexts(tasks.flatMap(\.texts))
-            try book.rows(of: m) { row in
-                if row.isTotal { return }
-                let channel = row.text("channel")
-                if !channel.isEmpty, !texts.relates(channel) {
-                    report(.crossEffectChannel, m, row, "channel", "the channel \(channel) has no task in the master plan",
-                           "渠道“\(channel)”在主跟踪表中没有对应任务")
-                }
-                if let c = book.quantity(row, "cost").value?.value { cost += c; lastCostRow = row }
+        cross = facts
+    }
+
+    func checkCross(_ m: SheetMapping, _ row: TableRow) {
+        guard cross != nil else { return }
+        if m.templateSheet == "detail" {
+            if !cross!.owners.isEmpty, row.has("owner"), !cross!.owners.contains(row.text("owner")) {
+                report(.crossDetailOwner, m, row, "owner", "\(row.text("owner")) has no task in the master plan",
+                       "负责人“\(row.text("owner"))”在主跟踪表中没有任务")
             }
-            let budget = tasks.compactMap(\.budget).reduce(0, +)
-            if budget > 0, cost > budget + 0.005, let row = lastCostRow {
-                report(.crossEffectCost, m, row, "cost", "effect costs total \(Self.show(cost)) CNY, over the master plan's budget \(Self.show(budget)) CNY",
-                       "效果分析表成本合计 \(Self.show(cost)) 元,超过主跟踪表预算合计 \(Self.show(budget)) 元")
+            guard let s = book.date(row.value("date")).span else { return }
+            if let w = cross!.window, s.start < w.start || s.end > w.end {
+                report(.crossDetailDate, m, row, "date", "\(row.text("date")) is outside \(w.name) (\(w.start) – \(w.end)) in the master plan",
+                       "“\(row.text("date"))”不在主跟踪表中\(w.name)的时间(\(w.start.chinese)–\(w.end.chinese))内")
             }
+        } else {
+            if row.isTotal { return }
+            let channel = row.text("channel")
+            if !channel.isEmpty, !cross!.texts.relates(channel) {
+                report(.crossEffectChannel, m, row, "channel", "the channel \(channel) has no task in the master plan",
+                       "渠道“\(channel)”在主跟踪表中没有对应任务")
+            }
+            if let c = book.quantity(row, "cost").value?.value { cross!.cost += c; cross!.lastCostRow = row }
+        }
+    }
+
+    /// Once the sheet's rows are read: the effect costs against the master plan's budget.
+    func endCross(_ m: SheetMapping) {
+        defer { cross = nil }
+        guard let c = cross, m.templateSheet == "effect" else { return }
+        if c.budget > 0, c.cost > c.budget + 0.005, let row = c.lastCostRow {
+            report(.crossEffectCost, m, row, "cost", "effect costs total \(Self.show(c.cost)) CNY, over the master plan's budget \(Self.show(c.budget)) CNY",
+                   "效果分析表成本合计 \(Self.show(c.cost)) 元,超过主跟踪表预算合计 \(Self.show(c.budget)) 元")
         }
     }
 
