@@ -71,12 +71,16 @@ public enum Annotator {
         try editor.save(to: out)
     }
 
-    /// The styles the flagged cells have now (a cell that does not exist yet has style 0), each
-    /// sheet read once.
+    /// The styles the flagged cells have now (a cell that does not exist yet has style 0): as the
+    /// check read them, else — for the few a check could not tell (headers, merged cells) — from
+    /// their sheet, each such sheet read once.
     static func styles(of flagged: [Diagnostic], in book: Workbook) throws -> [String: [CellReference: Int]] {
         var wanted: [String: Set<CellReference>] = [:]
-        for d in flagged { if let r = d.cell.flatMap(CellReference.init) { wanted[d.sheet, default: []].insert(r) } }
         var out: [String: [CellReference: Int]] = [:]
+        for d in flagged {
+            guard let r = d.cell.flatMap(CellReference.init) else { continue }
+            if let s = d.styleIndex { out[d.sheet, default: [:]][r] = s } else { wanted[d.sheet, default: []].insert(r) }
+        }
         for (name, refs) in wanted {
             guard let sheet = book.sheet(named: name) else { continue }
             var found: [CellReference: Int] = [:]
@@ -86,7 +90,7 @@ public enum Annotator {
                     if refs.contains(ref) { found[ref] = c.styleIndex }
                 }
             }
-            out[name] = found
+            out[name, default: [:]].merge(found) { _, read in read }
         }
         return out
     }

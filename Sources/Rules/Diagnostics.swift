@@ -20,10 +20,19 @@ public struct Diagnostic: Sendable, Equatable {
     /// The workbook's header over the cell, as written (责任人 where the template says 任务负责人);
     /// nil for a problem of a sheet or of a row's several cells.
     public var header: String?
+    /// The cell's format (`cellXfs` index) as the check read it, 0 for a cell not there; nil when
+    /// not known. Not part of what the diagnostic says (equality ignores it): `--annotate` derives
+    /// its red and amber from it without reading the sheet again.
+    public var styleIndex: Int?
 
     public init(rule: String, severity: Severity, sheet: String, cell: String?, value: CellValue, english: String, chinese: String, header: String? = nil) {
         self.rule = rule; self.severity = severity; self.sheet = sheet; self.cell = cell; self.value = value
         self.english = english; self.chinese = chinese; self.header = header
+    }
+
+    public static func == (a: Diagnostic, b: Diagnostic) -> Bool {
+        a.rule == b.rule && a.severity == b.severity && a.sheet == b.sheet && a.cell == b.cell && a.value == b.value
+            && a.english == b.english && a.chinese == b.chinese && a.header == b.header
     }
 
     public func message(chinese zh: Bool) -> String { zh ? chinese : english }

@@ -95,7 +95,7 @@ public final class Validator {
     var found: [String: (rule: RuleID, sheet: String, count: Int)] = [:]
 
     func report(_ rule: RuleID, _ sheet: String, _ cell: String?, _ value: CellValue, _ english: @autoclosure () -> String, _ chinese: @autoclosure () -> String,
-                header: String? = nil) {
+                header: String? = nil, styleIndex: Int? = nil) {
         let severity = Rule.severity(of: rule)
         if let cell, let ref = CellReference(cell) {
             let at = ref.row * 16_384 + ref.column
@@ -108,6 +108,7 @@ public final class Validator {
         guard n < Self.maxListedPerRule else { return }
         var d = Diagnostic(rule: rule.rawValue, severity: severity, sheet: sheet, cell: cell, value: value, english: english(), chinese: chinese())
         d.header = header
+        d.styleIndex = styleIndex
         diagnostics.append(d)
     }
 
@@ -127,7 +128,9 @@ public final class Validator {
     }
 
     func report(_ rule: RuleID, _ m: SheetMapping, _ row: TableRow, _ key: String, _ english: @autoclosure () -> String, _ chinese: @autoclosure () -> String) {
-        report(rule, m.sheetName, ref(m, row, key), row.value(key), english(), chinese(), header: m.headers[key])
+        // A cell carried down from a merged phase cell above is another cell: its format is not this one's.
+        let style = row.isInherited(key) ? nil : row.cells[key]?.styleIndex ?? 0
+        report(rule, m.sheetName, ref(m, row, key), row.value(key), english(), chinese(), header: m.headers[key], styleIndex: style)
     }
 
     func column(_ m: SheetMapping, _ key: String) -> Template.Column? { book.sheetSpec(m)?.columns.first { $0.key == key } }
