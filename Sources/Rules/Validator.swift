@@ -33,6 +33,14 @@ public struct Report: Sendable {
 /// each mapped sheet; the master plan's rows are kept (they are few) for the cross-sheet checks.
 /// `@exclusivity(unchecked)` on its state: the validator runs on one thread, row after row, and no
 /// access to its state overlaps another, so the runtime's per-access check (per cell) is dropped.
+/// Reads the rows the validator checks, in the same pass: each data row once it is checked, and
+/// the blank rows below a sheet's header (sync makes its row model so, instead of reading each
+/// sheet again). Given to `Validator.report(path:rows:)`.
+public protocol CheckedRows: AnyObject {
+    func checked(_ row: TableRow, isTotal: Bool, in m: SheetMapping) throws
+    func blank(row: Int, in m: SheetMapping)
+}
+
 public final class Validator {
     let book: CampaignBook
     let options: ValidationOptions
@@ -49,11 +57,8 @@ public final class Validator {
     /// Notes under (or over) the master plan: `说明:预留10%应急资金,总预算38.5万` states the total.
     var masterNotes: [String] = []
 
-    /// Hears of every data row once it is checked (with whether it is a total row), and of the
-    /// blank rows below a sheet's header: sync reads its rows in the validator's pass instead of a
-    /// second one over the same sheet.
-    @exclusivity(unchecked) public var rowObserver: ((SheetMapping, TableRow, Bool) throws -> Void)?
-    public var blankObserver: ((SheetMapping, Int) -> Void)?
+    /// Who reads the checked rows in this pass (`report(path:rows:)`).
+    @exclusivity(unchecked) var rows: CheckedRows?
 
     public init(book: CampaignBook, options: ValidationOptions) {
         self.book = book
@@ -66,7 +71,11 @@ public final class Validator {
     }
 
     /// Runs every check once and returns what was found, in sheet and cell order.
-    public func report(path: String) throws -> Report {
+    /// `rows` reads the same rows as they are checked (sync's row model), so that no one reads a
+    /// sheet a second time.
+    public func report(path: String, rows: CheckedRows? = nil) throws -> Report {
+        self.rows = rows
+        defer { self.rows = nil }
         try run()
         return Report(path: path, template: book.template?.id, isChinese: book.isChinese, diagnostics: sorted() + unlistedSummaries())
     }
@@ -237,7 +246,7 @@ public final class Validator {
             has = Columns(keys, slot: slot)
             datePairs = Self.datePairs.filter { keys.contains($0.0) && keys.contains($0.1) }
             funnelPairs = Self.funnelPairs.filter { keys.contains($0.0) && keys.contains($0.1) }.map { ($0.0, $0.1, slot($0.0), slot($0.1)) }
-            let blank = blankObserver.map { observer in { (r: Int) in observer(m, r) } }
+            let blank = rows.map { reader in { (r: Int) in reader.blank(row: r, in: m) } }
             let note = m.templateSheet == "master" ? { (_: Int, text: String) in self.masterNotes.append(text) } : nil
             ownFormulas = []
             beginCross(m)
@@ -246,7 +255,7 @@ public final class Validator {
                 checkCells(m, spec, row, isTotal: isTotal)
                 checkRow(m, spec, row, isTotal: isTotal, roiRows: &roiRows)
                 checkCross(m, row)
-                try rowObserver?(m, row, isTotal)
+                try rows?.checked(row, isTotal: isTotal, in: m)
             }
             checkROI(m, roiRows)
             endCross(m)

@@ -175,90 +175,16 @@ public struct SyncBook: Sendable {
             throw StoreError("\(path): the sheet \(a.sheet) fits the templates \(a.chosen) and \(a.other) about equally; run sync with --template to say which it is",
                              "\(path):工作表“\(a.sheet)”与模板 \(a.chosen) 和 \(a.other) 的吻合程度相当;请用 --template 指定模板后再同步", workbookIsChinese: book.isChinese)
         }
-        // One pass over each sheet: the validator checks each row and hands it over here.
-        struct Pending {
-            var sheet: SyncedSheet
-            /// Template key → sheet column, and the store columns the sheet has with their slots in the table's rows.
-            let keyColumns: [String: Int], columns: [StoreColumn], tableSlots: [Int]
-            /// Each of `columns`' slot in the sheet's data rows (their `ColumnLayout`, taken from the
-            /// first row): no key hashed per cell.
-            var slots: [Int?]?
-            var lastData: Int
-            /// RACI written in four columns, stored as one.
-            var raciFour = false
-        }
-        // By mapping, in the book's order; the sheet a row belongs to is found by name once per
-        // run of rows of the same sheet, not hashed per row.
-        var pending: [Pending?] = []
-        var index: [String: Int] = [:]
-        for m in mine {
-            guard let table = StoreSchema.table(template: template.id, sheet: m.templateSheet) else { continue }
-            let keyColumns = Dictionary(uniqueKeysWithValues: table.columns.compactMap { c in m.columns[c.key].map { (c.key, $0) } })
-            let usedColumns = Array(m.columns.values) + m.extra.map(\.column)
-            // RACI in four columns (执行者(R), 负责人(A) …) is kept in the store's one RACI column, as `R:… A:…`.
-            let raciFour = m.columns["raci"] == nil && (m.columns["raciA"] != nil || m.columns["raciR"] != nil) && table.column("raci") != nil
-            let sheet = SyncedSheet(table: table, mapping: m, rows: [], presentKeys: Set(keyColumns.keys).union(raciFour ? ["raci"] : []),
-                                    idColumn: m.idColumn ?? ((usedColumns.max() ?? 0) + 1), idColumnExists: m.idColumn != nil,
-                                    lastRow: m.headerRow)
-            let tableSlots = table.columns.indices.filter { keyColumns[table.columns[$0].key] != nil }
-            index[m.sheetName] = pending.count
-            pending.append(Pending(sheet: sheet, keyColumns: keyColumns, columns: tableSlots.map { table.columns[$0] }, tableSlots: tableSlots,
-                                   slots: nil, lastData: m.headerRow, raciFour: raciFour))
-        }
-        var last: (name: String, at: Int?) = ("", nil)
-        /// Changes a sheet's state in place (in the array: its rows are not copied).
-        func update(_ m: SheetMapping, _ change: (inout Pending) -> Void) {
-            if m.sheetName != last.name { last = (m.sheetName, index[m.sheetName]) }
-            guard let i = last.at, pending[i] != nil else { return }
-            change(&pending[i]!)
-        }
+        // One pass over each sheet: the validator checks each row and hands it to the sync's rows.
+        let rows = SyncRows(mine, template: template, book: book)
         let validator = Validator(book: book, options: options)
-        validator.blankObserver = { m, r in
-            update(m) { p in
-                if p.sheet.totalRow == nil && r == p.lastData + 1 + p.sheet.blankRowsBelow { p.sheet.blankRowsBelow += 1 }
-            }
-        }
-        validator.rowObserver = { m, row, isTotal in
-            update(m) { p in
-                p.sheet.lastRow = max(p.sheet.lastRow, row.index)
-                if isTotal {
-                    if p.sheet.totalRow == nil { p.sheet.totalRow = row.index }
-                    return
-                }
-                p.sheet.totalRow = nil // a total with data below it is not the list's end
-                p.lastData = row.index
-                p.sheet.blankRowsBelow = 0
-                let table = p.sheet.table
-                var r = SyncedRow(id: row.identity.flatMap { RowID.isValid($0) ? $0 : nil }, sheetRow: row.index,
-                                  values: table.emptyRow(), skipped: [], styles: KeyedRow(table.keys), inherited: row.inherited)
-                if p.slots == nil { p.slots = p.columns.map { row.cells.layout.slot($0.key) } }
-                for i in p.columns.indices {
-                    let c = p.columns[i], at = p.tableSlots[i]
-                    let cell = p.slots![i].flatMap { row.cells[slot: $0] }
-                    if let cell { r.styles[slot: at] = cell.styleIndex }
-                    if let cell, cell.hasFormula, !row.isInherited(c.key) { r.skipped.insert(c.key); continue }
-                    switch storeValue(cell, c, book, factor: p.sheet.mapping.factor(c.key)) {
-                    case .some(let v): r.values[slot: at] = v
-                    case .none: r.skipped.insert(c.key)
-                    }
-                }
-                if p.raciFour {
-                    let parts = [("R", "raciR"), ("A", "raciA"), ("C", "raciC"), ("I", "raciI")].compactMap { letter, key -> String? in
-                        let t = row.text(key)
-                        return t.isEmpty || Values.noValueMarkers.contains(t) ? nil : "\(letter):\(t)"
-                    }
-                    r.values["raci"] = parts.isEmpty ? nil : .text(parts.joined(separator: " "))
-                }
-                p.sheet.rows.append(r)
-            }
-        }
         // The hidden manifest sheet is read on a thread of its own meanwhile (its rows are many once
         // a large sheet is synced). The shared strings are loaded first, so that thread only reads.
         _ = try book.workbook.sharedStrings()
         let workbook = book.workbook
         let record = try SyncBinding.recordSheet(group: groupIndex, of: groups.map { $0.map(\.sheetName) }, in: workbook)
         let bindingRead = BackgroundWork { try SyncBinding.read(workbook, sheet: record, onHeader: { onBound?($0.campaign) }) }
-        var report = try validator.report(path: path)
+        var report = try validator.report(path: path, rows: rows)
         if groups.count > 1 {
             // Each campaign's sync tells of its own sheets (the workbook's own problems with the first).
             let names = Set(mine.map(\.sheetName))
@@ -272,8 +198,7 @@ public struct SyncBook: Sendable {
         }
         var sheets: [SyncedSheet] = []
         for m in mine {
-            guard let i = index[m.sheetName], var p = pending[i] else { continue }
-            pending[i] = nil
+            guard var p = rows.take(m) else { continue }
             if let bad = invalid[m.sheetName], !bad.isEmpty {
                 for i in p.sheet.rows.indices {
                     for (key, col) in p.keyColumns where !p.sheet.rows[i].inherited.contains(key) && !p.sheet.rows[i].skipped.contains(key)
@@ -327,4 +252,100 @@ public struct SyncBook: Sendable {
         let date = String(format: "%04d-%02d-%02d", c.year, c.month, c.day)
         return c.hour == 0 && c.minute == 0 ? date : "\(date) \(time)"
     }
+}
+
+/// A campaign's synced sheets, read in the validator's pass: each data row once it is checked
+/// (`CheckedRows`), made into the store's values; the blank rows below the data, which new rows fill first.
+final class SyncRows: CheckedRows {
+    struct Pending {
+        var sheet: SyncedSheet
+        /// Template key → sheet column, and the store columns the sheet has with their slots in the table's rows.
+        let keyColumns: [String: Int], columns: [StoreColumn], tableSlots: [Int]
+        /// Each of `columns`' slot in the sheet's data rows (their `ColumnLayout`, taken from the
+        /// first row): no key hashed per cell.
+        var slots: [Int?]?
+        var lastData: Int
+        /// RACI written in four columns, stored as one.
+        var raciFour = false
+    }
+    let book: CampaignBook
+    // By mapping, in the book's order; the sheet a row belongs to is found by name once per
+    // run of rows of the same sheet, not hashed per row.
+    private var pending: [Pending?] = []
+    private var index: [String: Int] = [:]
+    private var last: (name: String, at: Int?) = ("", nil)
+
+    init(_ mappings: [SheetMapping], template: Template, book: CampaignBook) {
+        self.book = book
+        for m in mappings {
+            guard let table = StoreSchema.table(template: template.id, sheet: m.templateSheet) else { continue }
+            let keyColumns = Dictionary(uniqueKeysWithValues: table.columns.compactMap { c in m.columns[c.key].map { (c.key, $0) } })
+            let usedColumns = Array(m.columns.values) + m.extra.map(\.column)
+            // RACI in four columns (执行者(R), 负责人(A) …) is kept in the store's one RACI column, as `R:… A:…`.
+            let raciFour = m.columns["raci"] == nil && (m.columns["raciA"] != nil || m.columns["raciR"] != nil) && table.column("raci") != nil
+            let sheet = SyncedSheet(table: table, mapping: m, rows: [], presentKeys: Set(keyColumns.keys).union(raciFour ? ["raci"] : []),
+                                    idColumn: m.idColumn ?? ((usedColumns.max() ?? 0) + 1), idColumnExists: m.idColumn != nil,
+                                    lastRow: m.headerRow)
+            let tableSlots = table.columns.indices.filter { keyColumns[table.columns[$0].key] != nil }
+            index[m.sheetName] = pending.count
+            pending.append(Pending(sheet: sheet, keyColumns: keyColumns, columns: tableSlots.map { table.columns[$0] }, tableSlots: tableSlots,
+                                   slots: nil, lastData: m.headerRow, raciFour: raciFour))
+        }
+    }
+
+    /// The sheet's state, once read (and let go of here).
+    func take(_ m: SheetMapping) -> Pending? {
+        guard let i = index[m.sheetName], let p = pending[i] else { return nil }
+        pending[i] = nil
+        return p
+    }
+
+    /// Changes a sheet's state in place (in the array: its rows are not copied).
+    private func update(_ m: SheetMapping, _ change: (inout Pending) -> Void) {
+        if m.sheetName != last.name { last = (m.sheetName, index[m.sheetName]) }
+        guard let i = last.at, pending[i] != nil else { return }
+        change(&pending[i]!)
+    }
+
+    func blank(row r: Int, in m: SheetMapping) {
+        update(m) { p in
+            if p.sheet.totalRow == nil && r == p.lastData + 1 + p.sheet.blankRowsBelow { p.sheet.blankRowsBelow += 1 }
+        }
+    }
+
+    func checked(_ row: TableRow, isTotal: Bool, in m: SheetMapping) {
+        let book = book
+        update(m) { p in
+                p.sheet.lastRow = max(p.sheet.lastRow, row.index)
+                if isTotal {
+                    if p.sheet.totalRow == nil { p.sheet.totalRow = row.index }
+                    return
+                }
+                p.sheet.totalRow = nil // a total with data below it is not the list's end
+                p.lastData = row.index
+                p.sheet.blankRowsBelow = 0
+                let table = p.sheet.table
+                var r = SyncedRow(id: row.identity.flatMap { RowID.isValid($0) ? $0 : nil }, sheetRow: row.index,
+                                  values: table.emptyRow(), skipped: [], styles: KeyedRow(table.keys), inherited: row.inherited)
+                if p.slots == nil { p.slots = p.columns.map { row.cells.layout.slot($0.key) } }
+                for i in p.columns.indices {
+                    let c = p.columns[i], at = p.tableSlots[i]
+                    let cell = p.slots![i].flatMap { row.cells[slot: $0] }
+                    if let cell { r.styles[slot: at] = cell.styleIndex }
+                    if let cell, cell.hasFormula, !row.isInherited(c.key) { r.skipped.insert(c.key); continue }
+                    switch SyncBook.storeValue(cell, c, book, factor: p.sheet.mapping.factor(c.key)) {
+                    case .some(let v): r.values[slot: at] = v
+                    case .none: r.skipped.insert(c.key)
+                    }
+                }
+                if p.raciFour {
+                    let parts = [("R", "raciR"), ("A", "raciA"), ("C", "raciC"), ("I", "raciI")].compactMap { letter, key -> String? in
+                        let t = row.text(key)
+                        return t.isEmpty || Values.noValueMarkers.contains(t) ? nil : "\(letter):\(t)"
+                    }
+                    r.values["raci"] = parts.isEmpty ? nil : .text(parts.joined(separator: " "))
+                }
+                p.sheet.rows.append(r)
+            }
+        }
 }
