@@ -2,7 +2,7 @@
 /// table: every row read from a sheet or the store points at the same instance.
 public final class ColumnKeys: Sendable {
     public let keys: [String]
-    let slots: [String: Int]
+    @usableFromInline let slots: [String: Int]
 
     public init(_ keys: [String]) {
         var slots: [String: Int] = [:]
@@ -15,7 +15,7 @@ public final class ColumnKeys: Sendable {
         self.slots = slots
     }
 
-    public func slot(_ key: String) -> Int? { slots[key] }
+    @inlinable public func slot(_ key: String) -> Int? { slots[key] }
 }
 
 /// A row's values by column key; a missing key is nil. Kept in slots, in the order of the row's
@@ -23,8 +23,11 @@ public final class ColumnKeys: Sendable {
 /// column by its slot hashes nothing (by key, each row cost a few dozen string hashes).
 /// Reads and writes by key work as a dictionary's; a key the columns lack is added.
 public struct KeyedRow<Value> {
+    // The members a sync calls per cell are inlinable: from another module (the validator's pass,
+    // the planner) a generic type's members are otherwise called unspecialised, asking the
+    // runtime for the type's metadata at every call.
     public private(set) var columns: ColumnKeys
-    private var values: [Value?]
+    @usableFromInline var values: [Value?]
 
     /// A row with every column nil.
     public init(_ columns: ColumnKeys) {
@@ -34,14 +37,14 @@ public struct KeyedRow<Value> {
 
     /// The value in slot `slot` of the row's `columns` (for a caller that made the row from them;
     /// `value(_:slot:of:)` checks that first).
-    @inline(__always)
+    @inlinable @inline(__always)
     public subscript(slot slot: Int) -> Value? {
         get { values[slot] }
         set { values[slot] = newValue }
     }
 
     /// The value of `key` when the row's columns are `columns`, found by `slot`; by key otherwise.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func value(_ key: String, slot: Int, of columns: ColumnKeys) -> Value? {
         self.columns === columns ? values[slot] : self[key]
     }
@@ -59,8 +62,8 @@ public struct KeyedRow<Value> {
     }
 
     /// How many columns hold a value.
-    public var count: Int { values.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
-    public var isEmpty: Bool { !values.contains { $0 != nil } }
+    @inlinable public var count: Int { values.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
+    @inlinable public var isEmpty: Bool { !values.contains { $0 != nil } }
 }
 
 extension KeyedRow: Sequence {
@@ -86,7 +89,7 @@ extension KeyedRow: ExpressibleByDictionaryLiteral {
 
 extension KeyedRow: Equatable where Value: Equatable {
     /// The same keys with the same values; a nil column is a missing one.
-    public static func == (a: Self, b: Self) -> Bool {
+    @inlinable public static func == (a: Self, b: Self) -> Bool {
         if a.columns === b.columns { return a.values == b.values }
         return a.count == b.count && a.allSatisfy { b[$0.key] == $0.value }
     }
