@@ -51,11 +51,9 @@ public struct SyncBinding: Sendable {
 
     public var campaign: String?
     public var campaignID: String?
-    /// Row id → (table, version).
-    public var manifest: [String: (table: String, version: Int)] = [:]
-    /// The record's rows as they are in its sheet: row number → (table, row id, version) as
-    /// written, for a sync that rewrites only what changed.
-    var recorded: [Int: (table: String, id: String, version: Int)] = [:]
+    /// Row id → (table, version, and the record's row that says so — 0 when its version is not
+    /// written as tracksheet writes it, a number — for a sync that rewrites only what changed).
+    public var manifest: [String: (table: String, version: Int, row: Int)] = [:]
     /// The record sheet of campaign `group` of `groups` (sheet names each): `_tracksheet` for a
     /// workbook of one campaign; with several, the record naming the group's first sheet, else
     /// `_tracksheet`, `_tracksheet2` … by position.
@@ -102,9 +100,9 @@ public struct SyncBinding: Sendable {
             }
             if inManifest {
                 if let v = Int(texts[2]), RowID.isValid(texts[1]) {
-                    b.manifest[texts[1]] = (texts[0], v)
-                    // Only versions written as numbers, as tracksheet writes them, count as written.
-                    if case .number? = row.cell(at: 3)?.value { b.recorded[row.index] = (texts[0], texts[1], v) }
+                    var number = false
+                    if case .number? = row.cell(at: 3)?.value { number = true }
+                    b.manifest[texts[1]] = (texts[0], v, number ? row.index : 0)
                 }
             } else if texts == manifestHeader {
                 inManifest = true

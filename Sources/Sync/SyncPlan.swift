@@ -121,7 +121,7 @@ public enum SyncPlanner {
             let storeRows = snapshot.rows[t.name] ?? [:]
             /// The values row `id` had at the last sync (`known`: its manifest entry), the store's
             /// (`stored`) when it has not moved on since.
-            func base(_ id: String, known: (table: String, version: Int)?, stored: StoreRow?) -> RowValues? {
+            func base(_ id: String, known: (table: String, version: Int, row: Int)?, stored: StoreRow?) -> RowValues? {
                 guard let known, known.table == t.name else { return nil }
                 if let stored, stored.version == known.version { return stored.values }
                 return snapshot.base[id]

@@ -170,11 +170,11 @@ enum WorkbookSync {
         }
         let head = rows.count - plan.manifest.count
         if let info = editor.workbook.sheet(named: book.recordSheet) {
-            let recorded = book.binding.recorded
+            let recorded = book.binding.manifest
             for (i, r) in rows.enumerated() {
                 // A manifest row already holding this table, id and version is left as it is: a
                 // sync that changed a few rows of many rewrites a few rows of its record.
-                if i >= head, let old = recorded[i + 1], old.table == r[0], old.id == r[1], String(old.version) == r[2] { continue }
+                if i >= head, let old = recorded[r[1]], old.row == i + 1, old.table == r[0], String(old.version) == r[2] { continue }
                 for c in 0..<3 {
                     try editor.setCell(CellReference(row: i + 1, column: c + 1), in: info, to: CellEdit(value: cell(r, c, header: i < head)))
                 }

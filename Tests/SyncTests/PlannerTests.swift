@@ -126,7 +126,7 @@ import Testing
         var binding = SyncBinding()
         binding.campaign = "618"
         binding.campaignID = c.synced == nil ? nil : "c1"
-        binding.manifest = (c.synced ?? [:]).mapValues { (t.name, $0) }
+        binding.manifest = (c.synced ?? [:]).mapValues { (t.name, $0, 0) }
         binding.exists = true
         var snapshot = StoreSnapshot(campaign: CampaignRecord(id: "c1", name: "618", template: "marketing-plan", start: nil, end: nil, version: 1))
         snapshot.rows[t.name] = Dictionary(uniqueKeysWithValues: c.store.map { s in
@@ -175,7 +175,7 @@ import Testing
         let sheet = SyncedSheet(table: t, mapping: mapping, rows: rows, presentKeys: ["task", "spend"], idColumn: 19, idColumnExists: true, lastRow: 4)
         var binding = SyncBinding()
         binding.campaignID = "c1"
-        binding.manifest = ["a": (t.name, 1), "b": (t.name, 1)]
+        binding.manifest = ["a": (t.name, 1, 0), "b": (t.name, 1, 0)]
         binding.exists = true
         var snapshot = StoreSnapshot(campaign: CampaignRecord(id: "c1", name: "618", template: "marketing-plan", start: nil, end: nil, version: 1))
         snapshot.rows[t.name] = Dictionary(uniqueKeysWithValues: c.store.map { ($0.id, StoreRow(id: $0.id, version: $0.version, position: $0.position, values: Self.values($0.task, $0.spend))) })
