@@ -142,6 +142,8 @@ public final class CampaignBook {
     /// Cells as they will be once edits not yet saved are: read in place of the file's (a sync's
     /// recalc, made in the same pass as the merge, reads the merged values this way).
     public var pending = PendingCells()
+    /// Ratio columns computed in the pass that read the book (`RatioRecording`), by sheet name.
+    var recordedRatios: [String: RatioRecording.Sheet] = [:]
 
     public convenience init(path: String, templates: [Template]) throws {
         try self.init(workbook: try Workbook(path: path), templates: templates)
@@ -519,6 +521,13 @@ public struct PendingCells: Sendable {
 
     public mutating func set(_ value: CellValue, row: Int, column: Int, sheet: String) {
         cells[sheet, default: [:]][row, default: [:]][column] = value
+    }
+
+    /// Whether a cell of the sheet other than its row identity takes a value.
+    func changesCells(of m: SheetMapping) -> Bool {
+        guard let rows = cells[m.sheetName] else { return false }
+        let id = idColumns[m.sheetName] ?? m.idColumn
+        return rows.values.contains { $0.keys.contains { $0 != id } }
     }
 
     /// `row` with `changes` in place: each changed cell keeps its format and loses its formula; a

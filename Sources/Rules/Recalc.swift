@@ -107,7 +107,9 @@ public final class Recalculator {
     /// The ROI definition the effect sheet's first rows follow: entered values that match one
     /// definition and not the other, or tracksheet's own formulas of one. nil when they say nothing
     /// or disagree.
-    func detectROI(_ m: SheetMapping) throws -> String? {
+    func detectROI(_ m: SheetMapping) throws -> String? { try Self.detectROI(m, in: book) }
+
+    static func detectROI(_ m: SheetMapping, in book: CampaignBook) throws -> String? {
         guard m.columns["roi"] != nil, m.columns["sales"] != nil, m.columns["cost"] != nil else { return nil }
         guard let info = book.workbook.sheet(named: m.sheetName), var builder = book.tableRowBuilder(m) else { return nil }
         var ratio = 0, net = 0
@@ -197,33 +199,21 @@ public final class Recalculator {
                        "\(m.sheetName):ROI 按 增量销售额/成本 口径填写,已按该口径重算(如需 (收益−成本)/成本 请用 --roi net)"))
             }
         }
-        // Units in headers (成本(万元) over 转化量 under 获客成本(元/人)): the formula scales as the units do.
-        let ratios = Ratio.of(spec, roi: roiDefinition).filter { m.columns[$0.key] != nil }.map { r -> Ratio in
-            var r = r
-            let f = m.factor(r.numerator) / m.factor(r.denominator) / m.factor(r.key)
-            if abs(f - 1) > 1e-12 && (r.minus == nil || m.factor(r.minus!) == m.factor(r.numerator)) { r.scale *= f }
-            return r
+        guard let setup = RatioSetup(book: book, mapping: m, spec: spec, roi: roiDefinition, replaceOwn: options.replaceOwnFormulas),
+              let info = book.workbook.sheet(named: m.sheetName) else { return }
+        // Computed already, in a pass that read the rows (a sync's validation), over the same
+        // cells by the same definition: its edits are given as they were found. The merge's values
+        // in the sheet's cells (other than the row identities) need the rows read again.
+        if let recorded = book.recordedRatios[m.sheetName], recorded.setup.matches(setup), !book.pending.changesCells(of: m) {
+            try editor.streamEdits(in: info) { [unowned self] in
+                let source = RatioEdits(recorded: recorded)
+                ratioSources[m.sheetName] = source
+                return source
+            }
+            return
         }
-        guard !ratios.isEmpty, let info = book.workbook.sheet(named: m.sheetName) else { return }
-        let letters = m.columns.mapValues(CellReference.columnName)
-        let prepared = ratios.compactMap { r -> (Ratio, Int, RowPattern)? in
-            guard let col = m.columns[r.key], let pattern = r.pattern(column: { letters[$0] }) else { return nil }
-            return (r, col, pattern)
-        }
-        guard !prepared.isEmpty else { return }
-        // A percent ratio in a cell formatted as a percent (0.00%) holds a fraction: its formula
-        // leaves out the ×100 and rounds two places further, so the cell shows what the column means.
-        var asFraction: [String: (Ratio, RowPattern)] = [:]
-        let percentKeys = Set(spec.columns.filter { $0.type == .percent }.map(\.key))
-        for (r, _, _) in prepared where percentKeys.contains(r.key) {
-            var f = r; f.scale = r.scale / 100; f.decimals = r.decimals + 2
-            if let pattern = f.pattern(column: { letters[$0] }) { asFraction[r.key] = (f, pattern) }
-        }
-        let styles = book.workbook.styles
-        let percentStyles = Set((0..<styles.kinds.count).filter { Values.isPercentFormat(styles.formatCode(ofStyle: $0)) })
         try editor.streamEdits(in: info) { [unowned self] in
-            let source = try RatioEdits(book: book, mapping: m, ratios: prepared, net: roiDefinition == "net",
-                                        asFraction: asFraction, percentStyles: percentStyles, replaceOwn: options.replaceOwnFormulas)
+            let source = try RatioEdits(book: book, setup: setup)
             ratioSources[m.sheetName] = source
             return source
         }
@@ -614,23 +604,31 @@ final class RatioEdits: RowEditSource {
     private var done = false
     private(set) var given = 0
 
-    init(book: CampaignBook, mapping m: SheetMapping, ratios: [(Ratio, Int, RowPattern)], net: Bool,
-         asFraction: [String: (Ratio, RowPattern)] = [:], percentStyles: Set<Int> = [], replaceOwn: Bool = false) throws {
-        let layout = ColumnLayout(m)
-        let pass = RatioPass(layout: layout, ratios: ratios, columns: m.columns, net: net, asFraction: asFraction, percentStyles: percentStyles)
-        pass.replaceOwn = replaceOwn
-        pass.summed = (book.sheetSpec(m)?.columns ?? []).filter { $0.type == .money || $0.type == .count }.compactMap { layout.slot($0.key) }.sorted()
+    /// Reads the sheet on a second thread as the editor rewrites it.
+    init(book: CampaignBook, setup: RatioSetup) throws {
+        let pass = setup.pass()
         self.pass = pass
-        let written = ratios.map(\.1)
-        columns = written.min().map { $0...written.max()! }
-        stream = try book.stream(of: m) { row in
+        columns = setup.columns
+        stream = try book.stream(of: setup.mapping) { row in
             let edits = pass.compute(row)
             return edits.isEmpty ? nil : (row.index, edits)
         }
     }
 
+    /// Gives what a recording found in a pass made before.
+    init(recorded: RatioRecording.Sheet) {
+        pass = recorded.pass
+        columns = recorded.setup.columns
+        stream = nil
+        self.recorded = recorded.edits
+    }
+
+    /// The recorded rows' edits, in row order, and the next one to give.
+    private var recorded: [RowEdits] = []
+    private var next = 0
+
     /// A small sheet's rows are all read when the source is made: its last edited row is known.
-    var lastRow: Int? { stream?.last?.row }
+    var lastRow: Int? { stream == nil ? recorded.last?.row : stream?.last?.row }
 
     /// Cells of numbers typed as text, and ROI entered by the other definition (once closed).
     var textNumbers: [String] { pass.textNumbers }
@@ -640,7 +638,14 @@ final class RatioEdits: RowEditSource {
 
     func nextRow() throws -> Int? {
         if pending == nil && !done {
-            if let next = try stream?.next() { pending = next } else { done = true }
+            if let stream {
+                if let item = try stream.next() { pending = item } else { done = true }
+            } else if next < recorded.count {
+                pending = recorded[next]
+                next += 1
+            } else {
+                done = true
+            }
         }
         return pending?.row
     }
@@ -770,5 +775,116 @@ final class RatioPass: @unchecked Sendable {
             edits.append((r.column, CellEdit(value: value, formula: formula, fillDown: asFraction ? r.ratio.key + "%" : r.ratio.key)))
         }
         return sums.isEmpty ? edits : (sums + edits).sorted { $0.column < $1.column }
+    }
+}
+
+/// A sheet's ratio columns made ready to compute: which ratios, by which ROI definition and with
+/// the units its headers name, their formulas, and the formats that show a percent.
+struct RatioSetup {
+    let mapping: SheetMapping
+    let prepared: [(ratio: Ratio, column: Int, pattern: RowPattern)]
+    /// A percent ratio in a cell formatted as a percent (0.00%) holds a fraction: its formula
+    /// leaves out the ×100 and rounds two places further, so the cell shows what the column means.
+    let asFraction: [String: (Ratio, RowPattern)]
+    let percentStyles: Set<Int>
+    let net: Bool
+    let replaceOwn: Bool
+    /// The slots a total row sums (the sheet's counts and amounts).
+    let summed: [Int]
+    let layout: ColumnLayout
+    /// The columns the edits fall in.
+    let columns: ClosedRange<Int>?
+
+    /// nil: the sheet has none of its template's ratio columns.
+    init?(book: CampaignBook, mapping m: SheetMapping, spec: Template.Sheet, roi: String, replaceOwn: Bool) {
+        // Units in headers (成本(万元) over 转化量 under 获客成本(元/人)): the formula scales as the units do.
+        let ratios = Ratio.of(spec, roi: roi).filter { m.columns[$0.key] != nil }.map { r -> Ratio in
+            var r = r
+            let f = m.factor(r.numerator) / m.factor(r.denominator) / m.factor(r.key)
+            if abs(f - 1) > 1e-12 && (r.minus == nil || m.factor(r.minus!) == m.factor(r.numerator)) { r.scale *= f }
+            return r
+        }
+        let letters = m.columns.mapValues(CellReference.columnName)
+        prepared = ratios.compactMap { r in
+            guard let col = m.columns[r.key], let pattern = r.pattern(column: { letters[$0] }) else { return nil }
+            return (r, col, pattern)
+        }
+        guard !prepared.isEmpty else { return nil }
+        var asFraction: [String: (Ratio, RowPattern)] = [:]
+        let percentKeys = Set(spec.columns.filter { $0.type == .percent }.map(\.key))
+        for (r, _, _) in prepared where percentKeys.contains(r.key) {
+            var f = r; f.scale = r.scale / 100; f.decimals = r.decimals + 2
+            if let pattern = f.pattern(column: { letters[$0] }) { asFraction[r.key] = (f, pattern) }
+        }
+        self.asFraction = asFraction
+        let styles = book.workbook.styles
+        percentStyles = Set((0..<styles.kinds.count).filter { Values.isPercentFormat(styles.formatCode(ofStyle: $0)) })
+        mapping = m
+        net = roi == "net"
+        self.replaceOwn = replaceOwn
+        let layout = ColumnLayout(m)
+        self.layout = layout
+        summed = spec.columns.filter { $0.type == .money || $0.type == .count }.compactMap { layout.slot($0.key) }.sorted()
+        let written = prepared.map(\.column)
+        columns = written.min().map { $0...written.max()! }
+    }
+
+    /// A pass computing each row's edits, from the sheet's first row.
+    func pass() -> RatioPass {
+        let pass = RatioPass(layout: layout, ratios: prepared.map { ($0.ratio, $0.column, $0.pattern) }, columns: mapping.columns,
+                             net: net, asFraction: asFraction, percentStyles: percentStyles)
+        pass.replaceOwn = replaceOwn
+        pass.summed = summed
+        return pass
+    }
+
+    /// The same ratios in the same columns, by the same definition and formats: one's edits are the other's.
+    func matches(_ other: RatioSetup) -> Bool {
+        mapping.sheetName == other.mapping.sheetName && net == other.net && replaceOwn == other.replaceOwn
+            && percentStyles == other.percentStyles && summed == other.summed
+            && prepared.map(\.ratio) == other.prepared.map(\.ratio) && prepared.map(\.column) == other.prepared.map(\.column)
+            && asFraction.mapValues(\.0) == other.asFraction.mapValues(\.0)
+    }
+}
+
+/// Ratio columns computed in a pass that reads every row anyway (a sync's validation), so that
+/// the recalc ending the sync gives their edits without reading the sheets again: fed each data
+/// and total row as `CampaignBook.rows(of:)` gives it, sheet after sheet.
+public final class RatioRecording {
+    /// One sheet's pass and the edits it found (rows with none are not kept).
+    final class Sheet {
+        let setup: RatioSetup
+        let pass: RatioPass
+        var edits: [RatioEdits.RowEdits] = []
+        init(_ setup: RatioSetup) { self.setup = setup; pass = setup.pass() }
+    }
+    let book: CampaignBook
+    private var sheets: [String: Sheet] = [:]
+    private var last: (name: String, sheet: Sheet?) = ("", nil)
+
+    /// For every sheet of `book` with ratio columns, by the definition a recalc with `options`
+    /// would find (reading the first rows that show which, as recalc does).
+    public init(book: CampaignBook, options: RecalcOptions) throws {
+        self.book = book
+        for m in book.mappings {
+            guard let spec = book.sheetSpec(m), spec.rows != "fields" else { continue }
+            let roi = try options.roi ?? Recalculator.detectROI(m, in: book) ?? book.template?.roi ?? "ratio"
+            if let setup = RatioSetup(book: book, mapping: m, spec: spec, roi: roi, replaceOwn: options.replaceOwnFormulas) {
+                sheets[m.sheetName] = Sheet(setup)
+            }
+        }
+    }
+
+    public func feed(_ row: TableRow, in m: SheetMapping) {
+        if m.sheetName != last.name { last = (m.sheetName, sheets[m.sheetName]) }
+        guard let sheet = last.sheet else { return }
+        let edits = sheet.pass.compute(row)
+        if !edits.isEmpty { sheet.edits.append((row.index, edits)) }
+    }
+
+    /// Hands what was found to the book, for the recalc made over it.
+    public func finish() {
+        for (name, sheet) in sheets { book.recordedRatios[name] = sheet }
+        sheets = [:]
     }
 }

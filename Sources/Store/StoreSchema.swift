@@ -17,8 +17,9 @@ public enum StoreValue: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Equal as the store compares: numbers within rounding.
-    public static func same(_ a: StoreValue?, _ b: StoreValue?) -> Bool {
+    /// Equal as the store compares: numbers within rounding. Inlinable: the planner asks it of
+    /// every cell of every row.
+    @inlinable public static func same(_ a: StoreValue?, _ b: StoreValue?) -> Bool {
         switch (a, b) {
         case (nil, nil): true
         case (.number(let x)?, .number(let y)?): abs(x - y) <= 1e-9 * max(1, abs(x), abs(y))

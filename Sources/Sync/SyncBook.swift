@@ -174,7 +174,8 @@ public struct SyncBook: Sendable {
                              "\(path):工作表“\(a.sheet)”与模板 \(a.chosen) 和 \(a.other) 的吻合程度相当;请用 --template 指定模板后再同步", workbookIsChinese: book.isChinese)
         }
         // One pass over each sheet: the validator checks each row and hands it to the sync's rows.
-        let rows = SyncRows(mine, template: template, book: book)
+        // The ratio columns the recalc ending the sync writes are computed in the same pass.
+        let rows = SyncRows(mine, template: template, book: book, ratios: try RatioRecording(book: book, options: options))
         let validator = Validator(book: book, options: options)
         // The hidden manifest sheet is read on a thread of its own meanwhile (its rows are many once
         // a large sheet is synced). The shared strings are loaded first, so that thread only reads.
@@ -183,6 +184,7 @@ public struct SyncBook: Sendable {
         let record = try SyncBinding.recordSheet(group: groupIndex, of: groups.map { $0.map(\.sheetName) }, in: workbook)
         let bindingRead = BackgroundWork { try SyncBinding.read(workbook, sheet: record, onHeader: { onBound?($0.campaign) }) }
         var report = try validator.report(path: path, rows: rows)
+        rows.ratios.finish()
         if groups.count > 1 {
             // Each campaign's sync tells of its own sheets (the workbook's own problems with the first).
             let names = Set(mine.map(\.sheetName))
@@ -267,14 +269,17 @@ final class SyncRows: CheckedRows {
         var raciFour = false
     }
     let book: CampaignBook
+    /// Every sheet's rows, ratio columns computed.
+    let ratios: RatioRecording
     // By mapping, in the book's order; the sheet a row belongs to is found by name once per
     // run of rows of the same sheet, not hashed per row.
     private var pending: [Pending?] = []
     private var index: [String: Int] = [:]
     private var last: (name: String, at: Int?) = ("", nil)
 
-    init(_ mappings: [SheetMapping], template: Template, book: CampaignBook) {
+    init(_ mappings: [SheetMapping], template: Template, book: CampaignBook, ratios: RatioRecording) {
         self.book = book
+        self.ratios = ratios
         for m in mappings {
             guard let table = StoreSchema.table(template: template.id, sheet: m.templateSheet) else { continue }
             let keyColumns = Dictionary(uniqueKeysWithValues: table.columns.compactMap { c in m.columns[c.key].map { (c.key, $0) } })
@@ -312,6 +317,7 @@ final class SyncRows: CheckedRows {
     }
 
     func checked(_ row: TableRow, isTotal: Bool, in m: SheetMapping) {
+        ratios.feed(row, in: m)
         let book = book
         update(m) { p in
                 p.sheet.lastRow = max(p.sheet.lastRow, row.index)

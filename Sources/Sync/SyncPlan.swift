@@ -152,7 +152,18 @@ public enum SyncPlanner {
                 return values
             }
             func differences(_ r: SyncedRow, _ b: RowValues) -> Int {
-                mergedColumns(r).filter { !StoreValue.same(r.values.value($0.column.key, slot: $0.slot, of: keys), b.value($0.column.key, slot: $0.slot, of: keys)) }.count
+                var n = 0
+                for c in mergedColumns(r) where !StoreValue.same(r.values.value(c.column.key, slot: c.slot, of: keys), b.value(c.column.key, slot: c.slot, of: keys)) { n += 1 }
+                return n
+            }
+            /// Whether the row differs from `b` in at least `least` cells (stops counting there).
+            func differences(_ r: SyncedRow, _ b: RowValues, atLeast least: Int) -> Bool {
+                var n = 0
+                for c in mergedColumns(r) where !StoreValue.same(r.values.value(c.column.key, slot: c.slot, of: keys), b.value(c.column.key, slot: c.slot, of: keys)) {
+                    n += 1
+                    if n >= least { return true }
+                }
+                return false
             }
 
             // A copied row carries its original's id: the copy that differs least from the base keeps it.
@@ -180,18 +191,26 @@ public enum SyncPlanner {
             // Ids separated from their rows by a sort that left the hidden id column behind: a row
             // that differs from its own id's base in several cells but is, cell for cell, another
             // id's base. Two such rows (a sort moves at least two) and nothing is merged.
+            // The candidates are found first (a row two cells away from its own base), and the
+            // bases' contents written out only when there are two: most syncs have none.
             if held > 1 {
-                func content(_ v: RowValues) -> String {
-                    compared.map { v.value($0.column.key, slot: $0.slot, of: keys)?.description ?? "\u{1}" }.joined(separator: "\u{2}")
+                var candidates: [Int] = []
+                for (i, r) in rows.enumerated() where r.skipped.isEmpty {
+                    guard let id = r.id, let b = base(id), differences(r, b, atLeast: 2) else { continue }
+                    candidates.append(i)
                 }
-                var baseOf: [String: String] = [:]
-                for r in rows { if let id = r.id, let b = base(id) { baseOf[content(b)] = id } }
-                var moved: [Int] = []
-                for r in rows where r.skipped.isEmpty {
-                    guard let id = r.id, let b = base(id), differences(r, b) >= 2, let other = baseOf[content(r.values)], other != id else { continue }
-                    moved.append(r.sheetRow)
+                if candidates.count >= 2 {
+                    func content(_ v: RowValues) -> String {
+                        compared.map { v.value($0.column.key, slot: $0.slot, of: keys)?.description ?? "\u{1}" }.joined(separator: "\u{2}")
+                    }
+                    var baseOf: [String: String] = [:]
+                    for r in rows { if let id = r.id, let b = base(id) { baseOf[content(b)] = id } }
+                    let moved = candidates.filter { i in
+                        guard let other = baseOf[content(rows[i].values)] else { return false }
+                        return other != rows[i].id
+                    }.map { rows[$0].sheetRow }
+                    if moved.count >= 2 { plan.displaced.append((sheet.name, moved)) }
                 }
-                if moved.count >= 2 { plan.displaced.append((sheet.name, moved)) }
             }
             // A row's place among the rows the workbook keeps (rows deleted in the store leave it).
             var position = -1

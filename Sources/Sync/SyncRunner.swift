@@ -63,7 +63,9 @@ public enum SyncRunner {
         let prefetch = Prefetch(location: options.store, option: options.campaign, enabled: !options.dryRun)
         let book: SyncBook
         do {
+            Phases.mark("start")
             book = try SyncBook.read(path: path, options: options.validation, onBound: prefetch.start)
+            Phases.mark("read")
         } catch {
             _ = await prefetch.snapshot(for: nil)
             throw error
@@ -165,10 +167,12 @@ public enum SyncRunner {
         // beside the original, commit, then put the workbook in place. A failure before the commit
         // leaves both sides as they were; after it, the next sync finishes the job.
         let tx = try await store.begin(campaign: spec, history: book.binding.history, prefetched: prefetched, context: context)
+        Phases.mark("store read")
         let plan: SyncPlan
         do {
             try checkTemplate(tx.snapshot.campaign, book)
             plan = SyncPlanner.plan(sheets: book.sheets, binding: book.binding, snapshot: tx.snapshot, prefer: options.prefer)
+            Phases.mark("plan")
             try refuseDisplaced(plan, path: path)
             if !plan.unresolved.isEmpty {
                 // Conflicts left for the user: nothing changes on either side.
@@ -177,12 +181,14 @@ public enum SyncRunner {
                 return result
             }
             try await tx.apply(plan.store)
+            Phases.mark("store apply")
             if plan.changesWorkbook, let campaign = plan.campaign {
                 result.tooLong = try WorkbookSync.write(book: book, plan: plan, campaign: campaign, store: store.location, to: staged,
                                                         options: options.validation, mergedCopy: options.mergedCopy)
             }
             try options.beforeCommit?()
             try await tx.commit()
+            Phases.mark("commit")
         } catch {
             await tx.rollback()
             unlink(staged)

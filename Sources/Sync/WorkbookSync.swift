@@ -120,9 +120,12 @@ enum WorkbookSync {
         let read = book.read.book
         read.pending = pending
         defer { read.pending = PendingCells() }
+        Phases.mark("merge edits")
         let recalc = try Recalculator(book: read, editor: editor, options: options)
         try recalc.run()
+        Phases.mark("recalc plan")
         try editor.save(to: out)
+        Phases.mark("save")
         _ = recalc.finish()
         return tooLong
     }

@@ -14,10 +14,10 @@ import Glibc
 
     /// Runs SQL through psql; `background`: returns at once with the process running.
     @discardableResult
-    static func psql(_ url: String, _ sql: String, background: Bool = false) throws -> Process {
+    static func psql(_ url: String, _ sql: String, application: String, background: Bool = false) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["psql", url, "-v", "ON_ERROR_STOP=1", "-qAtX", "-c", sql]
+        p.arguments = ["PGAPPNAME=\(application)", "psql", url, "-v", "ON_ERROR_STOP=1", "-qAtX", "-c", sql]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
@@ -47,11 +47,14 @@ import Glibc
 
         // Another session holds the campaign's row for up to 60 s.
         let name = campaign.replacingOccurrences(of: "'", with: "''")
-        let holder = try Self.psql(url, "BEGIN; SELECT id FROM campaigns WHERE name = '\(name)' FOR UPDATE; SELECT pg_sleep(60); COMMIT;", background: true)
+        // Its backend is found by its application name: matching on the query's text also finds
+        // this test's own finished psql sessions, whose last query names the holder's.
+        let application = "tracksheet-holder-\(UUID().uuidString.prefix(8))"
+        let holder = try Self.psql(url, "BEGIN; SELECT id FROM campaigns WHERE name = '\(name)' FOR UPDATE; SELECT pg_sleep(60); COMMIT;", application: application, background: true)
         defer { if holder.isRunning { holder.terminate() } }
         // Once the sync's backend waits for that row — blocked by this holder, not by another
         // test's sync (they run at the same time) — it is terminated.
-        let holderPID = "(SELECT pid FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND query LIKE '%\(name)%' AND pid <> pg_backend_pid() LIMIT 1)"
+        let holderPID = "(SELECT pid FROM pg_stat_activity WHERE application_name = '\(application)' LIMIT 1)"
         let killer = Thread {
             for _ in 0..<600 {
                 let pid = (try? Self.psqlValue(url, "SELECT pid FROM pg_stat_activity WHERE \(holderPID) = ANY(pg_blocking_pids(pid)) LIMIT 1")) ?? ""
@@ -64,9 +67,16 @@ import Glibc
         }
         killer.start()
         let cut = try Binary.run(["sync", plan, "--store", url, "--as-of", "2025-06-09", "--lang", "en"], timeout: 120)
-        // The holder's session ends too (its client alone would leave the server sleeping on the lock).
-        _ = try? Self.psqlValue(url, "SELECT pg_terminate_backend(\(holderPID))")
+        // The holder's session ends too (its client alone would leave the server sleeping on the
+        // lock), and is gone before the next sync, which would otherwise wait for the row.
+        var holderLeft = "1"
+        for _ in 0..<100 where holderLeft != "0" {
+            _ = try? Self.psqlValue(url, "SELECT pg_terminate_backend(\(holderPID))")
+            holderLeft = (try? Self.psqlValue(url, "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\(application)'")) ?? "?"
+            if holderLeft != "0" { usleep(100_000) }
+        }
         holder.terminate()
+        #expect(holderLeft == "0", "the holding session is still there")
         print("sync after its backend was terminated: exit \(cut.status) in \(cut.seconds) s: \(cut.stderr)")
         #expect(cut.status == 2, "exit \(cut.status): \(cut.stdout)\(cut.stderr)")
         #expect(cut.seconds < 60, "the sync took \(cut.seconds) s to notice")
@@ -77,6 +87,7 @@ import Glibc
         #expect(spend == "0", "the store took the interrupted sync's edit")
         // And the next sync goes through.
         let again = try Binary.run(["sync", plan, "--store", url, "--as-of", "2025-06-09"], timeout: 300)
-        #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+        let sessions = again.status == 0 ? "" : (try? Self.psqlValue(url, "SELECT string_agg(pid || ' ' || coalesce(application_name, '') || ' ' || coalesce(state, '') || ' ' || left(query, 80), E'\\n') FROM pg_stat_activity WHERE datname = current_database()")) ?? ""
+        #expect(again.status == 0, "\(again.stdout)\(again.stderr)\nsessions then:\n\(sessions)")
     }
 }
