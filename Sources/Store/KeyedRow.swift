@@ -3,6 +3,8 @@
 public final class ColumnKeys: Sendable {
     public let keys: [String]
     @usableFromInline let slots: [String: Int]
+    /// The slots in the order of their keys' bytes (how a row's JSON lists them).
+    public let slotsByKey: [Int]
 
     public init(_ keys: [String]) {
         var slots: [String: Int] = [:]
@@ -13,6 +15,7 @@ public final class ColumnKeys: Sendable {
         }
         self.keys = unique
         self.slots = slots
+        slotsByKey = unique.indices.sorted { unique[$0] < unique[$1] }
     }
 
     @inlinable public func slot(_ key: String) -> Int? { slots[key] }

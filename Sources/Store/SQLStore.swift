@@ -1,5 +1,6 @@
 import Foundation
 import Templates
+import XLSX
 
 /// A parameter or a result cell: every statement is parameterised, names come only from the schema.
 package enum SQLValue: Sendable, Equatable {
@@ -71,6 +72,25 @@ struct SQLStoreCore: Sendable {
     var d: SQLDialect { db.dialect }
 
     /// `$1, $2 …` or `?, ? …` from `from`, one per kind (`$3::date` for a date in PostgreSQL).
+    /// `rows` tuples of placeholders, numbered on from 1, with the casts `kinds` need.
+    func tuples(_ rows: Int, _ kinds: [ColumnKind?]) -> String {
+        (0..<rows).map { r in "(" + params(kinds, from: r * kinds.count + 1).joined(separator: ", ") + ")" }.joined(separator: ", ")
+    }
+
+    /// A many-row statement's text by its number of rows, made once per number (every full chunk
+    /// of a large insert is the same statement, compiled once by a database that caches them).
+    struct Statements {
+        let make: (Int) -> String
+        private var made: [Int: String] = [:]
+        init(_ make: @escaping (Int) -> String) { self.make = make }
+        mutating func sql(rows: Int) -> String {
+            if let s = made[rows] { return s }
+            let s = make(rows)
+            made[rows] = s
+            return s
+        }
+    }
+
     func params(_ kinds: [ColumnKind?], from: Int = 1) -> [String] {
         kinds.enumerated().map { i, k in
             let p = d.placeholder(from + i)
@@ -171,7 +191,9 @@ struct SQLStoreCore: Sendable {
             !tables.contains { $0[id]?.version == version }
         }.keys
         for chunk in stale.sorted().chunked(500) {
-            let ph = chunk.indices.map { d.placeholder($0 + 2) }.joined(separator: ", ")
+            // Numbered from 2 in every chunk (a slice's indices go on from the chunk before: a
+            // PostgreSQL sync reading the bases of more than 500 rows asked for parameters it never sent).
+            let ph = (0..<chunk.count).map { d.placeholder($0 + 2) }.joined(separator: ", ")
             let rows = try await db.rows("SELECT row_id, version, table_name, data FROM row_versions WHERE campaign_id = \(d.placeholder(1)) AND row_id IN (\(ph))",
                                          [.text(campaign.id)] + chunk.map { .text($0) }, kinds: [.text, .int, .text, .text])
             for r in rows {
@@ -219,22 +241,24 @@ struct SQLStoreCore: Sendable {
         guard !changes.isEmpty || !changes.log.isEmpty else { return }
         let stamp: [SQLValue] = [.text(context.at), .text(context.who)]
         // Inserts, many rows per statement.
-        for (tableName, group) in Dictionary(grouping: changes.inserts, by: \.table).sorted(by: { $0.key < $1.key }) {
+        for (tableName, group) in Dictionary(grouping: changes.inserts, by: { $0.table }).sorted(by: { $0.key < $1.key }) {
             guard let t = StoreSchema.table(named: tableName) else { continue }
-            let kinds: [ColumnKind?] = [nil, nil, nil, nil] + t.columns.map(\.kind) + [nil, nil]
-            let columns = "id, campaign_id, version, position, " + t.columns.map(\.sqlName).joined(separator: ", ") + ", updated_at, updated_by"
+            let kinds: [ColumnKind?] = [nil, nil, nil, nil] + t.columns.map { $0.kind } + [nil, nil]
+            let columns = "id, campaign_id, version, position, " + t.columns.map { $0.sqlName }.joined(separator: ", ") + ", updated_at, updated_by"
             let perRow = kinds.count
+            var statements = Statements { rows in "INSERT INTO \(t.name) (\(columns)) VALUES " + self.tuples(rows, kinds) }
             for chunk in group.chunked(max(1, 30_000 / perRow)) {
                 var args: [SQLValue] = []
-                var tuples: [String] = []
+                args.reserveCapacity(chunk.count * perRow)
                 for (_, row) in chunk {
-                    tuples.append("(" + params(kinds, from: args.count + 1).joined(separator: ", ") + ")")
                     args += [.text(row.id), .text(campaign.id), .int(row.version), .int(row.position)]
-                    args += t.values(of: row.values).map(Self.sqlValue) + stamp
+                    for v in t.values(of: row.values) { args.append(Self.sqlValue(v)) }
+                    args += stamp
                 }
-                try await db.execute("INSERT INTO \(t.name) (\(columns)) VALUES \(tuples.joined(separator: ", "))", args)
+                try await db.execute(statements.sql(rows: chunk.count), args)
             }
         }
+        Phases.mark("apply inserts")
         for u in changes.updates {
             guard let t = StoreSchema.table(named: u.table) else { continue }
             let set = t.columns.enumerated().map { i, c in "\(c.sqlName) = \(params([c.kind], from: i + 5)[0])" }.joined(separator: ", ")
@@ -257,10 +281,14 @@ struct SQLStoreCore: Sendable {
         // Every new version (for later three-way merges against it) and the change log, a chunk at
         // a time: a first sync of 100,000 rows held every row's JSON, twice, until the end. An
         // inserted row's JSON is encoded once, for its version and for the log's new value.
+        var versionStatements = Statements { rows in "INSERT INTO row_versions (row_id, version, campaign_id, table_name, data) VALUES " + self.tuples(rows, Array(repeating: nil, count: 5)) }
+        var logStatements = Statements { rows in
+            "INSERT INTO change_log (at, who, workbook, campaign_id, table_name, row_id, action, column_name, cell, old_value, new_value) VALUES "
+                + self.tuples(rows, Array(repeating: nil, count: 11))
+        }
         func writeVersions(_ args: [SQLValue]) async throws {
             guard !args.isEmpty else { return }
-            let tuples = stride(from: 0, to: args.count, by: 5).map { i in "(" + params([nil, nil, nil, nil, nil], from: i + 1).joined(separator: ", ") + ")" }
-            try await db.execute("INSERT INTO row_versions (row_id, version, campaign_id, table_name, data) VALUES \(tuples.joined(separator: ", "))", args)
+            try await db.execute(versionStatements.sql(rows: args.count / 5), args)
         }
         var pending = Dictionary(changes.inserts.map { ($0.row.id, (table: $0.table, row: $0.row)) }, uniquingKeysWith: { a, _ in a })
         for chunk in changes.log.chunked(2_000) {
@@ -278,10 +306,9 @@ struct SQLStoreCore: Sendable {
                          e.old.map { .text($0.description) } ?? .null, new]
             }
             try await writeVersions(versions)
-            let tuples = stride(from: 0, to: args.count, by: 11).map { i in "(" + params(Array(repeating: nil, count: 11), from: i + 1).joined(separator: ", ") + ")" }
-            try await db.execute("INSERT INTO change_log (at, who, workbook, campaign_id, table_name, row_id, action, column_name, cell, old_value, new_value) VALUES \(tuples.joined(separator: ", "))",
-                                 args)
+            try await db.execute(logStatements.sql(rows: args.count / 11), args)
         }
+        Phases.mark("apply log+versions")
         // Inserts the log does not name, and updates.
         let unlogged = changes.inserts.filter { pending[$0.row.id] != nil }
         for chunk in unlogged.chunked(2_000) {

@@ -19,6 +19,10 @@ public final class SQLiteStore: CampaignStore, @unchecked Sendable {
         // A sync's transaction spans several calls (it is async for PostgreSQL's sake).
         config.allowsUnsafeTransactions = true
         config.foreignKeysEnabled = true
+        // A page cache that holds a large campaign's tables and indexes (SQLite's default is
+        // 2 MB): rows keyed by random ids land all over their index, and with the default each
+        // insert of a first sync read and wrote back pages it had just let go of.
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -131072") }
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
             try queue.writeWithoutTransaction { (db: Database) in try db.execute(sql: "PRAGMA journal_mode = WAL") }
@@ -73,12 +77,13 @@ struct GRDBConnection: SQLConnection {
     var dialect: SQLDialect { .sqlite }
 
     static func arguments(_ args: [SQLValue]) -> StatementArguments {
-        StatementArguments(args.map { v -> (any DatabaseValueConvertible)? in
+        // Database values made directly, not through an existential per value.
+        StatementArguments(args.map { v -> DatabaseValue in
             switch v {
-            case .text(let s): s
-            case .number(let d): d
-            case .int(let i): i
-            case .null: nil
+            case .text(let s): s.databaseValue
+            case .number(let d): d.databaseValue
+            case .int(let i): Int64(i).databaseValue
+            case .null: .null
             }
         })
     }
@@ -89,7 +94,14 @@ struct GRDBConnection: SQLConnection {
     }
 
     func execute(_ sql: String, _ args: [SQLValue]) async throws {
-        try sync { db in try db.execute(sql: sql, arguments: Self.arguments(args)) }
+        try sync { db in
+            guard !args.isEmpty else { return try db.execute(sql: sql) }
+            // One statement with parameters: compiled once for all its runs (a first sync's
+            // inserts repeat the same statement for every full chunk of rows).
+            let statement = try db.cachedStatement(sql: sql)
+            try statement.setArguments(Self.arguments(args))
+            try statement.execute()
+        }
     }
 
     func rows(_ sql: String, _ args: [SQLValue], kinds: [SQLKind]) async throws -> [[SQLValue]] {

@@ -89,6 +89,53 @@ struct StoreConformanceTests {
 }
 
 extension StoreConformanceTests {
+    @Test("inserts of many chunks (the same statement run again, then a shorter one) keep every row, version and log entry",
+          arguments: Stores.Kind.allCases)
+    func manyChunks(_ kind: Stores.Kind) async throws {
+        let dir = try Paths.scratch()
+        let location = try Stores.location(kind, dir: dir)
+        let store = try await location.open()
+        defer { Task { try? await store.close() } }
+        let name = uniqueCampaign()
+        let spec = CampaignSpec(name: name, template: "marketing-plan", start: CalendarDate("2025-05-01"), end: CalendarDate("2025-06-20"))
+        let ctx = SyncContext(who: "tester", workbook: "plan.xlsx")
+        // master_tasks rows are ~20 parameters: 30,000 parameters make a chunk of about 1,500 rows;
+        // the log and versions go 2,000 at a time.
+        let count = 4_321
+        let rows = (0..<count).map { i in
+            StoreRow(id: RowID.make(), version: 1, position: i,
+                     values: ["task": .text("任务 \(i) \"quoted\"\n"), "budget": .number(Double(i) * 1.5), "plannedStart": .date(CalendarDate("2025-05-0\(1 + i % 9)")!)])
+        }
+        _ = try await store.transaction(campaign: spec, history: [:], context: ctx, decide: { _ in
+            var c = StoreChanges()
+            for r in rows {
+                c.inserts.append(("master_tasks", r))
+                c.log.append(LoggedChange(table: "master_tasks", rowID: r.id, action: .insert, column: nil, cell: "主跟踪表!\(r.position + 3)", old: nil, new: nil))
+            }
+            return (c, 0)
+        }, beforeCommit: { _ in })
+        let stored = Dictionary(uniqueKeysWithValues: try await storeRows(location, name, "master_tasks").map { ($0.id, $0) })
+        #expect(stored.count == count)
+        for r in rows {
+            #expect(stored[r.id]?.values == r.values && stored[r.id]?.position == r.position, "row \(r.position)")
+        }
+        // Every row moved on to version 2: the versions the first transaction kept are each row's base.
+        _ = try await store.transaction(campaign: spec, history: [:], context: ctx, decide: { snap in
+            var c = StoreChanges()
+            for r in rows {
+                var v = snap.rows["master_tasks"]![r.id]!.values
+                v["budget"] = .number(-1)
+                c.updates.append(.init(table: "master_tasks", id: r.id, fromVersion: 1, values: v, position: r.position))
+            }
+            return (c, 0)
+        }, beforeCommit: { _ in })
+        let snap = try await store.read(campaign: name, history: Dictionary(uniqueKeysWithValues: rows.map { ($0.id, 1) }))
+        #expect(snap.base.count == count)
+        #expect(rows.allSatisfy { snap.base[$0.id] == $0.values && snap.rows["master_tasks"]?[$0.id]?.version == 2 })
+        let log = try await store.changeLog(campaign: name)
+        #expect(log.count == count && Set(log.map(\.rowID)) == Set(rows.map(\.id)))
+    }
+
     @Test("rows read before the lock stand in for the transaction's reading only while the campaign's version has not moved",
           arguments: Stores.Kind.allCases)
     func prefetched(_ kind: Stores.Kind) async throws {
@@ -194,6 +241,32 @@ struct KeyedRowTests {
         #expect(back == row)
         #expect(back.columns === table.keys, "decoded rows share the table's keys, so the planner compares them by slot")
         #expect(back[slot: try #require(table.keys.slot("budget"))] == .number(1234.5))
+    }
+
+    @Test("a version's JSON is the same text written directly as through JSONValue: keys in byte order, escapes, numbers")
+    func jsonText() throws {
+        let texts = ["", "plain", "引号\"和\\反斜杠", "line\nbreak\ttab\r", "\u{1}control\u{1f}", "emoji 😀 e\u{301}", "=SUM(A1)"]
+        let numbers = [0, -0.5, 1e21, 1234.5, 0.1 + 0.2, -42, 3.0e-7]
+        var rows = 0
+        for (i, key) in table.keys.keys.enumerated() {
+            var row = table.emptyRow()
+            for (j, k) in table.keys.keys.enumerated() where (i + j) % 3 != 0 {
+                switch (i + j) % 4 {
+                case 0: row[k] = .number(numbers[(i * 7 + j) % numbers.count])
+                case 1: row[k] = .date(try #require(CalendarDate("2025-0\(1 + j % 9)-1\(j % 10)")))
+                default: row[k] = .text(texts[(i + j) % texts.count])
+                }
+            }
+            row[key] = .text(texts[i % texts.count])
+            #expect(RowJSON.encode(row) == RowJSON.encodeThroughJSONValue(row), "\(row)")
+            rows += 1
+        }
+        var extra = table.emptyRow()
+        extra["zz not a column"] = .text("x")
+        extra["aa not a column"] = .number(1)
+        #expect(RowJSON.encode(extra) == RowJSON.encodeThroughJSONValue(extra))
+        #expect(RowJSON.encode(table.emptyRow()) == "{}")
+        #expect(rows > 5)
     }
 }
 
