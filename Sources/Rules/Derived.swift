@@ -110,6 +110,30 @@ public struct RowPattern: Sendable {
         length = pieces.reduce(0) { $0 + $1.count } + 20 * (pieces.count - 1)
     }
 
+    /// Whether `formula` is this pattern's text for `row`, compared in place (a recalc asks it of
+    /// every derived cell, most of which already hold their formula: no string is made for them).
+    public func matches(_ formula: String, row: Int) -> Bool {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        return withUnsafeMutableBytes(of: &digits) { d in
+            var n = abs(row), i = d.count
+            repeat { i -= 1; d[i] = UInt8(48 + n % 10); n /= 10 } while n > 0 && i > 1
+            if row < 0 { i -= 1; d[i] = UInt8(ascii: "-") }
+            let number = UnsafeRawBufferPointer(rebasing: d[i...])
+            var f = formula
+            return f.withUTF8 { u in
+                guard u.count == length - 20 * (pieces.count - 1) + number.count * (pieces.count - 1) else { return false }
+                var at = 0
+                for (k, piece) in pieces.enumerated() {
+                    if k > 0 {
+                        for b in number { if u[at] != b { return false }; at += 1 }
+                    }
+                    for b in piece { if u[at] != b { return false }; at += 1 }
+                }
+                return true
+            }
+        }
+    }
+
     public func text(row: Int) -> String {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
         return withUnsafeMutableBytes(of: &digits) { d in

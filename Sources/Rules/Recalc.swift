@@ -88,20 +88,25 @@ public final class Recalculator {
         // Byte-level: it is asked of every derived cell validate reads (Foundation's `contains`
         // went through NSString).
         let u = f.utf8
-        if u.starts(with: "IF(AND(ISNUMBER(".utf8) { return contains(u, "ROUND(".utf8) }
-        if u.starts(with: "IF(ISNUMBER(".utf8) { return contains(u, "\"达标\"".utf8) || contains(u, "\"Met\"".utf8) }
+        if u.starts(with: "IF(AND(ISNUMBER(".utf8) { return contains(f, "ROUND(") }
+        if u.starts(with: "IF(ISNUMBER(".utf8) { return contains(f, "\"达标\"") || contains(f, "\"Met\"") }
         return false
     }
 
-    private static func contains(_ haystack: String.UTF8View, _ needle: String.UTF8View) -> Bool {
-        let n = Array(needle), h = Array(haystack)
-        guard n.count <= h.count, let first = n.first else { return n.isEmpty }
-        var i = 0
-        while i <= h.count - n.count {
-            if h[i] == first && h[i..<(i + n.count)].elementsEqual(n) { return true }
-            i += 1
+    private static func contains(_ haystack: String, _ needle: String) -> Bool {
+        // In place, no copy of either (asked of every derived cell of every row).
+        var h = haystack, n = needle
+        return h.withUTF8 { hb in
+            n.withUTF8 { nb in
+                guard nb.count <= hb.count, let first = nb.first else { return nb.isEmpty }
+                var i = 0
+                while i <= hb.count - nb.count {
+                    if hb[i] == first && memcmp(hb.baseAddress! + i, nb.baseAddress!, nb.count) == 0 { return true }
+                    i += 1
+                }
+                return false
+            }
         }
-        return false
     }
 
     /// The ROI definition the effect sheet's first rows follow: entered values that match one
@@ -770,8 +775,9 @@ final class RatioPass: @unchecked Sendable {
                 if abs(Ratio.round(mine, 2) - entered) > 0.005 && abs(Ratio.round(other, 2) - entered) <= 0.0051 { roiSeen.other += 1 }
             }
             let value = computed.map(CellValue.number) ?? .string("-")
-            let formula = asFraction ? r.fraction!.pattern.text(row: row.index) : r.pattern.text(row: row.index)
-            if let current, current.formula == formula, Recalculator.same(current.value, value) { continue }
+            let pattern = asFraction ? r.fraction!.pattern : r.pattern
+            if let current, let f = current.formula, Recalculator.same(current.value, value), pattern.matches(f, row: row.index) { continue }
+            let formula = pattern.text(row: row.index)
             edits.append((r.column, CellEdit(value: value, formula: formula, fillDown: asFraction ? r.ratio.key + "%" : r.ratio.key)))
         }
         return sums.isEmpty ? edits : (sums + edits).sorted { $0.column < $1.column }

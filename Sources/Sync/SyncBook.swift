@@ -94,17 +94,31 @@ public struct SyncBinding: Sendable {
         var inManifest = false
         _ = try workbook.readSheet(info) { row in
             b.usedRows = max(b.usedRows, row.index)
+            if inManifest {
+                // One line per row of the workbook (50,000 for a large sheet): its three cells
+                // taken as they are, a version written as a number read as one.
+                var table = "", id = "", version: Int?, number = false
+                for c in row.cells {
+                    switch c.column {
+                    case 1: table = Values.trimmed(Values.text(c.value))
+                    case 2: id = Values.trimmed(Values.text(c.value))
+                    case 3:
+                        if case .number(let n) = c.value {
+                            number = true
+                            if n == n.rounded() && abs(n) < 1e15 { version = Int(n); continue }
+                        }
+                        version = Int(Values.trimmed(Values.text(c.value)))
+                    default: continue
+                    }
+                }
+                if let v = version, RowID.isValid(id) { b.manifest[id] = (table, v, number ? row.index : 0) }
+                return
+            }
             let texts = (1...3).map { c -> String in
                 guard let v = row.cell(at: c)?.value else { return "" }
                 return Values.trimmed(Values.text(v))
             }
-            if inManifest {
-                if let v = Int(texts[2]), RowID.isValid(texts[1]) {
-                    var number = false
-                    if case .number? = row.cell(at: 3)?.value { number = true }
-                    b.manifest[texts[1]] = (texts[0], v, number ? row.index : 0)
-                }
-            } else if texts == manifestHeader {
+            if texts == manifestHeader {
                 inManifest = true
                 onHeader?(b)
             } else if texts[0] == "campaign" {
@@ -261,6 +275,8 @@ final class SyncRows: CheckedRows {
         var sheet: SyncedSheet
         /// Template key → sheet column, and the store columns the sheet has with their slots in the table's rows.
         let keyColumns: [String: Int], columns: [StoreColumn], tableSlots: [Int]
+        /// Each of `columns`' unit factor (`预算(万元)`: 10,000), found once per sheet.
+        let factors: [Double]
         /// Each of `columns`' slot in the sheet's data rows (their `ColumnLayout`, taken from the
         /// first row): no key hashed per cell.
         var slots: [Int?]?
@@ -292,7 +308,7 @@ final class SyncRows: CheckedRows {
             let tableSlots = table.columns.indices.filter { keyColumns[table.columns[$0].key] != nil }
             index[m.sheetName] = pending.count
             pending.append(Pending(sheet: sheet, keyColumns: keyColumns, columns: tableSlots.map { table.columns[$0] }, tableSlots: tableSlots,
-                                   slots: nil, lastData: m.headerRow, raciFour: raciFour))
+                                   factors: tableSlots.map { m.factor(table.columns[$0].key) }, slots: nil, lastData: m.headerRow, raciFour: raciFour))
         }
     }
 
@@ -337,7 +353,7 @@ final class SyncRows: CheckedRows {
                     let cell = p.slots![i].flatMap { row.cells[slot: $0] }
                     if let cell { r.styles[slot: at] = cell.styleIndex }
                     if let cell, cell.hasFormula, !row.isInherited(c.key) { r.skipped.insert(c.key); continue }
-                    switch SyncBook.storeValue(cell, c, book, factor: p.sheet.mapping.factor(c.key)) {
+                    switch SyncBook.storeValue(cell, c, book, factor: p.factors[i]) {
                     case .some(let v): r.values[slot: at] = v
                     case .none: r.skipped.insert(c.key)
                     }

@@ -223,3 +223,32 @@ import XLSX
         try Self.keepForInterop(out, as: "recalc-large-effect.xlsx")
     }
 }
+
+@Suite("A ratio's formula for a row, compared in place")
+struct RowPatternTests {
+    @Test("a formula matches its pattern's text for its own row only, whatever the row's digits")
+    func matches() throws {
+        let spec = try #require(try Template.builtin("marketing-plan").sheets.first { $0.id == "effect" })
+        let letters = ["impressions": "C", "clicks": "D", "ctr": "E", "conversions": "F", "cvr": "G", "cost": "H", "cpa": "I", "sales": "J", "roi": "K"]
+        var patterns = 0
+        for roi in ["ratio", "net"] {
+            for r in Ratio.of(spec, roi: roi) {
+                guard let p = r.pattern(column: { letters[$0] }) else { continue }
+                patterns += 1
+                for row in [1, 2, 9, 10, 99, 100, 12_345, 1_048_576] {
+                    let text = p.text(row: row)
+                    #expect(p.matches(text, row: row), "\(text)")
+                    #expect(!p.matches(text, row: row + 1), "\(text) is not row \(row + 1)'s")
+                    #expect(!p.matches(text + " ", row: row) && !p.matches(String(text.dropLast()), row: row))
+                    // One character changed anywhere.
+                    for i in [0, text.utf8.count / 2, text.utf8.count - 1] {
+                        var bytes = Array(text.utf8)
+                        bytes[i] = bytes[i] == UInt8(ascii: "X") ? UInt8(ascii: "Y") : UInt8(ascii: "X")
+                        #expect(!p.matches(String(decoding: bytes, as: UTF8.self), row: row))
+                    }
+                }
+            }
+        }
+        #expect(patterns >= 4)
+    }
+}
