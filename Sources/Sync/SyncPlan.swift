@@ -181,11 +181,14 @@ public enum SyncPlanner {
             }
             // Each row's store row, looked up once; ids this workbook does not know and the store
             // does not have (pasted from elsewhere) are dropped: new rows.
+            // And each row's manifest entry, looked up once too.
             var stored = [StoreRow?](repeating: nil, count: rows.count)
+            var knownOf = [(table: String, version: Int, row: Int)?](repeating: nil, count: rows.count)
             var held = 0
             for i in rows.indices {
                 guard let id = rows[i].id else { continue }
-                if let s = storeRows[id] { stored[i] = s; held += 1 } else if binding.manifest[id] == nil { rows[i].id = nil }
+                knownOf[i] = binding.manifest[id]
+                if let s = storeRows[id] { stored[i] = s; held += 1 } else if knownOf[i] == nil { rows[i].id = nil }
             }
 
             // Ids separated from their rows by a sort that left the hidden id column behind: a row
@@ -196,7 +199,7 @@ public enum SyncPlanner {
             if held > 1 {
                 var candidates: [Int] = []
                 for (i, r) in rows.enumerated() where r.skipped.isEmpty {
-                    guard let id = r.id, let b = base(id), differences(r, b, atLeast: 2) else { continue }
+                    guard let id = r.id, let b = base(id, known: knownOf[i], stored: stored[i]), differences(r, b, atLeast: 2) else { continue }
                     candidates.append(i)
                 }
                 if candidates.count >= 2 {
@@ -256,7 +259,7 @@ public enum SyncPlanner {
                     continue
                 }
                 // In both: merge cell by cell.
-                let known = binding.manifest[id]
+                let known = knownOf[i]
                 let b = base(id, known: known, stored: s)
                 var merged = s.values
                 var storeChanged = false, workbookCells = 0
