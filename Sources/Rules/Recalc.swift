@@ -862,8 +862,15 @@ public final class RatioRecording {
         let setup: RatioSetup
         let pass: RatioPass
         var edits: [RatioEdits.RowEdits] = []
+        /// More rows with edits than a recording keeps (a sheet whose derived cells were never
+        /// written, at its first sync): given up, and the sheet is read again as it is written.
+        var gaveUp = false
         init(_ setup: RatioSetup) { self.setup = setup; pass = setup.pass() }
     }
+    /// Rows with edits a sheet's recording keeps at most: each holds its formulas as text, and a
+    /// recording of every row of a large sheet held more than the sheet's whole reading.
+    /// (A variable for the test that makes it give up.)
+    nonisolated(unsafe) public static var mostRows = 10_000
     let book: CampaignBook
     private var sheets: [String: Sheet] = [:]
     private var last: (name: String, sheet: Sheet?) = ("", nil)
@@ -883,14 +890,20 @@ public final class RatioRecording {
 
     public func feed(_ row: TableRow, in m: SheetMapping) {
         if m.sheetName != last.name { last = (m.sheetName, sheets[m.sheetName]) }
-        guard let sheet = last.sheet else { return }
+        guard let sheet = last.sheet, !sheet.gaveUp else { return }
         let edits = sheet.pass.compute(row)
-        if !edits.isEmpty { sheet.edits.append((row.index, edits)) }
+        guard !edits.isEmpty else { return }
+        if sheet.edits.count >= Self.mostRows {
+            sheet.gaveUp = true
+            sheet.edits = []
+            return
+        }
+        sheet.edits.append((row.index, edits))
     }
 
     /// Hands what was found to the book, for the recalc made over it.
     public func finish() {
-        for (name, sheet) in sheets { book.recordedRatios[name] = sheet }
+        for (name, sheet) in sheets where !sheet.gaveUp { book.recordedRatios[name] = sheet }
         sheets = [:]
     }
 }
