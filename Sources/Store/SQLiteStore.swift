@@ -19,10 +19,6 @@ public final class SQLiteStore: CampaignStore, @unchecked Sendable {
         // A sync's transaction spans several calls (it is async for PostgreSQL's sake).
         config.allowsUnsafeTransactions = true
         config.foreignKeysEnabled = true
-        // A page cache that holds a large campaign's tables and indexes (SQLite's default is
-        // 2 MB): rows keyed by random ids land all over their index, and with the default each
-        // insert of a first sync read and wrote back pages it had just let go of.
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -131072") }
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
             try queue.writeWithoutTransaction { (db: Database) in try db.execute(sql: "PRAGMA journal_mode = WAL") }
