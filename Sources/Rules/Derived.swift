@@ -110,15 +110,22 @@ public struct RowPattern: Sendable {
         length = pieces.reduce(0) { $0 + $1.count } + 20 * (pieces.count - 1)
     }
 
-    /// Whether `formula` is this pattern's text for `row`, compared in place (a recalc asks it of
-    /// every derived cell, most of which already hold their formula: no string is made for them).
-    public func matches(_ formula: String, row: Int) -> Bool {
+    /// The row's number as decimal digits, on the stack, for `body`.
+    @inline(__always)
+    private func withDigits<T>(_ row: Int, _ body: (UnsafeRawBufferPointer) -> T) -> T {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
         return withUnsafeMutableBytes(of: &digits) { d in
             var n = abs(row), i = d.count
             repeat { i -= 1; d[i] = UInt8(48 + n % 10); n /= 10 } while n > 0 && i > 1
             if row < 0 { i -= 1; d[i] = UInt8(ascii: "-") }
-            let number = UnsafeRawBufferPointer(rebasing: d[i...])
+            return body(UnsafeRawBufferPointer(rebasing: d[i...]))
+        }
+    }
+
+    /// Whether `formula` is this pattern's text for `row`, compared in place (a recalc asks it of
+    /// every derived cell, most of which already hold their formula: no string is made for them).
+    public func matches(_ formula: String, row: Int) -> Bool {
+        withDigits(row) { number in
             var f = formula
             return f.withUTF8 { u in
                 guard u.count == length - 20 * (pieces.count - 1) + number.count * (pieces.count - 1) else { return false }
@@ -135,14 +142,9 @@ public struct RowPattern: Sendable {
     }
 
     public func text(row: Int) -> String {
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        return withUnsafeMutableBytes(of: &digits) { d in
-            var n = abs(row), i = d.count
-            repeat { i -= 1; d[i] = UInt8(48 + n % 10); n /= 10 } while n > 0 && i > 1
-            if row < 0 { i -= 1; d[i] = UInt8(ascii: "-") }
-            let number = UnsafeRawBufferPointer(rebasing: d[i...])
+        withDigits(row) { number in
             // Copied a piece at a time, not byte by byte (40,000 formulas a 10,000-row recalc).
-            return String(unsafeUninitializedCapacity: length) { out in
+            String(unsafeUninitializedCapacity: length) { out in
                 let base = UnsafeMutableRawPointer(out.baseAddress!)
                 var at = 0
                 for (k, piece) in pieces.enumerated() {

@@ -6,6 +6,12 @@ import TestSupport
 
 @Suite("Store conformance (SQLite and PostgreSQL)")
 struct StoreConformanceTests {
+    /// A store of `kind` in a scratch folder, opened, and a campaign name no other test uses.
+    static func opened(_ kind: Stores.Kind) async throws -> (location: StoreLocation, store: any CampaignStore, name: String) {
+        let location = try Stores.location(kind, dir: try Paths.scratch())
+        return (location, try await location.open(), uniqueCampaign())
+    }
+
     @Test("migrations run once and are recorded; a second open changes nothing", arguments: Stores.Kind.allCases)
     func migrations(_ kind: Stores.Kind) async throws {
         let dir = try Paths.scratch()
@@ -33,11 +39,8 @@ struct StoreConformanceTests {
 
     @Test("a transaction inserts, updates with a new version and logs; a stale version is refused and rolls back", arguments: Stores.Kind.allCases)
     func versions(_ kind: Stores.Kind) async throws {
-        let dir = try Paths.scratch()
-        let location = try Stores.location(kind, dir: dir)
-        let store = try await location.open()
+        let (location, store, name) = try await Self.opened(kind)
         defer { Task { try? await store.close() } }
-        let name = uniqueCampaign()
         let spec = CampaignSpec(name: name, template: "marketing-plan", start: CalendarDate("2025-05-01"), end: CalendarDate("2025-06-20"))
         let ctx = SyncContext(who: "tester", workbook: "plan.xlsx")
         let id = RowID.make()
@@ -92,11 +95,8 @@ extension StoreConformanceTests {
     @Test("inserts of many chunks (the same statement run again, then a shorter one) keep every row, version and log entry",
           arguments: Stores.Kind.allCases)
     func manyChunks(_ kind: Stores.Kind) async throws {
-        let dir = try Paths.scratch()
-        let location = try Stores.location(kind, dir: dir)
-        let store = try await location.open()
+        let (location, store, name) = try await Self.opened(kind)
         defer { Task { try? await store.close() } }
-        let name = uniqueCampaign()
         let spec = CampaignSpec(name: name, template: "marketing-plan", start: CalendarDate("2025-05-01"), end: CalendarDate("2025-06-20"))
         let ctx = SyncContext(who: "tester", workbook: "plan.xlsx")
         // master_tasks rows are ~20 parameters: 30,000 parameters make a chunk of about 1,500 rows;
@@ -139,11 +139,8 @@ extension StoreConformanceTests {
     @Test("rows read before the lock stand in for the transaction's reading only while the campaign's version has not moved",
           arguments: Stores.Kind.allCases)
     func prefetched(_ kind: Stores.Kind) async throws {
-        let dir = try Paths.scratch()
-        let location = try Stores.location(kind, dir: dir)
-        let store = try await location.open()
+        let (_, store, name) = try await Self.opened(kind)
         defer { Task { try? await store.close() } }
-        let name = uniqueCampaign()
         let spec = CampaignSpec(name: name, template: "marketing-plan", start: nil, end: nil)
         let ctx = SyncContext(who: "tester", workbook: "plan.xlsx")
         let id = RowID.make()
