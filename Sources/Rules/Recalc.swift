@@ -194,7 +194,10 @@ public final class Recalculator {
     func ratios(_ m: SheetMapping, _ spec: Template.Sheet) throws {
         // The workbook's own ROI definition is kept (unless --roi says otherwise), and said once.
         detectedROI = nil
-        if options.roi == nil, let d = try detectROI(m) {
+        // The recording made in a sync's read pass found it already (the same rows, unmerged: the
+        // first rows' values say which definition they follow either way).
+        let recorded = book.recordedRatios[m.sheetName]
+        if options.roi == nil, let d = try recorded.map({ $0.detectedROI }) ?? detectROI(m) {
             detectedROI = d
             if d != (book.template?.roi ?? "ratio") {
                 result.notices.append(d == "net"
@@ -209,7 +212,7 @@ public final class Recalculator {
         // Computed already, in a pass that read the rows (a sync's validation), over the same
         // cells by the same definition: its edits are given as they were found. The merge's values
         // in the sheet's cells (other than the row identities) need the rows read again.
-        if let recorded = book.recordedRatios[m.sheetName], recorded.setup.matches(setup), !book.pending.changesCells(of: m) {
+        if let recorded, recorded.setup.matches(setup), !book.pending.changesCells(of: m) {
             try editor.streamEdits(in: info) { [unowned self] in
                 let source = RatioEdits(recorded: recorded)
                 ratioSources[m.sheetName] = source
@@ -865,7 +868,9 @@ public final class RatioRecording {
         /// More rows with edits than a recording keeps (a sheet whose derived cells were never
         /// written, at its first sync): given up, and the sheet is read again as it is written.
         var gaveUp = false
-        init(_ setup: RatioSetup) { self.setup = setup; pass = setup.pass() }
+        /// The ROI definition the sheet's first rows follow (`Recalculator.detectROI`), or nil.
+        let detectedROI: String?
+        init(_ setup: RatioSetup, detectedROI: String?) { self.setup = setup; self.detectedROI = detectedROI; pass = setup.pass() }
     }
     /// Rows with edits a sheet's recording keeps at most: each holds its formulas as text, and a
     /// recording of every row of a large sheet held more than the sheet's whole reading.
@@ -881,9 +886,10 @@ public final class RatioRecording {
         self.book = book
         for m in book.mappings {
             guard let spec = book.sheetSpec(m), spec.rows != "fields" else { continue }
-            let roi = try options.roi ?? Recalculator.detectROI(m, in: book) ?? book.template?.roi ?? "ratio"
+            let detected = options.roi == nil ? try Recalculator.detectROI(m, in: book) : nil
+            let roi = options.roi ?? detected ?? book.template?.roi ?? "ratio"
             if let setup = RatioSetup(book: book, mapping: m, spec: spec, roi: roi, replaceOwn: options.replaceOwnFormulas) {
-                sheets[m.sheetName] = Sheet(setup)
+                sheets[m.sheetName] = Sheet(setup, detectedROI: detected)
             }
         }
     }

@@ -228,17 +228,6 @@ package enum RowJSON {
         return out
     }
 
-    /// As `encode` writes it, through `JSONValue` (for the test holding the two equal).
-    package static func encodeThroughJSONValue(_ values: RowValues) -> String {
-        JSONValue.object(values.sorted { $0.key < $1.key }.map { k, v in
-            switch v {
-            case .text(let s): (k, .string(s))
-            case .number(let n): (k, .number(n))
-            case .date(let d): (k, .string(d.iso))
-            }
-        }).text
-    }
-
     package static func decode(_ text: String, table: StoreTable) -> RowValues {
         guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else { return table.emptyRow() }
         var out = table.emptyRow()

@@ -151,19 +151,14 @@ public enum SyncPlanner {
                 for c in mergedColumns(r) { values[slot: c.slot] = r.values.value(c.column.key, slot: c.slot, of: keys) }
                 return values
             }
-            func differences(_ r: SyncedRow, _ b: RowValues) -> Int {
-                var n = 0
-                for c in mergedColumns(r) where !StoreValue.same(r.values.value(c.column.key, slot: c.slot, of: keys), b.value(c.column.key, slot: c.slot, of: keys)) { n += 1 }
-                return n
-            }
-            /// Whether the row differs from `b` in at least `least` cells (stops counting there).
-            func differences(_ r: SyncedRow, _ b: RowValues, atLeast least: Int) -> Bool {
+            /// The cells in which the row differs from `b`, counted up to `limit` (no further).
+            func differences(_ r: SyncedRow, _ b: RowValues, upTo limit: Int = .max) -> Int {
                 var n = 0
                 for c in mergedColumns(r) where !StoreValue.same(r.values.value(c.column.key, slot: c.slot, of: keys), b.value(c.column.key, slot: c.slot, of: keys)) {
                     n += 1
-                    if n >= least { return true }
+                    if n >= limit { break }
                 }
-                return false
+                return n
             }
 
             // A copied row carries its original's id: the copy that differs least from the base keeps it.
@@ -199,7 +194,7 @@ public enum SyncPlanner {
             if held > 1 {
                 var candidates: [Int] = []
                 for (i, r) in rows.enumerated() where r.skipped.isEmpty {
-                    guard let id = r.id, let b = base(id, known: knownOf[i], stored: stored[i]), differences(r, b, atLeast: 2) else { continue }
+                    guard let id = r.id, let b = base(id, known: knownOf[i], stored: stored[i]), differences(r, b, upTo: 2) >= 2 else { continue }
                     candidates.append(i)
                 }
                 if candidates.count >= 2 {
