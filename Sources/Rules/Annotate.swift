@@ -7,6 +7,8 @@ import XLSX
 public enum Annotator {
     public static func annotate(_ report: Report, source: String, to out: String, chinese zh: Bool) throws {
         let editor = try WorkbookEditor(path: source)
+        // Only sheets the report was read from get notes and fills: rows without any are copied unparsed.
+        editor.copiesRowsUnparsed = true
         let book = editor.workbook
         // One note and one fill per cell, carrying all of its problems.
         var byCell: [String: [Diagnostic]] = [:]

@@ -42,7 +42,10 @@ public final class Recalculator {
     public convenience init(path: String, options: RecalcOptions) throws {
         // Two handles on the file: the sheets a second thread reads while the editor rewrites
         // them are inflated side by side, not in turn under one handle's lock.
-        try self.init(book: try CampaignBook(path: path, templates: options.templates), editor: try WorkbookEditor(path: path), options: options)
+        // The sheets it edits are read whole by its own pass first: rows it does not edit are copied unparsed.
+        let editor = try WorkbookEditor(path: path)
+        editor.copiesRowsUnparsed = true
+        try self.init(book: try CampaignBook(path: path, templates: options.templates), editor: editor, options: options)
     }
 
     /// Over a workbook already read (`book`) and an editor of the same file that may hold edits

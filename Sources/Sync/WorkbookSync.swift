@@ -22,6 +22,8 @@ enum WorkbookSync {
         // computed as their sheet is written, which cannot be combined with rows that move).
         var rowsMove = false
         let editor = try WorkbookEditor(path: book.path)
+        // Every sheet a sync edits was read whole by its own reading: rows without edits are copied unparsed.
+        editor.copiesRowsUnparsed = true
         let styles = editor.workbook.styles
         for sheet in book.sheets {
             guard let info = editor.workbook.sheet(named: sheet.name) else { continue }

@@ -9,7 +9,7 @@
 /// name) are rewritten in every formula.
 /// `@exclusivity(unchecked)` on its state, as on `XMLRewriter`'s: the parser's callbacks touch it
 /// one at a time on one thread, never through overlapping accesses.
-final class SheetEditRewriter: XMLRewriter {
+final class SheetEditRewriter: XMLRewriter, ElementSkipping {
     /// row → column → edit, in final rows (edits made out of reading order)
     @exclusivity(unchecked) private var edits: [Int: [Int: CellEdit]]
     /// Edits made in reading order, read back row by row.
@@ -108,7 +108,8 @@ final class SheetEditRewriter: XMLRewriter {
 
     init(output: Output, part: String, edits: [CellReference: CellEdit], spool: EditSpool? = nil, source: RowEditSource? = nil, legacyDrawing: String? = nil,
          sharedString: @escaping (String) throws -> Int? = { _ in nil }, hiddenColumns: Set<Int> = [], shift: RowShift = RowShift(),
-         moved: [String: RowShift] = [:], copiesRaw: Bool = false, filterColumn: Int? = nil) throws {
+         moved: [String: RowShift] = [:], copiesRaw: Bool = false, passesOverRows: Bool = false, filterColumn: Int? = nil) throws {
+        self.passesOverRows = passesOverRows
         self.legacyDrawing = legacyDrawing
         self.filterColumn = filterColumn
         toHide = hiddenColumns.sorted()
@@ -142,6 +143,64 @@ final class SheetEditRewriter: XMLRewriter {
     }
 
     private var shifting: Bool { !moved.isEmpty }
+
+    // MARK: rows copied unparsed
+
+    /// Rows the parser reaches that get no edit are copied as bytes, not parsed (`ElementSkipping`).
+    private let passesOverRows: Bool
+    let skippableName = Array("row".utf8)
+    private(set) var rowsTaken = 0
+
+    func take(_ element: UnsafeRawBufferPointer, name: Int, startTagEnd: Int, at offset: Int) throws -> SkipAnswer {
+        // Rows that move, rewritten references, formats copied to new rows and shared formulas
+        // written out per cell all need every row parsed.
+        guard passesOverRows, home == nil, !shifting, !copiesFormats, !expandsShared, copiesRaw else { return .parseRest }
+        guard inSheetData, depth == 2, replacedDepth == 0, capture == nil, pendingContainer == nil, mayPassOver else { return .parse }
+        // The sheet's own row element, by the prefix its sheetData has.
+        let qualified = UnsafeRawBufferPointer(rebasing: element[1..<(1 + name)])
+        guard qualified.count == prefix.utf8.count + 3, qualified.elementsEqual(prefix.utf8 + skippableName) else { return .parse }
+        let tag = UnsafeRawBufferPointer(rebasing: element[..<startTagEnd])
+        guard let digits = attributeValue("r", inStartTag: tag), let r = SheetHandler.integer(digits), r > originalRow else { return .parse }
+        guard try nextEditedRow() > r else { return .parse }
+        if nextInserted < insertedRows.count && insertedRows[nextInserted].row <= r { return .parse }
+        // Shared formulas keep their numbers only while the sheet's groups are numbered as they were.
+        if renumbers && !keepsGroupNumbers(element) { return .parse }
+        passOver(element, at: offset)
+        originalRow = r
+        rowIndex = r
+        lastColumn = 0
+        lastWrittenRow = r
+        rowsTaken += 1
+        return .taken
+    }
+
+    /// True when every `si="…"` in the row's bytes names a group already numbered as it was (an
+    /// `si=` it cannot read, even in a text, answers false: the row is parsed).
+    private func keepsGroupNumbers(_ element: UnsafeRawBufferPointer) -> Bool {
+        let b = element.bindMemory(to: UInt8.self)
+        let n = b.count
+        func space(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
+        var i = 1
+        while i + 2 < n {
+            defer { i += 1 }
+            guard b[i] == UInt8(ascii: "s"), b[i + 1] == UInt8(ascii: "i"), space(b[i - 1]) else { continue }
+            var k = i + 2
+            while k < n && space(b[k]) { k += 1 }
+            guard k < n, b[k] == UInt8(ascii: "=") else { continue }
+            k += 1
+            while k < n && space(b[k]) { k += 1 }
+            guard k < n, b[k] == UInt8(ascii: "\"") || b[k] == UInt8(ascii: "'") else { return false }
+            let quote = b[k]
+            let from = k + 1
+            k = from
+            while k < n && b[k] != quote { k += 1 }
+            guard k < n else { return false }
+            let si = String(decoding: UnsafeRawBufferPointer(rebasing: element[from..<k]), as: UTF8.self)
+            guard siMap[si] == si else { return false }
+            i = k
+        }
+        return true
+    }
 
     override func rewriteStart(_ name: XMLName, _ attributes: XMLAttributes) throws {
         depth += 1

@@ -19,6 +19,12 @@ public final class WorkbookEditor {
     /// Edited sheets keep their unchanged rows and cells byte for byte (see `XMLRewriter`);
     /// false writes every element again (the tests compare the two).
     public var rawCopy = true
+    /// Rows without edits are copied without being parsed again: for callers that have parsed
+    /// every sheet they edit whole (validation, sync and recalc read them first), so a row that
+    /// is not well-formed could not get this far. Off, every row is parsed as it is copied.
+    public var copiesRowsUnparsed = false
+    /// Rows the last save copied without parsing them (tests check that it happens).
+    var rowsCopiedUnparsed = 0
     /// Edits that arrived in reading order, per sheet part: spooled, not kept in `cellEdits`.
     var spools: [String: EditSpool] = [:]
     /// Edits made while the sheet is rewritten (`streamEdits`), per sheet part.
@@ -192,10 +198,11 @@ public final class WorkbookEditor {
                 let rewriter = try SheetEditRewriter(output: output, part: part, edits: edits, spool: spool, source: source, legacyDrawing: legacyDrawings[part],
                                                      sharedString: { [unowned self] in try self.sharedStringIndex($0) },
                                                      hiddenColumns: hiddenColumns[part] ?? [],
-                                                     shift: rowShifts[part] ?? RowShift(), moved: moved, copiesRaw: raw,
+                                                     shift: rowShifts[part] ?? RowShift(), moved: moved, copiesRaw: raw, passesOverRows: copiesRowsUnparsed,
                                                      filterColumn: columnReach[part]?.column)
                 try XMLStreamParser.parse(entry, in: workbook.archive, handler: rewriter)
                 try rewriter.finish()
+                rowsCopiedUnparsed += rewriter.rowsTaken
                 return rewriter
             }
             // Unchanged rows and cells are copied byte for byte; should libxml2 ever report

@@ -42,6 +42,16 @@ final class XMLOut {
         }
     }
 
+    /// Writes an element the parser passed over (`ElementSkipping`) where it stood, at `offset`
+    /// in the parsed input: the pending bytes before it first, its bytes as they are, and the
+    /// pending bytes go on from there.
+    func passOver(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
+        eventStart = offset
+        flushRaw()
+        check(xmlTextWriterWriteRawLen(writer, bytes.baseAddress!.assumingMemoryBound(to: xmlChar.self), Int32(bytes.count)))
+        rawFrom = offset
+    }
+
     /// In raw copy the input's own XML declaration is copied: none is written.
     func copiesDeclaration() { started = true }
 

@@ -73,6 +73,13 @@ class XMLRewriter: XMLContentHandler {
     /// Raw copy was asked for and the part allows it.
     var copiesRaw: Bool { out.raw != nil }
 
+    /// True when an element may be copied without being parsed here (`ElementSkipping`): raw copy,
+    /// nothing suspended or being left out, every byte before it settled.
+    final var mayPassOver: Bool { copiesRaw && !suspended && skipDepth == 0 && out.rawFrom != nil }
+
+    /// Copies an element the parser passed over, at `offset` in the bytes it parsed.
+    final func passOver(_ element: UnsafeRawBufferPointer, at offset: Int) { out.passOver(element, at: offset) }
+
     /// The input from here on is not copied (its content is being replaced) until `resumeRaw()`.
     final func suspendRaw() {
         guard copiesRaw else { return }

@@ -390,7 +390,18 @@ public final class XMLStreamParser {
         self.maxDepth = limits.maxDepth
         self.limits = limits
         maxPending = (256 << 10) + Self.pieceBytes
+        if raw != nil, let skipper = handler as? ElementSkipping {
+            filter = ElementFilter(skipper: skipper, parse: { [unowned self] in try self.parse($0) }, settled: { [unowned self] in
+                guard let c = self.context, xmlByteConsumed(c) == self.given else { return nil }
+                return self.given
+            })
+        }
     }
+
+    /// Elements the handler may take as bytes are passed to it through here (raw copy only).
+    private var filter: ElementFilter?
+    /// Bytes given to libxml2 so far.
+    @exclusivity(unchecked) private var given = 0
 
     private let limits: Limits
     /// Bytes libxml2 may hold unparsed: a text or a start tag it waits to see the end of (Excel's
@@ -429,7 +440,12 @@ public final class XMLStreamParser {
     }
 
     private func feed(_ chunk: UnsafeRawBufferPointer) throws {
+        if let filter { try filter.feed(chunk) } else { try parse(chunk) }
+    }
+
+    private func parse(_ chunk: UnsafeRawBufferPointer) throws {
         guard chunk.count > 0 else { return }
+        given += chunk.count
         if let raw { raw.append(chunk, parsedTo: context.map { xmlByteConsumed($0) } ?? 0) }
         let bytes = chunk.baseAddress!.assumingMemoryBound(to: CChar.self)
         if context == nil {
@@ -448,6 +464,7 @@ public final class XMLStreamParser {
     }
 
     private func finish() throws {
+        try filter?.finish()
         guard context != nil else {
             throw XLSXError(.malformedXML, part: part, english: "The part is empty where XML was expected", chinese: "该部件为空,应为 XML 内容")
         }

@@ -294,7 +294,9 @@ struct KeyedRowTests {
         // resumes on the cooperative pool, which the CLI tests' blocking runs can keep busy on two cores.
         let waited = Date().timeIntervalSince(start)
         #expect(waited >= 0.5 && waited < 300, "\(waited) s")
-        let answered = try await PGConnection.answered(within: 5) { 42 }
+        // An answer comes through (within a bound as loose, for the same reason: a 5 s bound lost
+        // the race to a busy pool once in CI).
+        let answered = try await PGConnection.answered(within: 300) { 42 }
         #expect(answered == 42)
     }
 }
