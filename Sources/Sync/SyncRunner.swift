@@ -169,6 +169,7 @@ public enum SyncRunner {
         let tx = try await store.begin(campaign: spec, history: book.binding.history, prefetched: prefetched, context: context)
         Phases.mark("store read")
         let plan: SyncPlan
+        var written: BackgroundWork<[String]>?
         do {
             try checkTemplate(tx.snapshot.campaign, book)
             plan = SyncPlanner.plan(sheets: book.sheets, binding: book.binding, snapshot: tx.snapshot, prefer: options.prefer)
@@ -180,16 +181,23 @@ public enum SyncRunner {
                 result.plan = plan
                 return result
             }
+            // The workbook is written beside the original while the store applies its side (the
+            // two do not depend on each other: the plan says what each gets); the commit waits for both.
+            let validation = options.validation, mergedCopy = options.mergedCopy, location = store.location
+            let writing = plan.changesWorkbook ? plan.campaign.map { campaign in
+                BackgroundWork { try WorkbookSync.write(book: book, plan: plan, campaign: campaign, store: location, to: staged,
+                                                        options: validation, mergedCopy: mergedCopy) }
+            } : nil
+            written = writing
             try await tx.apply(plan.store)
             Phases.mark("store apply")
-            if plan.changesWorkbook, let campaign = plan.campaign {
-                result.tooLong = try WorkbookSync.write(book: book, plan: plan, campaign: campaign, store: store.location, to: staged,
-                                                        options: options.validation, mergedCopy: options.mergedCopy)
-            }
+            if let writing { result.tooLong = try writing.value() }
             try options.beforeCommit?()
             try await tx.commit()
             Phases.mark("commit")
         } catch {
+            // A workbook still being written is waited for, so that nothing is left beside the original.
+            _ = try? written?.value()
             await tx.rollback()
             unlink(staged)
             throw error

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Streams a worksheet through, replacing and inserting the edited cells in place and keeping
 /// every other element and attribute — including those it does not understand (`extLst`,
 /// `x14ac:*`, `mc:AlternateContent`) — as they were.
@@ -150,6 +156,8 @@ final class SheetEditRewriter: XMLRewriter, ElementSkipping {
     private let passesOverRows: Bool
     let skippableName = Array("row".utf8)
     private(set) var rowsTaken = 0
+    /// Rows with edits written from their bytes (`splice`), not parsed.
+    private(set) var rowsSpliced = 0
 
     func take(_ element: UnsafeRawBufferPointer, name: Int, startTagEnd: Int, at offset: Int) throws -> SkipAnswer {
         // Rows that move, rewritten references, formats copied to new rows and shared formulas
@@ -161,17 +169,153 @@ final class SheetEditRewriter: XMLRewriter, ElementSkipping {
         guard qualified.count == prefix.utf8.count + 3, qualified.elementsEqual(prefix.utf8 + skippableName) else { return .parse }
         let tag = UnsafeRawBufferPointer(rebasing: element[..<startTagEnd])
         guard let digits = attributeValue("r", inStartTag: tag), let r = SheetHandler.integer(digits), r > originalRow else { return .parse }
-        guard try nextEditedRow() > r else { return .parse }
+        let next = try nextEditedRow()
+        guard next >= r else { return .parse }
         if nextInserted < insertedRows.count && insertedRows[nextInserted].row <= r { return .parse }
         // Shared formulas keep their numbers only while the sheet's groups are numbered as they were.
         if renumbers && !keepsGroupNumbers(element) { return .parse }
-        passOver(element, at: offset)
+        if next == r {
+            guard try splice(element, startTagEnd: startTagEnd, row: r, at: offset) else { return .parse }
+        } else {
+            passOver(element, at: offset)
+        }
         originalRow = r
         rowIndex = r
         lastColumn = 0
         lastWrittenRow = r
         rowsTaken += 1
         return .taken
+    }
+
+    /// A cell of a row read by its bytes: where it starts and ends in the row, its column and format.
+    private struct CellBytes { var from: Int, to: Int, column: Int, style: String? }
+
+    /// Edits a row in its bytes: cells without edits copied as they are, edited ones written in
+    /// their place, new ones in column order — what parsing the row writes, without parsing it.
+    /// False (nothing written, no edit taken) for a row it cannot read so: cells without `r`, a
+    /// child other than cells, a shared formula's first cell (its group may have to be written out).
+    private func splice(_ element: UnsafeRawBufferPointer, startTagEnd: Int, row r: Int, at offset: Int) throws -> Bool {
+        let b = element.bindMemory(to: UInt8.self)
+        let n = b.count
+        guard startTagEnd >= 2, b[startTagEnd - 2] != UInt8(ascii: "/") else { return false }
+        let cellName = Array((prefix + "c").utf8), formulaName = Array((prefix + "f").utf8)
+        func named(_ at: Int, _ name: [UInt8] = cellName) -> Bool {
+            guard at + name.count < n else { return false }
+            for i in 0..<name.count where b[at + i] != name[i] { return false }
+            return ElementFilter.endsName(b[at + name.count])
+        }
+        func space(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
+        // The row's end tag starts at the last `<`.
+        var end = n - 1
+        while end > startTagEnd && b[end] != UInt8(ascii: "<") { end -= 1 }
+        var cells: [CellBytes] = []
+        var k = startTagEnd
+        while k < end {
+            if space(b[k]) { k += 1; continue }
+            guard b[k] == UInt8(ascii: "<"), named(k + 1) else { return false }
+            let from = k
+            var quote: UInt8 = 0
+            k += 1
+            while k < end {
+                let c = b[k]
+                if quote != 0 { if c == quote { quote = 0 } }
+                else if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") { quote = c }
+                else if c == UInt8(ascii: ">") { break }
+                k += 1
+            }
+            guard k < end else { return false }
+            let tag = UnsafeRawBufferPointer(rebasing: element[from...k])
+            guard let ref = attributeValue("r", inStartTag: tag), let cell = CellReference(utf8: ref), cell.row == r else { return false }
+            var style: String?
+            if let s = attributeValue("s", inStartTag: tag) {
+                guard !s.contains(UInt8(ascii: "&")) else { return false }
+                style = String(decoding: s, as: UTF8.self)
+            }
+            var to = k + 1
+            if b[k - 1] != UInt8(ascii: "/") {
+                // Its end tag: the first `</c>` (a cell holds no cell); a shared formula's first cell is left to the parser.
+                var p = k + 1
+                while true {
+                    guard let hit = memchr(b.baseAddress! + p, Int32(UInt8(ascii: "<")), end - p) else { return false }
+                    let j = b.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if b[j + 1] == UInt8(ascii: "/") && named(j + 2) {
+                        var e = j + 2 + cellName.count
+                        while e < end && space(b[e]) { e += 1 }
+                        guard e < end, b[e] == UInt8(ascii: ">") else { return false }
+                        to = e + 1
+                        break
+                    }
+                    if named(j + 1) { return false }
+                    if named(j + 1, formulaName) {
+                        // A formula element: shared with its text (a group's first cell) is parsed.
+                        var q = j + 1
+                        while q < end && b[q] != UInt8(ascii: ">") { q += 1 }
+                        guard q < end else { return false }
+                        let ftag = UnsafeRawBufferPointer(rebasing: element[j...q])
+                        if let t = attributeValue("t", inStartTag: ftag), t.elementsEqual("shared".utf8), b[q - 1] != UInt8(ascii: "/") {
+                            return false
+                        }
+                    }
+                    p = j + 1
+                }
+            }
+            guard cells.last.map({ $0.column < cell.column }) ?? true else { return false }
+            cells.append(CellBytes(from: from, to: to, column: cell.column, style: style))
+            k = to
+        }
+        // Read whole: from here on the row is written, its edits taken.
+        var edits = try takeEdits(row: r)[...]
+        out.eventStart = offset
+        out.flushRaw()
+        out.rawFrom = nil
+        var copied = 0
+        func copy(to i: Int) {
+            if i > copied { out.rawBytes(UnsafeRawBufferPointer(rebasing: element[copied..<i])) }
+            copied = i
+        }
+        for c in cells {
+            while let (column, edit) = edits.first, column < c.column {
+                copy(to: c.from)
+                try writeCell(CellReference(row: r, column: column), edit, keepingStyle: nil)
+                edits.removeFirst()
+            }
+            guard let (column, edit) = edits.first, column == c.column else { continue }
+            edits.removeFirst()
+            copy(to: c.from)
+            if edit.keepsContent, let s = edit.styleIndex {
+                // The cell as it was, in its new format.
+                let tag = UnsafeRawBufferPointer(rebasing: element[c.from..<c.to])
+                if let old = attributeValue("s", inStartTag: tag) {
+                    let at = element.baseAddress!.distance(to: old.baseAddress!)
+                    copy(to: at)
+                    Array(String(s).utf8).withUnsafeBytes { out.rawBytes($0) }
+                    copied = at + old.count
+                } else {
+                    var close = c.from + 1
+                    var quote: UInt8 = 0
+                    while close < c.to {
+                        let ch = b[close]
+                        if quote != 0 { if ch == quote { quote = 0 } }
+                        else if ch == UInt8(ascii: "\"") || ch == UInt8(ascii: "'") { quote = ch }
+                        else if ch == UInt8(ascii: ">") { break }
+                        close += 1
+                    }
+                    if b[close - 1] == UInt8(ascii: "/") { close -= 1 }
+                    copy(to: close)
+                    Array(" s=\"\(s)\"".utf8).withUnsafeBytes { out.rawBytes($0) }
+                }
+                copy(to: c.to)
+            } else {
+                try writeCell(CellReference(row: r, column: column), edit, keepingStyle: c.style)
+                copied = c.to
+            }
+        }
+        copy(to: end)
+        for (column, edit) in edits { try writeCell(CellReference(row: r, column: column), edit, keepingStyle: nil) }
+        copy(to: n)
+        out.rawFrom = offset
+        rowsSpliced += 1
+        return true
     }
 
     /// True when every `si="…"` in the row's bytes names a group already numbered as it was (an

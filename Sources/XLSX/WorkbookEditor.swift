@@ -25,6 +25,8 @@ public final class WorkbookEditor {
     public var copiesRowsUnparsed = false
     /// Rows the last save copied without parsing them (tests check that it happens).
     var rowsCopiedUnparsed = 0
+    /// Rows with edits the last save wrote from their bytes, without parsing them.
+    var rowsEditedUnparsed = 0
     /// Edits that arrived in reading order, per sheet part: spooled, not kept in `cellEdits`.
     var spools: [String: EditSpool] = [:]
     /// Edits made while the sheet is rewritten (`streamEdits`), per sheet part.
@@ -203,6 +205,7 @@ public final class WorkbookEditor {
                 try XMLStreamParser.parse(entry, in: workbook.archive, handler: rewriter)
                 try rewriter.finish()
                 rowsCopiedUnparsed += rewriter.rowsTaken
+                rowsEditedUnparsed += rewriter.rowsSpliced
                 return rewriter
             }
             // Unchanged rows and cells are copied byte for byte; should libxml2 ever report

@@ -52,6 +52,13 @@ final class XMLOut {
         rawFrom = offset
     }
 
+    /// Bytes written as they are, nothing pending flushed first (a row edited in its bytes,
+    /// `rawFrom` cleared meanwhile).
+    func rawBytes(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count > 0 else { return }
+        check(xmlTextWriterWriteRawLen(writer, bytes.baseAddress!.assumingMemoryBound(to: xmlChar.self), Int32(bytes.count)))
+    }
+
     /// In raw copy the input's own XML declaration is copied: none is written.
     func copiesDeclaration() { started = true }
 

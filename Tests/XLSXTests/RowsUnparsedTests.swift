@@ -100,7 +100,7 @@ import Testing
 
     /// Saves `source` with `edit` applied, rows copied unparsed or not; the sheet's bytes and how
     /// many rows went unparsed.
-    static func save(_ source: String, unparsed: Bool, _ edit: (WorkbookEditor, SheetInfo) throws -> Void) throws -> (bytes: [UInt8], cells: [String: Cell], unparsed: Int) {
+    static func save(_ source: String, unparsed: Bool, _ edit: (WorkbookEditor, SheetInfo) throws -> Void) throws -> (bytes: [UInt8], cells: [String: Cell], unparsed: Int, edited: Int) {
         let out = RawCopyTests.temporary("out")
         defer { try? FileManager.default.removeItem(atPath: out) }
         let editor = try WorkbookEditor(path: source)
@@ -109,7 +109,8 @@ import Testing
         try edit(editor, info)
         try editor.save(to: out)
         let book = try Workbook(path: out)
-        return (try RawCopyTests.part(out, try #require(book.sheets.first?.part)), try Corpus.cells(book)[info.name] ?? [:], editor.rowsCopiedUnparsed)
+        return (try RawCopyTests.part(out, try #require(book.sheets.first?.part)), try Corpus.cells(book)[info.name] ?? [:], editor.rowsCopiedUnparsed,
+                editor.rowsEditedUnparsed)
     }
 
     /// Where two byte strings first differ, with some text around it (nil: the same).
@@ -139,12 +140,39 @@ import Testing
         }
         let parsed = try Self.save(source, unparsed: false, edit), copied = try Self.save(source, unparsed: true, edit)
         #expect(copied.unparsed > (anchor ? 70 : rows * 3 / 4), "only \(copied.unparsed) of \(rows) rows were copied unparsed")
-        #expect(parsed.unparsed == 0)
+        #expect(parsed.unparsed == 0 && parsed.edited == 0)
+        // Rows with edits are written from their bytes too, but for the awkward ones (and, once the
+        // shared formula's first cell is replaced, every row after it).
+        #expect(copied.edited > (anchor ? 0 : 50), "\(copied.edited) rows edited unparsed")
         #expect(Self.firstDifference(copied.bytes, parsed.bytes) == nil, "rows copied unparsed wrote other bytes than rows parsed")
         for (i, t) in targets.enumerated() { #expect(copied.cells[t.description]?.value == .number(Double(i) + 0.5), "\(t)") }
         #expect(copied.cells["C101"]?.formula == "B101*2" && copied.cells["C900"]?.formula == "B900*2")
         #expect(copied.cells["A1013"]?.value == .string("行 1013 & <x>"))
         #expect(copied.cells["A31"]?.value == .string("</\(prefix)row><\(prefix)row r=\"1\">"))
+    }
+
+    /// A format given to cells (`CellEdit.style`, as annotate does) keeps what they hold, in rows
+    /// edited from their bytes as in rows parsed: a cell with a format of its own, one without, an
+    /// empty one and one not there.
+    @Test func formatsGivenKeepTheCells() throws {
+        let source = try Self.workbook(sheet: Self.awkwardSheet(prefix: "", rows: 2000)
+            .replacingOccurrences(of: #"<c r="B500">"#, with: #"<c r="B500" s="0">"#)
+            .replacingOccurrences(of: #"<c r="A600" t="inlineStr">"#, with: #"<c s='0' r="A600" t="inlineStr">"#))
+        defer { try? FileManager.default.removeItem(atPath: source) }
+        var styleIndex = 0
+        let edit: (WorkbookEditor, SheetInfo) throws -> Void = { editor, info in
+            let style = editor.deriveStyle(from: 0, StyleChange(fill: "FFC7CE"))
+            styleIndex = style
+            for ref in ["B500", "A600", "B700", "C700", "E800"] { try editor.setCell(try #require(CellReference(ref)), in: info, to: .style(style)) }
+            try editor.setCell(try #require(CellReference("D700")), in: info, to: CellEdit(value: .string("新")))
+        }
+        let parsed = try Self.save(source, unparsed: false, edit), copied = try Self.save(source, unparsed: true, edit)
+        #expect(copied.edited >= 4)
+        #expect(copied.cells.mapValues(\.value) == parsed.cells.mapValues(\.value))
+        #expect(copied.cells.mapValues(\.formula) == parsed.cells.mapValues(\.formula))
+        #expect(copied.cells.mapValues(\.styleIndex) == parsed.cells.mapValues(\.styleIndex))
+        for ref in ["B500", "A600", "B700", "C700", "E800"] { #expect(copied.cells[ref]?.styleIndex == styleIndex, "\(ref)") }
+        #expect(copied.cells["A600"]?.value == .string("行 600 & <x>") && copied.cells["C700"]?.formula == "B700*2")
     }
 
     /// Formulas filled down number a new shared group: the sheet's own groups are numbered again
