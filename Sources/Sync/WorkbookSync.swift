@@ -179,7 +179,13 @@ enum WorkbookSync {
             for (i, r) in rows.enumerated() {
                 // A manifest row already holding this table, id and version is left as it is: a
                 // sync that changed a few rows of many rewrites a few rows of its record.
-                if i >= head, let old = recorded[r[1]], old.row == i + 1, old.table == r[0], String(old.version) == r[2] { continue }
+                if i >= head, let old = recorded[r[1]], old.row == i + 1, old.table == r[0] {
+                    // The same id in the same row: only its version changes (nothing, when that has not).
+                    if String(old.version) != r[2] {
+                        try editor.setCell(CellReference(row: i + 1, column: 3), in: info, to: CellEdit(value: cell(r, 2, header: false)))
+                    }
+                    continue
+                }
                 for c in 0..<3 {
                     try editor.setCell(CellReference(row: i + 1, column: c + 1), in: info, to: CellEdit(value: cell(r, c, header: i < head)))
                 }
