@@ -131,6 +131,21 @@ final class ElementFilter {
             || c == UInt8(ascii: "\n") || c == UInt8(ascii: "\r") || c == UInt8(ascii: "<")
     }
 
+    /// Where a tag's `>` is, looking from `from` up to `to` (a `>` inside a quoted attribute value
+    /// does not end it): its offset, the offset of a `<` met first, or `to`.
+    static func tagStop(_ base: UnsafePointer<UInt8>, from: Int, to: Int) -> Int {
+        var k = from
+        var quote: UInt8 = 0
+        while k < to {
+            let c = base[k]
+            if quote != 0 { if c == quote { quote = 0 } }
+            else if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") { quote = c }
+            else if c == UInt8(ascii: ">") || c == UInt8(ascii: "<") { return k }
+            k += 1
+        }
+        return to
+    }
+
     enum Extent: Equatable {
         /// Its end has not arrived.
         case incomplete
@@ -149,17 +164,9 @@ final class ElementFilter {
         guard k < n else { return .incomplete }
         let name = k - (i + 1)
         guard name > 0, base[k] != UInt8(ascii: "<") else { return .unclear(i + 1) }
-        // The start tag's `>` (one may stand inside a quoted attribute value).
-        var quote: UInt8 = 0
-        while k < n {
-            let c = base[k]
-            if quote != 0 { if c == quote { quote = 0 } }
-            else if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") { quote = c }
-            else if c == UInt8(ascii: ">") { break }
-            else if c == UInt8(ascii: "<") { return .unclear(k) }
-            k += 1
-        }
+        k = tagStop(base, from: k, to: n)
         guard k < n else { return .incomplete }
+        guard base[k] == UInt8(ascii: ">") else { return .unclear(k) }
         let startTagEnd = k + 1
         if base[k - 1] == UInt8(ascii: "/") { return .element(end: startTagEnd, name: name, startTagEnd: startTagEnd) }
         func sameName(at q: Int) -> Bool? {

@@ -214,16 +214,8 @@ final class SheetEditRewriter: XMLRewriter, ElementSkipping {
             if space(b[k]) { k += 1; continue }
             guard b[k] == UInt8(ascii: "<"), named(k + 1) else { return false }
             let from = k
-            var quote: UInt8 = 0
-            k += 1
-            while k < end {
-                let c = b[k]
-                if quote != 0 { if c == quote { quote = 0 } }
-                else if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") { quote = c }
-                else if c == UInt8(ascii: ">") { break }
-                k += 1
-            }
-            guard k < end else { return false }
+            k = ElementFilter.tagStop(b.baseAddress!, from: k + 1, to: end)
+            guard k < end, b[k] == UInt8(ascii: ">") else { return false }
             let tag = UnsafeRawBufferPointer(rebasing: element[from...k])
             guard let ref = attributeValue("r", inStartTag: tag), let cell = CellReference(utf8: ref), cell.row == r else { return false }
             var style: String?
@@ -248,9 +240,8 @@ final class SheetEditRewriter: XMLRewriter, ElementSkipping {
                     if named(j + 1) { return false }
                     if named(j + 1, formulaName) {
                         // A formula element: shared with its text (a group's first cell) is parsed.
-                        var q = j + 1
-                        while q < end && b[q] != UInt8(ascii: ">") { q += 1 }
-                        guard q < end else { return false }
+                        let q = ElementFilter.tagStop(b.baseAddress!, from: j + 1, to: end)
+                        guard q < end, b[q] == UInt8(ascii: ">") else { return false }
                         let ftag = UnsafeRawBufferPointer(rebasing: element[j...q])
                         if let t = attributeValue("t", inStartTag: ftag), t.elementsEqual("shared".utf8), b[q - 1] != UInt8(ascii: "/") {
                             return false
@@ -291,15 +282,7 @@ final class SheetEditRewriter: XMLRewriter, ElementSkipping {
                     Array(String(s).utf8).withUnsafeBytes { out.rawBytes($0) }
                     copied = at + old.count
                 } else {
-                    var close = c.from + 1
-                    var quote: UInt8 = 0
-                    while close < c.to {
-                        let ch = b[close]
-                        if quote != 0 { if ch == quote { quote = 0 } }
-                        else if ch == UInt8(ascii: "\"") || ch == UInt8(ascii: "'") { quote = ch }
-                        else if ch == UInt8(ascii: ">") { break }
-                        close += 1
-                    }
+                    var close = ElementFilter.tagStop(b.baseAddress!, from: c.from + 1, to: c.to)
                     if b[close - 1] == UInt8(ascii: "/") { close -= 1 }
                     copy(to: close)
                     Array(" s=\"\(s)\"".utf8).withUnsafeBytes { out.rawBytes($0) }
