@@ -60,7 +60,7 @@ let package = Package(
         // application to the store and the workbook in one step; export.
         .target(
             name: "Sync",
-            dependencies: ["XLSX", "Templates", "Rules", "Store"]
+            dependencies: ["XLSX", "Templates", "Rules", "Store", "TracksheetBuildInfo"]
         ),
         // The commit the binary is built from, for `tracksheet --version` (see build_info.c).
         .target(name: "TracksheetBuildInfo"),

@@ -47,6 +47,8 @@ public struct SyncResult: Sendable {
     /// A dry run against a SQLite store that is not there yet: planned against an empty store,
     /// and nothing was created (only a sync that writes creates a store).
     public var storeAbsent = false
+    /// Told unchanged by its stamp (`SyncRunner.unchanged`), not merged: for tests.
+    var unchangedByStamp = false
 
     /// 0 clean, 1 conflicts left or invalid cells not pushed.
     public var exitCode: Int32 {
@@ -55,11 +57,39 @@ public struct SyncResult: Sendable {
 }
 
 public enum SyncRunner {
+    /// The sync of a workbook no one has changed since a sync wrote it, against a campaign no one
+    /// has changed since (`SyncStamp`): the workbook is checked as `validate` checks it and every
+    /// sheet reported unchanged — what the merge would find, without reading the sync record or
+    /// the store's rows. nil when that cannot be told, and the sync merges as always.
+    static func unchanged(path: String, options: SyncOptions) async throws -> SyncResult? {
+        guard let stamp = SyncStamp.current(of: PackageWriter.resolvingLinks(path)), options.campaign == nil || options.campaign == stamp.campaign,
+              !options.store.isAbsentFile else { return nil }
+        let found: (String, CampaignRecord?)? = try? await options.store.withOpened(migrating: false) { store in
+            (store.location, try await store.campaigns().first { $0.name == stamp.campaign })
+        }
+        guard let (location, campaign) = found, let campaign, location == stamp.store, campaign.id == stamp.campaignID,
+              campaign.version == stamp.version else { return nil }
+        let book = try CampaignBook(path: path, templates: options.validation.templates)
+        guard let template = book.template, template.id == stamp.template, book.groups.count <= 1, book.ambiguity == nil else { return nil }
+        let report = try Validator(book: book, options: options.validation).report(path: path)
+        var plan = SyncPlan()
+        plan.campaign = campaign
+        for m in book.mappings {
+            guard let table = StoreSchema.table(template: template.id, sheet: m.templateSheet) else { continue }
+            plan.summaries.append(SheetSummary(sheet: m.sheetName, table: table.name))
+        }
+        var result = SyncResult(path: path, campaign: campaign.name, store: location, plan: plan, dryRun: options.dryRun,
+                                diagnostics: report.diagnostics, isChinese: book.isChinese)
+        result.unchangedByStamp = true
+        return result
+    }
+
     /// Every campaign of the workbook synced: one result for most workbooks; one per campaign for a
     /// workbook holding several (618主跟踪表 and 双11主跟踪表), each bound to a campaign of its own and
     /// synced in its own transaction, one after the other (a failure leaves the campaigns before it
     /// synced and changes nothing of its own or those after it).
     public static func syncAll(path: String, options: SyncOptions) async throws -> [SyncResult] {
+        if let result = try await unchanged(path: path, options: options) { return [result] }
         let prefetch = Prefetch(location: options.store, option: options.campaign, enabled: !options.dryRun)
         let book: SyncBook
         do {
@@ -184,9 +214,13 @@ public enum SyncRunner {
             // The workbook is written beside the original while the store applies its side (the
             // two do not depend on each other: the plan says what each gets); the commit waits for both.
             let validation = options.validation, mergedCopy = options.mergedCopy, location = store.location
+            // The campaign's version once this commits (the store's side raises it by one), for the stamp.
+            let stamp = book.groupCount > 1 ? nil : plan.campaign.map {
+                SyncStamp(campaign: $0.name, campaignID: $0.id, version: $0.version + (plan.changesStore ? 1 : 0), store: location, template: book.template.id)
+            }
             let writing = plan.changesWorkbook ? plan.campaign.map { campaign in
                 BackgroundWork { try WorkbookSync.write(book: book, plan: plan, campaign: campaign, store: location, to: staged,
-                                                        options: validation, mergedCopy: mergedCopy) }
+                                                        options: validation, mergedCopy: mergedCopy, stamp: stamp) }
             } : nil
             written = writing
             try await tx.apply(plan.store)

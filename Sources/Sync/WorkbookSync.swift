@@ -11,7 +11,7 @@ enum WorkbookSync {
     /// 32,767 characters): left as they were, not written.
     @discardableResult
     static func write(book: SyncBook, plan: SyncPlan, campaign: CampaignRecord, store: String, to out: String,
-                      options: ValidationOptions, mergedCopy: Bool = false) throws -> [String] {
+                      options: ValidationOptions, mergedCopy: Bool = false, stamp: SyncStamp? = nil) throws -> [String] {
         var tooLong: [String] = []
         // Rows whose store value was not written keep the version they had: the next sync sees the
         // store's change again (and skips it again) instead of taking the old cell for an edit.
@@ -114,6 +114,7 @@ enum WorkbookSync {
             let merged = try editor.scratchPath("merged.xlsx")
             try editor.save(to: merged)
             _ = try Recalculator.recalc(path: merged, to: out, options: options)
+            if tooLong.isEmpty { try stamp?.write(to: out) }
             return tooLong
         }
         // One pass: the derived cells are computed from the merged values (read through the
@@ -129,6 +130,8 @@ enum WorkbookSync {
         try editor.save(to: out)
         Phases.mark("save")
         _ = recalc.finish()
+        // A workbook holding all the store has (no value held back) is stamped for the next sync.
+        if tooLong.isEmpty { try stamp?.write(to: out) }
         return tooLong
     }
 

@@ -23,6 +23,38 @@ public final class ZipArchive {
         public let modified: Int
         /// ZIP_CM_STORE (0), ZIP_CM_DEFLATE (8) …; kept when the entry is copied.
         public let compressionMethod: Int32
+        /// The CRC-32 of the inflated bytes, as the directory has it (0 when it has none).
+        public let crc: UInt32
+    }
+
+    /// The archive's comment (the zip's own, not any part's), as bytes; nil when it has none.
+    public private(set) var comment: [UInt8]?
+
+    /// A digest of every entry's name, size and CRC-32 as the directory has them, in order: two
+    /// archives whose parts are byte for byte the same have the same digest, and a part changed
+    /// in any byte changes it (but for a CRC-32 collision). The comment is not in it.
+    public var entriesDigest: String {
+        // FNV-1a, 64 bits, over "name NUL size NUL crc NUL" per entry.
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        func add(_ bytes: some Sequence<UInt8>) { for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 } }
+        for e in entries {
+            add(e.name.utf8); add([0]); add(String(e.declaredSize).utf8); add([0]); add(String(e.crc).utf8); add([0])
+        }
+        return String(h, radix: 16)
+    }
+
+    /// Sets the archive comment of the zip at `path` (libzip writes the file again, its parts
+    /// copied as they are).
+    public static func setComment(_ text: String, ofArchiveAt path: String) throws {
+        var code: Int32 = 0
+        guard let za = zip_open(path, 0, &code) else {
+            throw XLSXError(.fileUnreadable, english: "Cannot open \(path) to finish it", chinese: "无法打开 \(path) 以完成写入")
+        }
+        guard text.utf8.count < 65_535, zip_set_archive_comment(za, text, zip_uint16_t(text.utf8.count)) == 0, zip_close(za) == 0 else {
+            let why = String(cString: zip_strerror(za))
+            zip_discard(za)
+            throw XLSXError(.fileUnreadable, english: "Cannot finish \(path)", chinese: "无法完成写入 \(path)", underlying: why)
+        }
     }
 
     public let path: String
@@ -74,6 +106,10 @@ public final class ZipArchive {
                 english: "The workbook has \(count) zip entries, more than the limit of \(limits.maxEntries); it is not a normal Excel file",
                 chinese: "工作簿包含 \(count) 个 zip 条目,超过上限 \(limits.maxEntries),不是正常的 Excel 文件")
         }
+        var length: Int32 = 0
+        if let c = zip_get_archive_comment(za, &length, zip_flags_t(ZIP_FL_ENC_RAW)), length > 0 {
+            comment = Array(UnsafeRawBufferPointer(start: c, count: Int(length)))
+        }
         entries.reserveCapacity(Int(count))
         for i in 0..<count {
             var st = zip_stat_t()
@@ -88,7 +124,8 @@ public final class ZipArchive {
                 compressedSize: tracksheet_zip_stat_has_comp_size(&st) != 0 ? Int64(clamping: st.comp_size) : -1,
                 isEncrypted: tracksheet_zip_stat_has_encryption(&st) != 0 && st.encryption_method != UInt16(ZIP_EM_NONE),
                 modified: Int(st.mtime),
-                compressionMethod: Int32(st.comp_method))
+                compressionMethod: Int32(st.comp_method),
+                crc: tracksheet_zip_stat_has_crc(&st) != 0 ? st.crc : 0)
             let key = name.lowercased()
             if name.hasSuffix("/") { entries.append(entry); continue } // a folder entry, no part
             if let other = byLowercasedName[key] {

@@ -541,3 +541,91 @@ struct OwnChartSyncTests {
         #expect(shown.contains("[6, 243000]"), "\(shown)")
     }
 }
+
+/// A workbook a sync wrote carries a stamp (`SyncStamp`, the zip comment): the next sync of it,
+/// unchanged against an unchanged campaign, is told so without merging — and says what merging says.
+@Suite("A workbook unchanged since its sync")
+struct UnchangedSinceSyncTests {
+    /// The same sync merged: the workbook's stamp taken off (its parts stay as they are).
+    static func merged(_ path: String, _ options: SyncOptions) async throws -> SyncResult {
+        let copy = path.replacingOccurrences(of: ".xlsx", with: "-merged.xlsx")
+        try? FileManager.default.removeItem(atPath: copy)
+        try FileManager.default.copyItem(atPath: path, toPath: copy)
+        try ZipArchive.setComment("", ofArchiveAt: copy)
+        var result = try await SyncRunner.sync(path: copy, options: options)
+        result.path = path
+        return result
+    }
+
+    static func same(_ a: SyncResult, _ b: SyncResult) {
+        #expect(a.plan.summaries == b.plan.summaries)
+        #expect(a.diagnostics.map { "\($0.location) \($0.rule) \($0.message(chinese: true))" } == b.diagnostics.map { "\($0.location) \($0.rule) \($0.message(chinese: true))" })
+        #expect(a.exitCode == b.exitCode && a.campaign == b.campaign && a.store == b.store && a.isChinese == b.isChinese)
+        #expect(a.wroteStore == b.wroteStore && a.wroteWorkbook == b.wroteWorkbook && a.dryRun == b.dryRun)
+    }
+
+    @Test("the stamp names the campaign's version after the sync; the next sync is told unchanged and says what merging says",
+          arguments: Stores.Kind.allCases)
+    func stamped(_ kind: Stores.Kind) async throws {
+        let seed = try await SyncedSeed(kind)
+        let stamp = try #require(SyncStamp.current(of: seed.path))
+        let campaign = try await seed.location.withOpened { try await $0.campaigns().first { $0.name == seed.campaign } }
+        #expect(stamp.campaign == seed.campaign && stamp.version == campaign?.version && stamp.campaignID == campaign?.id)
+        let before = try bytes(seed.path)
+        for dryRun in [false, true] {
+            let quick = try await SyncRunner.sync(path: seed.path, options: try options(seed.location, dryRun: dryRun))
+            #expect(quick.unchangedByStamp)
+            let full = try await Self.merged(seed.path, try options(seed.location, dryRun: dryRun))
+            #expect(!full.unchangedByStamp)
+            Self.same(quick, full)
+            #expect(quick.plan.summaries.count == 3 && quick.plan.summaries.allSatisfy(\.isEmpty))
+        }
+        #expect(try bytes(seed.path) == before)
+        // Edited in the workbook, and the next sync merges (and stamps again what it wrote).
+        try Openpyxl.edit(seed.path, "wb['主跟踪表']['J4'] = 45000")
+        let edited = try await SyncRunner.sync(path: seed.path, options: try options(seed.location))
+        #expect(!edited.unchangedByStamp && edited.plan.summaries[0].storeCells == 1)
+        #expect(try await SyncRunner.sync(path: seed.path, options: try options(seed.location)).unchangedByStamp)
+    }
+
+    @Test("a colleague's copy, unchanged but behind the store, is merged and gets the store's change", arguments: Stores.Kind.allCases)
+    func behindTheStore(_ kind: Stores.Kind) async throws {
+        let seed = try await SyncedSeed(kind, file: "a.xlsx")
+        let b = try seed.copy("b.xlsx")
+        try Openpyxl.edit(seed.path, "wb['主跟踪表']['J4'] = 45000")
+        _ = try await SyncRunner.sync(path: seed.path, options: try options(seed.location))
+        let rb = try await SyncRunner.sync(path: b, options: try options(seed.location))
+        #expect(!rb.unchangedByStamp && rb.plan.summaries[0].workbookCells == 1)
+        #expect(try Openpyxl.values(b, "主跟踪表", ["J4"]) == ["45000"])
+    }
+
+    @Test("invalid cells: reported, and the exit code kept, either way")
+    func invalidCells() async throws {
+        let dir = try Paths.scratch()
+        let location = try Stores.location(.sqlite, dir: dir)
+        let path = "\(dir)/errors.xlsx"
+        try FileManager.default.copyItem(atPath: Paths.withErrors, toPath: path)
+        let first = try await SyncRunner.sync(path: path, options: try options(location, campaign: uniqueCampaign()))
+        #expect(first.exitCode == 1 && first.wroteWorkbook)
+        let quick = try await SyncRunner.sync(path: path, options: try options(location))
+        #expect(quick.unchangedByStamp && quick.exitCode == 1)
+        Self.same(quick, try await Self.merged(path, try options(location)))
+    }
+
+    @Test("another campaign named, a stamp whose parts differ or of another build: merged as always")
+    func notTrusted() async throws {
+        let seed = try await SyncedSeed(.sqlite)
+        await #expect(throws: StoreError.self) { _ = try await SyncRunner.sync(path: seed.path, options: try options(seed.location, campaign: "another")) }
+        var stamp = try #require(SyncStamp.current(of: seed.path))
+        for forged in [{ stamp.parts = "0" }, { stamp.build = "elsewhere" }] as [() -> Void] {
+            let saved = stamp
+            forged()
+            try ZipArchive.setComment(stamp.text, ofArchiveAt: seed.path)
+            #expect(SyncStamp.current(of: seed.path) == nil)
+            #expect(!(try await SyncRunner.sync(path: seed.path, options: try options(seed.location))).unchangedByStamp)
+            stamp = saved
+        }
+        #expect(SyncStamp(comment: Array("tracksheet-sync 1\ncampaign=zz".utf8)) == nil)
+        #expect(SyncStamp.unhex(SyncStamp.hex("618大促 · 双11")) == "618大促 · 双11")
+    }
+}
