@@ -52,6 +52,14 @@ func seedCopy(_ dir: String, _ name: String = "plan.xlsx") throws -> String {
     return path
 }
 
+/// A copy of the sample with planted errors in a scratch folder, and a SQLite store beside it.
+func errorsCopy() throws -> (StoreLocation, String) {
+    let dir = try Paths.scratch()
+    let path = "\(dir)/errors.xlsx"
+    try FileManager.default.copyItem(atPath: Paths.withErrors, toPath: path)
+    return (try Stores.location(.sqlite, dir: dir), path)
+}
+
 /// A scratch folder, its store, a copy of the seed plan synced once to a new campaign.
 struct SyncedSeed {
     let dir: String, location: StoreLocation, path: String, campaign: String
@@ -336,10 +344,7 @@ struct SyncTests {
 
     @Test("cells that fail validation are reported and not pushed")
     func invalidCellsNotPushed() async throws {
-        let dir = try Paths.scratch()
-        let location = try Stores.location(.sqlite, dir: dir)
-        let path = "\(dir)/errors.xlsx"
-        try FileManager.default.copyItem(atPath: Paths.withErrors, toPath: path)
+        let (location, path) = try errorsCopy()
         let name = uniqueCampaign()
         let r = try await SyncRunner.sync(path: path, options: try options(location, campaign: name))
         #expect(r.exitCode == 1)
@@ -601,10 +606,7 @@ struct UnchangedSinceSyncTests {
 
     @Test("invalid cells: reported, and the exit code kept, either way")
     func invalidCells() async throws {
-        let dir = try Paths.scratch()
-        let location = try Stores.location(.sqlite, dir: dir)
-        let path = "\(dir)/errors.xlsx"
-        try FileManager.default.copyItem(atPath: Paths.withErrors, toPath: path)
+        let (location, path) = try errorsCopy()
         let first = try await SyncRunner.sync(path: path, options: try options(location, campaign: uniqueCampaign()))
         #expect(first.exitCode == 1 && first.wroteWorkbook)
         let quick = try await SyncRunner.sync(path: path, options: try options(location))
