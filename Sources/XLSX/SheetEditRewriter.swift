@@ -155,11 +155,25 @@ final class SheetEditRewriter: XMLRewriter, ElementSkipping {
     /// Rows the parser reaches that get no edit are copied as bytes, not parsed (`ElementSkipping`).
     private let passesOverRows: Bool
     let skippableName = Array("row".utf8)
+    /// Rows without edits copied as bytes, not parsed.
     private(set) var rowsTaken = 0
     /// Rows with edits written from their bytes (`splice`), not parsed.
     private(set) var rowsSpliced = 0
 
     func take(_ element: UnsafeRawBufferPointer, name: Int, startTagEnd: Int, at offset: Int) throws -> SkipAnswer {
+        let answer = try answer(element, name: name, startTagEnd: startTagEnd, at: offset)
+        guard answer == .parse else { parsedInARow = 0; return answer }
+        // A sheet none of whose rows can be taken (rows without `r`, every row a shared formula's
+        // first) is handed to the parser whole, not one row per call.
+        parsedInARow += 1
+        return parsedInARow >= Self.mostParsedInARow ? .parseRest : .parse
+    }
+
+    /// Rows parsed one after the other, and how many before the rest of the sheet is parsed whole.
+    private var parsedInARow = 0
+    static let mostParsedInARow = 1_000
+
+    private func answer(_ element: UnsafeRawBufferPointer, name: Int, startTagEnd: Int, at offset: Int) throws -> SkipAnswer {
         // Rows that move, rewritten references, formats copied to new rows and shared formulas
         // written out per cell all need every row parsed.
         guard passesOverRows, home == nil, !shifting, !copiesFormats, !expandsShared, copiesRaw else { return .parseRest }
@@ -178,12 +192,12 @@ final class SheetEditRewriter: XMLRewriter, ElementSkipping {
             guard try splice(element, startTagEnd: startTagEnd, row: r, at: offset) else { return .parse }
         } else {
             passOver(element, at: offset)
+            rowsTaken += 1
         }
         originalRow = r
         rowIndex = r
         lastColumn = 0
         lastWrittenRow = r
-        rowsTaken += 1
         return .taken
     }
 

@@ -151,6 +151,24 @@ import Testing
         #expect(copied.cells["A31"]?.value == .string("</\(prefix)row><\(prefix)row r=\"1\">"))
     }
 
+    /// Rows that do not say their number (some writers leave `r` out) cannot be taken as bytes:
+    /// parsed, one by one and then — past `mostParsedInARow` — the rest whole, as the editor parses them.
+    @Test func rowsWithoutTheirNumbersAreParsed() throws {
+        let rows = SheetEditRewriter.mostParsedInARow * 2 + 500
+        var x = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#
+        for r in 1...rows { x += "<row><c t=\"inlineStr\"><is><t>行 \(r)</t></is></c><c><v>\(r)</v></c></row>" }
+        x += "</sheetData></worksheet>"
+        let source = try Self.workbook(sheet: x)
+        defer { try? FileManager.default.removeItem(atPath: source) }
+        let edit: (WorkbookEditor, SheetInfo) throws -> Void = { editor, info in
+            for r in [5, 1_500, rows - 1] { try editor.setCell(CellReference(row: r, column: 3), in: info, to: CellEdit(value: .number(Double(r) / 2))) }
+        }
+        let parsed = try Self.save(source, unparsed: false, edit), copied = try Self.save(source, unparsed: true, edit)
+        #expect(copied.unparsed == 0 && copied.edited == 0)
+        #expect(Self.firstDifference(copied.bytes, parsed.bytes) == nil)
+        #expect(copied.cells["C1500"]?.value == .number(750) && copied.cells["B\(rows)"]?.value == .number(Double(rows)))
+    }
+
     /// A format given to cells (`CellEdit.style`, as annotate does) keeps what they hold, in rows
     /// edited from their bytes as in rows parsed: a cell with a format of its own, one without, an
     /// empty one and one not there.
