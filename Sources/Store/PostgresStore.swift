@@ -62,7 +62,7 @@ public final class PostgresStore: CampaignStore, @unchecked Sendable {
             return winner
         } catch {
             throw StoreError("cannot reach the PostgreSQL store \(location): \(Self.message(error))",
-                             "无法连接 PostgreSQL 存储库 \(location):\(Self.message(error))")
+                             "无法连接 PostgreSQL 存储库 \(location):\(Self.message(error))", unreachable: true)
         }
     }
 
@@ -175,7 +175,7 @@ struct PGConnection: SQLConnection {
                 guard once.claim() else { return }
                 work.cancel()
                 done.resume(throwing: StoreError("the PostgreSQL server did not answer for \(Int(seconds)) s (the connection was lost or the server stopped); nothing was committed",
-                                                 "PostgreSQL 服务器 \(Int(seconds)) 秒内没有响应(连接已断开或服务器已停止);未提交任何修改"))
+                                                 "PostgreSQL 服务器 \(Int(seconds)) 秒内没有响应(连接已断开或服务器已停止);未提交任何修改", unreachable: true))
             }
         }
     }

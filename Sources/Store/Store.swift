@@ -184,8 +184,11 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     public let chinese: String
     /// Whether the workbook the error is about has Chinese headers; nil: the store's own error.
     public var workbookIsChinese: Bool?
-    public init(_ english: String, _ chinese: String, workbookIsChinese: Bool? = nil) {
-        self.english = english; self.chinese = chinese; self.workbookIsChinese = workbookIsChinese
+    /// The store could not be reached or stopped answering (a server down, a network cut): asking
+    /// again at once would only wait as long again.
+    public var unreachable = false
+    public init(_ english: String, _ chinese: String, workbookIsChinese: Bool? = nil, unreachable: Bool = false) {
+        self.english = english; self.chinese = chinese; self.workbookIsChinese = workbookIsChinese; self.unreachable = unreachable
     }
     public var description: String { english }
 }

@@ -64,8 +64,16 @@ public enum SyncRunner {
     static func unchanged(path: String, options: SyncOptions) async throws -> SyncResult? {
         guard let stamp = SyncStamp.current(of: PackageWriter.resolvingLinks(path)), options.campaign == nil || options.campaign == stamp.campaign,
               !options.store.isAbsentFile else { return nil }
-        let found: (String, CampaignRecord?)? = try? await options.store.withOpened(migrating: false) { store in
-            (store.location, try await store.campaigns().first { $0.name == stamp.campaign })
+        let found: (String, CampaignRecord?)?
+        do {
+            found = try await options.store.withOpened(migrating: false) { store in
+                (store.location, try await store.campaigns().first { $0.name == stamp.campaign })
+            }
+        } catch let e as StoreError where e.unreachable {
+            // The merge would wait for the same server as long again, and fail the same way.
+            throw e
+        } catch {
+            found = nil // a store the merge may still make sense of (made anew, not migrated yet)
         }
         guard let (location, campaign) = found, let campaign, location == stamp.store, campaign.id == stamp.campaignID,
               campaign.version == stamp.version else { return nil }

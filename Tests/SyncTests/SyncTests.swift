@@ -618,6 +618,14 @@ struct UnchangedSinceSyncTests {
     func notTrusted() async throws {
         let seed = try await SyncedSeed(.sqlite)
         await #expect(throws: StoreError.self) { _ = try await SyncRunner.sync(path: seed.path, options: try options(seed.location, campaign: "another")) }
+        // A store that cannot be reached: one line saying so, flagged as such (the quick path then gives
+        // that answer instead of asking again through the merge).
+        let start = Date()
+        let error = await #expect(throws: StoreError.self) {
+            _ = try await SyncRunner.sync(path: seed.path, options: try options(.postgres(url: "postgres://tracksheet@127.0.0.1:1/none")))
+        }
+        #expect(error?.unreachable == true && error?.english.contains("cannot reach") == true)
+        #expect(Date().timeIntervalSince(start) < 30)
         var stamp = try #require(SyncStamp.current(of: seed.path))
         for forged in [{ stamp.parts = "0" }, { stamp.build = "elsewhere" }] as [() -> Void] {
             let saved = stamp
