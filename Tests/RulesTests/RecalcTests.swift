@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import Templates
 @testable import Rules
-import XLSX
+@testable import XLSX
 
 /// `recalc` reproduces the seed's own numbers from its inputs, writes formulas with their values,
 /// changes nothing but derived cells, and changes nothing at all the second time.
@@ -250,5 +250,53 @@ struct RowPatternTests {
             }
         }
         #expect(patterns >= 4)
+    }
+}
+
+/// Recalc copies the rows it does not edit, and edits the others, without parsing them
+/// (`WorkbookEditor.copiesRowsUnparsed`): on every sample and real-world workbook it writes the
+/// cells a recalc parsing every row writes — values, formulas and formats — on every sheet.
+@Suite struct RecalcRowsUnparsedTests {
+    static var workbooks: [String] {
+        let samples = SampleValidationTests.samples.path
+        let real = SampleValidationTests.samples.deletingLastPathComponent().path + "/Tests/TracksheetCLITests/Fixtures/real-world"
+        func xlsx(_ dir: String) -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".xlsx") }.sorted().map { dir + "/" + $0 }
+        }
+        return xlsx(samples) + xlsx(samples + "/with-errors") + xlsx(real)
+    }
+
+    static func recalc(_ path: String, unparsed: Bool) throws -> (cells: [String: [String: Cell]], taken: Int)? {
+        let editor = try WorkbookEditor(path: path)
+        editor.copiesRowsUnparsed = unparsed
+        let r = try Recalculator(book: try CampaignBook(path: path, templates: try RecalcTests.options().templates), editor: editor,
+                                 options: try RecalcTests.options())
+        guard r.book.template != nil, r.book.ambiguity == nil else { return nil }
+        let out = RecalcTests.temp("unparsed-\(unparsed)")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        try r.run()
+        try editor.save(to: out)
+        _ = r.finish()
+        return (try RecalcTests.cells(out), editor.rowsCopiedUnparsed + editor.rowsEditedUnparsed)
+    }
+
+    @Test func everySampleAndRealWorldWorkbook() throws {
+        var compared = 0, taken = 0
+        for path in Self.workbooks {
+            guard let copied = try Self.recalc(path, unparsed: true), let parsed = try Self.recalc(path, unparsed: false) else { continue }
+            #expect(parsed.taken == 0)
+            for (sheet, cells) in parsed.cells {
+                let mine = copied.cells[sheet] ?? [:]
+                #expect(mine.mapValues(\.value) == cells.mapValues(\.value), "\(path) \(sheet): values")
+                #expect(mine.mapValues(\.formula) == cells.mapValues(\.formula), "\(path) \(sheet): formulas")
+                #expect(mine.mapValues(\.styleIndex) == cells.mapValues(\.styleIndex), "\(path) \(sheet): formats")
+            }
+            #expect(Set(copied.cells.keys) == Set(parsed.cells.keys))
+            compared += 1
+            taken += copied.taken
+        }
+        print("recalc rows unparsed: \(compared) workbooks, \(taken) rows taken as bytes")
+        #expect(compared >= 10, "\(compared) workbooks recalculated")
+        #expect(taken > 60, "\(taken) rows taken unparsed")
     }
 }
