@@ -104,6 +104,9 @@ public final class PostgresStore: CampaignStore, @unchecked Sendable {
     }
 
     public func campaigns() async throws -> [CampaignRecord] { try await wrap { try await self.core().campaigns() } }
+    public func rowVersionsDigest(campaignID: String, tables: [String]) async throws -> String {
+        try await wrap { try await self.core().rowVersionsDigest(campaignID: campaignID, tables: tables) }
+    }
     public func changeLog(campaign: String) async throws -> [LoggedChange] { try await wrap { try await self.core().changeLog(campaign: campaign) } }
 
     public func close() async throws {

@@ -139,6 +139,18 @@ struct SQLStoreCore: Sendable {
                           [], kinds: [.text, .text, .text, .text, .text, .int]).map(Self.campaign)
     }
 
+    func rowVersionsDigest(campaignID: String, tables: [String]) async throws -> String {
+        var rows: [(table: String, id: String, version: Int)] = []
+        for name in Set(tables) {
+            guard let t = StoreSchema.table(named: name) else { continue }
+            for r in try await db.rows("SELECT id, version FROM \(t.name) WHERE campaign_id = \(d.placeholder(1))", [.text(campaignID)], kinds: [.text, .int]) {
+                guard let id = r[0].text, let v = r[1].int else { continue }
+                rows.append((t.name, id, v))
+            }
+        }
+        return RowVersions.digest(rows)
+    }
+
     func snapshot(_ campaign: CampaignRecord?, history: [String: Int]) async throws -> StoreSnapshot {
         var snap = try await rows(of: campaign)
         try await addBase(&snap, history: history)

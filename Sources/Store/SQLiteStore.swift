@@ -64,6 +64,9 @@ public final class SQLiteStore: CampaignStore, @unchecked Sendable {
     }
 
     public func campaigns() async throws -> [CampaignRecord] { try await core.campaigns() }
+    public func rowVersionsDigest(campaignID: String, tables: [String]) async throws -> String {
+        try await core.rowVersionsDigest(campaignID: campaignID, tables: tables)
+    }
     public func changeLog(campaign: String) async throws -> [LoggedChange] { try await core.changeLog(campaign: campaign) }
     public func close() async throws { try queue.close() }
 }

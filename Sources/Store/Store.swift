@@ -141,6 +141,9 @@ public protocol CampaignStore: AnyObject, Sendable {
     func begin(campaign: CampaignSpec, history: [String: Int], prefetched: StoreSnapshot?, context: SyncContext) async throws -> any StoreTransaction
     /// Every campaign, by name.
     func campaigns() async throws -> [CampaignRecord]
+    /// `RowVersions.digest` of the campaign's rows in `tables` (their ids and versions): what a
+    /// sync's stamp compares, so that a row changed by any means that raises its version is seen.
+    func rowVersionsDigest(campaignID: String, tables: [String]) async throws -> String
     /// The change log of a campaign, oldest first.
     func changeLog(campaign: String) async throws -> [LoggedChange]
     func close() async throws
@@ -191,6 +194,20 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         self.english = english; self.chinese = chinese; self.workbookIsChinese = workbookIsChinese; self.unreachable = unreachable
     }
     public var description: String { english }
+}
+
+/// A digest of rows' ids and versions by table: the same for the rows a sync leaves in the store
+/// (its manifest) and for those the store holds later, unless one was added, deleted or had its
+/// version raised — by tracksheet or by hand.
+public enum RowVersions {
+    public static func digest(_ rows: [(table: String, id: String, version: Int)]) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        func add(_ bytes: some Sequence<UInt8>) { for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 } }
+        for r in rows.sorted(by: { ($0.table, $0.id) < ($1.table, $1.id) }) {
+            add(r.table.utf8); add([0]); add(r.id.utf8); add([0]); add(String(r.version).utf8); add([10])
+        }
+        return "\(rows.count)-" + String(h, radix: 16)
+    }
 }
 
 /// Where the store is: `--store`, else `$TRACKSHEET_STORE`, else `tracksheet.db` beside the workbook.

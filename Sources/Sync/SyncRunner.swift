@@ -64,10 +64,16 @@ public enum SyncRunner {
     static func unchanged(path: String, options: SyncOptions) async throws -> SyncResult? {
         guard let stamp = SyncStamp.current(of: PackageWriter.resolvingLinks(path)), options.campaign == nil || options.campaign == stamp.campaign,
               !options.store.isAbsentFile else { return nil }
-        let found: (String, CampaignRecord?)?
+        // The workbook's tables, from its headers alone (the rows are read below, by the check).
+        let book = try CampaignBook(path: path, templates: options.validation.templates)
+        guard let template = book.template, template.id == stamp.template, book.groups.count <= 1, book.ambiguity == nil else { return nil }
+        let tables = book.mappings.compactMap { m in StoreSchema.table(template: template.id, sheet: m.templateSheet).map { (m.sheetName, $0.name) } }
+        let found: (String, CampaignRecord?, String?)?
         do {
             found = try await options.store.withOpened(migrating: false) { store in
-                (store.location, try await store.campaigns().first { $0.name == stamp.campaign })
+                guard let c = try await store.campaigns().first(where: { $0.name == stamp.campaign }), c.id == stamp.campaignID,
+                      c.version == stamp.version else { return (store.location, nil, nil) }
+                return (store.location, c, try await store.rowVersionsDigest(campaignID: c.id, tables: tables.map(\.1)))
             }
         } catch let e as StoreError where e.unreachable {
             // The merge would wait for the same server as long again, and fail the same way.
@@ -75,17 +81,11 @@ public enum SyncRunner {
         } catch {
             found = nil // a store the merge may still make sense of (made anew, not migrated yet)
         }
-        guard let (location, campaign) = found, let campaign, location == stamp.store, campaign.id == stamp.campaignID,
-              campaign.version == stamp.version else { return nil }
-        let book = try CampaignBook(path: path, templates: options.validation.templates)
-        guard let template = book.template, template.id == stamp.template, book.groups.count <= 1, book.ambiguity == nil else { return nil }
+        guard let (location, campaign, rows) = found, let campaign, location == stamp.store, rows == stamp.rows else { return nil }
         let report = try Validator(book: book, options: options.validation).report(path: path)
         var plan = SyncPlan()
         plan.campaign = campaign
-        for m in book.mappings {
-            guard let table = StoreSchema.table(template: template.id, sheet: m.templateSheet) else { continue }
-            plan.summaries.append(SheetSummary(sheet: m.sheetName, table: table.name))
-        }
+        plan.summaries = tables.map { SheetSummary(sheet: $0.0, table: $0.1) }
         var result = SyncResult(path: path, campaign: campaign.name, store: location, plan: plan, dryRun: options.dryRun,
                                 diagnostics: report.diagnostics, isChinese: book.isChinese)
         result.unchangedByStamp = true
@@ -224,7 +224,8 @@ public enum SyncRunner {
             let validation = options.validation, mergedCopy = options.mergedCopy, location = store.location
             // The campaign's version once this commits (the store's side raises it by one), for the stamp.
             let stamp = book.groupCount > 1 ? nil : plan.campaign.map {
-                SyncStamp(campaign: $0.name, campaignID: $0.id, version: $0.version + (plan.changesStore ? 1 : 0), store: location, template: book.template.id)
+                SyncStamp(campaign: $0.name, campaignID: $0.id, version: $0.version + (plan.changesStore ? 1 : 0), store: location,
+                          template: book.template.id, rows: RowVersions.digest(plan.manifest))
             }
             let writing = plan.changesWorkbook ? plan.campaign.map { campaign in
                 BackgroundWork { try WorkbookSync.write(book: book, plan: plan, campaign: campaign, store: location, to: staged,

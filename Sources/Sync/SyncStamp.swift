@@ -8,11 +8,11 @@ import TracksheetBuildInfo
 /// What a sync that wrote a workbook leaves in the workbook's zip comment — not a part, so no
 /// spreadsheet shows it, and any program that saves the file again (Excel, WPS, LibreOffice, a
 /// script) writes a zip of its own without it: the campaign and the version the store had once
-/// the sync committed, the store, the template, the tracksheet build, and a digest of every
-/// part's name, size and CRC-32 as written.
+/// the sync committed, the store, the template, a digest of the campaign's row ids and versions
+/// then, the tracksheet build, and a digest of every part's name, size and CRC-32 as written.
 ///
 /// The next sync of a workbook whose parts still have that digest, against a campaign still at
-/// that version, has nothing to merge: neither side changed since they were made the same. It
+/// that version whose rows still have theirs, has nothing to merge: neither side changed since they were made the same. It
 /// checks the workbook as `validate` does and reports what the full merge would — every sheet
 /// unchanged — without reading the sync record, the store's rows, or planning
 /// (`SyncRunner.unchanged`). Anything else, and the sync merges as always.
@@ -24,6 +24,9 @@ struct SyncStamp: Equatable {
     var version: Int
     var store: String
     var template: String
+    /// `RowVersions.digest` of the campaign's rows in the workbook's tables once the sync committed:
+    /// a row changed in the store without the campaign's version (by hand, in SQL) still shows.
+    var rows: String
     var build = SyncStamp.build
     /// `ZipArchive.entriesDigest` of the workbook as written.
     var parts = ""
@@ -38,11 +41,12 @@ struct SyncStamp: Equatable {
     /// One `key=value` per line; the campaign's name (any text) as hex, so the comment is ASCII.
     var text: String {
         [Self.prefix, "campaign=" + Self.hex(campaign), "id=\(campaignID)", "version=\(version)", "store=" + Self.hex(store),
-         "template=\(template)", "build=\(build)", "parts=\(parts)"].joined(separator: "\n")
+         "template=\(template)", "rows=\(rows)", "build=\(build)", "parts=\(parts)"].joined(separator: "\n")
     }
 
-    init(campaign: String, campaignID: String, version: Int, store: String, template: String) {
+    init(campaign: String, campaignID: String, version: Int, store: String, template: String, rows: String) {
         self.campaign = campaign; self.campaignID = campaignID; self.version = version; self.store = store; self.template = template
+        self.rows = rows
     }
 
     /// Read from a zip comment; nil for any other comment.
@@ -55,9 +59,9 @@ struct SyncStamp: Equatable {
             fields[String(line[..<eq])] = String(line[line.index(after: eq)...])
         }
         guard let campaign = fields["campaign"].flatMap(Self.unhex), let id = fields["id"], let version = fields["version"].flatMap({ Int($0) }),
-              let store = fields["store"].flatMap(Self.unhex), let template = fields["template"], let build = fields["build"],
-              let parts = fields["parts"], !parts.isEmpty else { return nil }
-        self.init(campaign: campaign, campaignID: id, version: version, store: store, template: template)
+              let store = fields["store"].flatMap(Self.unhex), let template = fields["template"], let rows = fields["rows"],
+              let build = fields["build"], let parts = fields["parts"], !parts.isEmpty else { return nil }
+        self.init(campaign: campaign, campaignID: id, version: version, store: store, template: template, rows: rows)
         self.build = build
         self.parts = parts
     }
