@@ -140,15 +140,16 @@ struct SQLStoreCore: Sendable {
     }
 
     func rowVersionsDigest(campaignID: String, tables: [String]) async throws -> String {
-        var rows: [(table: String, id: String, version: Int)] = []
+        var count = 0, sum: UInt64 = 0
         for name in Set(tables) {
             guard let t = StoreSchema.table(named: name) else { continue }
             for r in try await db.rows("SELECT id, version FROM \(t.name) WHERE campaign_id = \(d.placeholder(1))", [.text(campaignID)], kinds: [.text, .int]) {
                 guard let id = r[0].text, let v = r[1].int else { continue }
-                rows.append((t.name, id, v))
+                count += 1
+                sum &+= RowVersions.hash(table: t.name, id: id, version: v)
             }
         }
-        return RowVersions.digest(rows)
+        return "\(count)-" + String(sum, radix: 16)
     }
 
     func snapshot(_ campaign: CampaignRecord?, history: [String: Int]) async throws -> StoreSnapshot {

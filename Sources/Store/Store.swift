@@ -200,13 +200,21 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
 /// (its manifest) and for those the store holds later, unless one was added, deleted or had its
 /// version raised — by tracksheet or by hand.
 public enum RowVersions {
+    /// The rows' count and the wrapping sum of each row's own hash (FNV-1a of table, id and
+    /// version): the same whatever order the rows come in, so nothing is sorted.
     public static func digest(_ rows: [(table: String, id: String, version: Int)]) -> String {
+        var sum: UInt64 = 0
+        for r in rows { sum &+= hash(table: r.table, id: r.id, version: r.version) }
+        return "\(rows.count)-" + String(sum, radix: 16)
+    }
+
+    static func hash(table: String, id: String, version: Int) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         func add(_ bytes: some Sequence<UInt8>) { for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 } }
-        for r in rows.sorted(by: { ($0.table, $0.id) < ($1.table, $1.id) }) {
-            add(r.table.utf8); add([0]); add(r.id.utf8); add([0]); add(String(r.version).utf8); add([10])
-        }
-        return "\(rows.count)-" + String(h, radix: 16)
+        add(table.utf8); add([0]); add(id.utf8); add([0])
+        var v = UInt64(bitPattern: Int64(version))
+        for _ in 0..<8 { h = (h ^ (v & 0xff)) &* 0x100_0000_01b3; v >>= 8 }
+        return h
     }
 }
 
