@@ -22,14 +22,14 @@ public enum Annotator {
         let current = try styles(of: order.compactMap { byCell[$0]?.first }, in: book)
         for key in order {
             let ds = byCell[key]!
-            guard let d = ds.first, let sheet = book.sheet(named: d.sheet), let ref = d.cell.flatMap(CellReference.init) else { continue }
+            guard let d = ds.first, let sheet = book.sheet(named: d.sheet), let ref = d.cell else { continue }
             let worst = ds.map(\.severity).min()!
             let base = current[d.sheet]?[ref] ?? 0
             let derived = styleOf[base]?[worst] ?? editor.deriveStyle(from: base, worst == .error
                 ? StyleChange(fill: "FFC7CE", fontColor: "9C0006") : StyleChange(fill: "FFEB9C", fontColor: "9C5700"))
             styleOf[base, default: [:]][worst] = derived
             try editor.setCell(ref, in: sheet, to: .style(derived))
-            let text = ds.map { "[\($0.rule)] \($0.message(chinese: zh))" }.joined(separator: "\n")
+            let text = ds.map { "[\($0.rule.rawValue)] \($0.message(chinese: zh))" }.joined(separator: "\n")
             try editor.addNote(ref, in: sheet, text: text, author: "tracksheet")
         }
         // The results sheet: a fresh name if the workbook already has one.
@@ -56,8 +56,8 @@ public enum Annotator {
             try sheet.writeRow([
                 WriteCell(.string(label[d.severity]!), style: CellStyle(fill: fill[d.severity])),
                 WriteCell(.string(d.sheet)),
-                WriteCell(.string(d.cell ?? ""), style: d.cell == nil ? nil : link),
-                WriteCell(.string(d.rule)),
+                WriteCell(.string(d.cell?.description ?? ""), style: d.cell == nil ? nil : link),
+                WriteCell(.string(d.rule.rawValue)),
                 WriteCell(.string(Values.text(d.value))),
                 WriteCell(.string(d.message(chinese: zh))),
             ])
@@ -80,7 +80,7 @@ public enum Annotator {
         var wanted: [String: Set<CellReference>] = [:]
         var out: [String: [CellReference: Int]] = [:]
         for d in flagged {
-            guard let r = d.cell.flatMap(CellReference.init) else { continue }
+            guard let r = d.cell else { continue }
             if let s = d.styleIndex { out[d.sheet, default: [:]][r] = s } else { wanted[d.sheet, default: []].insert(r) }
         }
         for (name, refs) in wanted {

@@ -11,7 +11,7 @@ public struct CampaignPeriod: Sendable {
     /// Read from a phase's detail sheet (`阶段:爆发期,时间:…`): the year of its dates, not the campaign's period.
     public var phaseOnly = false
     /// Title cells still reading 202X: (sheet, cell, text).
-    public var placeholders: [(sheet: String, cell: String, text: String)] = []
+    public var placeholders: [(sheet: String, cell: CellReference, text: String)] = []
 
     public func contains(_ d: CalendarDate) -> Bool {
         guard let start, let end else { return true }
@@ -135,7 +135,7 @@ public final class CampaignBook {
     /// Chinese headers (or sheet names): messages default to Chinese.
     public let isChinese: Bool
     /// Text of the rows above each mapped sheet's header row, by sheet name: (cell, text).
-    public let titles: [String: [(cell: String, text: String)]]
+    public let titles: [String: [(cell: CellReference, text: String)]]
     /// Key–value sheets (活动总览): field key → (cell of the value, cell), by sheet name.
     public private(set) var fields: [String: [String: (ref: CellReference, cell: Cell)]] = [:]
 
@@ -169,7 +169,7 @@ public final class CampaignBook {
         var mappings = found
         unmatched = workbook.sheets.filter { $0.kind == .worksheet && !Self.isOwnSheet($0.name) && !found.map(\.sheetName).contains($0.name) }.map(\.name)
 
-        var titles: [String: [(cell: String, text: String)]] = [:]
+        var titles: [String: [(cell: CellReference, text: String)]] = [:]
         var sheetPeriods: [String: CampaignPeriod] = [:]
         var chineseHeaders = 0, englishHeaders = 0
         for (mi, m) in mappings.enumerated() {
@@ -181,7 +181,7 @@ public final class CampaignBook {
             for row in rows where row.index < m.firstHeaderRow {
                 for cell in row.cells {
                     guard case .string(let text) = cell.value, !Values.trimmed(text).isEmpty else { continue }
-                    let ref = CellReference(row: row.index, column: cell.column).description
+                    let ref = CellReference(row: row.index, column: cell.column)
                     titles[m.sheetName, default: []].append((ref, text))
                     let parsed = CampaignPeriod.fromTitle(text)
                     if parsed.placeholder { period.placeholders.append((m.sheetName, ref, text)) }
@@ -255,7 +255,7 @@ public final class CampaignBook {
                 fieldsFound[m.sheetName] = values
                 if periods[gi].start == nil, case .string(let p)? = values["period"]?.cell.value {
                     if let s = DateParser.text(p, year: nil), s.isRange { periods[gi].start = s.start; periods[gi].end = s.end }
-                    else if DateParser.isPlaceholder(p) { periods[gi].placeholders.append((m.sheetName, values["period"]!.ref.description, p)) }
+                    else if DateParser.isPlaceholder(p) { periods[gi].placeholders.append((m.sheetName, values["period"]!.ref, p)) }
                 }
             }
         }

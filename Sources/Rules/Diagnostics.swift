@@ -8,11 +8,11 @@ public enum Severity: String, Sendable, Comparable, CaseIterable {
 
 /// One problem, at one cell, in both languages.
 public struct Diagnostic: Sendable, Equatable {
-    public var rule: String
+    public var rule: RuleID
     public var severity: Severity
     public var sheet: String
-    /// `F7`; nil for a problem of the whole sheet or workbook.
-    public var cell: String?
+    /// The cell (`F7` when shown); nil for a problem of the whole sheet or workbook.
+    public var cell: CellReference?
     /// What the cell held, as read.
     public var value: CellValue
     public var english: String
@@ -25,7 +25,7 @@ public struct Diagnostic: Sendable, Equatable {
     /// its red and amber from it without reading the sheet again.
     public var styleIndex: Int?
 
-    public init(rule: String, severity: Severity, sheet: String, cell: String?, value: CellValue, english: String, chinese: String, header: String? = nil) {
+    public init(rule: RuleID, severity: Severity, sheet: String, cell: CellReference?, value: CellValue, english: String, chinese: String, header: String? = nil) {
         self.rule = rule; self.severity = severity; self.sheet = sheet; self.cell = cell; self.value = value
         self.english = english; self.chinese = chinese; self.header = header
     }
@@ -42,7 +42,7 @@ public struct Diagnostic: Sendable, Equatable {
 
 /// The id of every rule, checked by the compiler: a diagnostic can name no rule the catalog lacks.
 /// The raw value is the stable id users, the JSON output and the guide see (`date.order`).
-public enum RuleID: String, Sendable, CaseIterable {
+public enum RuleID: String, Sendable, CaseIterable, CustomStringConvertible {
     case columnMissing = "column.missing"
     case columnExtra = "column.extra"
     case columnNearMiss = "column.nearMiss"
@@ -86,6 +86,9 @@ public enum RuleID: String, Sendable, CaseIterable {
     case crossDetailDate = "cross.detailDate"
     case crossEffectChannel = "cross.effectChannel"
     case crossEffectCost = "cross.effectCost"
+
+    /// The id as users see it, also where one is interpolated into a message.
+    public var description: String { rawValue }
 }
 
 /// A rule: a stable id, its severity, and what it checks. The catalog is the list users and

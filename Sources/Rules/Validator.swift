@@ -85,9 +85,8 @@ public final class Validator {
         return diagnostics.sorted { a, b in
             let sa = order[a.sheet] ?? 0, sb = order[b.sheet] ?? 0
             if sa != sb { return sa < sb }
-            let ra = a.cell.flatMap(CellReference.init) ?? CellReference(row: 0, column: 0)
-            let rb = b.cell.flatMap(CellReference.init) ?? CellReference(row: 0, column: 0)
-            return (ra.row, ra.column, a.rule) < (rb.row, rb.column, b.rule)
+            let ra = a.cell ?? CellReference(row: 0, column: 0), rb = b.cell ?? CellReference(row: 0, column: 0)
+            return (ra.row, ra.column, a.rule.rawValue) < (rb.row, rb.column, b.rule.rawValue)
         }
     }
 
@@ -103,11 +102,11 @@ public final class Validator {
     /// Per sheet and rule: how many were found.
     var found: [String: (rule: RuleID, sheet: String, count: Int)] = [:]
 
-    func report(_ rule: RuleID, _ sheet: String, _ cell: String?, _ value: CellValue, _ english: @autoclosure () -> String, _ chinese: @autoclosure () -> String,
+    func report(_ rule: RuleID, _ sheet: String, _ cell: CellReference?, _ value: CellValue, _ english: @autoclosure () -> String, _ chinese: @autoclosure () -> String,
                 header: String? = nil, styleIndex: Int? = nil) {
         let severity = Rule.severity(of: rule)
-        if let cell, let ref = CellReference(cell) {
-            let at = ref.row * 16_384 + ref.column
+        if let cell {
+            let at = cell.row * 16_384 + cell.column
             // One cause, one diagnostic: a warning about a cell already in error follows from that error.
             if severity == .error { erred[sheet, default: []].insert(at) } else if erred[sheet]?.contains(at) == true { return }
         }
@@ -115,7 +114,7 @@ public final class Validator {
         let n = found[key]?.count ?? 0
         found[key] = (rule, sheet, n + 1)
         guard n < Self.maxListedPerRule else { return }
-        var d = Diagnostic(rule: rule.rawValue, severity: severity, sheet: sheet, cell: cell, value: value, english: english(), chinese: chinese())
+        var d = Diagnostic(rule: rule, severity: severity, sheet: sheet, cell: cell, value: value, english: english(), chinese: chinese())
         d.header = header
         d.styleIndex = styleIndex
         diagnostics.append(d)
@@ -125,15 +124,15 @@ public final class Validator {
     func unlistedSummaries() -> [Diagnostic] {
         found.values.filter { $0.count > Self.maxListedPerRule }.sorted { ($0.sheet, $0.rule.rawValue) < ($1.sheet, $1.rule.rawValue) }.map { u in
             let more = u.count - Self.maxListedPerRule
-            return Diagnostic(rule: u.rule.rawValue, severity: Rule.severity(of: u.rule), sheet: u.sheet, cell: nil, value: .empty,
+            return Diagnostic(rule: u.rule, severity: Rule.severity(of: u.rule), sheet: u.sheet, cell: nil, value: .empty,
                               english: "… and \(more) more like the above (\(u.rule.rawValue)), not listed one by one",
                               chinese: "……另有 \(more) 处同类问题(\(u.rule.rawValue)),未逐一列出")
         }
     }
 
-    /// The cell of `key` in `row`, as `F7`.
-    func ref(_ m: SheetMapping, _ row: TableRow, _ key: String) -> String? {
-        m.columns[key].map { CellReference(row: row.index, column: $0).description }
+    /// The cell of `key` in `row`.
+    func ref(_ m: SheetMapping, _ row: TableRow, _ key: String) -> CellReference? {
+        m.columns[key].map { CellReference(row: row.index, column: $0) }
     }
 
     func report(_ rule: RuleID, _ m: SheetMapping, _ row: TableRow, _ key: String, _ english: @autoclosure () -> String, _ chinese: @autoclosure () -> String) {
@@ -211,7 +210,7 @@ public final class Validator {
             let missedBy = Dictionary(m.nearMisses.flatMap { n in n.candidates.map { ($0, n) } }, uniquingKeysWith: { a, _ in a })
             for n in m.nearMisses {
                 let names = n.candidates.compactMap { k in spec.columns.first { $0.key == k } }
-                let at = CellReference(row: m.headerRow, column: n.column).description
+                let at = CellReference(row: m.headerRow, column: n.column)
                 if names.count == 1 {
                     report(.columnNearMiss, m.sheetName, at, .string(n.header),
                            "the header \"\(n.header)\" was read as \(names[0].en) (did you mean \"\(names[0].zh)\"?)",
@@ -225,12 +224,12 @@ public final class Validator {
             let found = m.headers.sorted { (m.columns[$0.key] ?? 0) < (m.columns[$1.key] ?? 0) }.map(\.value) + m.extra.map(\.header)
             for key in m.missingRequired where missedBy[key] == nil {
                 let c = column(m, key)
-                report(.columnMissing, m.sheetName, CellReference(row: m.headerRow, column: 1).description, .empty,
+                report(.columnMissing, m.sheetName, CellReference(row: m.headerRow, column: 1), .empty,
                        "the required column \(c?.en ?? key) (\(c?.zh ?? key)) is missing; the headers found in row \(m.headerRow) are: \(found.joined(separator: ", "))",
                        "缺少必填列“\(c?.zh ?? key)”;第 \(m.headerRow) 行的表头为:\(found.joined(separator: "、"))")
             }
             for (col, h) in m.extra {
-                report(.columnExtra, m.sheetName, CellReference(row: m.headerRow, column: col).description, .string(h),
+                report(.columnExtra, m.sheetName, CellReference(row: m.headerRow, column: col), .string(h),
                        "the column \"\(h)\" is not in the template; it is kept as it is, and not checked",
                        "“\(h)”列不在模板中,已原样保留,未检查")
             }
@@ -261,7 +260,7 @@ public final class Validator {
             endCross(m)
             if let first = ownFormulas.first {
                 let cells = ownFormulas.prefix(8).map(\.description), more = ownFormulas.count > 8 ? " …" : ""
-                report(.formulaOwn, m.sheetName, first.description, .empty,
+                report(.formulaOwn, m.sheetName, first, .empty,
                        "\(cells.joined(separator: ", "))\(more) hold formulas of your own in derived columns, not the template's; recalc and sync keep them (--force writes the template's)",
                        "\(cells.joined(separator: "、"))\(more) 的派生列是自定义公式(非模板公式);recalc 和 sync 会保留(--force 可改为模板公式)")
             }
@@ -740,7 +739,7 @@ public final class Validator {
         func agrees(_ e: Double, _ c: Double, _ d: Int) -> Bool { Self.agrees(Quantity(value: e, decimals: d), c) }
         let wrong = rows.filter { !agrees($0.entered, useNet ? $0.net : $0.ratio, $0.decimals) }
         let other = wrong.filter { agrees($0.entered, useNet ? $0.ratio : $0.net, $0.decimals) }
-        func at(_ r: ROIRow) -> String { CellReference(row: r.index, column: col).description }
+        func at(_ r: ROIRow) -> CellReference { CellReference(row: r.index, column: col) }
         if !wrong.isEmpty && other.count == wrong.count && wrong.count == rows.count {
             report(.metricRoiDefinition, m.sheetName, at(rows[0]), rows[0].value,
                    useNet ? "the ROI values follow incremental sales / cost, not (revenue − cost) / cost; recalc and sync keep that definition (--roi net to change it)"
@@ -770,14 +769,14 @@ public final class Validator {
             switch Values.quantity(f.cell.value, percentFormat: Values.isPercentFormat(code), formatDecimals: Values.formatDecimals(code)) {
             case .value(let q): total += q.value; any = true
             case .invalid:
-                report(.typeNumber, m.sheetName, f.ref.description, f.cell.value, "the share \"\(Values.text(f.cell.value))\" is not a number",
+                report(.typeNumber, m.sheetName, f.ref, f.cell.value, "the share \"\(Values.text(f.cell.value))\" is not a number",
                        "占比“\(Values.text(f.cell.value))”不是数字")
             default: break
             }
         }
         guard any, abs(total - 100) > 0.01 else { return }
         let at = values["shareTotal"] ?? shareKeys.compactMap { values[$0] }.last!
-        report(.shareTotal, m.sheetName, at.ref.description, at.cell.value,
+        report(.shareTotal, m.sheetName, at.ref, at.cell.value,
                "the platform shares sum to \(Self.show(total))%, not 100%", "各平台占比合计为 \(Self.show(total))%,应为 100%")
     }
 
@@ -801,7 +800,7 @@ public final class Validator {
         let tasks = masterTasks.filter { !$0.isTotal }
         let budget = tasks.compactMap(\.budget).reduce(0, +), spend = tasks.compactMap(\.spend).reduce(0, +)
         if spend > budget, budget > 0, let col = m.columns["spend"] {
-            report(.budgetCampaignOverspend, m.sheetName, CellReference(row: m.headerRow, column: col).description, .empty,
+            report(.budgetCampaignOverspend, m.sheetName, CellReference(row: m.headerRow, column: col), .empty,
                    "the campaign spent \(money(m, "spend", spend, chinese: false)) against a total budget of \(money(m, "budget", budget, chinese: false))",
                    "活动实际支出合计 \(money(m, "spend", spend, chinese: true)),超出预算合计 \(money(m, "budget", budget, chinese: true))")
         }
@@ -814,7 +813,7 @@ public final class Validator {
         if let total = masterTasks.first(where: \.isTotal), let typed = total.budget, typed > 0, let col = m.columns["budget"],
            let t = total.budgetIsFormula || abs(typed - tasks.compactMap(\.budget).reduce(0, +)) < 0.5 ? statedTotalBudget(m) : typed {
             if allocated > t * 0.9 + 0.005 {
-                report(.budgetReserve, m.sheetName, CellReference(row: total.row, column: col).description, .number(t),
+                report(.budgetReserve, m.sheetName, CellReference(row: total.row, column: col), .number(t),
                        "task budgets total \(money(m, "budget", allocated, chinese: false)), leaving \(Self.show(t - allocated)) CNY of \(money(m, "budget", t, chinese: false)): less than the 10% reserve (\(Self.show(t * 0.1)) CNY)",
                        "任务预算合计 \(money(m, "budget", allocated, chinese: true)),仅余 \(Self.show(t - allocated)) 元(总预算 \(money(m, "budget", t, chinese: true))),不足 10% 应急预留(\(Self.show(t * 0.1)) 元)")
             }

@@ -315,7 +315,7 @@ struct SQLStoreCore: Sendable {
                     versions += [.text(row.id), .int(row.version), .text(campaign.id), .text(table), json]
                 }
                 args += [.text(context.at), .text(context.who), .text(context.workbook), .text(campaign.id), .text(e.table), .text(e.rowID), .text(e.action.rawValue),
-                         e.column.map(SQLValue.text) ?? .null, e.cell.map(SQLValue.text) ?? .null,
+                         e.column.map(SQLValue.text) ?? .null, e.place.map { .text($0.description) } ?? .null,
                          e.old.map { .text($0.description) } ?? .null, new]
             }
             try await writeVersions(versions)
@@ -357,7 +357,7 @@ struct SQLStoreCore: Sendable {
                 }
             }
             return LoggedChange(table: r[0].text ?? "", rowID: r[1].text ?? "", action: LoggedChange.Action(rawValue: r[2].text ?? "") ?? .update,
-                                column: r[3].text, cell: r[4].text, old: value(r[5]), new: value(r[6]))
+                                column: r[3].text, place: r[4].text.flatMap(LoggedChange.Place.init), old: value(r[5]), new: value(r[6]))
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Templates
+import XLSX
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -46,15 +47,38 @@ public struct LoggedChange: Sendable, Equatable {
     public var rowID: String
     public var action: Action
     public var column: String?
-    /// `主跟踪表!J5`
-    public var cell: String?
+    /// Where in the workbook: the cell an update came from, the row an insert did.
+    public var place: Place?
     public var old: StoreValue?
     /// For an insert in a plan: nil, and the inserted row's values are written (as JSON) when the
     /// log is; read back from a store, that JSON.
     public var new: StoreValue?
 
-    public init(table: String, rowID: String, action: Action, column: String? = nil, cell: String? = nil, old: StoreValue? = nil, new: StoreValue? = nil) {
-        self.table = table; self.rowID = rowID; self.action = action; self.column = column; self.cell = cell; self.old = old; self.new = new
+    public init(table: String, rowID: String, action: Action, column: String? = nil, place: Place? = nil, old: StoreValue? = nil, new: StoreValue? = nil) {
+        self.table = table; self.rowID = rowID; self.action = action; self.column = column; self.place = place; self.old = old; self.new = new
+    }
+
+    /// A cell (`主跟踪表!J5`) or a whole row (`主跟踪表!5`) of a sheet; stored as that text.
+    public struct Place: Sendable, Equatable, CustomStringConvertible {
+        public var sheet: String
+        public var row: Int
+        /// The column; nil for the whole row.
+        public var column: Int?
+
+        public init(sheet: String, cell: CellReference) { self.sheet = sheet; row = cell.row; column = cell.column }
+        public init(sheet: String, row: Int) { self.sheet = sheet; self.row = row }
+
+        /// The text as stored: after the last `!` (a sheet name may hold one), a cell or a row number.
+        public init?(_ text: String) {
+            guard let bang = text.lastIndex(of: "!") else { return nil }
+            let sheet = String(text[..<bang]), at = text[text.index(after: bang)...]
+            if let cell = CellReference(at) { self.init(sheet: sheet, cell: cell) }
+            else if let row = Int(at), row > 0 { self.init(sheet: sheet, row: row) }
+            else { return nil }
+        }
+
+        public var cell: CellReference? { column.map { CellReference(row: row, column: $0) } }
+        public var description: String { "\(sheet)!\(cell?.description ?? String(row))" }
     }
 }
 

@@ -38,8 +38,8 @@ public struct SyncedSheet: Sendable {
 
     public var name: String { mapping.sheetName }
 
-    public func cell(_ row: Int, _ key: String) -> String? {
-        mapping.columns[key].map { CellReference(row: row, column: $0).description }
+    public func cell(_ row: Int, _ key: String) -> CellReference? {
+        mapping.columns[key].map { CellReference(row: row, column: $0) }
     }
 }
 
@@ -208,7 +208,7 @@ public struct SyncBook: Sendable {
         // Cells that failed validation (known once every check has run) are not pushed.
         var invalid: [String: Set<CellReference>] = [:]
         for d in report.diagnostics where d.severity == .error {
-            if let c = d.cell.flatMap(CellReference.init) { invalid[d.sheet, default: []].insert(c) }
+            if let c = d.cell { invalid[d.sheet, default: []].insert(c) }
         }
         var sheets: [SyncedSheet] = []
         for m in mine {

@@ -1,6 +1,7 @@
 import Foundation
 import Store
 import Templates
+import XLSX
 
 /// Which side wins a conflict when the user says so (`--prefer`).
 public enum Prefer: String, Sendable, CaseIterable {
@@ -22,9 +23,14 @@ public struct Conflict: Sendable, Equatable {
     }
     public var kind: Kind
     public var sheet: String
-    /// `J5`; nil for a whole row the workbook no longer has.
-    public var cell: String?
+    /// The cell both sides changed; nil for a whole row.
+    public var cell: CellReference?
+    /// The sheet row of a row deleted in the store (`deletedInStore`).
+    public var row: Int?
+    /// The column's key (`spend`) of a cell both sides changed.
     public var column: String?
+    /// The id of a row the workbook no longer holds (`deletedInWorkbook`).
+    public var rowID: String?
     /// The workbook's header over the cell (实际支出), what the user reads; nil for a whole row.
     public var header: String?
     public var workbook: StoreValue?
@@ -32,7 +38,15 @@ public struct Conflict: Sendable, Equatable {
     /// How `--prefer` resolved it; nil: not resolved.
     public var resolvedBy: Prefer?
 
-    public var location: String { cell.map { "\(sheet)!\($0)" } ?? sheet }
+    public init(kind: Kind, sheet: String, cell: CellReference? = nil, row: Int? = nil, column: String? = nil, rowID: String? = nil,
+                header: String? = nil, workbook: StoreValue? = nil, store: StoreValue? = nil, resolvedBy: Prefer? = nil) {
+        self.kind = kind; self.sheet = sheet; self.cell = cell; self.row = row; self.column = column; self.rowID = rowID
+        self.header = header; self.workbook = workbook; self.store = store; self.resolvedBy = resolvedBy
+    }
+
+    /// Where in the sheet, as users read it: `J5`, `7:7` for a whole row; nil for a row the sheet no longer has.
+    public var place: String? { cell?.description ?? row.map { "\($0):\($0)" } }
+    public var location: String { place.map { "\(sheet)!\($0)" } ?? sheet }
 
     public func message(chinese: Bool) -> String {
         func show(_ v: StoreValue?) -> String { v.map { "\"\($0)\"" } ?? (chinese ? "(空)" : "(blank)") }
@@ -41,8 +55,8 @@ public struct Conflict: Sendable, Equatable {
         case (.bothChanged, true): return "上次同步后两边都修改了此单元格:工作簿为 \(show(workbook)),存储库为 \(show(store))"
         case (.deletedInStore, false): return "the row was deleted in the store and edited in the workbook"
         case (.deletedInStore, true): return "此行已在存储库中删除,但在工作簿中被修改"
-        case (.deletedInWorkbook, false): return "the row was deleted in the workbook and edited in the store (row id \(column ?? ""))"
-        case (.deletedInWorkbook, true): return "此行已在工作簿中删除,但在存储库中被修改(行标识 \(column ?? ""))"
+        case (.deletedInWorkbook, false): return "the row was deleted in the workbook and edited in the store (row id \(rowID ?? ""))"
+        case (.deletedInWorkbook, true): return "此行已在工作簿中删除,但在存储库中被修改(行标识 \(rowID ?? ""))"
         case (.noBase, false): return "no record of the last sync for this row: workbook \(show(workbook)), store \(show(store))"
         case (.noBase, true): return "找不到此行上次同步的记录:工作簿为 \(show(workbook)),存储库为 \(show(store))"
         }
@@ -214,7 +228,7 @@ public enum SyncPlanner {
             var position = -1
             for (i, r) in rows.enumerated() {
                 position += 1
-                func ref(_ key: String) -> String? { sheet.cell(r.sheetRow, key) }
+                func ref(_ key: String) -> CellReference? { sheet.cell(r.sheetRow, key) }
                 /// The row goes into the store under a new id, which the workbook then carries.
                 func insert() {
                     let id = RowID.make()
@@ -222,7 +236,7 @@ public enum SyncPlanner {
                     plan.store.inserts.append((t.name, StoreRow(id: id, version: 1, position: position, values: values)))
                     // The row's values are the log's new value, encoded when the log is written.
                     plan.store.log.append(LoggedChange(table: t.name, rowID: id, action: .insert, column: nil,
-                                                       cell: "\(sheet.name)!\(r.sheetRow)", old: nil, new: nil))
+                                                       place: .init(sheet: sheet.name, row: r.sheetRow), old: nil, new: nil))
                     changes.append(.identify(row: r.sheetRow, id: id))
                     versionsChanged = true
                     summary.storeInserts += 1
@@ -238,17 +252,17 @@ public enum SyncPlanner {
                     let b = base(id)
                     let edited = b.map { differences(r, $0) > 0 } ?? true
                     if !edited || prefer == .store {
-                        if edited { plan.conflicts.append(Conflict(kind: .deletedInStore, sheet: sheet.name, cell: "\(r.sheetRow):\(r.sheetRow)", resolvedBy: .store)) ; summary.conflicts += 1 }
+                        if edited { plan.conflicts.append(Conflict(kind: .deletedInStore, sheet: sheet.name, row: r.sheetRow, resolvedBy: .store)) ; summary.conflicts += 1 }
                         changes.append(.delete(row: r.sheetRow))
                         summary.workbookDeletes += 1
                         position -= 1
                     } else if prefer == .workbook {
                         // Kept: the row goes back into the store under a new id.
-                        plan.conflicts.append(Conflict(kind: .deletedInStore, sheet: sheet.name, cell: "\(r.sheetRow):\(r.sheetRow)", resolvedBy: .workbook))
+                        plan.conflicts.append(Conflict(kind: .deletedInStore, sheet: sheet.name, row: r.sheetRow, resolvedBy: .workbook))
                         summary.conflicts += 1
                         insert()
                     } else {
-                        plan.conflicts.append(Conflict(kind: .deletedInStore, sheet: sheet.name, cell: "\(r.sheetRow):\(r.sheetRow)"))
+                        plan.conflicts.append(Conflict(kind: .deletedInStore, sheet: sheet.name, row: r.sheetRow))
                         summary.conflicts += 1
                     }
                     continue
@@ -278,7 +292,7 @@ public enum SyncPlanner {
                         storeChanged = true
                         summary.storeCells += 1
                         plan.store.log.append(LoggedChange(table: t.name, rowID: id, action: .update, column: c.key,
-                                                           cell: ref(c.key).map { "\(sheet.name)!\($0)" }, old: sv, new: w))
+                                                           place: ref(c.key).map { .init(sheet: sheet.name, cell: $0) }, old: sv, new: w))
                     } else {
                         changes.append(.set(row: r.sheetRow, key: c.key, value: sv))
                         workbookCells += 1
@@ -306,19 +320,19 @@ public enum SyncPlanner {
                     // Deleted in the workbook.
                     if s.version == known.version || prefer == .workbook {
                         if s.version != known.version {
-                            plan.conflicts.append(Conflict(kind: .deletedInWorkbook, sheet: sheet.name, column: s.id, resolvedBy: .workbook))
+                            plan.conflicts.append(Conflict(kind: .deletedInWorkbook, sheet: sheet.name, rowID: s.id, resolvedBy: .workbook))
                             summary.conflicts += 1
                         }
                         plan.store.deletes.append((t.name, s.id, s.version))
-                        plan.store.log.append(LoggedChange(table: t.name, rowID: s.id, action: .delete, column: nil, cell: nil,
+                        plan.store.log.append(LoggedChange(table: t.name, rowID: s.id, action: .delete, column: nil, place: nil,
                                                            old: .text(RowJSON.encode(s.values)), new: nil))
                         summary.storeDeletes += 1
                     } else if prefer == .store {
-                        plan.conflicts.append(Conflict(kind: .deletedInWorkbook, sheet: sheet.name, column: s.id, resolvedBy: .store))
+                        plan.conflicts.append(Conflict(kind: .deletedInWorkbook, sheet: sheet.name, rowID: s.id, resolvedBy: .store))
                         summary.conflicts += 1
                         appended.append(s)
                     } else {
-                        plan.conflicts.append(Conflict(kind: .deletedInWorkbook, sheet: sheet.name, column: s.id))
+                        plan.conflicts.append(Conflict(kind: .deletedInWorkbook, sheet: sheet.name, rowID: s.id))
                         summary.conflicts += 1
                     }
                 } else {

@@ -66,7 +66,7 @@ public struct ColumnInfo: Sendable, Equatable {
 /// Something in a sheet the reader skipped or corrected, with the cell where it can.
 public struct ReadProblem: Sendable, Equatable, CustomStringConvertible {
     public var part: String
-    public var cell: String?
+    public var cell: CellReference?
     public var english: String
     public var chinese: String
     public var description: String { "\(part)\(cell.map { " \($0)" } ?? ""): \(english)" }

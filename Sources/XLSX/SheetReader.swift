@@ -237,7 +237,7 @@ final class SheetHandler: XMLContentHandler {
         if let s = attributes.raw("s") {
             if let n = Self.integer(s), n >= 0, n < max(styles.count, 1) { cellStyle = n }
             else if cellValid {
-                problem(cellRef.description, "the cell refers to format \(String(decoding: s, as: UTF8.self)), which the workbook does not have; it is read as General",
+                problem(cellRef, "the cell refers to format \(String(decoding: s, as: UTF8.self)), which the workbook does not have; it is read as General",
                         "单元格引用了不存在的格式 \(String(decoding: s, as: UTF8.self)),按常规格式读取")
             }
         }
@@ -254,7 +254,7 @@ final class SheetHandler: XMLContentHandler {
         collect = .none
         guard cellValid else { return }
         if row.cells.count >= limits.maxCellsPerRow {
-            problem(cellRef.description, "row \(row.index) has more cells than Excel allows; the rest are skipped", "第 \(row.index) 行的单元格数超过 Excel 上限,多余的已跳过")
+            problem(cellRef, "row \(row.index) has more cells than Excel allows; the rest are skipped", "第 \(row.index) 行的单元格数超过 Excel 上限,多余的已跳过")
             cellValid = false
             return
         }
@@ -276,7 +276,7 @@ final class SheetHandler: XMLContentHandler {
             let bytes = valueText.bytes
             guard let n = bytes.withUnsafeBytes(Self.double) else {
                 let text = valueText.rawString
-                problem(cellRef.description, "the cell is marked as a number but holds \"\(text.prefix(40))\"; it is read as text",
+                problem(cellRef, "the cell is marked as a number but holds \"\(text.prefix(40))\"; it is read as text",
                         "单元格标为数字,但内容是“\(text.prefix(40))”,按文本读取")
                 return .string(text)
             }
@@ -291,7 +291,7 @@ final class SheetHandler: XMLContentHandler {
         case .sharedString:
             guard !valueText.isEmpty else { return .empty }
             guard let i = valueText.bytes.withUnsafeBytes(Self.integer), i >= 0, i < strings.count else {
-                problem(cellRef.description, "the cell refers to shared text number \(valueText.rawString.prefix(20)), but the workbook has only \(strings.count); the cell is skipped",
+                problem(cellRef, "the cell refers to shared text number \(valueText.rawString.prefix(20)), but the workbook has only \(strings.count); the cell is skipped",
                         "单元格引用了第 \(valueText.rawString.prefix(20)) 条共享文本,但工作簿只有 \(strings.count) 条;已跳过该单元格")
                 return .empty
             }
@@ -309,7 +309,7 @@ final class SheetHandler: XMLContentHandler {
         case .isoDate:
             guard !valueText.isEmpty else { return .empty }
             guard let d = ISODate.parse(valueText.rawString, is1904: is1904) else {
-                problem(cellRef.description, "the date \"\(valueText.rawString.prefix(40))\" is not an ISO 8601 date; it is read as text",
+                problem(cellRef, "the date \"\(valueText.rawString.prefix(40))\" is not an ISO 8601 date; it is read as text",
                         "日期“\(valueText.rawString.prefix(40))”不是 ISO 8601 格式,按文本读取")
                 return .string(valueText.rawString)
             }
@@ -395,7 +395,7 @@ final class SheetHandler: XMLContentHandler {
         }
     }
 
-    private func problem(_ cell: String?, _ english: String, _ chinese: String) {
+    private func problem(_ cell: CellReference?, _ english: String, _ chinese: String) {
         // Bounded: a crafted sheet can have millions of bad cells; a hundred say enough.
         if metadata.problems.count < 100 {
             metadata.problems.append(ReadProblem(part: part, cell: cell, english: english, chinese: chinese))

@@ -171,7 +171,7 @@ struct Inspect: ParsableCommand {
                                                                                     ("candidates", .array(n.candidates.map(JSONValue.string)))]) }))])
                 })),
                 ("problems", .array(problems.map { p in
-                    .object([("part", .string(p.part)), ("cell", p.cell.map(JSONValue.string) ?? .null),
+                    .object([("part", .string(p.part)), ("cell", p.cell.map { .string($0.description) } ?? .null),
                              ("message", .string(zh ? p.chinese : p.english))])
                 })),
             ])

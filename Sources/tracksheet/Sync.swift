@@ -154,13 +154,14 @@ struct SyncCommand: ParsableCommand {
                      ("moved", .number(Double(s.moved))), ("conflicts", .number(Double(s.conflicts)))])
         }
         let conflicts: [JSONValue] = r.plan.conflicts.map { c in
-            .object([("kind", .string(c.kind.rawValue)), ("sheet", .string(c.sheet)), ("cell", c.cell.map(JSONValue.string) ?? .null),
-                     ("column", c.column.map(JSONValue.string) ?? .null), ("header", c.header.map(JSONValue.string) ?? .null), ("workbook", value(c.workbook)), ("store", value(c.store)),
+            .object([("kind", .string(c.kind.rawValue)), ("sheet", .string(c.sheet)), ("cell", c.place.map(JSONValue.string) ?? .null),
+                     // A row the workbook no longer holds gives its id as the column (as it always has).
+                     ("column", (c.column ?? c.rowID).map(JSONValue.string) ?? .null), ("header", c.header.map(JSONValue.string) ?? .null), ("workbook", value(c.workbook)), ("store", value(c.store)),
                      ("resolvedBy", c.resolvedBy.map { .string($0.rawValue) } ?? .null), ("message", .string(c.message(chinese: zh)))])
         }
         let diagnostics: [JSONValue] = r.diagnostics.filter { $0.severity == .error }.map { d in
-            .object([("rule", .string(d.rule)), ("severity", .string(d.severity.rawValue)), ("sheet", .string(d.sheet)),
-                     ("cell", d.cell.map(JSONValue.string) ?? .null), ("header", d.header.map(JSONValue.string) ?? .null),
+            .object([("rule", .string(d.rule.rawValue)), ("severity", .string(d.severity.rawValue)), ("sheet", .string(d.sheet)),
+                     ("cell", d.cell.map { .string($0.description) } ?? .null), ("header", d.header.map(JSONValue.string) ?? .null),
                      ("value", Validate.json(d.value)), ("message", .string(d.message(chinese: zh)))])
         }
         var out = ""

@@ -89,8 +89,8 @@ struct Validate: ParsableCommand {
                 ("path", .string(r.path)),
                 ("template", r.template.map(JSONValue.string) ?? .null),
                 ("diagnostics", .array(r.diagnostics.map { d in
-                    .object([("rule", .string(d.rule)), ("severity", .string(d.severity.rawValue)), ("sheet", .string(d.sheet)),
-                             ("cell", d.cell.map(JSONValue.string) ?? .null), ("value", Self.json(d.value)),
+                    .object([("rule", .string(d.rule.rawValue)), ("severity", .string(d.severity.rawValue)), ("sheet", .string(d.sheet)),
+                             ("cell", d.cell.map { .string($0.description) } ?? .null), ("value", Self.json(d.value)),
                              ("message", .string(d.message(chinese: zh)))])
                 })),
             ])
@@ -126,8 +126,8 @@ struct Validate: ParsableCommand {
             for d in r.diagnostics {
                 if d.sheet != sheet { sheet = d.sheet; print("  \(paint(Output.safe(d.sheet, max: 100), "1"))") }
                 let label = d.severity == .error ? paint(zh ? "错误" : "error  ", "31") : d.severity == .warning ? paint(zh ? "警告" : "warning", "33") : paint(zh ? "提示" : "info   ", "36")
-                let cell = (d.cell ?? "").padding(toLength: 6, withPad: " ", startingAt: 0)
-                print("    \(cell) \(label)  \(Output.safe(d.message(chinese: zh), max: 1_000))  [\(d.rule)]")
+                let cell = (d.cell?.description ?? "").padding(toLength: 6, withPad: " ", startingAt: 0)
+                print("    \(cell) \(label)  \(Output.safe(d.message(chinese: zh), max: 1_000))  [\(d.rule.rawValue)]")
             }
         }
     }

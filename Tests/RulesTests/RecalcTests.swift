@@ -119,7 +119,7 @@ import Templates
         try Self.keepForInterop(out, as: "recalc-seed-roi-net.xlsx")
         // And validate says the same once, instead of five mismatches.
         let report = try Validator.validate(path: input, options: ValidationOptions(asOf: CalendarDate("2025-06-09")!, templates: Template.builtinIDs.map(Template.builtin)))
-        #expect(report.diagnostics.filter { $0.rule.hasPrefix("metric.") }.map(\.rule) == ["metric.roiDefinition"])
+        #expect(report.diagnostics.filter { $0.rule.rawValue.hasPrefix("metric.") }.map(\.rule) == [.metricRoiDefinition])
     }
 
     @Test func numbersTypedAsTextAreReportedNotGuessed() throws {

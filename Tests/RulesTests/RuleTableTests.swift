@@ -121,14 +121,14 @@ import XLSX
         let bad = try Self.edited(c, c.bad, formulas: c.badFormulas), good = try Self.edited(c, c.good)
         defer { try? FileManager.default.removeItem(atPath: bad); try? FileManager.default.removeItem(atPath: good) }
         let fired = try Self.diagnostics(bad)
-        let hit = fired.first { $0.rule == c.rule && $0.sheet == c.sheet && ($0.cell ?? "") == c.at }
+        let hit = fired.first { $0.rule.rawValue == c.rule && $0.sheet == c.sheet && ($0.cell?.description ?? "") == c.at }
         #expect(hit != nil, "\(c): not reported; got \(fired.map { "\($0.rule)@\($0.location)" })")
         if let hit {
             #expect(hit.severity == Rule.severity(of: RuleID(rawValue: c.rule)!))
             #expect(!hit.english.isEmpty && !hit.chinese.isEmpty && hit.english != hit.chinese, "\(c): both languages")
         }
         let passing = try Self.diagnostics(good)
-        #expect(!passing.contains { $0.rule == c.rule && $0.sheet == c.sheet && ($0.cell ?? "") == c.at },
-                "\(c): reported on the passing row: \(passing.filter { $0.rule == c.rule }.map(\.english))")
+        #expect(!passing.contains { $0.rule.rawValue == c.rule && $0.sheet == c.sheet && ($0.cell?.description ?? "") == c.at },
+                "\(c): reported on the passing row: \(passing.filter { $0.rule.rawValue == c.rule }.map(\.english))")
     }
 }

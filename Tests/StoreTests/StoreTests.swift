@@ -49,7 +49,7 @@ struct StoreConformanceTests {
             var c = StoreChanges()
             c.inserts.append(("master_tasks", StoreRow(id: id, version: 1, position: 0,
                                                        values: ["task": .text("=HYPERLINK(\"x\")"), "budget": .number(50_000), "plannedStart": .date(CalendarDate("2025-05-01")!)])))
-            c.log.append(LoggedChange(table: "master_tasks", rowID: id, action: .insert, column: nil, cell: nil, old: nil, new: nil))
+            c.log.append(LoggedChange(table: "master_tasks", rowID: id, action: .insert, column: nil, place: nil, old: nil, new: nil))
             return (c, 0)
         }, beforeCommit: { _ in })
         var rows = try await storeRows(location, name, "master_tasks")
@@ -64,7 +64,7 @@ struct StoreConformanceTests {
             var v = snap.rows["master_tasks"]![id]!.values
             v["budget"] = .number(60_000)
             c.updates.append(.init(table: "master_tasks", id: id, fromVersion: 1, values: v, position: 0))
-            c.log.append(LoggedChange(table: "master_tasks", rowID: id, action: .update, column: "budget", cell: "主跟踪表!I3",
+            c.log.append(LoggedChange(table: "master_tasks", rowID: id, action: .update, column: "budget", place: .init(sheet: "主跟踪表", cell: CellReference("I3")!),
                                       old: .number(50_000), new: .number(60_000)))
             return (c, 0)
         }, beforeCommit: { _ in })
@@ -88,7 +88,7 @@ struct StoreConformanceTests {
         #expect(try await storeRows(location, name, "effect_rows").isEmpty)
         let log = try await store.changeLog(campaign: name)
         #expect(log.map(\.action) == [.insert, .update])
-        #expect(log[1].old == .number(50_000) && log[1].new == .number(60_000) && log[1].cell == "主跟踪表!I3")
+        #expect(log[1].old == .number(50_000) && log[1].new == .number(60_000) && log[1].place?.description == "主跟踪表!I3")
     }
 }
 
@@ -111,7 +111,7 @@ extension StoreConformanceTests {
             var c = StoreChanges()
             for r in rows {
                 c.inserts.append(("master_tasks", r))
-                c.log.append(LoggedChange(table: "master_tasks", rowID: r.id, action: .insert, column: nil, cell: "主跟踪表!\(r.position + 3)", old: nil, new: nil))
+                c.log.append(LoggedChange(table: "master_tasks", rowID: r.id, action: .insert, column: nil, place: .init(sheet: "主跟踪表", row: r.position + 3), old: nil, new: nil))
             }
             return (c, 0)
         }, beforeCommit: { _ in })

@@ -149,7 +149,7 @@ import Testing
             + plan.store.updates.map { "update \($0.id) \(Self.describe($0.values))" }
             + plan.store.deletes.map { "delete \($0.id)" }
             + plan.store.moves.map { "move \($0.id) \($0.position)" }
-        let conflicts = plan.conflicts.map { "\($0.kind.rawValue) \($0.cell ?? "-")" + ($0.resolvedBy.map { " → \($0.rawValue)" } ?? "") }
+        let conflicts = plan.conflicts.map { "\($0.kind.rawValue) \($0.place ?? "-")" + ($0.resolvedBy.map { " → \($0.rawValue)" } ?? "") }
         #expect(workbook == c.workbookChanges)
         #expect(store == c.storeChanges)
         #expect(conflicts == c.conflicts)

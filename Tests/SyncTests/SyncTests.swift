@@ -130,7 +130,7 @@ struct SyncTests {
         #expect(master[1].values["spend"] == .number(45_000))
         #expect(master[1].version == 2)
         let log = try await changeLog(location, name).filter { $0.action == .update }
-        #expect(log.map(\.cell) == ["主跟踪表!J4", "主跟踪表!P5"])
+        #expect(log.map { $0.place?.description } == ["主跟踪表!J4", "主跟踪表!P5"])
         #expect(log[0].old == .number(28_000) && log[0].new == .number(45_000))
 
         // The other copy, edited elsewhere, receives the store's change and pushes its own.
@@ -297,7 +297,7 @@ struct SyncTests {
         #expect(dry.plan.unresolved.count == 1)
         let r = try await SyncRunner.sync(path: b, options: try options(location))
         #expect(r.exitCode == 1)
-        #expect(r.plan.unresolved == [Conflict(kind: .bothChanged, sheet: "主跟踪表", cell: "J5", column: "spend", header: "实际支出(元)", workbook: .number(2222), store: .number(1111))])
+        #expect(r.plan.unresolved == [Conflict(kind: .bothChanged, sheet: "主跟踪表", cell: CellReference("J5"), column: "spend", header: "实际支出(元)", workbook: .number(2222), store: .number(1111))])
         #expect(r.plan.unresolved[0].message(chinese: true) == "上次同步后两边都修改了此单元格:工作簿为 \"2222\",存储库为 \"1111\"")
         #expect(try bytes(b) == bBefore, "the workbook is untouched")
         #expect(try await changeLog(location, name).count == logBefore, "the store is untouched, D3 included")
@@ -352,7 +352,7 @@ struct SyncTests {
         #expect(!errors.isEmpty)
         let master = try await storeRows(location, name, "master_tasks")
         for d in errors where d.sheet == "主跟踪表" {
-            guard let ref = d.cell.flatMap(CellReference.init), let key = ["I": "budget", "J": "spend", "K": "progress", "E": "plannedStart", "F": "plannedEnd"][String(d.cell!.prefix(1))] else { continue }
+            guard let ref = d.cell, let key = ["I": "budget", "J": "spend", "K": "progress", "E": "plannedStart", "F": "plannedEnd"][CellReference.columnName(ref.column)] else { continue }
             let row = master[ref.row - 3]
             #expect(row.values[key] == nil, "\(d.location) was pushed")
         }

@@ -56,7 +56,7 @@ import Testing
             """#)
         #expect(rows.count == 1)
         #expect(rows[0].cells.map(\.value) == [.empty, .string("abc"), .number(3)])
-        let cells = meta.problems.map(\.cell)
+        let cells = meta.problems.map { $0.cell?.description }
         #expect(cells == ["A1", "B1", nil, "C1", nil])
     }
 
