@@ -79,13 +79,23 @@ public struct StoreTable: Sendable {
     }
 }
 
-/// The store's tables, made from the shipped templates' sheets (their `table` names).
+/// The store's tables, made from the shipped templates' sheets: one per sheet of rows a team
+/// tracks (the overview's fields and the process card's header are not synced).
 public enum StoreSchema {
+    /// Each synced sheet's table: (template, sheet) → table. The names are the store's, fixed by
+    /// its migrations; the templates do not know them.
+    static let tableNames: [String: [String: String]] = [
+        "marketing-plan": ["master": "master_tasks", "detail": "detail_rows", "effect": "effect_rows"],
+        "multi-platform-promo": ["platformTasks": "promo_platform_tasks", "daily": "promo_daily",
+                                 "monitoring": "promo_monitoring", "review": "promo_review"],
+        "process-card": ["process": "process_card_tasks"],
+    ]
+
     public static func tables(_ templates: [Template]) -> [StoreTable] {
         var out: [StoreTable] = []
         for t in templates {
             for s in t.sheets {
-                guard let name = s.table else { continue }
+                guard let name = tableNames[t.id]?[s.id] else { continue }
                 let columns = s.columns.filter { $0.derived == nil && $0.alternative != true }.map { c in
                     StoreColumn(key: c.key, sqlName: snakeCase(c.key), kind: kind(of: c.type), isPercent: c.type == .percent,
                                 mergeByPhase: c.mergeByPhase == true)

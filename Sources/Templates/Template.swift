@@ -134,8 +134,6 @@ public struct Template: Codable, Sendable {
         /// `phaseTasks`: one row per standard task, grouped by phase; `stageTasks`: the process
         /// card's stages; `fields`: a key–value sheet; `blank`: empty rows to fill.
         public var rows: String
-        /// The store's table for this sheet's rows (`master_tasks` …); nil: not synced.
-        public var table: String?
         public var columns: [Column]
         public var fields: [Field]?
         /// Rows written before the blank ones, column key → text.

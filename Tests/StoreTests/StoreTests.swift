@@ -195,6 +195,23 @@ extension StoreConformanceTests {
     }
 }
 
+@Suite("The store's tables")
+struct StoreSchemaTests {
+    @Test("every table names a sheet of rows of a shipped template, each such sheet has one, and no two share a name")
+    func everyTableHoldsOneTemplateSheet() throws {
+        let templates = try Template.builtinIDs.map(Template.builtin)
+        for (template, sheets) in StoreSchema.tableNames {
+            let t = try #require(templates.first { $0.id == template }, "\(template): no such template")
+            for sheet in sheets.keys { #expect(t.sheets.contains { $0.id == sheet }, "\(template).\(sheet): no such sheet") }
+        }
+        // Sheets of rows are synced; the overview's fields are not.
+        let rowSheets = templates.flatMap { t in t.sheets.filter { $0.rows != "fields" }.map { "\(t.id).\($0.id)" } }
+        #expect(Set(StoreSchema.builtin.map { "\($0.templateID).\($0.sheetID)" }) == Set(rowSheets))
+        #expect(Set(StoreSchema.builtin.map(\.name)).count == StoreSchema.builtin.count)
+        #expect(StoreSchema.table(template: "marketing-plan", sheet: "master")?.name == "master_tasks")
+    }
+}
+
 @Suite("A row's values, kept by slot")
 struct KeyedRowTests {
     let table = StoreSchema.table(named: "master_tasks")!
