@@ -233,12 +233,9 @@ public enum RowVersions {
     }
 
     static func hash(table: String, id: String, version: Int) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        func add(_ bytes: some Sequence<UInt8>) { for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 } }
-        add(table.utf8); add([0]); add(id.utf8); add([0])
-        var v = UInt64(bitPattern: Int64(version))
-        for _ in 0..<8 { h = (h ^ (v & 0xff)) &* 0x100_0000_01b3; v >>= 8 }
-        return h
+        var h = FNV1a()
+        h.add(field: table); h.add(field: id); h.add(UInt64(bitPattern: Int64(version)))
+        return h.value
     }
 }
 

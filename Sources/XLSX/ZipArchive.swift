@@ -34,13 +34,11 @@ public final class ZipArchive {
     /// archives whose parts are byte for byte the same have the same digest, and a part changed
     /// in any byte changes it (but for a CRC-32 collision). The comment is not in it.
     public var entriesDigest: String {
-        // FNV-1a, 64 bits, over "name NUL size NUL crc NUL" per entry.
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        func add(_ bytes: some Sequence<UInt8>) { for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 } }
+        var h = FNV1a()
         for e in entries {
-            add(e.name.utf8); add([0]); add(String(e.declaredSize).utf8); add([0]); add(String(e.crc).utf8); add([0])
+            h.add(field: e.name); h.add(field: String(e.declaredSize)); h.add(field: String(e.crc))
         }
-        return String(h, radix: 16)
+        return String(h.value, radix: 16)
     }
 
     /// Sets the archive comment of the zip at `path` (libzip writes the file again, its parts
