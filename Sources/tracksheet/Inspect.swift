@@ -26,11 +26,11 @@ struct Inspect: ParsableCommand {
     }
 
     func run() throws {
-        Language.choose(common.lang)
+        let speech = common.speech
         let book = try Workbook(path: file)
         // Which template the workbook follows, and where each of its columns is; its headers'
         // language is the answer's, as for every command (--lang first, LANG when nothing matches).
-        let templates = try Templates.all(extra: nil)
+        let templates = try Templates.all(extra: nil, speech: speech)
         // tracksheet's own sheets (汇总, 数据看板, 甘特图 …) are not a template's, as validate reads them.
         let mappings = try HeaderMatcher.detect(in: book, templates: templates).filter { !CampaignBook.isOwnSheet($0.sheetName) }
         let zh = common.chinese(workbook: Self.chineseHeaders(mappings))

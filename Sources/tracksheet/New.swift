@@ -45,8 +45,8 @@ struct New: ParsableCommand {
     }
 
     func run() throws {
-        Language.choose(common.lang)
-        let zh = Language.current.isChinese
+        let speech = common.speech
+        let zh = speech.isChinese
         if FileManager.default.fileExists(atPath: out) && !force {
             Output.fail(zh ? "\(out) 已存在;如需覆盖请加 --force" : "\(out) already exists; add --force to replace it")
         }
@@ -65,7 +65,7 @@ struct New: ParsableCommand {
                      : "Wrote \(out) (template \(spec.id) v\(spec.version), campaign \(campaign), \(options.start) to \(options.end))")
             for w in windows { print("  \(w.name): \(w.start) – \(w.end)") }
         } catch let e as TemplateError {
-            Output.fail(Language.say(e.english, e.chinese, workbook: e.workbookIsChinese))
+            Output.fail(speech.say(e.english, e.chinese, workbook: e.workbookIsChinese))
         }
     }
 }

@@ -45,22 +45,22 @@ struct Recalc: ParsableCommand {
     }
 
     func run() throws {
-        Language.choose(common.lang)
+        let speech = common.speech
         guard FileManager.default.fileExists(atPath: file) else {
-            Output.fail(Language.current.isChinese ? "找不到文件 \(file)" : "\(file): no such file")
+            Output.fail(speech.isChinese ? "找不到文件 \(file)" : "\(file): no such file")
         }
-        var options = try campaign.options(roi: roi?.rawValue)
+        var options = try campaign.options(roi: roi?.rawValue, speech: speech)
         options.replaceOwnFormulas = force
         options.dashboard = !noDashboard
         let out = output ?? file
         if let output, Output.sameFile(output, file) {
-            Output.fail(Language.current.isChinese ? "-o \(output) 就是输入文件;要改写它请用 --in-place" : "-o \(output) is the input file; to rewrite it use --in-place")
+            Output.fail(speech.isChinese ? "-o \(output) 就是输入文件;要改写它请用 --in-place" : "-o \(output) is the input file; to rewrite it use --in-place")
         }
         let result: RecalcResult
         do {
             result = try Recalculator.recalc(path: file, to: out, options: options)
         } catch let e as TemplateError {
-            Output.fail(Language.say(e.english, e.chinese, workbook: e.workbookIsChinese))
+            Output.fail(speech.say(e.english, e.chinese, workbook: e.workbookIsChinese))
         }
         let zh = common.chinese(workbook: result.isChinese)
         guard result.template != nil else {

@@ -56,17 +56,17 @@ struct SyncCommand: ParsableCommand {
     enum PreferArgument: String, ExpressibleByArgument { case workbook, store }
 
     func run() throws {
-        Language.choose(common.lang)
+        let speech = common.speech
         guard FileManager.default.fileExists(atPath: file) else {
-            Output.fail(Language.current.isChinese ? "找不到文件 \(file)" : "\(file): no such file")
+            Output.fail(speech.isChinese ? "找不到文件 \(file)" : "\(file): no such file")
         }
         var options = SyncOptions(store: StoreLocation.resolve(store, workbook: file), campaign: campaign, dryRun: dryRun,
-                                  prefer: prefer.flatMap { Prefer(rawValue: $0.rawValue) }, validation: try campaignArguments.options(roi: roi?.rawValue))
+                                  prefer: prefer.flatMap { Prefer(rawValue: $0.rawValue) }, validation: try campaignArguments.options(roi: roi?.rawValue, speech: speech))
         options.validation.replaceOwnFormulas = force
         options.validation.dashboard = !noDashboard
         options.who = SyncContext.currentUser
         let file = self.file, fixed = options
-        let results = try blocking { try await SyncRunner.syncAll(path: file, options: fixed) }
+        let results = try blocking(speech) { try await SyncRunner.syncAll(path: file, options: fixed) }
         guard let first = results.first else { return }
         let zh = common.chinese(workbook: first.isChinese)
         if format == .json {
@@ -198,22 +198,22 @@ struct Export: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        Language.choose(common.lang)
+        let speech = common.speech
         if FileManager.default.fileExists(atPath: output) && !force {
-            Output.fail(Language.current.isChinese ? "\(output) 已存在;使用 --force 覆盖" : "\(output) exists; use --force to replace it")
+            Output.fail(speech.isChinese ? "\(output) 已存在;使用 --force 覆盖" : "\(output) exists; use --force to replace it")
         }
         let location = StoreLocation.resolve(store, workbook: output)
         // Only sync creates a store: a mistyped path is said as such, not made into an empty store.
         if case .sqlite(let path) = location, !path.isEmpty, !FileManager.default.fileExists(atPath: path) {
-            Output.fail(Language.current.isChinese ? "没有存储库 \(path)(只有 sync 会创建存储库;请检查 --store)"
+            Output.fail(speech.isChinese ? "没有存储库 \(path)(只有 sync 会创建存储库;请检查 --store)"
                                                    : "there is no store at \(path) (only sync creates one; check --store)")
         }
-        var options = ValidationOptions(asOf: CalendarDate.today, templates: try Templates.all(extra: nil))
+        var options = ValidationOptions(asOf: CalendarDate.today, templates: try Templates.all(extra: nil, speech: speech))
         options.dashboard = !noDashboard
         let validation = options
         let out = output, name = campaign, lang: Template.Language? = common.lang.map { $0 == .zh ? .zh : .en }
-        let result = try blocking { try await Exporter.export(campaign: name, store: location, to: out, language: lang, validation: validation) }
-        let zh = Language.current.isChinese
+        let result = try blocking(speech) { try await Exporter.export(campaign: name, store: location, to: out, language: lang, validation: validation) }
+        let zh = speech.isChinese
         let parts = result.rows.keys.sorted().map { "\($0) \(result.rows[$0]!)" }.joined(separator: zh ? "、" : ", ")
         print(zh ? "已从 \(location.redacted) 导出活动“\(result.campaign.name)”到 \(out)(\(parts) 行)"
                  : "Exported campaign \"\(result.campaign.name)\" from \(location.redacted) to \(out) (\(parts) rows)")
@@ -221,7 +221,7 @@ struct Export: ParsableCommand {
 }
 
 /// Runs async work from a synchronous command and waits for it; store errors exit with 2.
-func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+func blocking<T: Sendable>(_ speech: Speech, _ body: @escaping @Sendable () async throws -> T) throws -> T {
     let box = ResultBox<T>(), done = DispatchSemaphore(value: 0)
     Task {
         do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
@@ -229,9 +229,9 @@ func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) thr
     }
     done.wait()
     do { return try box.result!.get() } catch let e as StoreError {
-        Output.fail(Language.say(e.english, e.chinese, workbook: e.workbookIsChinese))
+        Output.fail(speech.say(e.english, e.chinese, workbook: e.workbookIsChinese))
     } catch let e as TemplateError {
-        Output.fail(Language.say(e.english, e.chinese, workbook: e.workbookIsChinese))
+        Output.fail(speech.say(e.english, e.chinese, workbook: e.workbookIsChinese))
     } catch let e as XLSXError {
         throw e
     } catch let e as ValidationError {
@@ -239,7 +239,7 @@ func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) thr
     } catch {
         // A database's own error (a corrupt page, a lock held too long, a read-only file): one line, ours.
         let why = "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
-        Output.fail(Language.current.isChinese ? "存储库出错:\(why)" : "the store failed: \(why)")
+        Output.fail(speech.isChinese ? "存储库出错:\(why)" : "the store failed: \(why)")
     }
 }
 

@@ -23,7 +23,7 @@ struct Tracksheet: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let error as XLSXError {
-            Output.fail(error.message(chinese: Language.current.isChinese))
+            Output.fail(error.message(chinese: Language.argumentsAskChinese))
         } catch let code as ExitCode {
             terminate(code.rawValue)
         } catch {
@@ -86,20 +86,35 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Language of messages: zh or en (default: the workbook's headers', else from LANG).")
     var lang: Language?
 
+    /// Who the command speaks to, handed to whatever it calls that has something to say.
+    var speech: Speech { Speech(chosen: lang, environment: .fromEnvironment()) }
+
     /// The language of what a command says about a workbook: --lang, else the workbook's own
     /// (`workbook`: whether its headers are Chinese; nil when it has none tracksheet knows), else LANG.
-    func chinese(workbook: Bool?) -> Bool {
-        lang.map { $0 == .zh } ?? workbook ?? Language.current.isChinese
+    func chinese(workbook: Bool?) -> Bool { speech.chinese(workbook: workbook) }
+}
+
+/// The language a command answers in, passed down from its options (nothing global): --lang when
+/// given, else the workbook's own when one is known, else LANG.
+struct Speech {
+    /// --lang: it wins over the workbook's own language.
+    let chosen: Language?
+    /// LANG (LC_ALL, LC_MESSAGES).
+    let environment: Language
+
+    /// The language of what is said before a workbook is read (or of none).
+    var isChinese: Bool { (chosen ?? environment).isChinese }
+
+    /// `workbook`: whether the workbook's headers are Chinese; nil when not known.
+    func chinese(workbook: Bool?) -> Bool { chosen.map(\.isChinese) ?? workbook ?? environment.isChinese }
+
+    func say(_ english: String, _ chinese: String, workbook: Bool? = nil) -> String {
+        self.chinese(workbook: workbook) ? chinese : english
     }
 }
 
 enum Language: String, ExpressibleByArgument {
     case zh, en
-    /// --lang, else LANG: the language of what is said before a workbook is read. Set once, by
-    /// the command, before any other thread runs.
-    nonisolated(unsafe) static var current: Language = fromEnvironment()
-    /// --lang when given: it wins over the workbook's own language.
-    nonisolated(unsafe) static var chosen: Language?
     var isChinese: Bool { self == .zh }
 
     /// Whether the command line asks for Chinese (`--lang zh`), else LANG does: for errors the
@@ -113,16 +128,6 @@ enum Language: String, ExpressibleByArgument {
         return fromEnvironment().isChinese
     }
 
-    static func choose(_ lang: Language?) {
-        chosen = lang
-        if let lang { current = lang }
-    }
-
-    /// A message about a workbook in the language every command answers in: --lang, else the
-    /// workbook's (nil: not known), else LANG.
-    static func say(_ english: String, _ chinese: String, workbook: Bool?) -> String {
-        (chosen.map(\.isChinese) ?? workbook ?? current.isChinese) ? chinese : english
-    }
 
     static func fromEnvironment() -> Language {
         for key in ["LC_ALL", "LC_MESSAGES", "LANG"] {

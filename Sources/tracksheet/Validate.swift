@@ -32,13 +32,13 @@ struct Validate: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        Language.choose(common.lang)
-        let options = try campaign.options(roi: nil)
-        let paths = try WorkbookFiles.expand(files)
+        let speech = common.speech
+        let options = try campaign.options(roi: nil, speech: speech)
+        let paths = try WorkbookFiles.expand(files, speech: speech)
         if annotate != nil && paths.count > 1 {
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: annotate!, isDirectory: &isDir), !isDir.boolValue {
-                Output.fail(Language.current.isChinese ? "检查多个文件时 --annotate 须是文件夹" : "with several files, --annotate must name a folder")
+                Output.fail(speech.isChinese ? "检查多个文件时 --annotate 须是文件夹" : "with several files, --annotate must name a folder")
             }
             try? FileManager.default.createDirectory(atPath: annotate!, withIntermediateDirectories: true)
         }
@@ -49,7 +49,7 @@ struct Validate: ParsableCommand {
             do {
                 let report = try Validator.validate(path: path, options: options)
                 guard report.template != nil else {
-                    failures.append((path, Language.current.isChinese ? "没有工作表与任何模板(主跟踪表、效果分析表、流程跟踪表……)相符"
+                    failures.append((path, speech.isChinese ? "没有工作表与任何模板(主跟踪表、效果分析表、流程跟踪表……)相符"
                                                                       : "no sheet matches a tracksheet template (a master plan, an effect analysis, a process card …)"))
                     continue
                 }
@@ -64,9 +64,9 @@ struct Validate: ParsableCommand {
                     try Annotator.annotate(report, source: path, to: out, chinese: zh)
                 }
             } catch let e as XLSXError {
-                failures.append((path, e.message(chinese: Language.current.isChinese)))
+                failures.append((path, e.message(chinese: speech.isChinese)))
             } catch let e as TemplateError {
-                failures.append((path, Language.say(e.english, e.chinese, workbook: e.workbookIsChinese)))
+                failures.append((path, speech.say(e.english, e.chinese, workbook: e.workbookIsChinese)))
             }
         }
         progress.finish()
@@ -156,12 +156,12 @@ struct CampaignArguments: ParsableArguments {
         return zh ? "按 \(day.chinese) 判断" : "as of \(day)"
     }
 
-    func options(roi: String?) throws -> ValidationOptions {
-        var templates = try Templates.all(extra: templateFile)
+    func options(roi: String?, speech: Speech) throws -> ValidationOptions {
+        var templates = try Templates.all(extra: templateFile, speech: speech)
         if let template {
             templates = templates.filter { $0.id == template }
             if templates.isEmpty {
-                Output.fail(Language.current.isChinese ? "没有名为“\(template)”的模板;可用的模板:\(Template.builtinIDs.joined(separator: "、"))"
+                Output.fail(speech.isChinese ? "没有名为“\(template)”的模板;可用的模板:\(Template.builtinIDs.joined(separator: "、"))"
                                                        : "no template named \"\(template)\"; the shipped ones are \(Template.builtinIDs.joined(separator: ", "))")
             }
         }
@@ -171,31 +171,31 @@ struct CampaignArguments: ParsableArguments {
 
 enum Templates {
     /// The shipped templates, and a team's own file first when given.
-    static func all(extra: String?) throws -> [Template] {
+    static func all(extra: String?, speech: Speech) throws -> [Template] {
         do {
             let own = try extra.map { [try Template.load(URL(fileURLWithPath: $0))] } ?? []
             return own + (try Template.builtins())
         } catch let e as TemplateError {
-            Output.fail(Language.say(e.english, e.chinese, workbook: e.workbookIsChinese))
+            Output.fail(speech.say(e.english, e.chinese, workbook: e.workbookIsChinese))
         }
     }
 }
 
 enum WorkbookFiles {
     /// Files as given; folders become their .xlsx files (sorted), Excel's `~$` lock files left out.
-    static func expand(_ args: [String]) throws -> [String] {
+    static func expand(_ args: [String], speech: Speech) throws -> [String] {
         var out: [String] = []
         for a in args {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: a, isDirectory: &isDir) else {
-                Output.fail(Language.current.isChinese ? "找不到文件 \(a)" : "\(a): no such file")
+                Output.fail(speech.isChinese ? "找不到文件 \(a)" : "\(a): no such file")
             }
             guard isDir.boolValue else { out.append(a); continue }
             let found = (FileManager.default.enumerator(atPath: a)?.compactMap { $0 as? String } ?? [])
                 .filter { $0.lowercased().hasSuffix(".xlsx") && !($0 as NSString).lastPathComponent.hasPrefix("~$") }
                 .sorted()
                 .map { (a as NSString).appendingPathComponent($0) }
-            if found.isEmpty { Output.fail(Language.current.isChinese ? "文件夹 \(a) 中没有 .xlsx 文件" : "\(a): no .xlsx files in this folder") }
+            if found.isEmpty { Output.fail(speech.isChinese ? "文件夹 \(a) 中没有 .xlsx 文件" : "\(a): no .xlsx files in this folder") }
             out += found
         }
         return out
