@@ -98,7 +98,7 @@ let package = Package(
         ),
         .testTarget(
             name: "XLSXTests",
-            dependencies: ["XLSX"]
+            dependencies: ["XLSX", "TestSupport"]
         ),
         .testTarget(
             name: "TracksheetCLITests",
@@ -112,10 +112,10 @@ let package = Package(
             // Run by path: the script that builds a workbook with openpyxl.
             exclude: ["Fixtures"]
         ),
-        // What the store and sync tests share: the stores they run against, paths, Python.
+        // What the tests share: the stores they run against, paths, Python, the message catalogs' checks.
         .target(
             name: "TestSupport",
-            dependencies: ["Store"],
+            dependencies: ["XLSX", "Store"],
             path: "Tests/Support"
         ),
         .testTarget(

@@ -23,8 +23,7 @@ public final class PostgresStore: CampaignStore, @unchecked Sendable {
     public init(url: String) throws {
         location = StoreLocation.redact(url)
         guard let c = URLComponents(string: url), let host = c.host, !host.isEmpty else {
-            throw StoreError("\(location) is not a PostgreSQL address such as postgres://user:password@localhost:5432/tracksheet",
-                             "\(location) 不是有效的 PostgreSQL 地址(例如 postgres://user:password@localhost:5432/tracksheet)")
+            throw StoreError(.postgresAddress, ["location": "\(location)"])
         }
         // A port that is not 1–65535 (or not a number) is refused, not replaced by 5432.
         let authority = url.components(separatedBy: "://").dropFirst().first?.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
@@ -32,8 +31,7 @@ public final class PostgresStore: CampaignStore, @unchecked Sendable {
         if let colon = hostPort.lastIndex(of: ":"), !hostPort.hasSuffix("]") {
             let text = hostPort[hostPort.index(after: colon)...]
             guard let port = Int(text), (1...65_535).contains(port) else {
-                throw StoreError("\(location) names the port \(text.prefix(20)), which is not a port (1–65535)",
-                                 "\(location) 中的端口 \(text.prefix(20)) 无效(应为 1–65535)")
+                throw StoreError(.postgresPort, ["location": "\(location)", "port": "\(text.prefix(20))"])
             }
         }
         let database = c.path.hasPrefix("/") ? String(c.path.dropFirst()) : c.path
@@ -61,8 +59,7 @@ public final class PostgresStore: CampaignStore, @unchecked Sendable {
             if winner !== c { try? await c.close() }
             return winner
         } catch {
-            throw StoreError("cannot reach the PostgreSQL store \(location): \(Self.message(error))",
-                             "无法连接 PostgreSQL 存储库 \(location):\(Self.message(error))", unreachable: true)
+            throw StoreError(.postgresUnreachable, ["location": "\(location)", "why": "\(Self.message(error))"], unreachable: true)
         }
     }
 
@@ -121,7 +118,7 @@ public final class PostgresStore: CampaignStore, @unchecked Sendable {
 
     static func describe(_ error: any Error, location: String) -> any Error {
         guard let e = error as? PSQLError else { return error }
-        return StoreError("the PostgreSQL store \(location) refused: \(message(e))", "PostgreSQL 存储库 \(location) 拒绝了操作:\(message(e))")
+        return StoreError(.postgresRefused, ["location": "\(location)", "why": "\(message(e))"])
     }
 }
 
@@ -177,8 +174,7 @@ struct PGConnection: SQLConnection {
             DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
                 guard once.claim() else { return }
                 work.cancel()
-                done.resume(throwing: StoreError("the PostgreSQL server did not answer for \(Int(seconds)) s (the connection was lost or the server stopped); nothing was committed",
-                                                 "PostgreSQL 服务器 \(Int(seconds)) 秒内没有响应(连接已断开或服务器已停止);未提交任何修改", unreachable: true))
+                done.resume(throwing: StoreError(.postgresSilent, ["seconds": "\(Int(seconds))"], unreachable: true))
             }
         }
     }

@@ -107,8 +107,7 @@ struct SQLStoreCore: Sendable {
             let applied = Set(try await db.rows("SELECT version FROM schema_migrations", [], kinds: [.int]).compactMap { $0[0].int })
             let migrations = StoreSchema.migrations(d)
             if let newest = applied.max(), newest > (migrations.map(\.version).max() ?? 0) {
-                throw StoreError("the store's schema is version \(newest), newer than this tracksheet knows: upgrade tracksheet",
-                                 "存储库的结构版本为 \(newest),比当前 tracksheet 新:请升级 tracksheet")
+                throw StoreError(.schemaNewer, ["version": "\(newest)"])
             }
             for m in migrations where !applied.contains(m.version) {
                 for s in m.statements { try await db.execute(s, []) }
@@ -180,12 +179,10 @@ struct SQLStoreCore: Sendable {
                 // (The message is made safe for the terminal where it is printed, `Output.fail`.)
                 guard RowID.isValid(id) else {
                     let id = id.prefix(40)
-                    throw StoreError("the store's table \(t.name) holds a row whose id \"\(id)\" tracksheet did not make (added by hand or by another tool); give it an id from tracksheet (delete the row and add it in the workbook) and sync again",
-                                     "存储库 \(t.name) 中有一行的 id“\(id)”不是 tracksheet 生成的(手工或其他工具添加);请删除该行并在工作簿中重新添加后再同步")
+                    throw StoreError(.rowIDForeign, ["table": "\(t.name)", "id": "\(id)"])
                 }
                 guard (0...SQLValue.maxCounter).contains(version), (-SQLValue.maxCounter...SQLValue.maxCounter).contains(position) else {
-                    throw StoreError("the store's row \(id) in \(t.name) has the version \(version) and position \(position), which tracksheet never writes: the store was edited by hand or is damaged",
-                                     "存储库 \(t.name) 中的行 \(id) 的版本 \(version)、位置 \(position) 不是 tracksheet 写入的值:存储库被手工修改或已损坏")
+                    throw StoreError(.rowVersionForeign, ["id": "\(id)", "table": "\(t.name)", "version": "\(version)", "position": "\(position)"])
                 }
                 let row = StoreRow(id: id, version: version, position: position, values: values)
                 byID[row.id] = row
@@ -245,7 +242,7 @@ struct SQLStoreCore: Sendable {
                              [.text(RowID.make()), .text(spec.name), .text(spec.template), spec.start.map { .text($0.iso) } ?? .null,
                               spec.end.map { .text($0.iso) } ?? .null, .text(context.at), .text(context.at)])
         guard let c = try await campaign(named: spec.name, lock: true) else {
-            throw StoreError("the campaign \"\(spec.name)\" could not be created in the store", "无法在存储库中创建活动“\(spec.name)”")
+            throw StoreError(.campaignNotCreated, ["campaign": "\(spec.name)"])
         }
         return c
     }
@@ -337,8 +334,7 @@ struct SQLStoreCore: Sendable {
     }
 
     static func moved(_ id: String) -> StoreError {
-        StoreError("the store's row \(id) changed while this sync ran; nothing was changed — run sync again",
-                   "同步过程中存储库的行 \(id) 被修改;未做任何更改,请重新同步")
+        StoreError(.rowChangedDuringSync, ["id": "\(id)"])
     }
 
     func changeLog(campaign name: String) async throws -> [LoggedChange] {

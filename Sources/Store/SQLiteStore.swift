@@ -23,7 +23,7 @@ public final class SQLiteStore: CampaignStore, @unchecked Sendable {
             queue = try DatabaseQueue(path: path, configuration: config)
             try queue.writeWithoutTransaction { (db: Database) in try db.execute(sql: "PRAGMA journal_mode = WAL") }
         } catch {
-            throw StoreError("cannot open the SQLite store \(path): \(Self.message(error))", "无法打开 SQLite 存储库 \(path):\(Self.message(error))")
+            throw StoreError(.sqliteCannotOpen, ["path": "\(path)", "why": "\(Self.message(error))"])
         }
         core = SQLStoreCore(db: GRDBConnection(queue: queue))
     }
@@ -38,18 +38,15 @@ public final class SQLiteStore: CampaignStore, @unchecked Sendable {
     static func checkDurable(_ path: String) throws {
         let lower = path.lowercased()
         if path.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw StoreError("the store path is empty: name a file (--store team.db) or a PostgreSQL address",
-                             "存储库路径为空:请指定文件(--store team.db)或 PostgreSQL 地址")
+            throw StoreError(.sqlitePathEmpty)
         }
         // `file:` URIs are refused whole: `file::memory:` and `?mode=memory` keep nothing.
         if lower == ":memory:" || lower.hasPrefix("file:") {
-            throw StoreError("\(path) is not a file a store can be kept in (an in-memory or URI database keeps nothing after the sync): name a file such as team.db",
-                             "\(path) 不是可长期保存的存储库文件(内存或 URI 数据库在同步后不保留任何内容):请指定文件,例如 team.db")
+            throw StoreError(.sqliteNotAFile, ["path": "\(path)"])
         }
         var st = stat()
         if stat(path, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG {
-            throw StoreError("the store \(path) is not a regular file (\(ZipArchive.kind(st.st_mode)))",
-                             "存储库 \(path) 不是普通文件(\(ZipArchive.kind(st.st_mode, chinese: true)))")
+            throw StoreError(.sqliteNotRegular, ["path": "\(path)", "kind": .message(XLSXMessage(ZipArchive.kind(st.st_mode)))])
         }
     }
 

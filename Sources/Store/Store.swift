@@ -205,18 +205,26 @@ extension CampaignStore {
     }
 }
 
-/// A store that could not be opened, read or written, in both languages.
+/// A store that could not be opened, read or written, or a sync that stopped: a message of the
+/// store's catalogs (or of the layer above that throws it), said in either language.
 public struct StoreError: Error, CustomStringConvertible, Sendable {
-    public let english: String
-    public let chinese: String
+    public let said: any Said
     /// Whether the workbook the error is about has Chinese headers; nil: the store's own error.
     public var workbookIsChinese: Bool?
     /// The store could not be reached or stopped answering (a server down, a network cut): asking
     /// again at once would only wait as long again.
     public var unreachable = false
-    public init(_ english: String, _ chinese: String, workbookIsChinese: Bool? = nil, unreachable: Bool = false) {
-        self.english = english; self.chinese = chinese; self.workbookIsChinese = workbookIsChinese; self.unreachable = unreachable
+
+    public init(_ said: any Said, workbookIsChinese: Bool? = nil, unreachable: Bool = false) {
+        self.said = said; self.workbookIsChinese = workbookIsChinese; self.unreachable = unreachable
     }
+
+    init(_ key: StoreMessageKey, _ values: [String: StoreMessage.Value] = [:], unreachable: Bool = false) {
+        self.init(StoreMessage(key, values), unreachable: unreachable)
+    }
+
+    public var english: String { said.text(.en) }
+    public var chinese: String { said.text(.zh) }
     public var description: String { english }
 }
 

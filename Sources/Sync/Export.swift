@@ -24,8 +24,7 @@ public enum Exporter {
         guard let campaign = snap.campaign else {
             let names = try await store.campaigns().map(\.name)
             let list = names.isEmpty ? "none" : names.joined(separator: ", ")
-            throw StoreError("the store \(store.location) has no campaign \"\(name)\" (campaigns: \(list))",
-                             "存储库 \(store.location) 中没有活动“\(name)”(现有活动:\(names.isEmpty ? "无" : names.joined(separator: "、")))")
+            throw StoreError(SyncMessage(.noCampaign, ["location": "\(store.location)", "campaign": "\(name)", "campaigns": names.isEmpty ? .said(.noCampaignNone) : .list(names)]))
         }
         let template = try Template.builtin(campaign.template)
         let start = campaign.start ?? CalendarDate.today, end = campaign.end ?? start

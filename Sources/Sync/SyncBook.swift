@@ -175,8 +175,7 @@ public struct SyncBook: Sendable {
     public static func read(path: String, options: ValidationOptions, group: Int = 0, onBound: (@Sendable (String?) -> Void)? = nil) throws -> SyncBook {
         let book = try CampaignBook(path: path, templates: options.templates)
         guard let template = book.template else {
-            throw StoreError("\(path): no sheet matches a template, so there is nothing to sync",
-                             "\(path):没有与模板匹配的工作表,无可同步的内容")
+            throw StoreError(SyncMessage(.noTemplateSheet, ["path": "\(path)"]))
         }
         // Several campaigns in one workbook (618主跟踪表 and 双11主跟踪表): each is synced on its own, with
         // a sync record of its own; this reads campaign `group`.
@@ -184,8 +183,7 @@ public struct SyncBook: Sendable {
         let groupIndex = min(max(0, group), max(0, groups.count - 1))
         let mine = groups.isEmpty ? book.mappings : groups[groupIndex]
         if let a = book.ambiguity {
-            throw StoreError("\(path): the sheet \(a.sheet) fits the templates \(a.chosen) and \(a.other) about equally; run sync with --template to say which it is",
-                             "\(path):工作表“\(a.sheet)”与模板 \(a.chosen) 和 \(a.other) 的吻合程度相当;请用 --template 指定模板后再同步", workbookIsChinese: book.isChinese)
+            throw StoreError(SyncMessage(.templateAmbiguous, ["path": "\(path)", "sheet": "\(a.sheet)", "chosen": "\(a.chosen)", "other": "\(a.other)"]), workbookIsChinese: book.isChinese)
         }
         // One pass over each sheet: the validator checks each row and hands it to the sync's rows.
         // The ratio columns the recalc ending the sync writes are computed in the same pass.

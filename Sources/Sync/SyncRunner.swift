@@ -125,13 +125,11 @@ public enum SyncRunner {
         }
         _ = await prefetch.snapshot(for: nil)
         if let c = options.campaign {
-            throw StoreError("\(path) holds \(book.groupCount) campaigns; --campaign \(c) cannot name them all: sync without --campaign (each is bound to the campaign its sheets or titles name)",
-                             "\(path) 包含 \(book.groupCount) 个活动;--campaign \(c) 无法同时指定:请去掉 --campaign 再同步(各活动按其工作表名或标题绑定)")
+            throw StoreError(SyncMessage(.campaignOptionWithSeveral, ["path": "\(path)", "count": "\(book.groupCount)", "campaign": "\(c)"]))
         }
         let most = Limits.default.maxCampaignsPerSync
         if book.groupCount > most {
-            throw StoreError("\(path) holds \(book.groupCount) campaigns (sheets of the same template repeated); one sync takes at most \(most): split the workbook, one file per group of campaigns",
-                             "\(path) 包含 \(book.groupCount) 个活动(同一模板的工作表重复出现);一次同步最多 \(most) 个:请把工作簿拆分为多个文件")
+            throw StoreError(SyncMessage(.tooManyCampaigns, ["path": "\(path)", "count": "\(book.groupCount)", "most": "\(most)"]))
         }
         var results: [SyncResult] = []
         var names: Set<String> = []
@@ -250,8 +248,7 @@ public enum SyncRunner {
         if plan.changesWorkbook {
             PackageWriter.keepMode(of: target, on: staged)
             guard rename(staged, target) == 0 else {
-                throw StoreError("the store was updated but \(path) could not be replaced (\(String(cString: strerror(errno)))); the merged workbook is at \(staged) — sync again to finish",
-                                 "存储库已更新,但无法替换 \(path)(\(String(cString: strerror(errno))));合并后的工作簿在 \(staged),请再次同步")
+                throw StoreError(SyncMessage(.workbookNotReplaced, ["path": "\(path)", "why": "\(String(cString: strerror(errno)))", "staged": "\(staged)"]))
             }
             PackageWriter.syncDirectory(of: target)
             result.wroteWorkbook = true
@@ -263,30 +260,27 @@ public enum SyncRunner {
     static func refuseDisplaced(_ plan: SyncPlan, path: String) throws {
         guard let d = plan.displaced.first else { return }
         let rows = d.rows.prefix(8).map(String.init).joined(separator: ", ")
-        throw StoreError("\(path): the rows of \(d.sheet) were sorted without their row identities (rows \(rows) hold what other rows held at the last sync); nothing was changed — undo the sort, or sort the hidden tracksheet-id column with the rows, then sync again",
-                         "\(path):“\(d.sheet)”的行被排序时没有带上隐藏的行标识(第 \(d.rows.prefix(8).map(String.init).joined(separator: "、")) 行是上次同步时其他行的内容);未做任何修改——请撤销排序,或连同隐藏的 tracksheet-id 列一起排序后再同步")
+        throw StoreError(SyncMessage(.rowsSortedWithoutIDs, ["path": "\(path)", "sheet": "\(d.sheet)", "rows": .list(d.rows.prefix(8).map(String.init))]))
     }
 
     /// A campaign of another template cannot take this workbook's rows (checked on what the
     /// transaction read, so no other sync can create it in between).
     static func checkTemplate(_ campaign: CampaignRecord?, _ book: SyncBook) throws {
         guard let c = campaign, c.template != book.template.id else { return }
-        throw StoreError("the campaign \"\(c.name)\" in the store uses the \(c.template) template, this workbook \(book.template.id)",
-                         "存储库中的活动“\(c.name)”使用 \(c.template) 模板,而此工作簿使用 \(book.template.id)")
+        throw StoreError(SyncMessage(.templateDiffers, ["campaign": "\(c.name)", "stored": "\(c.template)", "template": "\(book.template.id)"]))
     }
 
     /// The campaign a workbook syncs with: `--campaign`, else its binding, else what `tracksheet new`
     /// recorded, else the campaign its title names, else its file name.
     static func campaignName(_ book: SyncBook, option: String?, path: String) throws -> String {
         if let bound = book.binding.campaign, let option, option != bound {
-            throw StoreError("this workbook is bound to the campaign \"\(bound)\", not \"\(option)\"; copy it with tracksheet export to start another",
-                             "此工作簿已绑定活动“\(bound)”,而不是“\(option)”;如需另一个活动,请用 tracksheet export 导出新工作簿")
+            throw StoreError(SyncMessage(.boundToAnother, ["bound": "\(bound)", "campaign": "\(option)"]))
         }
         let name = option ?? book.binding.campaign ?? book.campaignProperty ?? book.titleCampaign
             ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty, trimmed.count <= 200 else {
-            throw StoreError("the campaign name \"\(name)\" is empty or too long; give one with --campaign", "活动名称“\(name)”为空或过长;请用 --campaign 指定")
+            throw StoreError(SyncMessage(.campaignNameInvalid, ["campaign": "\(name)"]))
         }
         return trimmed
     }

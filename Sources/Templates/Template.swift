@@ -1,4 +1,5 @@
 import Foundation
+import XLSX
 
 /// A template family as its data file in `templates/` describes it: sheets, title patterns,
 /// columns (Chinese and English headers, aliases, types, allowed values, derived formulas,
@@ -140,7 +141,8 @@ public struct Template: Codable, Sendable {
         public var defaultRows: [[String: Text]]?
     }
 
-    public enum Language: String, Sendable, CaseIterable { case zh, en }
+    /// The template's two languages: tracksheet's own.
+    public typealias Language = XLSX.Language
 
     public var id: String
     public var version: Int

@@ -71,12 +71,12 @@ final class EditSpool {
     private func spill() throws {
         if file == nil {
             guard let f = fopen(path, "w+b") else {
-                throw XLSXError(.fileUnreadable, english: "Cannot write a scratch file in /tmp", chinese: "无法在 /tmp 中写入临时文件")
+                throw XLSXError(.fileUnreadable, .scratchFile)
             }
             file = f
         }
         guard fwrite(buffer, 1, buffer.count, file) == buffer.count else {
-            throw XLSXError(.fileUnreadable, english: "Writing a scratch file failed (is the disk full?)", chinese: "写入临时文件失败(磁盘是否已满?)")
+            throw XLSXError(.fileUnreadable, .scratchFileFailed)
         }
         buffer.removeAll(keepingCapacity: true)
     }

@@ -33,15 +33,14 @@ public final class PackageWriter {
         self.path = path
         var st = stat()
         if stat(path, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG {
-            throw XLSXError(.fileUnreadable, english: "Cannot write to \(requested): it is not a regular file (\(ZipArchive.kind(st.st_mode)))",
-                            chinese: "无法写入 \(requested):它不是普通文件(\(ZipArchive.kind(st.st_mode, chinese: true)))")
+            throw XLSXError(.fileUnreadable, .outputNotRegular, ["path": "\(requested)", "kind": .said(ZipArchive.kind(st.st_mode))])
         }
         let (dir, base) = Self.split(path)
         temporaryPath = "\(dir)/.\(base).tracksheet-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
         Self.removeLeftovers(beside: path)
         var error: Int32 = 0
         guard let za = zip_open(temporaryPath, ZIP_CREATE | ZIP_EXCL, &error) else {
-            throw Self.error(code: error, english: "Cannot create the output file beside \(path)", chinese: "无法在 \(path) 旁创建输出文件")
+            throw Self.error(code: error, .outputCannotCreate, ["path": "\(path)"])
         }
         handle = za
     }
@@ -54,7 +53,7 @@ public final class PackageWriter {
         guard let za = handle else { return }
         keepAlive.append(archive)
         guard let source = zip_source_zip(za, archive.handle, zip_uint64_t(entry.index), zip_flags_t(ZIP_FL_COMPRESSED), 0, -1) else {
-            throw zipError(za, part: name ?? entry.name, english: "Cannot copy the part", chinese: "无法复制该部件")
+            throw zipError(za, part: name ?? entry.name, .partCannotCopy)
         }
         let index = try add(source, name: name ?? entry.name, modified: modified ?? entry.modified)
         // Stored (uncompressed) entries come out of a raw source as plain data, which libzip would
@@ -73,7 +72,7 @@ public final class PackageWriter {
         bytes.withUnsafeBytes { if let base = $0.baseAddress, let buffer { memcpy(buffer, base, bytes.count) } }
         guard let source = zip_source_buffer(za, buffer, zip_uint64_t(bytes.count), buffer == nil ? 0 : 1) else {
             free(buffer)
-            throw zipError(za, part: name, english: "Cannot add the part", chinese: "无法写入该部件")
+            throw zipError(za, part: name, .partCannotAdd)
         }
         let index = try add(source, name: name, modified: modified)
         zip_set_file_compression(za, zip_uint64_t(index), ZIP_CM_DEFLATE, compressionLevel)
@@ -83,7 +82,7 @@ public final class PackageWriter {
     public func add(name: String, file: String, modified: Int? = nil) throws {
         guard let za = handle else { return }
         guard let source = zip_source_file(za, file, 0, -1) else {
-            throw zipError(za, part: name, english: "Cannot add the part from \(file)", chinese: "无法从 \(file) 写入该部件")
+            throw zipError(za, part: name, .partCannotAddFrom, ["file": "\(file)"])
         }
         let index = try add(source, name: name, modified: modified)
         zip_set_file_compression(za, zip_uint64_t(index), ZIP_CM_DEFLATE, compressionLevel)
@@ -94,7 +93,7 @@ public final class PackageWriter {
     public func add(name: String, zipped: String, modified: Int? = nil) throws {
         let archive = try ZipArchive(path: zipped)
         guard let entry = archive.entries.first else {
-            throw XLSXError(.missingPart, part: name, english: "The part's deflated copy is empty", chinese: "该部件的压缩副本为空")
+            throw XLSXError(.missingPart, .partCopyEmpty, part: name)
         }
         try copy(entry, from: archive, as: name, modified: modified ?? Int(time(nil)))
     }
@@ -105,7 +104,7 @@ public final class PackageWriter {
         let index = zip_file_add(za, name, source, zip_flags_t(ZIP_FL_ENC_UTF_8))
         guard index >= 0 else {
             zip_source_free(source)
-            throw zipError(za, part: name, english: "Cannot add the part", chinese: "无法写入该部件")
+            throw zipError(za, part: name, .partCannotAdd)
         }
         // Office writes parts without timestamps worth keeping, but copied ones keep theirs.
         if let modified { zip_file_set_mtime(za, zip_uint64_t(index), time_t(modified), 0) }
@@ -116,7 +115,7 @@ public final class PackageWriter {
     public func commit() throws {
         guard let za = handle else { return }
         if zip_close(za) != 0 {
-            let e = zipError(za, part: nil, english: "Cannot write the output file \(path)", chinese: "无法写入输出文件 \(path)")
+            let e = zipError(za, part: nil, .outputCannotWrite, ["path": "\(path)"])
             zip_discard(za)
             handle = nil
             unlink(temporaryPath)
@@ -132,7 +131,7 @@ public final class PackageWriter {
         guard rename(temporaryPath, path) == 0 else {
             let why = String(cString: strerror(errno))
             unlink(temporaryPath)
-            throw XLSXError(.fileUnreadable, english: "Cannot replace \(path)", chinese: "无法替换 \(path)", underlying: why)
+            throw XLSXError(.fileUnreadable, .outputCannotReplace, ["path": "\(path)"], underlying: why)
         }
         committed = true
         Self.syncDirectory(of: path)
@@ -214,14 +213,14 @@ public final class PackageWriter {
         unlink(temporaryPath)
     }
 
-    private func zipError(_ za: OpaquePointer, part: String?, english: String, chinese: String) -> XLSXError {
-        XLSXError(.corruptZip, part: part, english: english, chinese: chinese, underlying: String(cString: zip_strerror(za)))
+    private func zipError(_ za: OpaquePointer, part: String?, _ key: XLSXMessageKey, _ values: [String: XLSXMessage.Value] = [:]) -> XLSXError {
+        XLSXError(.corruptZip, key, values, part: part, underlying: String(cString: zip_strerror(za)))
     }
 
-    private static func error(code: Int32, english: String, chinese: String) -> XLSXError {
+    private static func error(code: Int32, _ key: XLSXMessageKey, _ values: [String: XLSXMessage.Value]) -> XLSXError {
         var zerr = zip_error_t()
         zip_error_init_with_code(&zerr, code)
         defer { zip_error_fini(&zerr) }
-        return XLSXError(.fileUnreadable, english: english, chinese: chinese, underlying: String(cString: zip_error_strerror(&zerr)))
+        return XLSXError(.fileUnreadable, key, values, underlying: String(cString: zip_error_strerror(&zerr)))
     }
 }

@@ -115,9 +115,7 @@ final class RelationshipsHandler: XMLContentHandler {
         guard name.is("Relationship"), let id = attributes["Id"], let type = attributes["Type"],
               let target = attributes["Target"] else { return }
         guard relationships.count < limit else {
-            throw XLSXError(.tooManyEntries, part: PartName.relationships(of: source),
-                english: "The part has more than \(limit) relationships; it is not a normal workbook",
-                chinese: "该部件的关系超过 \(limit) 个,不是正常的工作簿")
+            throw XLSXError(.tooManyEntries, .tooManyRelationships, ["limit": "\(limit)"], part: PartName.relationships(of: source))
         }
         let external = attributes["TargetMode"]?.lowercased() == "external"
         relationships.append(Relationship(

@@ -159,7 +159,7 @@ final class ThreadEntry: @unchecked Sendable {
         }, context)
         guard rc == 0 else {
             Unmanaged<ThreadEntry>.fromOpaque(context).release()
-            throw XLSXError(.fileUnreadable, english: "Cannot start a reading thread (error \(rc))", chinese: "无法启动读取线程(错误 \(rc))")
+            throw XLSXError(.fileUnreadable, .readingThread, ["code": "\(rc)"])
         }
         #if canImport(Glibc)
         return t

@@ -27,9 +27,7 @@ extension WorkbookEditor {
     /// for the same cell win over the source's.
     public func streamEdits(in sheet: SheetInfo, from make: @escaping () throws -> RowEditSource) throws {
         guard sheet.kind == .worksheet, let part = sheet.part else {
-            throw XLSXError(.noSuchSheet, part: sheet.part,
-                english: "\"\(sheet.name)\" is not a worksheet, so its cells cannot be set",
-                chinese: "“\(sheet.name)”不是普通工作表,无法设置单元格")
+            throw XLSXError(.noSuchSheet, .notWorksheetCells, ["sheet": "\(sheet.name)"], part: sheet.part)
         }
         streams[part] = make
     }

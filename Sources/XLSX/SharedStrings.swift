@@ -30,9 +30,7 @@ final class SharedStringsHandler: XMLContentHandler {
         if inItem, text.end(name) { return }
         if name.is("si") {
             if strings.count >= limits.maxSharedStrings {
-                throw XLSXError(.tooManyCells, part: part,
-                    english: "The shared-string table has more than \(limits.maxSharedStrings) entries",
-                    chinese: "共享字符串表超过 \(limits.maxSharedStrings) 项")
+                throw XLSXError(.tooManyCells, .tooManySharedStrings, ["limit": "\(limits.maxSharedStrings)"], part: part)
             }
             strings.append(text.string)
             inItem = false

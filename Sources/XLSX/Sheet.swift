@@ -67,8 +67,9 @@ public struct ColumnInfo: Sendable, Equatable {
 public struct ReadProblem: Sendable, Equatable, CustomStringConvertible {
     public var part: String
     public var cell: CellReference?
-    public var english: String
-    public var chinese: String
+    public var said: XLSXMessage
+    public var english: String { said.english }
+    public var chinese: String { said.chinese }
     public var description: String { "\(part)\(cell.map { " \($0)" } ?? ""): \(english)" }
 }
 

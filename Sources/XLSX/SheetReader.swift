@@ -10,9 +10,7 @@ extension Workbook {
         guard sheet.kind == .worksheet || sheet.kind == .macrosheet || sheet.kind == .dialogsheet,
               let part = sheet.part, let entry = archive.entry(named: part) else {
             if sheet.kind == .chartsheet || sheet.part != nil { return SheetMetadata() }
-            throw XLSXError(.missingPart, part: sheet.part,
-                english: "The sheet \"\(sheet.name)\" has no part in the file; the workbook is damaged",
-                chinese: "工作表“\(sheet.name)”在文件中缺少对应部件;工作簿已损坏")
+            throw XLSXError(.missingPart, .sheetPartMissing, ["sheet": "\(sheet.name)"], part: sheet.part)
         }
         let rels = try Self.relationships(of: entry.name, in: archive)
         let strings = try sharedStrings()
@@ -102,7 +100,7 @@ final class SheetHandler: XMLContentHandler {
         else if name.is("mergeCell") {
             if let ref = attributes["ref"] {
                 if let range = CellRange(ref) { metadata.mergedRanges.append(range) }
-                else { problem(nil, "the merged range \"\(ref)\" is not a valid range and is ignored", "合并区域“\(ref)”无效,已忽略") }
+                else { problem(nil, .mergedRangeInvalid, ["range": "\(ref)"]) }
             }
         } else if name.is("dataValidation") {
             validation = DataValidation(type: attributes["type"] ?? "none", operator: attributes["operator"],
@@ -168,8 +166,7 @@ final class SheetHandler: XMLContentHandler {
         if let raw = attributes.raw("r") {
             guard let n = Self.integer(raw), n >= 1, n <= Grid.maxRow else {
                 rowValid = false
-                problem(nil, "a row numbered \"\(String(decoding: raw, as: UTF8.self))\" lies outside Excel's 1,048,576 rows and is skipped",
-                        "行号“\(String(decoding: raw, as: UTF8.self))”超出 Excel 的 1,048,576 行,已跳过")
+                problem(nil, .rowOutsideGrid, ["row": "\(String(decoding: raw, as: UTF8.self))"])
                 return
             }
             row.index = n
@@ -208,15 +205,14 @@ final class SheetHandler: XMLContentHandler {
             } else {
                 cellValid = false
                 if rowValid {
-                    problem(nil, "a cell at \"\(String(decoding: raw, as: UTF8.self))\" lies outside Excel's grid (A1:XFD1048576) and is skipped",
-                            "单元格“\(String(decoding: raw, as: UTF8.self))”超出 Excel 表格范围(A1:XFD1048576),已跳过")
+                    problem(nil, .cellOutsideGrid, ["cell": "\(String(decoding: raw, as: UTF8.self))"])
                 }
             }
         } else {
             cellRef = CellReference(row: row.index, column: lastColumn + 1)
             if cellRef.column > Grid.maxColumn {
                 cellValid = false
-                problem(nil, "row \(row.index) has more than 16,384 cells; the rest are skipped", "第 \(row.index) 行超过 16,384 个单元格,多余的已跳过")
+                problem(nil, .rowTooManyCells, ["row": "\(row.index)"])
             }
         }
         if cellValid { lastColumn = cellRef.column }
@@ -237,8 +233,7 @@ final class SheetHandler: XMLContentHandler {
         if let s = attributes.raw("s") {
             if let n = Self.integer(s), n >= 0, n < max(styles.count, 1) { cellStyle = n }
             else if cellValid {
-                problem(cellRef, "the cell refers to format \(String(decoding: s, as: UTF8.self)), which the workbook does not have; it is read as General",
-                        "单元格引用了不存在的格式 \(String(decoding: s, as: UTF8.self)),按常规格式读取")
+                problem(cellRef, .formatMissing, ["format": "\(String(decoding: s, as: UTF8.self))"])
             }
         }
     }
@@ -254,7 +249,7 @@ final class SheetHandler: XMLContentHandler {
         collect = .none
         guard cellValid else { return }
         if row.cells.count >= limits.maxCellsPerRow {
-            problem(cellRef, "row \(row.index) has more cells than Excel allows; the rest are skipped", "第 \(row.index) 行的单元格数超过 Excel 上限,多余的已跳过")
+            problem(cellRef, .rowMoreCellsThanExcel, ["row": "\(row.index)"])
             cellValid = false
             return
         }
@@ -276,8 +271,7 @@ final class SheetHandler: XMLContentHandler {
             let bytes = valueText.bytes
             guard let n = bytes.withUnsafeBytes(Self.double) else {
                 let text = valueText.rawString
-                problem(cellRef, "the cell is marked as a number but holds \"\(text.prefix(40))\"; it is read as text",
-                        "单元格标为数字,但内容是“\(text.prefix(40))”,按文本读取")
+                problem(cellRef, .numberHoldsText, ["text": "\(text.prefix(40))"])
                 return .string(text)
             }
             if cellStyle < styles.count {
@@ -291,8 +285,7 @@ final class SheetHandler: XMLContentHandler {
         case .sharedString:
             guard !valueText.isEmpty else { return .empty }
             guard let i = valueText.bytes.withUnsafeBytes(Self.integer), i >= 0, i < strings.count else {
-                problem(cellRef, "the cell refers to shared text number \(valueText.rawString.prefix(20)), but the workbook has only \(strings.count); the cell is skipped",
-                        "单元格引用了第 \(valueText.rawString.prefix(20)) 条共享文本,但工作簿只有 \(strings.count) 条;已跳过该单元格")
+                problem(cellRef, .sharedTextMissing, ["index": "\(valueText.rawString.prefix(20))", "count": "\(strings.count)"])
                 return .empty
             }
             return .string(strings[i])
@@ -309,8 +302,7 @@ final class SheetHandler: XMLContentHandler {
         case .isoDate:
             guard !valueText.isEmpty else { return .empty }
             guard let d = ISODate.parse(valueText.rawString, is1904: is1904) else {
-                problem(cellRef, "the date \"\(valueText.rawString.prefix(40))\" is not an ISO 8601 date; it is read as text",
-                        "日期“\(valueText.rawString.prefix(40))”不是 ISO 8601 格式,按文本读取")
+                problem(cellRef, .dateNotISO, ["text": "\(valueText.rawString.prefix(40))"])
                 return .string(valueText.rawString)
             }
             return .date(d)
@@ -330,9 +322,7 @@ final class SheetHandler: XMLContentHandler {
         let shifted = master.formula.shifted(rows: cellRef.row - master.anchor.row, columns: cellRef.column - master.anchor.column)
         expandedFormulaBytes += shifted.utf8.count
         if expandedFormulaBytes > limits.maxSharedFormulaBytes {
-            throw XLSXError(.tooManyCells, part: part,
-                english: "The sheet's shared formulas spell out to more than \(limits.maxSharedFormulaBytes >> 20) MB of formula text; it is not a normal workbook",
-                chinese: "该工作表的共享公式展开后超过 \(limits.maxSharedFormulaBytes >> 20) MB,不是正常的工作簿")
+            throw XLSXError(.tooManyCells, .sharedFormulasTooLarge, ["megabytes": "\(limits.maxSharedFormulaBytes >> 20)"], part: part)
         }
         return shifted
     }
@@ -358,8 +348,7 @@ final class SheetHandler: XMLContentHandler {
     private func addColumn(_ attributes: XMLAttributes) {
         guard var first = attributes.raw("min").flatMap(Self.integer), var last = attributes.raw("max").flatMap(Self.integer) else { return }
         if first < 1 || last > Grid.maxColumn || first > last {
-            problem(nil, "a column range \(first)–\(last) lies outside Excel's 16,384 columns; it is clipped",
-                    "列范围 \(first)–\(last) 超出 Excel 的 16,384 列,已截断")
+            problem(nil, .columnsOutsideGrid, ["first": "\(first)", "last": "\(last)"])
             first = max(1, first); last = min(last, Grid.maxColumn)
             guard first <= last else { return }
         }
@@ -395,10 +384,10 @@ final class SheetHandler: XMLContentHandler {
         }
     }
 
-    private func problem(_ cell: CellReference?, _ english: String, _ chinese: String) {
+    private func problem(_ cell: CellReference?, _ key: XLSXMessageKey, _ values: [String: XLSXMessage.Value]) {
         // Bounded: a crafted sheet can have millions of bad cells; a hundred say enough.
         if metadata.problems.count < 100 {
-            metadata.problems.append(ReadProblem(part: part, cell: cell, english: english, chinese: chinese))
+            metadata.problems.append(ReadProblem(part: part, cell: cell, said: XLSXMessage(key, values)))
         }
     }
 

@@ -117,9 +117,7 @@ public final class SheetWriter {
     public func writeRow(_ index: Int?, _ cells: [WriteCell], height: Double? = nil, hidden: Bool = false) throws {
         let r = index ?? lastRow + 1
         guard r > lastRow, r <= Grid.maxRow else {
-            throw XLSXError(.tooManyCells, part: part,
-                english: "Row \(r) of \"\(name)\" was written after row \(lastRow); rows are written in ascending order",
-                chinese: "工作表“\(name)”的第 \(r) 行写在第 \(lastRow) 行之后;行必须按升序写入")
+            throw XLSXError(.tooManyCells, .rowsOutOfOrder, ["row": "\(r)", "sheet": "\(name)", "last": "\(lastRow)"], part: part)
         }
         if !started { writeHead() }
         lastRow = r
@@ -179,9 +177,7 @@ public final class SheetWriter {
 
     private func requireNotStarted(_ what: String) throws {
         if started {
-            throw XLSXError(.tooManyCells, part: part,
-                english: "\(what) on \"\(name)\" must come before its first row (the file is written as it goes)",
-                chinese: "工作表“\(name)”的 \(what) 必须在写入第一行之前设置")
+            throw XLSXError(.tooManyCells, .mustPrecedeRows, ["what": "\(what)", "sheet": "\(name)"], part: part)
         }
     }
 

@@ -67,9 +67,7 @@ final class StylesHandler: XMLContentHandler {
     private func count() throws {
         entries += 1
         guard entries > limits.maxStyleEntries else { return }
-        throw XLSXError(.tooManyCells, part: part,
-            english: "The workbook defines more than \(limits.maxStyleEntries) cell formats, fonts and fills; Excel allows about 64,000 formats, so it is not a normal workbook",
-            chinese: "工作簿定义的单元格格式、字体和填充超过 \(limits.maxStyleEntries) 个;Excel 最多约 64,000 种格式,不是正常的工作簿")
+        throw XLSXError(.tooManyCells, .tooManyStyles, ["limit": "\(limits.maxStyleEntries)"], part: part)
     }
     private var inNumFmts = false, inCellXfs = false, inFonts = false, inFills = false
     /// The `<xf>` or `<font>` being read (depth 1 below its list), collecting children.

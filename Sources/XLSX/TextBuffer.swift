@@ -11,9 +11,7 @@ struct TextBuffer {
     @inline(__always)
     mutating func append(_ text: UnsafeRawBufferPointer, part: String) throws {
         if bytes.count + text.count > limit {
-            throw XLSXError(.stringTooLong, part: part,
-                english: "A text in the part is longer than \(limit >> 20 > 0 ? "\(limit >> 20) MiB" : "\(limit) bytes"); Excel itself stops at 32,767 characters, so the workbook is refused",
-                chinese: "该部件中有一段文本超过 \(limit >> 20 > 0 ? "\(limit >> 20) MiB" : "\(limit) 字节");Excel 单元格最多 32,767 个字符,因此拒绝读取")
+            throw XLSXError(.stringTooLong, .textTooLong, ["limit": limit >> 20 > 0 ? "\(limit >> 20) MiB" : .said(.sizeInBytes), "bytes": "\(limit)"], part: part)
         }
         bytes.append(contentsOf: text)
     }

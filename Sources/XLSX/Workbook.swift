@@ -35,9 +35,7 @@ public final class Workbook {
         if let entry = archive.entry(named: "[Content_Types].xml") {
             try XMLStreamParser.parse(entry, in: archive, handler: types)
         } else {
-            throw XLSXError(.notAWorkbook, part: "[Content_Types].xml",
-                english: "The file is a zip but not an Office document: it has no [Content_Types].xml",
-                chinese: "该文件是 zip 包但不是 Office 文档:缺少 [Content_Types].xml")
+            throw XLSXError(.notAWorkbook, .noContentTypes, part: "[Content_Types].xml")
         }
         contentTypes = types
 
@@ -49,27 +47,19 @@ public final class Workbook {
             main = types.overrides.first { $0.value.contains("spreadsheetml.sheet.main") || $0.value.contains("ms-excel.sheet.macroEnabled.main") || $0.value.contains("spreadsheetml.template.main") }?.key
         }
         guard let mainPart = main else {
-            throw XLSXError(.notAWorkbook,
-                english: "The file is an Office package but not an Excel workbook (no workbook part is named in _rels/.rels)",
-                chinese: "该文件是 Office 包但不是 Excel 工作簿(_rels/.rels 中没有工作簿部件)")
+            throw XLSXError(.notAWorkbook, .noWorkbookPart)
         }
         guard let mainEntry = archive.entry(named: mainPart) else {
-            throw XLSXError(.missingPart, part: mainPart,
-                english: "The workbook part named by _rels/.rels is missing from the file; it is damaged or incomplete",
-                chinese: "_rels/.rels 指向的工作簿部件在文件中不存在;文件已损坏或不完整")
+            throw XLSXError(.missingPart, .workbookPartMissing, part: mainPart)
         }
         if let type = types.contentType(of: mainEntry.name), !type.contains("spreadsheetml") && !type.contains("ms-excel") {
-            throw XLSXError(.notAWorkbook, part: mainEntry.name,
-                english: "This is not an Excel workbook: its main part is of type \(type)",
-                chinese: "这不是 Excel 工作簿:其主部件类型为 \(type)")
+            throw XLSXError(.notAWorkbook, .mainPartNotWorkbook, ["type": "\(type)"], part: mainEntry.name)
         }
         workbookPart = mainEntry.name
         let book = WorkbookPartHandler(limits: limits, part: mainEntry.name)
         try XMLStreamParser.parse(mainEntry, in: archive, handler: book)
         guard book.sawWorkbook else {
-            throw XLSXError(.notAWorkbook, part: mainEntry.name,
-                english: "The main part has no <workbook> element; this is not an Excel workbook",
-                chinese: "主部件中没有 <workbook> 元素,不是 Excel 工作簿")
+            throw XLSXError(.notAWorkbook, .noWorkbookElement, part: mainEntry.name)
         }
         is1904 = book.is1904
         definedNames = book.definedNames
@@ -77,9 +67,7 @@ public final class Workbook {
         relationships = rels
 
         if book.sheets.count > limits.maxSheets {
-            throw XLSXError(.tooManyEntries, part: mainEntry.name,
-                english: "The workbook lists \(book.sheets.count) sheets, more than the limit of \(limits.maxSheets); it is not a normal workbook",
-                chinese: "工作簿列出了 \(book.sheets.count) 个工作表,超过上限 \(limits.maxSheets),不是正常的工作簿")
+            throw XLSXError(.tooManyEntries, .tooManySheets, ["count": "\(book.sheets.count)", "limit": "\(limits.maxSheets)"], part: mainEntry.name)
         }
         let relsByID = Dictionary(rels.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var infos: [SheetInfo] = []
@@ -91,9 +79,7 @@ public final class Workbook {
                 // Excel gives every sheet its own part; two sheets in one would be read (and
                 // edited) twice over.
                 if let other = sheetOfPart.updateValue(raw.name, forKey: part.lowercased()) {
-                    throw XLSXError(.duplicatePart, part: part,
-                        english: "The sheets \"\(Self.cut(other))\" and \"\(Self.cut(raw.name))\" are the same part; the workbook is damaged or crafted",
-                        chinese: "工作表“\(Self.cut(other))”和“\(Self.cut(raw.name))”指向同一个部件,工作簿已损坏或被篡改")
+                    throw XLSXError(.duplicatePart, .sheetsShareAPart, ["first": "\(Self.cut(other))", "second": "\(Self.cut(raw.name))"], part: part)
                 }
             }
             let kind: SheetInfo.Kind = switch rel?.kind {

@@ -3,9 +3,7 @@ extension WorkbookEditor {
     /// with this text added below, so nothing the user wrote is lost.
     public func addNote(_ ref: CellReference, in sheet: SheetInfo, text: String, author: String = "tracksheet") throws {
         guard sheet.kind == .worksheet, let part = sheet.part else {
-            throw XLSXError(.noSuchSheet, part: sheet.part,
-                english: "\"\(sheet.name)\" is not a worksheet, so notes cannot be added to it",
-                chinese: "“\(sheet.name)”不是普通工作表,无法添加批注")
+            throw XLSXError(.noSuchSheet, .notWorksheetNotes, ["sheet": "\(sheet.name)"], part: sheet.part)
         }
         notesToAdd[part, default: []].append(PendingNote(ref: ref, text: text, author: author))
     }

@@ -37,14 +37,10 @@ extension WorkbookEditor {
 
     private func shiftablePart(_ sheet: SheetInfo, row: Int, count: Int) throws -> String {
         guard sheet.kind == .worksheet, let part = sheet.part else {
-            throw XLSXError(.noSuchSheet, part: sheet.part,
-                english: "\"\(sheet.name)\" is not a worksheet, so rows cannot be inserted or deleted in it",
-                chinese: "“\(sheet.name)”不是普通工作表,无法插入或删除行")
+            throw XLSXError(.noSuchSheet, .notWorksheetRows, ["sheet": "\(sheet.name)"], part: sheet.part)
         }
         guard row >= 1, row <= Grid.maxRow, count >= 1, count <= Grid.maxRow else {
-            throw XLSXError(.editRefused, part: part,
-                english: "Rows \(row) to \(row + count - 1) are outside the sheet (rows 1 to \(Grid.maxRow))",
-                chinese: "第 \(row) 至 \(row + count - 1) 行超出工作表范围(1 至 \(Grid.maxRow) 行)")
+            throw XLSXError(.editRefused, .rowsOutsideSheet, ["first": "\(row)", "last": "\(row + count - 1)", "most": "\(Grid.maxRow)"], part: part)
         }
         return part
     }
@@ -184,9 +180,7 @@ final class TableRewriter: XMLRewriter {
         if let shift {
             if name.is("table"), shift.final(range.first.row) == nil {
                 let table = attributes["displayName"] ?? attributes["name"] ?? ""
-                throw XLSXError(.editRefused, part: part,
-                    english: "Cannot delete row \(range.first.row) of \"\(sheet)\": it is the header row of the table \(table) (delete the table in Excel first)",
-                    chinese: "无法删除“\(sheet)”的第 \(range.first.row) 行:它是表格 \(table) 的标题行(请先在 Excel 中删除该表格)")
+                throw XLSXError(.editRefused, .tableHeaderRow, ["row": "\(range.first.row)", "sheet": "\(sheet)", "table": "\(table)"], part: part)
             }
             // Rows appended right below a table join it, as they do when typed there in Excel.
             if let (a, b) = shift.final(range.first.row, range.last.row, growing: true) {

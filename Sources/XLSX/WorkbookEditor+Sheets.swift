@@ -24,8 +24,7 @@ extension WorkbookEditor: SheetWriterContext {
     /// Defined names and references to the sheet from other sheets stay as they are.
     public func replaceSheet(_ sheet: SheetInfo) throws -> SheetWriter {
         guard sheet.kind == .worksheet, let part = sheet.part, workbook.archive.entry(named: part) != nil else {
-            throw XLSXError(.noSuchSheet, part: sheet.part, english: "\"\(sheet.name)\" is not a worksheet, so it cannot be written anew",
-                            chinese: "“\(sheet.name)”不是普通工作表,无法重写")
+            throw XLSXError(.noSuchSheet, .notWorksheetRewrite, ["sheet": "\(sheet.name)"], part: sheet.part)
         }
         // The parts the old sheet brought with it: its relationships' internal targets, and a
         // drawing's own (its charts, and theirs: styles and colours).

@@ -106,7 +106,7 @@ public final class WorkbookEditor {
         if scratch == nil {
             var template = Array("/tmp/tracksheet-XXXXXX".utf8CString)
             guard let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-                throw XLSXError(.fileUnreadable, english: "Cannot create a scratch folder in /tmp", chinese: "无法在 /tmp 中创建临时文件夹")
+                throw XLSXError(.fileUnreadable, .scratchFolder)
             }
             scratch = String(cString: dir)
         }
@@ -116,9 +116,7 @@ public final class WorkbookEditor {
     /// Sets one cell of a worksheet; applied when saving.
     public func setCell(_ ref: CellReference, in sheet: SheetInfo, to edit: CellEdit) throws {
         guard sheet.kind == .worksheet, let part = sheet.part else {
-            throw XLSXError(.noSuchSheet, part: sheet.part,
-                english: "\"\(sheet.name)\" is not a worksheet, so its cells cannot be set",
-                chinese: "“\(sheet.name)”不是普通工作表,无法设置单元格")
+            throw XLSXError(.noSuchSheet, .notWorksheetCells, ["sheet": "\(sheet.name)"], part: sheet.part)
         }
         // In reading order (as recalc and sync set them), edits go to the spool, whose memory
         // does not grow with the sheet; an edit out of order stays in the map and wins over the spool.
@@ -144,9 +142,7 @@ public final class WorkbookEditor {
     /// format when a `<col>` range already covers it.
     public func hideColumn(_ column: Int, in sheet: SheetInfo) throws {
         guard sheet.kind == .worksheet, let part = sheet.part else {
-            throw XLSXError(.noSuchSheet, part: sheet.part,
-                english: "\"\(sheet.name)\" is not a worksheet, so its columns cannot be hidden",
-                chinese: "“\(sheet.name)”不是普通工作表,无法隐藏列")
+            throw XLSXError(.noSuchSheet, .notWorksheetColumns, ["sheet": "\(sheet.name)"], part: sheet.part)
         }
         hiddenColumns[part, default: []].insert(column)
     }
@@ -155,10 +151,10 @@ public final class WorkbookEditor {
     /// stays text even when it starts with `=`), a formula only through `formula`.
     public func setCell(_ ref: String, inSheet sheetName: String, value: CellValue, formula: String? = nil) throws {
         guard let sheet = workbook.sheet(named: sheetName) else {
-            throw XLSXError(.noSuchSheet, english: "The workbook has no sheet named \"\(sheetName)\"", chinese: "工作簿中没有名为“\(sheetName)”的工作表")
+            throw XLSXError(.noSuchSheet, .noSuchSheet, ["sheet": "\(sheetName)"])
         }
         guard let cell = CellReference(ref) else {
-            throw XLSXError(.noSuchSheet, english: "\"\(ref)\" is not a cell reference such as F7", chinese: "“\(ref)”不是有效的单元格引用(如 F7)")
+            throw XLSXError(.noSuchSheet, .notACellReference, ["ref": "\(ref)"])
         }
         try setCell(cell, in: sheet, to: CellEdit(value: value, formula: formula))
     }
@@ -181,8 +177,7 @@ public final class WorkbookEditor {
             let file = try scratchFile(part)
             let spool = spools[part]
             if streams[part] != nil, let shift = rowShifts[part], !shift.isIdentity {
-                throw XLSXError(.editRefused, part: part, english: "Rows cannot be inserted or deleted in a sheet whose edits are made as it is written",
-                                chinese: "边写边改的工作表不能同时插入或删除行")
+                throw XLSXError(.editRefused, .rowsWhileStreaming, part: part)
             }
             var source: RowEditSource?
             defer { source?.close() }
@@ -262,7 +257,7 @@ public final class WorkbookEditor {
     private func applyPatches() throws {
         for (name, patch) in patches.sorted(by: { $0.key < $1.key }) {
             guard let entry = workbook.archive.entry(named: name) else {
-                throw XLSXError(.missingPart, part: name, english: "The workbook lacks a part the change needs", chinese: "工作簿缺少本次修改所需的部件")
+                throw XLSXError(.missingPart, .partMissingForChange, part: name)
             }
             let file = try scratchFile(entry.name)
             let rewriter = try PatchRewriter(outputPath: file, part: entry.name, patch: patch)

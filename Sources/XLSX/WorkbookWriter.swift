@@ -45,7 +45,7 @@ public final class WorkbookWriter: SheetWriterContext {
         self.path = path
         var template = Array("/tmp/tracksheet-new-XXXXXX".utf8CString)
         guard let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw XLSXError(.fileUnreadable, english: "Cannot create a scratch folder in /tmp", chinese: "无法在 /tmp 中创建临时文件夹")
+            throw XLSXError(.fileUnreadable, .scratchFolder)
         }
         scratch = String(cString: dir)
     }
@@ -67,11 +67,10 @@ public final class WorkbookWriter: SheetWriterContext {
         let bad = name.isEmpty || name.count > 31 || name.contains(where: { ":\\/?*[]".contains($0) })
             || name.hasPrefix("'") || name.hasSuffix("'")
         if bad {
-            throw XLSXError(.noSuchSheet, english: "\"\(name)\" cannot be a sheet name: at most 31 characters, none of : \\ / ? * [ ], not starting or ending with '",
-                            chinese: "“\(name)”不能作为工作表名称:最多 31 个字符,不能包含 : \\ / ? * [ ],不能以 ' 开头或结尾")
+            throw XLSXError(.noSuchSheet, .sheetNameInvalid, ["sheet": "\(name)"])
         }
         if existing.contains(where: { $0.lowercased() == name.lowercased() }) {
-            throw XLSXError(.noSuchSheet, english: "The workbook already has a sheet named \"\(name)\"", chinese: "工作簿中已有名为“\(name)”的工作表")
+            throw XLSXError(.noSuchSheet, .sheetNameTaken, ["sheet": "\(name)"])
         }
     }
 

@@ -1,4 +1,5 @@
-/// An error of the XLSX layer: what went wrong, in which part and cell, in English and Chinese.
+/// An error of the XLSX layer: what went wrong (a message of the XLSX catalogs, said in English or
+/// Chinese), in which part, and what libxml2 or libzip said.
 ///
 /// Codes are a struct of static constants (as in postgres-nio's `PSQLError`) so that adding one
 /// breaks no caller. `description` is one line a user can act on.
@@ -32,26 +33,27 @@ public struct XLSXError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     public let code: Code
+    public let said: XLSXMessage
     /// The zip entry the problem is in, e.g. `xl/worksheets/sheet2.xml`.
     public let part: String?
-    /// English message, one sentence.
-    public let english: String
-    /// Chinese message, one sentence.
-    public let chinese: String
     /// What libxml2 or libzip said, verbatim.
     public let underlying: String?
 
-    public init(_ code: Code, part: String? = nil, english: String, chinese: String, underlying: String? = nil) {
+    public init(_ code: Code, _ key: XLSXMessageKey, _ values: [String: XLSXMessage.Value] = [:], part: String? = nil, underlying: String? = nil) {
         self.code = code
+        self.said = XLSXMessage(key, values)
         self.part = part
-        self.english = english
-        self.chinese = chinese
         self.underlying = underlying
     }
 
+    /// One sentence, in English.
+    public var english: String { said.english }
+    /// One sentence, in Chinese.
+    public var chinese: String { said.chinese }
+
     /// One line in the chosen language, with the part and the library's own words appended.
     public func message(chinese useChinese: Bool = false) -> String {
-        var text = useChinese ? chinese : english
+        var text = said.text(useChinese ? .zh : .en)
         if let part { text += useChinese ? "(部件 \(part))" : " (part \(part))" }
         if let underlying, !underlying.isEmpty {
             let oneLine = underlying.split(whereSeparator: \.isNewline).joined(separator: " ")

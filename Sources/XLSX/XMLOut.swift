@@ -65,7 +65,7 @@ final class XMLOut {
     /// Writes to the file `path` (created or truncated).
     init(file path: String, part: String) throws {
         guard let w = xmlNewTextWriterFilename(path, 0) else {
-            throw XLSXError(.fileUnreadable, part: part, english: "Cannot write a scratch file for the part", chinese: "无法为该部件写入临时文件")
+            throw XLSXError(.fileUnreadable, .partScratchFile, part: part)
         }
         handle = w
         buffer = nil
@@ -83,7 +83,7 @@ final class XMLOut {
             return count
         }, nil, context, nil), let w = xmlNewTextWriter(output) else {
             zipped.cancel()
-            throw XLSXError(.fileUnreadable, part: part, english: "Cannot write the part", chinese: "无法写入该部件")
+            throw XLSXError(.fileUnreadable, .partCannotWrite, part: part)
         }
         handle = w
         buffer = nil
@@ -209,8 +209,7 @@ final class XMLOut {
         if failed { zipped?.cancel() }
         try zipped?.finish()
         if failed {
-            throw XLSXError(.fileUnreadable, part: part, english: "Writing the part failed (is the disk full?)",
-                            chinese: "写入该部件失败(磁盘是否已满?)")
+            throw XLSXError(.fileUnreadable, .partWriteFailed, part: part)
         }
         guard let buffer, let content = xmlBufferContent(buffer) else { return [] }
         return Array(UnsafeBufferPointer(start: content, count: Int(xmlBufferLength(buffer))))

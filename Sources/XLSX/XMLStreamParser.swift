@@ -453,7 +453,7 @@ public final class XMLStreamParser {
             let first = min(chunk.count, 4)
             var sax = Self.sax
             guard let ctx = xmlCreatePushParserCtxt(&sax, Unmanaged.passUnretained(self).toOpaque(), bytes, Int32(first), nil) else {
-                throw XLSXError(.malformedXML, part: part, english: "The XML parser could not be started", chinese: "无法启动 XML 解析器")
+                throw XLSXError(.malformedXML, .xmlParserStart, part: part)
             }
             context = ctx
             xmlCtxtUseOptions(ctx, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue))
@@ -466,7 +466,7 @@ public final class XMLStreamParser {
     private func finish() throws {
         try filter?.finish()
         guard context != nil else {
-            throw XLSXError(.malformedXML, part: part, english: "The part is empty where XML was expected", chinese: "该部件为空,应为 XML 内容")
+            throw XLSXError(.malformedXML, .xmlEmpty, part: part)
         }
         try push(nil, 0, terminate: true)
     }
@@ -483,9 +483,7 @@ public final class XMLStreamParser {
                 throw malformed(ctx)
             }
             if let input = ctx.pointee.input, let cur = input.pointee.cur, let end = input.pointee.end, end - cur > maxPending {
-                throw XLSXError(.malformedXML, part: part,
-                    english: "The part holds one element or text of more than \(maxPending >> 10) KB; no workbook needs that, so it is refused",
-                    chinese: "该部件中有单个元素或文本超过 \(maxPending >> 10) KB,不是正常的工作簿,因此拒绝读取")
+                throw XLSXError(.malformedXML, .xmlElementTooLarge, ["kilobytes": "\(maxPending >> 10)"], part: part)
             }
         } while offset < count
     }
@@ -497,32 +495,22 @@ public final class XMLStreamParser {
             if let m = err.pointee.message { why = String(cString: m).trimmingSpaces() }
             line = Int(err.pointee.line)
         }
-        let at = line > 0 ? " at line \(line)" : ""
-        let atZh = line > 0 ? "第 \(line) 行" : ""
+        let at: [String: XLSXMessage.Value] = ["at": line > 0 ? .said(.atLine) : "", "line": "\(line)"]
         if why.contains("not proper UTF-8") || why.contains("Invalid bytes in character encoding") {
-            return XLSXError(.malformedXML, part: part,
-                english: "The part contains bytes that are not valid UTF-8 text\(at)",
-                chinese: "该部件\(atZh)含有无效的 UTF-8 字节", underlying: why)
+            return XLSXError(.malformedXML, .xmlNotUTF8, at, part: part, underlying: why)
         }
         if why.contains("Excessive depth") {
-            return XLSXError(.malformedXML, part: part,
-                english: "The part's XML is nested more than 256 levels deep\(at); no workbook needs that",
-                chinese: "该部件\(atZh)的 XML 嵌套超过 256 层,不是正常的工作簿", underlying: why)
+            return XLSXError(.malformedXML, .xmlTooDeepAt, at, part: part, underlying: why)
         }
-        return XLSXError(.malformedXML, part: part,
-            english: "The part is not well-formed XML\(at)", chinese: "该部件\(atZh)不是格式正确的 XML", underlying: why)
+        return XLSXError(.malformedXML, .xmlNotWellFormed, at, part: part, underlying: why)
     }
 
     private func tooManyAttributes(_ n: Int) -> XLSXError {
-        XLSXError(.malformedXML, part: part,
-            english: "An element of the part has \(n) attributes, more than the limit of \(limits.maxAttributes); no workbook needs that, so it is refused",
-            chinese: "该部件中有元素带有 \(n) 个属性,超过上限 \(limits.maxAttributes),不是正常的工作簿,因此拒绝读取")
+        XLSXError(.malformedXML, .xmlTooManyAttributes, ["count": "\(n)", "limit": "\(limits.maxAttributes)"], part: part)
     }
 
     private func tooDeep() -> XLSXError {
-        XLSXError(.malformedXML, part: part,
-            english: "The part's XML is nested more than \(maxDepth) levels deep; no workbook needs that, so it is refused",
-            chinese: "该部件的 XML 嵌套超过 \(maxDepth) 层,不是正常的工作簿,因此拒绝读取")
+        XLSXError(.malformedXML, .xmlTooDeep, ["depth": "\(maxDepth)"], part: part)
     }
 
     private func stop(_ error: Error) {
@@ -531,18 +519,14 @@ public final class XMLStreamParser {
     }
 
     private func refuseDTD(_ name: UnsafePointer<xmlChar>?) {
-        stop(XLSXError(.dtdForbidden, part: part,
-            english: "The part declares a DTD (<!DOCTYPE>); workbooks never do, and DTDs can smuggle in entity bombs and external files, so the workbook is refused",
-            chinese: "该部件声明了 DTD(<!DOCTYPE>);正常工作簿不会包含 DTD,它可能被用于实体炸弹或读取外部文件,因此拒绝读取"))
+        stop(XLSXError(.dtdForbidden, .xmlDTD, part: part))
     }
 
     private func checkEncoding() {
         guard let ctx = context, let declared = tracksheet_xml_declared_encoding(ctx) else { return }
         let name = String(cString: declared).uppercased()
         if name == "UTF-8" || name == "UTF8" || name == "UTF-16" || name == "UTF16" || name == "UTF-16LE" || name == "UTF-16BE" { return }
-        stop(XLSXError(.unsupportedEncoding, part: part,
-            english: "The part is declared in the \(name) encoding; workbooks use UTF-8 or UTF-16 only, so it is refused",
-            chinese: "该部件声明的编码为 \(name);工作簿只使用 UTF-8 或 UTF-16,因此拒绝读取"))
+        stop(XLSXError(.unsupportedEncoding, .xmlEncoding, ["encoding": "\(name)"], part: part))
     }
 }
 

@@ -46,12 +46,12 @@ public final class ZipArchive {
     public static func setComment(_ text: String, ofArchiveAt path: String) throws {
         var code: Int32 = 0
         guard let za = zip_open(path, 0, &code) else {
-            throw XLSXError(.fileUnreadable, english: "Cannot open \(path) to finish it", chinese: "无法打开 \(path) 以完成写入")
+            throw XLSXError(.fileUnreadable, .outputCannotReopen, ["path": "\(path)"])
         }
         guard text.utf8.count < 65_535, zip_set_archive_comment(za, text, zip_uint16_t(text.utf8.count)) == 0, zip_close(za) == 0 else {
             let why = String(cString: zip_strerror(za))
             zip_discard(za)
-            throw XLSXError(.fileUnreadable, english: "Cannot finish \(path)", chinese: "无法完成写入 \(path)", underlying: why)
+            throw XLSXError(.fileUnreadable, .outputCannotFinish, ["path": "\(path)"], underlying: why)
         }
     }
 
@@ -83,16 +83,11 @@ public final class ZipArchive {
             let why = String(cString: zip_error_strerror(&zerr))
             switch errorCode {
             case ZIP_ER_NOZIP, ZIP_ER_INCONS:
-                throw XLSXError(.notAZip,
-                    english: "This file is not a valid .xlsx workbook (it is not a complete zip package); it may be truncated or of another type",
-                    chinese: "该文件不是有效的 .xlsx 工作簿(不是完整的 zip 包),可能已损坏、被截断或是其他类型的文件",
-                    underlying: why)
+                throw XLSXError(.notAZip, .fileNotAZip, underlying: why)
             case ZIP_ER_OPEN, ZIP_ER_READ, ZIP_ER_NOENT:
-                throw XLSXError(.fileUnreadable,
-                    english: "Cannot open the file \(path)", chinese: "无法打开文件 \(path)", underlying: why)
+                throw XLSXError(.fileUnreadable, .fileCannotOpen, ["path": "\(path)"], underlying: why)
             default:
-                throw XLSXError(.corruptZip,
-                    english: "The workbook's zip package is damaged", chinese: "工作簿的 zip 包已损坏", underlying: why)
+                throw XLSXError(.corruptZip, .zipDamaged, underlying: why)
             }
         }
         handle = za
@@ -100,9 +95,7 @@ public final class ZipArchive {
         let count = zip_get_num_entries(za, 0)
         // From here on, a throw runs deinit, which discards the handle.
         if count < 0 || count > Int64(limits.maxEntries) {
-            throw XLSXError(.tooManyEntries,
-                english: "The workbook has \(count) zip entries, more than the limit of \(limits.maxEntries); it is not a normal Excel file",
-                chinese: "工作簿包含 \(count) 个 zip 条目,超过上限 \(limits.maxEntries),不是正常的 Excel 文件")
+            throw XLSXError(.tooManyEntries, .zipTooManyEntries, ["count": "\(count)", "limit": "\(limits.maxEntries)"])
         }
         var length: Int32 = 0
         if let c = zip_get_archive_comment(za, &length, zip_flags_t(ZIP_FL_ENC_RAW)), length > 0 {
@@ -127,9 +120,7 @@ public final class ZipArchive {
             let key = name.lowercased()
             if name.hasSuffix("/") { entries.append(entry); continue } // a folder entry, no part
             if let other = byLowercasedName[key] {
-                throw XLSXError(.duplicatePart,
-                    english: "The workbook holds two parts named \"\(entries[other].name)\" and \"\(name)\"; part names may not differ only in case, so it is ambiguous which one is meant",
-                    chinese: "工作簿中有两个仅大小写不同的部件 \"\(entries[other].name)\" 和 \"\(name)\",无法确定应读取哪一个")
+                throw XLSXError(.duplicatePart, .zipPartNamesDifferInCase, ["first": "\(entries[other].name)", "second": "\(name)"])
             }
             byLowercasedName[key] = entries.count
             entries.append(entry)
@@ -139,9 +130,7 @@ public final class ZipArchive {
         // it as often).
         let listed = entries.reduce(Int64(0)) { $0 &+ max(0, $1.compressedSize) }
         if listed > fileSize {
-            throw XLSXError(.corruptZip,
-                english: "The zip directory lists \(listed) bytes of compressed parts in a file of \(fileSize) bytes: its entries overlap, so the file is damaged or crafted",
-                chinese: "zip 目录列出的压缩部件共 \(listed) 字节,而文件只有 \(fileSize) 字节:条目相互重叠,文件已损坏或被篡改")
+            throw XLSXError(.corruptZip, .zipEntriesOverlap, ["listed": "\(listed)", "size": "\(fileSize)"])
         }
     }
 
@@ -158,9 +147,7 @@ public final class ZipArchive {
     public func read(_ entry: Entry, chunkSize: Int = 256 << 10,
                      _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         if entry.isEncrypted {
-            throw XLSXError(.encrypted, part: entry.name,
-                english: "The part is encrypted with a zip password; tracksheet cannot read it",
-                chinese: "该部件使用了 zip 密码加密,tracksheet 无法读取")
+            throw XLSXError(.encrypted, .partEncrypted, part: entry.name)
         }
         // The directory's sizes are checked before inflating a byte; inflating past the declared
         // size is refused below, so a lying directory gains nothing.
@@ -177,10 +164,7 @@ public final class ZipArchive {
         }
         guard let file = opened.0 else {
             let why = opened.1
-            throw XLSXError(opened.2 ? .unsupportedCompression : .corruptZip,
-                part: entry.name,
-                english: "The part cannot be opened inside the zip package", chinese: "无法打开 zip 包中的该部件",
-                underlying: why)
+            throw XLSXError(opened.2 ? .unsupportedCompression : .corruptZip, .partCannotOpen, part: entry.name, underlying: why)
         }
         defer { libzip.locked { _ = zip_fclose(file) } }
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunkSize, alignment: 16)
@@ -196,22 +180,16 @@ public final class ZipArchive {
             }
             if n < 0 {
                 let why = libzip.locked { String(cString: zip_file_strerror(file)) }
-                throw XLSXError(.corruptZip, part: entry.name,
-                    english: "The part is damaged and cannot be inflated", chinese: "该部件已损坏,无法解压",
-                    underlying: why)
+                throw XLSXError(.corruptZip, .partDamaged, part: entry.name, underlying: why)
             }
             if n == 0 { break }
             inflated += Int64(n)
             if entry.declaredSize >= 0 && inflated > entry.declaredSize {
-                throw XLSXError(.corruptZip, part: entry.name,
-                    english: "The part inflates to more bytes than the zip directory declares (\(entry.declaredSize)); the file is damaged or crafted",
-                    chinese: "该部件解压后的大小超过 zip 目录声明的 \(entry.declaredSize) 字节;文件已损坏或被篡改")
+                throw XLSXError(.corruptZip, .partLongerThanDeclared, ["declared": "\(entry.declaredSize)"], part: entry.name)
             }
             if inflated > limits.maxPartBytes { throw partTooLarge(entry) }
             if total > limits.maxTotalBytes {
-                throw XLSXError(.totalTooLarge, part: entry.name,
-                    english: "The workbook inflates to more than \(Self.bytes(limits.maxTotalBytes)) in all, the limit for one workbook",
-                    chinese: "工作簿解压后总大小超过上限 \(Self.bytes(limits.maxTotalBytes))")
+                throw XLSXError(.totalTooLarge, .workbookTooLarge, ["limit": "\(Self.bytes(limits.maxTotalBytes))"], part: entry.name)
             }
             if inflated > limits.ratioGraceBytes && inflated / compressed > limits.maxCompressionRatio {
                 throw bomb(entry)
@@ -258,15 +236,11 @@ public final class ZipArchive {
     }
 
     private func partTooLarge(_ entry: Entry) -> XLSXError {
-        XLSXError(.partTooLarge, part: entry.name,
-            english: "The part inflates to more than \(Self.bytes(limits.maxPartBytes)), the limit for one part",
-            chinese: "该部件解压后超过单个部件上限 \(Self.bytes(limits.maxPartBytes))")
+        XLSXError(.partTooLarge, .partTooLarge, ["limit": "\(Self.bytes(limits.maxPartBytes))"], part: entry.name)
     }
 
     private func bomb(_ entry: Entry) -> XLSXError {
-        XLSXError(.compressionRatio, part: entry.name,
-            english: "The part would inflate more than \(limits.maxCompressionRatio) times its compressed size; this is a zip bomb, not a workbook",
-            chinese: "该部件的解压比超过 \(limits.maxCompressionRatio) 倍,属于 zip 炸弹而不是正常工作簿")
+        XLSXError(.compressionRatio, .partZipBomb, ["ratio": "\(limits.maxCompressionRatio)"], part: entry.name)
     }
 
     static func bytes(_ n: Int64) -> String {
@@ -280,29 +254,27 @@ public final class ZipArchive {
         // device would read without end. Asked before opening (O_NONBLOCK guards the race).
         var before = stat()
         if stat(path, &before) == 0, (before.st_mode & S_IFMT) != S_IFREG, (before.st_mode & S_IFMT) != S_IFDIR {
-            throw XLSXError(.fileUnreadable, english: "\(path) is not a regular file (\(Self.kind(before.st_mode))), so it is not a workbook",
-                            chinese: "\(path) 不是普通文件(\(Self.kind(before.st_mode, chinese: true))),不是工作簿")
+            throw XLSXError(.fileUnreadable, .fileNotRegular, ["path": "\(path)", "kind": .said(Self.kind(before.st_mode))])
         }
         let fd = open(path, O_RDONLY | O_NONBLOCK)
         guard fd >= 0 else {
             let why = String(cString: strerror(errno))
-            throw XLSXError(.fileUnreadable, english: "Cannot open the file \(path)", chinese: "无法打开文件 \(path)", underlying: why)
+            throw XLSXError(.fileUnreadable, .fileCannotOpen, ["path": "\(path)"], underlying: why)
         }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else {
-            throw XLSXError(.fileUnreadable, english: "Cannot read the file \(path)", chinese: "无法读取文件 \(path)")
+            throw XLSXError(.fileUnreadable, .fileCannotRead, ["path": "\(path)"])
         }
         if (st.st_mode & S_IFMT) == S_IFDIR {
-            throw XLSXError(.fileUnreadable, english: "\(path) is a folder, not a workbook", chinese: "\(path) 是文件夹,不是工作簿")
+            throw XLSXError(.fileUnreadable, .fileIsFolder, ["path": "\(path)"])
         }
         if (st.st_mode & S_IFMT) != S_IFREG {
-            throw XLSXError(.fileUnreadable, english: "\(path) is not a regular file (\(Self.kind(st.st_mode))), so it is not a workbook",
-                            chinese: "\(path) 不是普通文件(\(Self.kind(st.st_mode, chinese: true))),不是工作簿")
+            throw XLSXError(.fileUnreadable, .fileNotRegular, ["path": "\(path)", "kind": .said(Self.kind(st.st_mode))])
         }
         let size = Int64(st.st_size)
         if size == 0 {
-            throw XLSXError(.notAZip, english: "The file is empty (0 bytes); it is not a workbook", chinese: "文件为空(0 字节),不是工作簿")
+            throw XLSXError(.notAZip, .fileEmpty)
         }
         var head = [UInt8](repeating: 0, count: 8)
         let got = head.withUnsafeMutableBytes { readBytes(fd, $0.baseAddress, 8) }
@@ -311,23 +283,19 @@ public final class ZipArchive {
         // An OLE compound file: Office puts a password-protected .xlsx in one, with streams named
         // EncryptionInfo and EncryptedPackage (UTF-16 in the directory); a .xls has a Workbook stream.
         if containsUTF16(fd: fd, size: size, needle: "EncryptedPackage") {
-            throw XLSXError(.encrypted,
-                english: "This workbook is protected with a password (encrypted); open it in Excel or WPS, remove the password to open, save it, and try again",
-                chinese: "该工作簿设置了打开密码(已加密);请在 Excel 或 WPS 中打开并取消打开密码后另存,再重试")
+            throw XLSXError(.encrypted, .fileEncrypted)
         }
-        throw XLSXError(.legacyXLS,
-            english: "This is a legacy Excel 97-2003 workbook (.xls); open it in Excel or WPS and save it as .xlsx, then try again",
-            chinese: "这是旧版 Excel 97-2003 工作簿(.xls);请在 Excel 或 WPS 中另存为 .xlsx 后重试")
+        throw XLSXError(.legacyXLS, .fileLegacyXLS)
     }
 
     /// What a file that is not a regular one is, in words.
-    public static func kind(_ mode: mode_t, chinese: Bool = false) -> String {
+    public static func kind(_ mode: mode_t) -> XLSXMessageKey {
         switch mode & S_IFMT {
-        case S_IFIFO: chinese ? "命名管道" : "a FIFO"
-        case S_IFCHR, S_IFBLK: chinese ? "设备" : "a device"
-        case S_IFSOCK: chinese ? "套接字" : "a socket"
-        case S_IFDIR: chinese ? "文件夹" : "a folder"
-        default: chinese ? "特殊文件" : "a special file"
+        case S_IFIFO: .kindFIFO
+        case S_IFCHR, S_IFBLK: .kindDevice
+        case S_IFSOCK: .kindSocket
+        case S_IFDIR: .kindFolder
+        default: .kindSpecial
         }
     }
 

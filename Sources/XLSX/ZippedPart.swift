@@ -83,8 +83,7 @@ final class ZippedPart: @unchecked Sendable {
         join()
         if let failure {
             unlink(path)
-            throw XLSXError(.fileUnreadable, part: part, english: "Writing the part failed (is the disk full?)",
-                            chinese: "写入该部件失败(磁盘是否已满?)", underlying: failure)
+            throw XLSXError(.fileUnreadable, .partWriteFailed, part: part, underlying: failure)
         }
     }
 

@@ -211,7 +211,7 @@ struct Export: ParsableCommand {
         var options = ValidationOptions(asOf: CalendarDate.today, templates: try Templates.all(extra: nil, speech: speech))
         options.dashboard = !noDashboard
         let validation = options
-        let out = output, name = campaign, lang: Template.Language? = common.lang.map { $0 == .zh ? .zh : .en }
+        let out = output, name = campaign, lang = common.lang
         let result = try blocking(speech) { try await Exporter.export(campaign: name, store: location, to: out, language: lang, validation: validation) }
         let zh = speech.isChinese
         let parts = result.rows.keys.sorted().map { "\($0) \(result.rows[$0]!)" }.joined(separator: zh ? "、" : ", ")

@@ -113,9 +113,7 @@ struct Speech {
     }
 }
 
-enum Language: String, ExpressibleByArgument {
-    case zh, en
-    var isChinese: Bool { self == .zh }
+extension Language: ExpressibleByArgument {
 
     /// Whether the command line asks for Chinese (`--lang zh`), else LANG does: for errors the
     /// argument parser reports before any command runs.

@@ -195,6 +195,17 @@ extension StoreConformanceTests {
     }
 }
 
+@Suite("The store's messages")
+struct StoreMessageTests {
+    @Test func catalogsHaveEveryKeyInBothLanguages() { MessageCatalogs.check(StoreMessageKey.self) }
+
+    @Test func anErrorSaysItsMessageInEitherLanguage() {
+        let e = StoreError(.postgresPort, ["location": "postgres://h:99999/db", "port": "99999"])
+        #expect(e.english == "postgres://h:99999/db names the port 99999, which is not a port (1–65535)")
+        #expect(e.chinese == "postgres://h:99999/db 中的端口 99999 无效(应为 1–65535)")
+    }
+}
+
 @Suite("The store's tables")
 struct StoreSchemaTests {
     @Test("every table names a sheet of rows of a shipped template, each such sheet has one, and no two share a name")

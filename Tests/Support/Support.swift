@@ -25,7 +25,7 @@ public enum Stores {
             // server that stops answering, not for a test that waits for a thread.
             PostgresStore.statementSeconds = 600
             guard let url = postgresURL else {
-                throw StoreError("TRACKSHEET_TEST_POSTGRES is not set: run `make test`, which starts PostgreSQL (.ci/postgres.sh)", "")
+                throw SetupError("TRACKSHEET_TEST_POSTGRES is not set: run `make test`, which starts PostgreSQL (.ci/postgres.sh)")
             }
             return .postgres(url: url)
         }
@@ -60,7 +60,7 @@ public enum Python {
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
-            throw StoreError("python failed: \(String(decoding: errData, as: UTF8.self))", "")
+            throw SetupError("python failed: \(String(decoding: errData, as: UTF8.self))")
         }
         return String(decoding: data, as: UTF8.self)
     }
@@ -84,3 +84,9 @@ public func changeLog(_ location: StoreLocation, _ campaign: String) async throw
 
 public func uniqueCampaign() -> String { "test-\(UUID().uuidString.prefix(10))" }
 
+
+/// What keeps a test from running (no PostgreSQL, python failing): said as it is, in English.
+public struct SetupError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

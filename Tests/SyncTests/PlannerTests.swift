@@ -2,6 +2,7 @@ import Testing
 @testable import Store
 @testable import Sync
 @testable import Templates
+import TestSupport
 
 /// The three-way merge as a table: the workbook's rows, the store's, what the last sync saw (the
 /// base) and `--prefer`, against the changes and conflicts `SyncPlanner.plan` returns. No database,
@@ -183,5 +184,18 @@ import Testing
         let plan = SyncPlanner.plan(sheets: [sheet], binding: binding, snapshot: snapshot, prefer: nil)
         #expect(plan.manifestChanged && !plan.changesStore && plan.workbook[sheet.name]?.isEmpty == true)
         #expect(plan.manifest.first { $0.id == "a" }?.version == 2)
+    }
+}
+
+@Suite("A sync's messages")
+struct SyncMessageTests {
+    @Test func catalogsHaveEveryKeyInBothLanguages() { MessageCatalogs.check(SyncMessageKey.self) }
+
+    @Test func listsAreJoinedAsEachLanguageWritesThem() {
+        let none = SyncMessage(.noCampaign, ["location": "sqlite:a.db", "campaign": "618", "campaigns": .said(.noCampaignNone)])
+        #expect(none.english == "the store sqlite:a.db has no campaign \"618\" (campaigns: none)")
+        #expect(none.chinese == "存储库 sqlite:a.db 中没有活动“618”(现有活动:无)")
+        let two = SyncMessage(.noCampaign, ["location": "sqlite:a.db", "campaign": "618", "campaigns": .list(["双11", "年货节"])])
+        #expect(two.english.hasSuffix("(campaigns: 双11, 年货节)") && two.chinese.hasSuffix("(现有活动:双11、年货节)"))
     }
 }
