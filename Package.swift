@@ -108,7 +108,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RulesTests",
-            dependencies: ["Rules", "Templates", "XLSX"],
+            dependencies: ["Rules", "Templates", "XLSX", "TestSupport"],
             // Run by path: the script that builds a workbook with openpyxl.
             exclude: ["Fixtures"]
         ),
@@ -128,7 +128,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TemplatesTests",
-            dependencies: ["Templates", "XLSX"],
+            dependencies: ["Templates", "XLSX", "TestSupport"],
             // Read by path (#filePath), not as resources: the workbooks and the script that made them.
             exclude: ["Fixtures"]
         ),

@@ -70,12 +70,11 @@ public final class Recalculator {
         // Nothing is written (not even `out`) for a workbook that is not a campaign tracker, or
         // whose template is not clear.
         guard r.book.template != nil else {
-            throw TemplateError("\(path): no sheet matches a tracksheet template; nothing was changed",
-                                "\(path):没有工作表与任何模板相符,未做任何修改", workbookIsChinese: r.book.isChinese)
+            throw TemplateError(RulesMessage(.recalcNoTemplate, ["path": "\(path)"]), workbookIsChinese: r.book.isChinese)
         }
         if let a = r.book.ambiguity {
-            throw TemplateError("\(path): the sheet \(a.sheet) fits the templates \(a.chosen) and \(a.other) about equally; run recalc with --template to say which it is; nothing was changed",
-                                "\(path):工作表“\(a.sheet)”与模板 \(a.chosen) 和 \(a.other) 的吻合程度相当;请用 --template 指定模板后再重算;未做任何修改", workbookIsChinese: r.book.isChinese)
+            throw TemplateError(RulesMessage(.recalcAmbiguous, ["path": "\(path)", "sheet": "\(a.sheet)", "chosen": "\(a.chosen)", "other": "\(a.other)"]),
+                                workbookIsChinese: r.book.isChinese)
         }
         try r.run()
         try r.editor.save(to: out)

@@ -37,7 +37,7 @@ public enum CampaignWorkbook {
     /// Writes the workbook to `path` (atomically; an existing file is replaced, so callers check first).
     public static func generate(_ template: Template, _ o: Options, to path: String) throws {
         guard o.start <= o.end else {
-            throw TemplateError("the campaign ends (\(o.end)) before it starts (\(o.start))", "推广周期的结束日期 \(o.end) 早于开始日期 \(o.start)")
+            throw TemplateError(.periodBackwards, ["end": "\(o.end)", "start": "\(o.start)"])
         }
         let lang = o.language
         let book = try WorkbookWriter(path: path)

@@ -158,14 +158,12 @@ public struct Template: Codable, Sendable {
     /// A shipped template by id.
     public static func builtin(_ id: String) throws -> Template {
         guard builtinIDs.contains(id) else {
-            throw TemplateError("no template named \"\(id)\"; the shipped ones are \(builtinIDs.joined(separator: ", "))",
-                                "没有名为“\(id)”的模板;可用的模板:\(builtinIDs.joined(separator: "、"))")
+            throw TemplateError(.noSuchTemplate, ["id": "\(id)", "ids": .list(builtinIDs)])
         }
         let folder = try TemplateFolder.shipped()
         let url = folder.appendingPathComponent(id + ".json")
         guard FileManager.default.isReadableFile(atPath: url.path) else {
-            throw TemplateError("tracksheet's template \(id).json is missing from \(folder.path); reinstall tracksheet",
-                                "tracksheet 的模板 \(id).json 不在 \(folder.path) 中;请重新安装 tracksheet")
+            throw TemplateError(.shippedTemplateMissing, ["id": "\(id)", "folder": "\(folder.path)"])
         }
         return try load(url)
     }
@@ -177,18 +175,17 @@ public struct Template: Codable, Sendable {
     public static func load(_ url: URL) throws -> Template {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw TemplateError("cannot read the template file \(url.path)", "无法读取模板文件 \(url.path)")
+            throw TemplateError(.templateUnreadable, ["path": "\(url.path)"])
         }
         do { return try JSONDecoder().decode(Template.self, from: data) } catch {
-            throw TemplateError("the template file \(url.path) is not valid: \(explain(error, chinese: false))",
-                                "模板文件 \(url.path) 格式不正确:\(explain(error, chinese: true))")
+            throw TemplateError(.templateInvalid, ["path": "\(url.path)", "why": .message(explain(error))])
         }
     }
 
     /// Where a template file is wrong and how, as its author can fix it:
     /// `sheets[0].columns[8].type: "moneyy" is not a column type (text, date, …)`.
-    static func explain(_ error: any Error, chinese zh: Bool) -> String {
-        guard let e = error as? DecodingError else { return "\(error)" }
+    static func explain(_ error: any Error) -> TemplateMessage {
+        guard let e = error as? DecodingError else { return TemplateMessage(.decodingDetail, ["detail": "\(error)"]) }
         func path(_ c: DecodingError.Context) -> String {
             c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
         }
@@ -196,30 +193,38 @@ public struct Template: Codable, Sendable {
         case .dataCorrupted(let c) where c.codingPath.last?.stringValue == "type":
             let value = c.debugDescription.components(separatedBy: "value ").last ?? ""
             let types = ColumnType.allCases.map(\.rawValue).joined(separator: ", ")
-            return zh ? "\(path(c)):“\(value)”不是列类型(可用:\(types))" : "\(path(c)): \"\(value)\" is not a column type (\(types))"
+            return TemplateMessage(.notAColumnType, ["at": "\(path(c))", "value": "\(value)", "types": "\(types)"])
         case .dataCorrupted(let c):
-            return c.codingPath.isEmpty ? (zh ? "不是有效的 JSON" : "not valid JSON") : "\(path(c)): \(c.debugDescription)"
+            return c.codingPath.isEmpty ? TemplateMessage(.notJSON) : TemplateMessage(.decodingDetail, ["detail": "\(path(c)): \(c.debugDescription)"])
         case .keyNotFound(let key, let c):
             let at = path(c)
-            return zh ? "\(at.isEmpty ? "" : at + " ")缺少“\(key.stringValue)”" : "\(at.isEmpty ? "" : at + " ")lacks \"\(key.stringValue)\""
+            return TemplateMessage(.lacksKey, ["at": "\(at.isEmpty ? "" : at + " ")", "key": "\(key.stringValue)"])
         case .typeMismatch(_, let c), .valueNotFound(_, let c):
-            return "\(path(c)): \(c.debugDescription)"
+            return TemplateMessage(.decodingDetail, ["detail": "\(path(c)): \(c.debugDescription)"])
         @unknown default:
-            return "\(error)"
+            return TemplateMessage(.decodingDetail, ["detail": "\(error)"])
         }
     }
 }
 
-/// A template that cannot be found or read, in English and Chinese.
+/// A template that cannot be found or read, or a workbook that cannot be made or read against
+/// one: a message of the templates' catalogs (or of the layer above that throws it).
 public struct TemplateError: Error, CustomStringConvertible, Sendable {
-    public let english: String
-    public let chinese: String
+    public let said: any Said
     /// Whether the workbook the error is about has Chinese headers; nil when it was not read.
     /// The message is said in the workbook's language, as every command's answer is.
     public var workbookIsChinese: Bool?
-    public init(_ english: String, _ chinese: String, workbookIsChinese: Bool? = nil) {
-        self.english = english; self.chinese = chinese; self.workbookIsChinese = workbookIsChinese
+
+    public init(_ said: any Said, workbookIsChinese: Bool? = nil) {
+        self.said = said; self.workbookIsChinese = workbookIsChinese
     }
+
+    init(_ key: TemplateMessageKey, _ values: [String: TemplateMessage.Value] = [:]) {
+        self.init(TemplateMessage(key, values))
+    }
+
+    public var english: String { said.text(.en) }
+    public var chinese: String { said.text(.zh) }
     public var description: String { english }
 }
 
@@ -236,8 +241,7 @@ public enum TemplateFolder {
         let places = candidates()
         if let found = places.first(where: holdsTemplates) { return found }
         let looked = places.map(\.path).joined(separator: ", ")
-        throw TemplateError("cannot find the template files tracksheet needs (looked in \(looked)); reinstall it or set \(environmentKey) to the templates folder",
-                            "找不到 tracksheet 的模板文件(查找过:\(looked));请重新安装,或把 \(environmentKey) 设为模板文件夹")
+        throw TemplateError(.templateFolderMissing, ["looked": "\(looked)", "variable": "\(environmentKey)"])
     }
 
     /// The folders looked in, in order. A folder named by the environment is the only one looked

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Templates
 @testable import Rules
 @testable import XLSX
@@ -299,4 +300,9 @@ struct RowPatternTests {
         #expect(compared >= 10, "\(compared) workbooks recalculated")
         #expect(taken > 60, "\(taken) rows taken unparsed")
     }
+}
+
+@Suite("The rules' messages")
+struct RulesMessageTests {
+    @Test func catalogsHaveEveryKeyInBothLanguages() { MessageCatalogs.check(RulesMessageKey.self) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Templates
 import XLSX
 
@@ -157,5 +158,23 @@ import XLSX
         let m = try HeaderMatcher.detect(in: book, templates: Template.builtinIDs.map { try Template.builtin($0) })
         #expect(m.map(\.templateSheet) == ["overview", "platformTasks", "daily", "monitoring", "review"])
         #expect(Set(m.map(\.templateID)) == ["multi-platform-promo"])
+    }
+}
+
+@Suite("The templates' messages")
+struct TemplateMessageTests {
+    @Test func catalogsHaveEveryKeyInBothLanguages() { MessageCatalogs.check(TemplateMessageKey.self) }
+
+    @Test func aBrokenTemplateFileIsExplainedInEitherLanguage() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Data(#"{"id": "x"}"#.utf8).write(to: url)
+        do {
+            _ = try Template.load(url)
+            Issue.record("a template without its keys was read")
+        } catch let e as TemplateError {
+            #expect(e.english == "the template file \(url.path) is not valid: lacks \"version\"")
+            #expect(e.chinese == "模板文件 \(url.path) 格式不正确:缺少“version”")
+        }
     }
 }
