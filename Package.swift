@@ -102,7 +102,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TracksheetCLITests",
-            dependencies: ["XLSX"],
+            // The binary is run as users run it; the target is imported only for its message catalogs.
+            dependencies: ["XLSX", "tracksheet", "TestSupport"],
             // Crafted hostile workbooks and the script that made them, read by path.
             exclude: ["Fixtures"]
         ),

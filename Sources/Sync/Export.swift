@@ -23,8 +23,8 @@ public enum Exporter {
         let snap = try await store.read(campaign: name, history: [:])
         guard let campaign = snap.campaign else {
             let names = try await store.campaigns().map(\.name)
-            let list = names.isEmpty ? "none" : names.joined(separator: ", ")
-            throw StoreError(SyncMessage(.noCampaign, ["location": "\(store.location)", "campaign": "\(name)", "campaigns": names.isEmpty ? .said(.noCampaignNone) : .list(names)]))
+            throw StoreError(SyncMessage(.noCampaign, ["location": "\(store.location)", "campaign": "\(name)",
+                                                       "campaigns": names.isEmpty ? .said(.noCampaignNone) : .list(names)]))
         }
         let template = try Template.builtin(campaign.template)
         let start = campaign.start ?? CalendarDate.today, end = campaign.end ?? start

@@ -259,7 +259,6 @@ public enum SyncRunner {
     /// Rows whose ids a sort left behind would write one task's values onto another: refused whole.
     static func refuseDisplaced(_ plan: SyncPlan, path: String) throws {
         guard let d = plan.displaced.first else { return }
-        let rows = d.rows.prefix(8).map(String.init).joined(separator: ", ")
         throw StoreError(SyncMessage(.rowsSortedWithoutIDs, ["path": "\(path)", "sheet": "\(d.sheet)", "rows": .list(d.rows.prefix(8).map(String.init))]))
     }
 

@@ -30,6 +30,9 @@ public struct Message<Key: MessageKey>: Said, Equatable {
         case said(Key)
         case message(any Said)
         case list([String])
+        /// Data that has a form of its own in each language: a date (2025-06-09, 2025年6月9日),
+        /// a template column's name.
+        case each(en: String, zh: String)
         public init(stringLiteral value: String) { self = .text(value) }
 
         public static func == (a: Value, b: Value) -> Bool {
@@ -38,6 +41,7 @@ public struct Message<Key: MessageKey>: Said, Equatable {
             case (.said(let x), .said(let y)): x == y
             case (.message(let x), .message(let y)): x.text(.en) == y.text(.en) && x.text(.zh) == y.text(.zh)
             case (.list(let x), .list(let y)): x == y
+            case (.each(let x, let xz), .each(let y, let yz)): x == y && xz == yz
             default: false
             }
         }
@@ -81,6 +85,7 @@ public struct Message<Key: MessageKey>: Said, Equatable {
             case .said(let k): out += fill(template(k, language), values, language)
             case .message(let m): out += m.text(language)
             case .list(let items): out += items.joined(separator: language == .zh ? "、" : ", ")
+            case .each(let en, let zh): out += language == .zh ? zh : en
             }
             rest = after[after.index(after: close)...]
         }

@@ -38,17 +38,16 @@ struct New: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        if CalendarDate(start) == nil { throw usage("--start \(start) is not a date such as 2025-05-01", "--start \(start) 不是日期(例如 2025-05-01)") }
-        if CalendarDate(end) == nil { throw usage("--end \(end) is not a date such as 2025-06-20", "--end \(end) 不是日期(例如 2025-06-20)") }
-        if let launch, CalendarDate(launch) == nil { throw usage("--launch \(launch) is not a date such as 2025-05-10", "--launch \(launch) 不是日期(例如 2025-05-10)") }
-        if !out.lowercased().hasSuffix(".xlsx") { throw usage("\(out): the workbook must end in .xlsx", "\(out):工作簿文件名须以 .xlsx 结尾") }
+        if CalendarDate(start) == nil { throw usage(.dateOption, ["option": "--start", "value": "\(start)", "example": "2025-05-01"]) }
+        if CalendarDate(end) == nil { throw usage(.dateOption, ["option": "--end", "value": "\(end)", "example": "2025-06-20"]) }
+        if let launch, CalendarDate(launch) == nil { throw usage(.dateOption, ["option": "--launch", "value": "\(launch)", "example": "2025-05-10"]) }
+        if !out.lowercased().hasSuffix(".xlsx") { throw usage(.workbookSuffix, ["out": "\(out)"]) }
     }
 
     func run() throws {
         let speech = common.speech
-        let zh = speech.isChinese
         if FileManager.default.fileExists(atPath: out) && !force {
-            Output.fail(zh ? "\(out) 已存在;如需覆盖请加 --force" : "\(out) already exists; add --force to replace it")
+            Output.fail(speech.say(.outputExists, ["out": "\(out)"]))
         }
         do {
             let spec = try templateFile.map { try Template.load(URL(fileURLWithPath: $0)) } ?? Template.builtin(template)
@@ -61,11 +60,11 @@ struct New: ParsableCommand {
                 _ = try Recalculator.addDashboards(path: out, options: ValidationOptions(asOf: CalendarDate.today, templates: [spec]))
             }
             let windows = CampaignWorkbook.phaseWindows(spec, start: options.start, end: options.end, language: options.language)
-            print(zh ? "已生成 \(out)(模板 \(spec.id) 第 \(spec.version) 版,活动 \(campaign),\(options.start)–\(options.end))"
-                     : "Wrote \(out) (template \(spec.id) v\(spec.version), campaign \(campaign), \(options.start) to \(options.end))")
+            print(speech.say(.newWrote, ["out": "\(out)", "template": "\(spec.id)", "version": "\(spec.version)", "campaign": "\(campaign)",
+                                         "start": "\(options.start)", "end": "\(options.end)"]))
             for w in windows { print("  \(w.name): \(w.start) – \(w.end)") }
         } catch let e as TemplateError {
-            Output.fail(speech.say(e.english, e.chinese, workbook: e.workbookIsChinese))
+            Output.fail(speech.say(e.said, workbook: e.workbookIsChinese))
         }
     }
 }

@@ -40,39 +40,39 @@ struct Recalc: ParsableCommand {
     enum RoiDefinition: String, ExpressibleByArgument { case ratio, net }
 
     func validate() throws {
-        if output == nil && !inPlace { throw usage("say where to write: -o OUT.xlsx, or --in-place", "请指定写到哪里:-o 输出.xlsx,或 --in-place") }
-        if output != nil && inPlace { throw usage("-o and --in-place cannot be used together", "-o 与 --in-place 不能同时使用") }
+        if output == nil && !inPlace { throw usage(.recalcWhere) }
+        if output != nil && inPlace { throw usage(.recalcBoth) }
     }
 
     func run() throws {
         let speech = common.speech
         guard FileManager.default.fileExists(atPath: file) else {
-            Output.fail(speech.isChinese ? "找不到文件 \(file)" : "\(file): no such file")
+            Output.fail(speech.say(.noSuchFile, ["file": "\(file)"]))
         }
         var options = try campaign.options(roi: roi?.rawValue, speech: speech)
         options.replaceOwnFormulas = force
         options.dashboard = !noDashboard
         let out = output ?? file
         if let output, Output.sameFile(output, file) {
-            Output.fail(speech.isChinese ? "-o \(output) 就是输入文件;要改写它请用 --in-place" : "-o \(output) is the input file; to rewrite it use --in-place")
+            Output.fail(speech.say(.outputIsInput, ["output": "\(output)"]))
         }
         let result: RecalcResult
         do {
             result = try Recalculator.recalc(path: file, to: out, options: options)
         } catch let e as TemplateError {
-            Output.fail(speech.say(e.english, e.chinese, workbook: e.workbookIsChinese))
+            Output.fail(speech.say(e.said, workbook: e.workbookIsChinese))
         }
         let zh = common.chinese(workbook: result.isChinese)
         guard result.template != nil else {
-            Output.fail(zh ? "\(file):没有工作表与任何模板相符,未做任何修改" : "\(file): no sheet matches a tracksheet template; nothing was changed")
+            Output.fail(words(RulesMessage(.recalcNoTemplate, ["path": "\(file)"]), chinese: zh))
         }
-        for n in result.notices { print(zh ? "注意:\(n.chinese)" : "Note: \(n.english)") }
-        let asOf = campaign.asOfNote(chinese: zh)
+        for n in result.notices { print(words(.note, ["text": .each(en: n.english, zh: n.chinese)], chinese: zh)) }
+        let asOf = campaign.asOfNote
         if result.changed.isEmpty {
-            print(zh ? "\(out):派生列已是最新,未做修改(\(asOf))" : "\(out): the derived cells were already up to date; nothing changed (\(asOf))")
+            print(words(.recalcUpToDate, ["out": "\(out)", "asOf": .message(asOf)], chinese: zh))
         } else {
-            let parts = result.changed.keys.sorted().map { "\($0) \(result.changed[$0]!)" }.joined(separator: zh ? "、" : ", ")
-            print(zh ? "已重算 \(result.changedTotal) 个单元格(\(parts)),写入 \(out)(\(asOf))" : "Recalculated \(result.changedTotal) cells (\(parts)); wrote \(out) (\(asOf))")
+            let sheets = result.changed.keys.sorted().map { "\($0) \(result.changed[$0]!)" }
+            print(words(.recalcWrote, ["count": "\(result.changedTotal)", "sheets": .list(sheets), "out": "\(out)", "asOf": .message(asOf)], chinese: zh))
         }
     }
 }

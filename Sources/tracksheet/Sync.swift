@@ -58,7 +58,7 @@ struct SyncCommand: ParsableCommand {
     func run() throws {
         let speech = common.speech
         guard FileManager.default.fileExists(atPath: file) else {
-            Output.fail(speech.isChinese ? "找不到文件 \(file)" : "\(file): no such file")
+            Output.fail(speech.say(.noSuchFile, ["file": "\(file)"]))
         }
         var options = SyncOptions(store: StoreLocation.resolve(store, workbook: file), campaign: campaign, dryRun: dryRun,
                                   prefer: prefer.flatMap { Prefer(rawValue: $0.rawValue) }, validation: try campaignArguments.options(roi: roi?.rawValue, speech: speech))
@@ -84,56 +84,52 @@ struct SyncCommand: ParsableCommand {
 
     func printText(_ r: SyncResult, chinese zh: Bool) {
         let path = Output.safe(r.path, max: 1_000), campaign = Output.safe(r.campaign, max: 100)
-        let asOf = campaignArguments.asOfNote(chinese: zh)
-        print(zh ? "\(path) ⇄ \(r.store)(活动“\(campaign)”,\(asOf))\(r.dryRun ? ":预演,不做任何修改" : "")"
-                 : "\(path) ⇄ \(r.store) (campaign \"\(campaign)\", \(asOf))\(r.dryRun ? ": dry run, nothing is changed" : "")")
-        if r.storeAbsent {
-            print(zh ? "  存储库尚不存在:以下按空存储库计算;第一次正式同步时才会创建它。" : "  The store does not exist yet: planned against an empty store; the first sync creates it.")
-        }
-        if r.createdStore { print(zh ? "  已新建存储库 \(r.store)。" : "  Created the store \(r.store).") }
+        func say(_ key: CommandMessageKey, _ values: [String: Line.Value] = [:]) -> String { words(key, values, chinese: zh) }
+        print(say(.syncHeading, ["path": "\(path)", "store": "\(r.store)", "campaign": "\(campaign)", "asOf": .message(campaignArguments.asOfNote),
+                                 "dryRun": r.dryRun ? .said(.syncDryRun) : ""]))
+        if r.storeAbsent { print(say(.syncStoreAbsent)) }
+        if r.createdStore { print(say(.syncStoreCreated, ["store": "\(r.store)"])) }
         for s in r.plan.summaries {
             var parts: [String] = []
             if s.storeInserts + s.storeUpdates + s.storeDeletes > 0 {
-                parts.append(zh ? "存储库 新增 \(s.storeInserts) 行、更新 \(s.storeUpdates) 行(\(s.storeCells) 格)、删除 \(s.storeDeletes) 行"
-                                : "store +\(s.storeInserts) rows, \(s.storeUpdates) updated (\(s.storeCells) cells), −\(s.storeDeletes)")
+                parts.append(say(.syncStoreChanges, ["inserts": "\(s.storeInserts)", "updates": "\(s.storeUpdates)", "cells": "\(s.storeCells)",
+                                                     "deletes": "\(s.storeDeletes)"]))
             }
             if s.workbookInserts + s.workbookUpdates + s.workbookDeletes > 0 {
-                parts.append(zh ? "工作簿 新增 \(s.workbookInserts) 行、更新 \(s.workbookUpdates) 行(\(s.workbookCells) 格)、清除 \(s.workbookDeletes) 行"
-                                : "workbook +\(s.workbookInserts) rows, \(s.workbookUpdates) updated (\(s.workbookCells) cells), −\(s.workbookDeletes)")
+                parts.append(say(.syncWorkbookChanges, ["inserts": "\(s.workbookInserts)", "updates": "\(s.workbookUpdates)",
+                                                        "cells": "\(s.workbookCells)", "deletes": "\(s.workbookDeletes)"]))
             }
-            if s.moved > 0 { parts.append(zh ? "\(s.moved) 行调整了顺序" : "\(s.moved) rows reordered") }
-            if s.conflicts > 0 { parts.append(zh ? "\(s.conflicts) 处冲突" : "\(s.conflicts) conflict(s)") }
-            print("  \(Output.safe(s.sheet, max: 100)): \(parts.isEmpty ? (zh ? "无变化" : "no change") : parts.joined(separator: zh ? ";" : "; "))")
+            if s.moved > 0 { parts.append(say(.syncMoved, ["count": "\(s.moved)"])) }
+            if s.conflicts > 0 { parts.append(say(.syncConflictCount, ["count": "\(s.conflicts)"])) }
+            print("  \(Output.safe(s.sheet, max: 100)): \(parts.isEmpty ? say(.syncNoChange) : parts.joined(separator: say(.syncPartsSeparator)))")
         }
         let errors = r.diagnostics.filter { $0.severity == .error }
         if !errors.isEmpty {
-            print(zh ? "未同步的单元格(校验错误,修正后再同步):" : "Not synced (these cells fail validation; fix them and sync again):")
+            print(say(.syncInvalidCells))
             for d in errors {
                 print("  \(Output.safe(d.location, max: 120))\(d.header.map { "  " + Output.safe($0, max: 60) } ?? "")  \(Output.safe(d.message(chinese: zh), max: 1_000))  [\(d.rule)]")
             }
         }
         if !r.tooLong.isEmpty {
-            let cells = r.tooLong.prefix(8).map { Output.safe($0, max: 120) }.joined(separator: zh ? "、" : ", ") + (r.tooLong.count > 8 ? " …" : "")
-            print(zh ? "存储库中的值超过单元格上限(32,767 个字符),以下单元格未写入:\(cells)"
-                     : "Store values longer than a cell holds (32,767 characters) were not written to: \(cells)")
+            let cells = r.tooLong.prefix(8).map { Output.safe($0, max: 120) }
+            print(say(.syncTooLong, ["cells": .list(cells), "more": r.tooLong.count > 8 ? " …" : ""]))
         }
         if !r.plan.conflicts.isEmpty {
-            print(zh ? "冲突:" : "Conflicts:")
+            print(say(.syncConflicts))
             for c in r.plan.conflicts {
-                let how = c.resolvedBy.map { zh ? "(按 --prefer \($0.rawValue) 处理)" : " (settled by --prefer \($0.rawValue))" } ?? ""
+                let how = c.resolvedBy.map { say(.syncSettledBy, ["side": "\($0.rawValue)"]) } ?? ""
                 print("  \(Output.safe(c.location, max: 120))\(c.header.map { "  " + Output.safe($0, max: 60) } ?? "")  \(Output.safe(c.message(chinese: zh), max: 1_000))\(how)")
             }
         }
         if !r.plan.unresolved.isEmpty {
-            print(zh ? "有 \(r.plan.unresolved.count) 处冲突未解决:两边均未修改。请修改其中一边,或使用 --prefer workbook|store 后重新同步。"
-                     : "\(r.plan.unresolved.count) conflict(s) left: nothing was changed on either side. Edit one side, or sync again with --prefer workbook|store.")
+            print(say(.syncUnresolved, ["count": "\(r.plan.unresolved.count)"]))
         } else if r.dryRun {
-            print(zh ? "预演结束:未修改工作簿和存储库。" : "Dry run: neither the workbook nor the store was changed.")
+            print(say(.syncDryRunDone))
         } else if !r.wroteStore && !r.wroteWorkbook {
-            print(zh ? "工作簿与存储库一致,无需同步。" : "The workbook and the store agree; nothing to sync.")
+            print(say(.syncAgree))
         } else {
-            print(zh ? "已同步:\(r.wroteStore ? "存储库已更新" : "存储库无变化");\(r.wroteWorkbook ? "工作簿已写入(派生列已重算)" : "工作簿无变化")。"
-                     : "Synced: \(r.wroteStore ? "store updated" : "store unchanged"); \(r.wroteWorkbook ? "workbook written (derived columns recalculated)" : "workbook unchanged").")
+            print(say(.syncDone, ["store": .said(r.wroteStore ? .syncStoreUpdated : .syncStoreUnchanged),
+                                  "workbook": .said(r.wroteWorkbook ? .syncWorkbookWritten : .syncWorkbookUnchanged)]))
         }
     }
 
@@ -200,23 +196,20 @@ struct Export: ParsableCommand {
     func run() throws {
         let speech = common.speech
         if FileManager.default.fileExists(atPath: output) && !force {
-            Output.fail(speech.isChinese ? "\(output) 已存在;使用 --force 覆盖" : "\(output) exists; use --force to replace it")
+            Output.fail(speech.say(.exportOutputExists, ["out": "\(output)"]))
         }
         let location = StoreLocation.resolve(store, workbook: output)
         // Only sync creates a store: a mistyped path is said as such, not made into an empty store.
         if case .sqlite(let path) = location, !path.isEmpty, !FileManager.default.fileExists(atPath: path) {
-            Output.fail(speech.isChinese ? "没有存储库 \(path)(只有 sync 会创建存储库;请检查 --store)"
-                                                   : "there is no store at \(path) (only sync creates one; check --store)")
+            Output.fail(speech.say(.noStoreThere, ["path": "\(path)"]))
         }
         var options = ValidationOptions(asOf: CalendarDate.today, templates: try Templates.all(extra: nil, speech: speech))
         options.dashboard = !noDashboard
         let validation = options
         let out = output, name = campaign, lang = common.lang
         let result = try blocking(speech) { try await Exporter.export(campaign: name, store: location, to: out, language: lang, validation: validation) }
-        let zh = speech.isChinese
-        let parts = result.rows.keys.sorted().map { "\($0) \(result.rows[$0]!)" }.joined(separator: zh ? "、" : ", ")
-        print(zh ? "已从 \(location.redacted) 导出活动“\(result.campaign.name)”到 \(out)(\(parts) 行)"
-                 : "Exported campaign \"\(result.campaign.name)\" from \(location.redacted) to \(out) (\(parts) rows)")
+        let rows = result.rows.keys.sorted().map { "\($0) \(result.rows[$0]!)" }
+        print(speech.say(.exported, ["campaign": "\(result.campaign.name)", "store": "\(location.redacted)", "out": "\(out)", "rows": .list(rows)]))
     }
 }
 
@@ -229,9 +222,9 @@ func blocking<T: Sendable>(_ speech: Speech, _ body: @escaping @Sendable () asyn
     }
     done.wait()
     do { return try box.result!.get() } catch let e as StoreError {
-        Output.fail(speech.say(e.english, e.chinese, workbook: e.workbookIsChinese))
+        Output.fail(speech.say(e.said, workbook: e.workbookIsChinese))
     } catch let e as TemplateError {
-        Output.fail(speech.say(e.english, e.chinese, workbook: e.workbookIsChinese))
+        Output.fail(speech.say(e.said, workbook: e.workbookIsChinese))
     } catch let e as XLSXError {
         throw e
     } catch let e as ValidationError {
@@ -239,7 +232,7 @@ func blocking<T: Sendable>(_ speech: Speech, _ body: @escaping @Sendable () asyn
     } catch {
         // A database's own error (a corrupt page, a lock held too long, a read-only file): one line, ours.
         let why = "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
-        Output.fail(speech.isChinese ? "存储库出错:\(why)" : "the store failed: \(why)")
+        Output.fail(speech.say(.storeFailed, ["why": "\(why)"]))
     }
 }
 

@@ -40,8 +40,8 @@ struct Tracksheet: ParsableCommand {
 }
 
 /// A bad option value, in the language the command line asks for.
-func usage(_ english: String, _ chinese: String) -> ValidationError {
-    ValidationError(Language.argumentsAskChinese ? chinese : english)
+func usage(_ key: CommandMessageKey, _ values: [String: Line.Value] = [:]) -> ValidationError {
+    ValidationError(Line(key, values).text(Language(chinese: Language.argumentsAskChinese)))
 }
 
 /// The argument parser's own errors (a missing argument, an unknown option), said in Chinese
@@ -108,8 +108,14 @@ struct Speech {
     /// `workbook`: whether the workbook's headers are Chinese; nil when not known.
     func chinese(workbook: Bool?) -> Bool { chosen.map(\.isChinese) ?? workbook ?? environment.isChinese }
 
-    func say(_ english: String, _ chinese: String, workbook: Bool? = nil) -> String {
-        self.chinese(workbook: workbook) ? chinese : english
+    /// A layer's message (an error's), in the workbook's language unless --lang says otherwise.
+    func say(_ said: any Said, workbook: Bool? = nil) -> String {
+        said.text(Language(chinese: chinese(workbook: workbook)))
+    }
+
+    /// A line of the command's own.
+    func say(_ key: CommandMessageKey, _ values: [String: Line.Value] = [:], workbook: Bool? = nil) -> String {
+        say(Line(key, values), workbook: workbook)
     }
 }
 

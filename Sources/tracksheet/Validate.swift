@@ -38,7 +38,7 @@ struct Validate: ParsableCommand {
         if annotate != nil && paths.count > 1 {
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: annotate!, isDirectory: &isDir), !isDir.boolValue {
-                Output.fail(speech.isChinese ? "检查多个文件时 --annotate 须是文件夹" : "with several files, --annotate must name a folder")
+                Output.fail(speech.say(.annotateNeedsFolder))
             }
             try? FileManager.default.createDirectory(atPath: annotate!, withIntermediateDirectories: true)
         }
@@ -49,24 +49,23 @@ struct Validate: ParsableCommand {
             do {
                 let report = try Validator.validate(path: path, options: options)
                 guard report.template != nil else {
-                    failures.append((path, speech.isChinese ? "没有工作表与任何模板(主跟踪表、效果分析表、流程跟踪表……)相符"
-                                                                      : "no sheet matches a tracksheet template (a master plan, an effect analysis, a process card …)"))
+                    failures.append((path, speech.say(.validateNoTemplate)))
                     continue
                 }
                 reports.append(report)
                 if let annotate {
                     let zh = common.chinese(workbook: report.isChinese)
                     let out = paths.count > 1 ? (annotate as NSString).appendingPathComponent(
-                        ((path as NSString).lastPathComponent as NSString).deletingPathExtension + (zh ? "-校验.xlsx" : "-checked.xlsx")) : annotate
+                        ((path as NSString).lastPathComponent as NSString).deletingPathExtension + words(.annotatedSuffix, chinese: zh)) : annotate
                     if Output.sameFile(out, path) {
-                        Output.fail(zh ? "--annotate \(out) 就是被检查的文件;请另选输出文件" : "--annotate \(out) is the file being checked; name another file for the annotated copy")
+                        Output.fail(words(.annotateIsInput, ["out": "\(out)"], chinese: zh))
                     }
                     try Annotator.annotate(report, source: path, to: out, chinese: zh)
                 }
             } catch let e as XLSXError {
                 failures.append((path, e.message(chinese: speech.isChinese)))
             } catch let e as TemplateError {
-                failures.append((path, speech.say(e.english, e.chinese, workbook: e.workbookIsChinese)))
+                failures.append((path, speech.say(e.said, workbook: e.workbookIsChinese)))
             }
         }
         progress.finish()
@@ -120,12 +119,14 @@ struct Validate: ParsableCommand {
         for r in reports {
             let zh = chinese(r)
             let infos = r.diagnostics.count - r.errors - r.warnings
-            let summary = zh ? "\(r.errors) 个错误,\(r.warnings) 个警告,\(infos) 个提示" : "\(r.errors) error(s), \(r.warnings) warning(s), \(infos) note(s)"
-            print("\(paint(Output.safe(r.path, max: 1_000), "1")) (\(r.template ?? "?")): \(summary)\(zh ? "," : ", ")\(campaign.asOfNote(chinese: zh))")
+            let summary = words(.validateSummary, ["errors": "\(r.errors)", "warnings": "\(r.warnings)", "infos": "\(infos)",
+                                                   "asOf": .message(campaign.asOfNote)], chinese: zh)
+            print("\(paint(Output.safe(r.path, max: 1_000), "1")) (\(r.template ?? "?")): \(summary)")
             var sheet: String?
             for d in r.diagnostics {
                 if d.sheet != sheet { sheet = d.sheet; print("  \(paint(Output.safe(d.sheet, max: 100), "1"))") }
-                let label = d.severity == .error ? paint(zh ? "错误" : "error  ", "31") : d.severity == .warning ? paint(zh ? "警告" : "warning", "33") : paint(zh ? "提示" : "info   ", "36")
+                let label = d.severity == .error ? paint(words(.severityError, chinese: zh), "31")
+                    : d.severity == .warning ? paint(words(.severityWarning, chinese: zh), "33") : paint(words(.severityInfo, chinese: zh), "36")
                 let cell = (d.cell?.description ?? "").padding(toLength: 6, withPad: " ", startingAt: 0)
                 print("    \(cell) \(label)  \(Output.safe(d.message(chinese: zh), max: 1_000))  [\(d.rule.rawValue)]")
             }
@@ -145,15 +146,14 @@ struct CampaignArguments: ParsableArguments {
     var template: String?
 
     func validate() throws {
-        if let asOf, CalendarDate(asOf) == nil { throw usage("--as-of \(asOf) is not a date such as 2025-06-09", "--as-of \(asOf) 不是日期(例如 2025-06-09)") }
+        if let asOf, CalendarDate(asOf) == nil { throw usage(.dateOption, ["option": "--as-of", "value": "\(asOf)", "example": "2025-06-09"]) }
     }
 
     /// The day overdue and running tasks were judged by, as the text output says it: an old
     /// workbook's 延期 warnings read right only with the day they were judged on.
-    func asOfNote(chinese zh: Bool) -> String {
+    var asOfNote: Line {
         let day = asOf.flatMap(CalendarDate.init) ?? CalendarDate.today
-        if asOf == nil { return zh ? "按今天 \(day.chinese) 判断" : "as of today, \(day)" }
-        return zh ? "按 \(day.chinese) 判断" : "as of \(day)"
+        return Line(asOf == nil ? .asOfToday : .asOfDay, ["day": .each(en: "\(day)", zh: day.chinese)])
     }
 
     func options(roi: String?, speech: Speech) throws -> ValidationOptions {
@@ -161,8 +161,7 @@ struct CampaignArguments: ParsableArguments {
         if let template {
             templates = templates.filter { $0.id == template }
             if templates.isEmpty {
-                Output.fail(speech.isChinese ? "没有名为“\(template)”的模板;可用的模板:\(Template.builtinIDs.joined(separator: "、"))"
-                                                       : "no template named \"\(template)\"; the shipped ones are \(Template.builtinIDs.joined(separator: ", "))")
+                Output.fail(speech.say(TemplateMessage(.noSuchTemplate, ["id": "\(template)", "ids": .list(Template.builtinIDs)])))
             }
         }
         return ValidationOptions(asOf: asOf.flatMap(CalendarDate.init) ?? CalendarDate.today, roi: roi, templates: templates)
@@ -176,7 +175,7 @@ enum Templates {
             let own = try extra.map { [try Template.load(URL(fileURLWithPath: $0))] } ?? []
             return own + (try Template.builtins())
         } catch let e as TemplateError {
-            Output.fail(speech.say(e.english, e.chinese, workbook: e.workbookIsChinese))
+            Output.fail(speech.say(e.said, workbook: e.workbookIsChinese))
         }
     }
 }
@@ -188,14 +187,14 @@ enum WorkbookFiles {
         for a in args {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: a, isDirectory: &isDir) else {
-                Output.fail(speech.isChinese ? "找不到文件 \(a)" : "\(a): no such file")
+                Output.fail(speech.say(.noSuchFile, ["file": "\(a)"]))
             }
             guard isDir.boolValue else { out.append(a); continue }
             let found = (FileManager.default.enumerator(atPath: a)?.compactMap { $0 as? String } ?? [])
                 .filter { $0.lowercased().hasSuffix(".xlsx") && !($0 as NSString).lastPathComponent.hasPrefix("~$") }
                 .sorted()
                 .map { (a as NSString).appendingPathComponent($0) }
-            if found.isEmpty { Output.fail(speech.isChinese ? "文件夹 \(a) 中没有 .xlsx 文件" : "\(a): no .xlsx files in this folder") }
+            if found.isEmpty { Output.fail(speech.say(.noWorkbooksInFolder, ["folder": "\(a)"])) }
             out += found
         }
         return out
