@@ -17,6 +17,14 @@ enum CommandMessageKey: String, MessageKey {
     case syncMoved, syncConflictCount, syncNoChange, syncPartsSeparator, syncInvalidCells, syncTooLong
     case syncConflicts, syncSettledBy, syncUnresolved, syncDryRunDone, syncAgree, syncDone
     case syncStoreUpdated, syncStoreUnchanged, syncWorkbookWritten, syncWorkbookUnchanged, exported
+    // inspect.
+    case inspectFile, inspectDates, inspectHidden, inspectVeryHidden, inspectDataIn, inspectCounts, inspectOwnSheet
+    case inspectMerged, inspectValidation, inspectFrozen, inspectNotes, inspectLinks, inspectNames, inspectLocalSheet
+    case inspectTemplate, inspectWhy, inspectAmbiguous, inspectMissing, inspectHeaderAs, inspectUnit, inspectNearMiss
+    case inspectOr, inspectExtra, inspectMissingRequired, inspectProblems
+    case kindWorksheet, kindChartsheet, kindDialogsheet, kindMacrosheet, kindUnknown
+    case validationList, validationWhole, validationDecimal, validationDate, validationTime, validationTextLength
+    case validationCustom, validationNone
 
     static let english: [Self: String] = [
         .dateOption: "{option} {value} is not a date such as {example}",
@@ -67,6 +75,44 @@ enum CommandMessageKey: String, MessageKey {
         .syncWorkbookWritten: "workbook written (derived columns recalculated)",
         .syncWorkbookUnchanged: "workbook unchanged",
         .exported: "Exported campaign \"{campaign}\" from {store} to {out} ({rows} rows)",
+        .inspectFile: "File {file}",
+        .inspectDates: "Date system {system}, {count} sheet(s)",
+        .inspectHidden: " [hidden]",
+        .inspectVeryHidden: " [veryHidden]",
+        .inspectDataIn: ", data in {range}",
+        .inspectCounts: ", {rows} row(s), {cells} cell(s) with values",
+        .inspectOwnSheet: " (tracksheet's own sheet, not read as a template's)",
+        .inspectMerged: "     merged: ",
+        .inspectValidation: "     validation ",
+        .inspectFrozen: "     frozen at {cell}",
+        .inspectNotes: "     {count} note(s)",
+        .inspectLinks: "     {count} hyperlink(s)",
+        .inspectNames: "\nDefined names:",
+        .inspectLocalSheet: " (sheet {number})",
+        .inspectTemplate: "\nTemplate {template}: \"{sheet}\" is \"{name}\", headers in row {rows}",
+        .inspectWhy: "  why: {found} of the template's {columns} columns found, {found} of {headers} headers understood, fit {fit}% with the values below",
+        .inspectAmbiguous: "  note: fits {other} about as well; choose with --template",
+        .inspectMissing: "MISSING",
+        .inspectHeaderAs: " ← \"{header}\"",
+        .inspectUnit: " (in {unit}: ×{factor} to CNY)",
+        .inspectNearMiss: "  {column} \"{header}\": did you mean {names}?",
+        .inspectOr: " or ",
+        .inspectExtra: "  {column} extra column (kept): {header}",
+        .inspectMissingRequired: "  missing required columns: {columns}",
+        .inspectProblems: "\nProblems while reading:",
+        .kindWorksheet: "worksheet",
+        .kindChartsheet: "chart sheet",
+        .kindDialogsheet: "dialog sheet",
+        .kindMacrosheet: "macro sheet",
+        .kindUnknown: "unknown kind",
+        .validationList: "list",
+        .validationWhole: "whole number",
+        .validationDecimal: "decimal",
+        .validationDate: "date",
+        .validationTime: "time",
+        .validationTextLength: "text length",
+        .validationCustom: "custom",
+        .validationNone: "any value",
     ]
 
     static let chinese: [Self: String] = [
@@ -118,6 +164,44 @@ enum CommandMessageKey: String, MessageKey {
         .syncWorkbookWritten: "工作簿已写入(派生列已重算)",
         .syncWorkbookUnchanged: "工作簿无变化",
         .exported: "已从 {store} 导出活动“{campaign}”到 {out}({rows} 行)",
+        .inspectFile: "文件 {file}",
+        .inspectDates: "日期系统 {system},{count} 个工作表",
+        .inspectHidden: " [隐藏]",
+        .inspectVeryHidden: " [深度隐藏]",
+        .inspectDataIn: ",数据区域 {range}",
+        .inspectCounts: ",{rows} 行,{cells} 个有值单元格",
+        .inspectOwnSheet: "(tracksheet 自己的表,不按模板读)",
+        .inspectMerged: "     合并单元格: ",
+        .inspectValidation: "     数据验证 ",
+        .inspectFrozen: "     冻结窗格于 {cell}",
+        .inspectNotes: "     批注 {count} 条",
+        .inspectLinks: "     超链接 {count} 个",
+        .inspectNames: "\n定义的名称:",
+        .inspectLocalSheet: "(工作表 {number})",
+        .inspectTemplate: "\n模板 {template}:“{sheet}”对应“{name}”,表头在第 {rows} 行",
+        .inspectWhy: "  依据:模板 {columns} 列中找到 {found} 列,表头 {headers} 个中识别 {found} 个,综合吻合度 {fit}%",
+        .inspectAmbiguous: "  注意:与模板 {other} 的吻合程度相当,请用 --template 指定",
+        .inspectMissing: "缺少",
+        .inspectHeaderAs: " ← “{header}”",
+        .inspectUnit: "(单位 {unit},×{factor} 折算为元)",
+        .inspectNearMiss: "  {column} “{header}”:是否想写 {names}?",
+        .inspectOr: " 或 ",
+        .inspectExtra: "  {column} 额外的列(保留):{header}",
+        .inspectMissingRequired: "  缺少必填列:{columns}",
+        .inspectProblems: "\n读取时发现的问题:",
+        .kindWorksheet: "工作表",
+        .kindChartsheet: "图表工作表",
+        .kindDialogsheet: "对话框工作表",
+        .kindMacrosheet: "宏工作表",
+        .kindUnknown: "未知类型",
+        .validationList: "序列",
+        .validationWhole: "整数",
+        .validationDecimal: "小数",
+        .validationDate: "日期",
+        .validationTime: "时间",
+        .validationTextLength: "文本长度",
+        .validationCustom: "自定义",
+        .validationNone: "任何值",
     ]
 }
 

@@ -34,10 +34,10 @@ struct Inspect: ParsableCommand {
         // tracksheet's own sheets (汇总, 数据看板, 甘特图 …) are not a template's, as validate reads them.
         let mappings = try HeaderMatcher.detect(in: book, templates: templates).filter { !CampaignBook.isOwnSheet($0.sheetName) }
         let zh = common.chinese(workbook: Self.chineseHeaders(mappings))
+        func say(_ key: CommandMessageKey, _ values: [String: Line.Value] = [:]) -> String { words(key, values, chinese: zh) }
         var sheetsJSON: [JSONValue] = []
-        var text = zh ? "文件 \(file)\n" : "File \(file)\n"
-        text += zh ? "日期系统 \(book.is1904 ? 1904 : 1900),\(book.sheets.count) 个工作表\n"
-                   : "Date system \(book.is1904 ? 1904 : 1900), \(book.sheets.count) sheet(s)\n"
+        var text = say(.inspectFile, ["file": "\(file)"]) + "\n"
+        text += say(.inspectDates, ["system": "\(book.is1904 ? 1904 : 1900)", "count": "\(book.sheets.count)"]) + "\n"
         var problems: [ReadProblem] = []
 
         for sheet in book.sheets {
@@ -80,68 +80,65 @@ struct Inspect: ParsableCommand {
             if wantCells { obj.append(("cells", .object(cellPairs))) }
             sheetsJSON.append(.object(obj))
 
-            let vis = sheet.visibility == .visible ? "" : (zh ? " [\(sheet.visibility == .hidden ? "隐藏" : "深度隐藏")]" : " [\(sheet.visibility.rawValue)]")
-            text += "\n  \(sheet.position + 1). \(sheet.name)\(vis) — \(Self.name(of: sheet.kind, chinese: zh))"
-            if let used = meta.usedRange { text += zh ? ",数据区域 \(used)" : ", data in \(used)" }
-            text += zh ? ",\(meta.rowCount) 行,\(meta.cellCount) 个有值单元格" : ", \(meta.rowCount) row(s), \(meta.cellCount) cell(s) with values"
-            if sheet.kind == .worksheet && CampaignBook.isOwnSheet(sheet.name) {
-                text += zh ? "(tracksheet 自己的表,不按模板读)" : " (tracksheet's own sheet, not read as a template's)"
-            }
+            let vis = sheet.visibility == .visible ? "" : say(sheet.visibility == .hidden ? .inspectHidden : .inspectVeryHidden)
+            text += "\n  \(sheet.position + 1). \(sheet.name)\(vis) — \(say(Self.name(of: sheet.kind)))"
+            if let used = meta.usedRange { text += say(.inspectDataIn, ["range": "\(used)"]) }
+            text += say(.inspectCounts, ["rows": "\(meta.rowCount)", "cells": "\(meta.cellCount)"])
+            if sheet.kind == .worksheet && CampaignBook.isOwnSheet(sheet.name) { text += say(.inspectOwnSheet) }
             text += "\n"
             if !meta.mergedRanges.isEmpty {
-                text += (zh ? "     合并单元格: " : "     merged: ") + meta.mergedRanges.prefix(12).map(\.description).joined(separator: " ") + (meta.mergedRanges.count > 12 ? " …(\(meta.mergedRanges.count))" : "") + "\n"
+                text += say(.inspectMerged) + meta.mergedRanges.prefix(12).map(\.description).joined(separator: " ") + (meta.mergedRanges.count > 12 ? " …(\(meta.mergedRanges.count))" : "") + "\n"
             }
             for v in meta.dataValidations.prefix(12) {
                 let items = v.listItems.map { " [\($0.joined(separator: ", "))]" } ?? (v.formula1.map { " \($0)" } ?? "")
-                text += (zh ? "     数据验证 " : "     validation ") + "\(Self.name(ofValidation: v.type, chinese: zh)) \(v.ranges.map(\.description).joined(separator: " "))\(items)\n"
+                text += say(.inspectValidation) + "\(Self.name(ofValidation: v.type).map { say($0) } ?? Output.safe(v.type, max: 40)) \(v.ranges.map(\.description).joined(separator: " "))\(items)\n"
             }
-            if let f = meta.frozenAt { text += (zh ? "     冻结窗格于 " : "     frozen at ") + "\(f)\n" }
-            if !comments.isEmpty { text += zh ? "     批注 \(comments.count) 条\n" : "     \(comments.count) note(s)\n" }
-            if !meta.hyperlinks.isEmpty { text += zh ? "     超链接 \(meta.hyperlinks.count) 个\n" : "     \(meta.hyperlinks.count) hyperlink(s)\n" }
+            if let f = meta.frozenAt { text += say(.inspectFrozen, ["cell": "\(f)"]) + "\n" }
+            if !comments.isEmpty { text += say(.inspectNotes, ["count": "\(comments.count)"]) + "\n" }
+            if !meta.hyperlinks.isEmpty { text += say(.inspectLinks, ["count": "\(meta.hyperlinks.count)"]) + "\n" }
         }
         if !book.definedNames.isEmpty {
-            text += zh ? "\n定义的名称:\n" : "\nDefined names:\n"
-            for n in book.definedNames { text += "  \(n.name) = \(n.formula)\(n.localSheet.map { zh ? "(工作表 \($0 + 1))" : " (sheet \($0 + 1))" } ?? "")\n" }
+            text += say(.inspectNames) + "\n"
+            for n in book.definedNames { text += "  \(n.name) = \(n.formula)\(n.localSheet.map { say(.inspectLocalSheet, ["number": "\($0 + 1)"]) } ?? "")\n" }
         }
         for m in mappings {
             let t = templates.first { $0.id == m.templateID }!
             let spec = t.sheets.first { $0.id == m.templateSheet }!
             let rows = m.firstHeaderRow == m.headerRow ? "\(m.headerRow)" : "\(m.firstHeaderRow)–\(m.headerRow)"
-            text += zh ? "\n模板 \(m.templateID):“\(m.sheetName)”对应“\(spec.name.zh)”,表头在第 \(rows) 行\n"
-                       : "\nTemplate \(m.templateID): \"\(m.sheetName)\" is \"\(spec.name.en)\", headers in row \(rows)\n"
+            text += say(.inspectTemplate, ["template": "\(m.templateID)", "sheet": "\(m.sheetName)", "name": .each(en: spec.name.en, zh: spec.name.zh),
+                                           "rows": "\(rows)"]) + "\n"
             let explained = m.columns.count + m.extra.count
-            text += zh ? "  依据:模板 \(spec.columns.count) 列中找到 \(m.columns.count) 列,表头 \(explained) 个中识别 \(m.columns.count) 个,综合吻合度 \(Int((m.evidence * 100).rounded()))%\n"
-                       : "  why: \(m.columns.count) of the template's \(spec.columns.count) columns found, \(m.columns.count) of \(explained) headers understood, fit \(Int((m.evidence * 100).rounded()))% with the values below\n"
-            if let other = m.ambiguousWith {
-                text += zh ? "  注意:与模板 \(other) 的吻合程度相当,请用 --template 指定\n" : "  note: fits \(other) about as well; choose with --template\n"
-            }
+            text += say(.inspectWhy, ["found": "\(m.columns.count)", "columns": "\(spec.columns.count)", "headers": "\(explained)",
+                                      "fit": "\(Int((m.evidence * 100).rounded()))"]) + "\n"
+            if let other = m.ambiguousWith { text += say(.inspectAmbiguous, ["other": "\(other)"]) + "\n" }
             for c in spec.columns {
                 // Only a missing required column is a problem; optional ones (the derived 达成率 and
                 // 达标情况 among them) may be absent.
                 let at = m.columns[c.key].map { CellReference.columnName($0) }
-                    ?? (m.missingRequired.contains(c.key) ? (zh ? "缺少" : "MISSING") : "—")
+                    ?? (m.missingRequired.contains(c.key) ? say(.inspectMissing) : "—")
                 var line = "  \(at.padding(toLength: 4, withPad: " ", startingAt: 0)) \(zh ? c.zh : c.en)"
                 if let raw = m.headers[c.key], HeaderMatcher.normalize(raw) != HeaderMatcher.normalize(zh ? c.zh : c.en) {
                     let h = raw.split(whereSeparator: \.isNewline).joined(separator: " ")
-                    line += zh ? " ← “\(h)”" : " ← \"\(h)\""
+                    line += say(.inspectHeaderAs, ["header": "\(h)"])
                 }
-                if let u = m.units[c.key], u.factor != 1 { line += zh ? "(单位 \(u.label),×\(Int(u.factor)) 折算为元)" : " (in \(u.label): ×\(Int(u.factor)) to CNY)" }
+                if let u = m.units[c.key], u.factor != 1 { line += say(.inspectUnit, ["unit": "\(u.label)", "factor": "\(Int(u.factor))"]) }
                 text += line + "\n"
             }
             for n in m.nearMisses {
                 let names = n.candidates.compactMap { k in spec.columns.first { $0.key == k } }.map { zh ? $0.zh : $0.en }
-                text += zh ? "  \(CellReference.columnName(n.column)) “\(n.header)”:是否想写 \(names.joined(separator: " 或 "))?\n"
-                           : "  \(CellReference.columnName(n.column)) \"\(n.header)\": did you mean \(names.joined(separator: " or "))?\n"
+                text += say(.inspectNearMiss, ["column": "\(CellReference.columnName(n.column))", "header": "\(n.header)",
+                                               "names": "\(names.joined(separator: say(.inspectOr)))"]) + "\n"
             }
-            for e in m.extra { text += (zh ? "  \(CellReference.columnName(e.column)) 额外的列(保留):" : "  \(CellReference.columnName(e.column)) extra column (kept): ") + e.header + "\n" }
+            for e in m.extra { text += say(.inspectExtra, ["column": "\(CellReference.columnName(e.column))", "header": "\(e.header)"]) + "\n" }
             if !m.missingRequired.isEmpty {
-                text += (zh ? "  缺少必填列:" : "  missing required columns: ") + m.missingRequired.map { k in spec.columns.first { $0.key == k }.map { zh ? $0.zh : $0.en } ?? k }.joined(separator: ", ") + "\n"
+                let names = m.missingRequired.map { k in spec.columns.first { $0.key == k }.map { zh ? $0.zh : $0.en } ?? k }
+                text += say(.inspectMissingRequired, ["columns": "\(names.joined(separator: ", "))"]) + "\n"
             }
         }
 
         if !problems.isEmpty {
-            text += zh ? "\n读取时发现的问题:\n" : "\nProblems while reading:\n"
-            for p in problems { text += "  \(p.part)\(p.cell.map { " \($0)" } ?? ""): \(zh ? p.chinese : p.english)\n" }
+            text += say(.inspectProblems) + "\n"
+            for p in problems { text += "  \(p.part)\(p.cell.map { " \($0)" } ?? ""): \(words(p.said, chinese: zh))\n" }
         }
 
         switch format {
@@ -172,31 +169,30 @@ struct Inspect: ParsableCommand {
                 })),
                 ("problems", .array(problems.map { p in
                     .object([("part", .string(p.part)), ("cell", p.cell.map { .string($0.description) } ?? .null),
-                             ("message", .string(zh ? p.chinese : p.english))])
+                             ("message", .string(words(p.said, chinese: zh)))])
                 })),
             ])
             FileHandleOutput.standardOutput.write(doc.text + "\n")
         }
     }
 
-    static func name(of kind: SheetInfo.Kind, chinese zh: Bool) -> String {
+    static func name(of kind: SheetInfo.Kind) -> CommandMessageKey {
         switch kind {
-        case .worksheet: zh ? "工作表" : "worksheet"
-        case .chartsheet: zh ? "图表工作表" : "chart sheet"
-        case .dialogsheet: zh ? "对话框工作表" : "dialog sheet"
-        case .macrosheet: zh ? "宏工作表" : "macro sheet"
-        case .unknown: zh ? "未知类型" : "unknown kind"
+        case .worksheet: .kindWorksheet
+        case .chartsheet: .kindChartsheet
+        case .dialogsheet: .kindDialogsheet
+        case .macrosheet: .kindMacrosheet
+        case .unknown: .kindUnknown
         }
     }
 
-    /// A data validation's type (`list`, `decimal` …) as Excel's dialog names it.
-    static func name(ofValidation type: String, chinese zh: Bool) -> String {
-        let names: [String: (String, String)] = [
-            "list": ("序列", "list"), "whole": ("整数", "whole number"), "decimal": ("小数", "decimal"), "date": ("日期", "date"),
-            "time": ("时间", "time"), "textLength": ("文本长度", "text length"), "custom": ("自定义", "custom"), "none": ("任何值", "any value"),
+    /// A data validation's type (`list`, `decimal` …) as Excel's dialog names it; nil for one it does not name.
+    static func name(ofValidation type: String) -> CommandMessageKey? {
+        let names: [String: CommandMessageKey] = [
+            "list": .validationList, "whole": .validationWhole, "decimal": .validationDecimal, "date": .validationDate,
+            "time": .validationTime, "textLength": .validationTextLength, "custom": .validationCustom, "none": .validationNone,
         ]
-        guard let n = names[type] else { return Output.safe(type, max: 40) }
-        return zh ? n.0 : n.1
+        return names[type]
     }
 
     /// Whether the headers the mappings were found by are mostly Chinese; nil when none matched.
