@@ -15,8 +15,8 @@ public struct Diagnostic: Sendable, Equatable {
     public var cell: CellReference?
     /// What the cell held, as read.
     public var value: CellValue
-    public var english: String
-    public var chinese: String
+    /// What is wrong, said in either language (the rules' catalogs).
+    public var said: any Said
     /// The workbook's header over the cell, as written (责任人 where the template says 任务负责人);
     /// nil for a problem of a sheet or of a row's several cells.
     public var header: String?
@@ -25,17 +25,20 @@ public struct Diagnostic: Sendable, Equatable {
     /// its red and amber from it without reading the sheet again.
     public var styleIndex: Int?
 
-    public init(rule: RuleID, severity: Severity, sheet: String, cell: CellReference?, value: CellValue, english: String, chinese: String, header: String? = nil) {
+    public init(rule: RuleID, severity: Severity, sheet: String, cell: CellReference?, value: CellValue, said: any Said, header: String? = nil) {
         self.rule = rule; self.severity = severity; self.sheet = sheet; self.cell = cell; self.value = value
-        self.english = english; self.chinese = chinese; self.header = header
+        self.said = said; self.header = header
     }
+
+    public var english: String { said.text(.en) }
+    public var chinese: String { said.text(.zh) }
 
     public static func == (a: Diagnostic, b: Diagnostic) -> Bool {
         a.rule == b.rule && a.severity == b.severity && a.sheet == b.sheet && a.cell == b.cell && a.value == b.value
             && a.english == b.english && a.chinese == b.chinese && a.header == b.header
     }
 
-    public func message(chinese zh: Bool) -> String { zh ? chinese : english }
+    public func message(chinese zh: Bool) -> String { said.text(zh ? .zh : .en) }
     /// `主跟踪表!F7`.
     public var location: String { cell.map { "\(sheet)!\($0)" } ?? sheet }
 }

@@ -13,7 +13,7 @@ public struct RecalcResult: Sendable {
     public var changed: [String: Int] = [:]
     public var changedTotal: Int { changed.values.reduce(0, +) }
     /// Things said once: ROI definition, numbers typed as text.
-    public var notices: [(english: String, chinese: String)] = []
+    public var notices: [RulesMessage] = []
     /// The roll-up sheet written or updated.
     public var summarySheet: String?
     /// The dashboard and Gantt sheets the workbook has after the run (written, refreshed or
@@ -202,11 +202,7 @@ public final class Recalculator {
         if options.roi == nil, let d = try recorded.map({ $0.detectedROI }) ?? detectROI(m) {
             detectedROI = d
             if d != (book.template?.roi ?? "ratio") {
-                result.notices.append(d == "net"
-                    ? ("\(m.sheetName): the ROI values follow (revenue − cost) / cost (net); recalculated by that definition (--roi ratio for incremental sales / cost)",
-                       "\(m.sheetName):ROI 按 (收益−成本)/成本 口径填写,已按该口径重算(如需 增量销售额/成本 请用 --roi ratio)")
-                    : ("\(m.sheetName): the ROI values follow incremental sales / cost; recalculated by that definition (--roi net for (revenue − cost) / cost)",
-                       "\(m.sheetName):ROI 按 增量销售额/成本 口径填写,已按该口径重算(如需 (收益−成本)/成本 请用 --roi net)"))
+                result.notices.append(RulesMessage(d == "net" ? .roiKeptNet : .roiKeptRatio, ["sheet": "\(m.sheetName)"]))
             }
         }
         guard let setup = RatioSetup(book: book, mapping: m, spec: spec, roi: roiDefinition, replaceOwn: options.replaceOwnFormulas),
@@ -236,28 +232,21 @@ public final class Recalculator {
     /// typed as text, ROI entered by the other definition — said before the master plan's notices,
     /// sheet by sheet in the workbook's order, as when the ratios were computed first.
     func reportRatios() {
-        var notices: [(english: String, chinese: String)] = []
+        var notices: [RulesMessage] = []
         for m in book.mappings {
             let sheet = m.sheetName
             guard let s = ratioSources[sheet] else { continue }
             if s.given > 0 { result.changed[sheet, default: 0] += s.given }
             if !s.textNumbers.isEmpty {
-                let list = s.textNumbers.prefix(8).joined(separator: ", ") + (s.textNumbers.count > 8 ? " …" : "")
-                notices.append(("\(sheet): \(list) hold numbers typed as text; formulas cannot use them, so their rows show \"-\" until they are retyped as numbers",
-                                "\(sheet):\(list) 中的数字是文本格式,公式无法使用,这些行显示“-”,请改为数字格式重新输入"))
+                notices.append(RulesMessage(.textNumbers, ["sheet": "\(sheet)", "cells": "\(s.textNumbers.prefix(8).joined(separator: ", "))",
+                                                           "more": s.textNumbers.count > 8 ? " …" : ""]))
             }
             if !s.ownFormulas.isEmpty {
-                let list = s.ownFormulas.prefix(8).joined(separator: ", ") + (s.ownFormulas.count > 8 ? " …" : "")
-                notices.append(("\(sheet): \(list) hold formulas of your own in derived columns; they were kept (recalc --force writes the template's)",
-                                "\(sheet):\(list) 的派生列是自定义公式,已保留(recalc --force 可改为模板公式)"))
+                notices.append(RulesMessage(.ownFormulasKept, ["sheet": "\(sheet)", "cells": "\(s.ownFormulas.prefix(8).joined(separator: ", "))",
+                                                               "more": s.ownFormulas.count > 8 ? " …" : ""]))
             }
             if s.roiSeen.total > 0 && s.roiSeen.other == s.roiSeen.total {
-                let net = roiDefinition == "net"
-                notices.append((
-                    net ? "the ROI values you entered follow incremental sales / cost; they were recalculated as (revenue − cost) / cost (--roi net). Use --roi ratio to keep your definition"
-                        : "the ROI values you entered follow (revenue − cost) / cost (net); they were recalculated as incremental sales / cost. Use --roi net to keep your definition",
-                    net ? "原 ROI 按 增量销售额/成本 填写,已按 (收益−成本)/成本 重新计算(--roi net);如需保留原口径请用 --roi ratio"
-                        : "原 ROI 按 (收益−成本)/成本 填写,已按 增量销售额/成本 重新计算;如需保留原口径请用 --roi net"))
+                notices.append(RulesMessage(roiDefinition == "net" ? .roiRecalculatedNet : .roiRecalculatedRatio))
             }
         }
         result.notices.insert(contentsOf: notices, at: 0)
@@ -380,14 +369,12 @@ public final class Recalculator {
         }
         if changed > 0 { result.changed[m.sheetName, default: 0] += changed }
         if !ownFormulas.isEmpty {
-            let list = ownFormulas.prefix(8).joined(separator: ", ") + (ownFormulas.count > 8 ? " …" : "")
-            result.notices.append(("\(m.sheetName): \(list) hold formulas of your own in derived columns; they were kept (recalc --force writes the template's)",
-                                   "\(m.sheetName):\(list) 的派生列是自定义公式,已保留(recalc --force 可改为模板公式)"))
+            result.notices.append(RulesMessage(.ownFormulasKept, ["sheet": "\(m.sheetName)", "cells": "\(ownFormulas.prefix(8).joined(separator: ", "))",
+                                                                  "more": ownFormulas.count > 8 ? " …" : ""]))
             ownFormulas = []
         }
         if !textDates.isEmpty {
-            result.notices.append(("\(m.sheetName): the actual end dates in \(textDates.prefix(8).joined(separator: ", ")) are text; the roll-up counts them as done (any actual end but \"-\")",
-                                   "\(m.sheetName):\(textDates.prefix(8).joined(separator: "、")) 的实际结束时间是文本,汇总同样计为已完成(实际结束时间不为空且不是“-”)"))
+            result.notices.append(RulesMessage(.textEndDates, ["sheet": "\(m.sheetName)", "cells": .list(Array(textDates.prefix(8)))]))
         }
         guard !tasks.isEmpty else { return }
         if !dashboardsOnly { try summary(m, tasks, weightColumn: weightHeader?.column) }

@@ -102,19 +102,20 @@ public final class Validator {
     /// Per sheet and rule: how many were found.
     var found: [String: (rule: RuleID, sheet: String, count: Int)] = [:]
 
-    func report(_ rule: RuleID, _ sheet: String, _ cell: CellReference?, _ value: CellValue, _ english: @autoclosure () -> String, _ chinese: @autoclosure () -> String,
-                header: String? = nil, styleIndex: Int? = nil) {
+    /// `values` are made only for a diagnostic that is listed.
+    func report(_ rule: RuleID, _ sheet: String, _ cell: CellReference?, _ value: CellValue, _ key: RulesMessageKey,
+                _ values: @autoclosure () -> [String: RulesMessage.Value] = [:], header: String? = nil, styleIndex: Int? = nil) {
         let severity = Rule.severity(of: rule)
         if let cell {
             let at = cell.row * 16_384 + cell.column
             // One cause, one diagnostic: a warning about a cell already in error follows from that error.
             if severity == .error { erred[sheet, default: []].insert(at) } else if erred[sheet]?.contains(at) == true { return }
         }
-        let key = sheet + "\u{0}" + rule.rawValue
-        let n = found[key]?.count ?? 0
-        found[key] = (rule, sheet, n + 1)
+        let seen = sheet + "\u{0}" + rule.rawValue
+        let n = found[seen]?.count ?? 0
+        found[seen] = (rule, sheet, n + 1)
         guard n < Self.maxListedPerRule else { return }
-        var d = Diagnostic(rule: rule, severity: severity, sheet: sheet, cell: cell, value: value, english: english(), chinese: chinese())
+        var d = Diagnostic(rule: rule, severity: severity, sheet: sheet, cell: cell, value: value, said: RulesMessage(key, values()))
         d.header = header
         d.styleIndex = styleIndex
         diagnostics.append(d)
@@ -125,8 +126,7 @@ public final class Validator {
         found.values.filter { $0.count > Self.maxListedPerRule }.sorted { ($0.sheet, $0.rule.rawValue) < ($1.sheet, $1.rule.rawValue) }.map { u in
             let more = u.count - Self.maxListedPerRule
             return Diagnostic(rule: u.rule, severity: Rule.severity(of: u.rule), sheet: u.sheet, cell: nil, value: .empty,
-                              english: "… and \(more) more like the above (\(u.rule.rawValue)), not listed one by one",
-                              chinese: "……另有 \(more) 处同类问题(\(u.rule.rawValue)),未逐一列出")
+                              said: RulesMessage(.moreNotListed, ["count": "\(more)", "rule": "\(u.rule.rawValue)"]))
         }
     }
 
@@ -135,11 +135,20 @@ public final class Validator {
         m.columns[key].map { CellReference(row: row.index, column: $0) }
     }
 
-    func report(_ rule: RuleID, _ m: SheetMapping, _ row: TableRow, _ key: String, _ english: @autoclosure () -> String, _ chinese: @autoclosure () -> String) {
+    func report(_ rule: RuleID, _ m: SheetMapping, _ row: TableRow, _ key: String, _ said: RulesMessageKey,
+                _ values: @autoclosure () -> [String: RulesMessage.Value] = [:]) {
         // A cell carried down from a merged phase cell above is another cell: its format is not this one's.
         let style = row.isInherited(key) ? nil : row.cells[key]?.styleIndex ?? 0
-        report(rule, m.sheetName, ref(m, row, key), row.value(key), english(), chinese(), header: m.headers[key], styleIndex: style)
+        report(rule, m.sheetName, ref(m, row, key), row.value(key), said, values(), header: m.headers[key], styleIndex: style)
     }
+
+    /// The column's name in each language (`name(m, "spend")`: spend, 实际支出).
+    func name(_ m: SheetMapping, _ key: String) -> RulesMessage.Value {
+        .each(en: header(m, key, chinese: false), zh: header(m, key, chinese: true))
+    }
+
+    /// A day as each language writes it (2025-06-09, 2025年6月9日).
+    static func day(_ d: CalendarDate) -> RulesMessage.Value { .each(en: "\(d)", zh: d.chinese) }
 
     func column(_ m: SheetMapping, _ key: String) -> Template.Column? { book.sheetSpec(m)?.columns.first { $0.key == key } }
     /// The column's name in a message, without the unit its header carries (`实际支出(元)` → 实际支出).
@@ -150,10 +159,9 @@ public final class Validator {
     }
 
     /// An amount in 元, with the header's own unit beside it when it names one: `86,000 元(8.6 万元)`.
-    func money(_ m: SheetMapping, _ key: String, _ yuan: Double, chinese: Bool) -> String {
-        let base = chinese ? "\(Self.show(yuan)) 元" : "\(Self.show(yuan)) CNY"
-        guard let u = m.units[key], u.factor != 1 else { return base }
-        return chinese ? "\(base)(\(Self.show(yuan / u.factor)) \(u.label))" : "\(base) (\(Self.show(yuan / u.factor)) \(u.label))"
+    func money(_ m: SheetMapping, _ key: String, _ yuan: Double) -> RulesMessage.Value {
+        guard let u = m.units[key], u.factor != 1 else { return .message(RulesMessage(.yuan, ["amount": "\(Self.show(yuan))"])) }
+        return .message(RulesMessage(.yuanInUnit, ["amount": "\(Self.show(yuan))", "inUnit": "\(Self.show(yuan / u.factor))", "unit": "\(u.label)"]))
     }
 
     static func show(_ x: Double) -> String {
@@ -177,20 +185,14 @@ public final class Validator {
 
     func run() throws {
         for p in book.period.placeholders {
-            report(.periodPlaceholder, p.sheet, p.cell, .string(p.text),
-                   "the campaign period in the title still reads 202X: fill in the real dates",
-                   "标题中的推广周期仍是 202X:请填写实际日期")
+            report(.periodPlaceholder, p.sheet, p.cell, .string(p.text), .periodPlaceholder)
         }
         if let a = book.ambiguity {
-            report(.templateAmbiguous, a.sheet, nil, .empty,
-                   "the sheet fits the templates \(a.chosen) and \(a.other) about equally; run with --template to say which it is",
-                   "该工作表与模板 \(a.chosen) 和 \(a.other) 的吻合程度相当;请用 --template 指定模板")
+            report(.templateAmbiguous, a.sheet, nil, .empty, .templateAmbiguous, ["chosen": "\(a.chosen)", "other": "\(a.other)"])
             return // not checked against a guess
         }
         for name in book.unmatched {
-            report(.sheetUnchecked, name, nil, .empty,
-                   "the sheet matches no sheet of the template \(book.template?.id ?? ""); it was not checked",
-                   "该工作表与模板 \(book.template?.id ?? "") 的任何工作表都不相符,未检查")
+            report(.sheetUnchecked, name, nil, .empty, .sheetUnchecked, ["template": "\(book.template?.id ?? "")"])
         }
         for (gi, group) in book.groups.enumerated() {
             book.activeGroup = gi
@@ -212,26 +214,22 @@ public final class Validator {
                 let names = n.candidates.compactMap { k in spec.columns.first { $0.key == k } }
                 let at = CellReference(row: m.headerRow, column: n.column)
                 if names.count == 1 {
-                    report(.columnNearMiss, m.sheetName, at, .string(n.header),
-                           "the header \"\(n.header)\" was read as \(names[0].en) (did you mean \"\(names[0].zh)\"?)",
-                           "表头“\(n.header)”已按“\(names[0].zh)”读取(是否想写“\(names[0].zh)”?)")
+                    report(.columnNearMiss, m.sheetName, at, .string(n.header), .headerReadAs,
+                           ["header": "\(n.header)", "name": .each(en: names[0].en, zh: names[0].zh), "suggestion": "\(names[0].zh)"])
                 } else {
-                    report(.columnNearMiss, m.sheetName, at, .string(n.header),
-                           "the header \"\(n.header)\" fits several columns (\(names.map(\.en).joined(separator: ", "))): did you mean one of \(names.map { "\"\($0.zh)\"" }.joined(separator: ", "))? It was not read",
-                           "表头“\(n.header)”可对应多列(\(names.map(\.zh).joined(separator: "、"))),是否想写其中之一?该列未读取")
+                    report(.columnNearMiss, m.sheetName, at, .string(n.header), .headerFitsSeveral,
+                           ["header": "\(n.header)", "names": .each(en: names.map(\.en).joined(separator: ", "), zh: names.map(\.zh).joined(separator: "、")),
+                            "suggestions": "\(names.map { "\"\($0.zh)\"" }.joined(separator: ", "))"])
                 }
             }
             let found = m.headers.sorted { (m.columns[$0.key] ?? 0) < (m.columns[$1.key] ?? 0) }.map(\.value) + m.extra.map(\.header)
             for key in m.missingRequired where missedBy[key] == nil {
                 let c = column(m, key)
-                report(.columnMissing, m.sheetName, CellReference(row: m.headerRow, column: 1), .empty,
-                       "the required column \(c?.en ?? key) (\(c?.zh ?? key)) is missing; the headers found in row \(m.headerRow) are: \(found.joined(separator: ", "))",
-                       "缺少必填列“\(c?.zh ?? key)”;第 \(m.headerRow) 行的表头为:\(found.joined(separator: "、"))")
+                report(.columnMissing, m.sheetName, CellReference(row: m.headerRow, column: 1), .empty, .columnMissing,
+                       ["name": "\(c?.en ?? key)", "chineseName": "\(c?.zh ?? key)", "row": "\(m.headerRow)", "found": .list(found)])
             }
             for (col, h) in m.extra {
-                report(.columnExtra, m.sheetName, CellReference(row: m.headerRow, column: col), .string(h),
-                       "the column \"\(h)\" is not in the template; it is kept as it is, and not checked",
-                       "“\(h)”列不在模板中,已原样保留,未检查")
+                report(.columnExtra, m.sheetName, CellReference(row: m.headerRow, column: col), .string(h), .columnExtra, ["header": "\(h)"])
             }
             if spec.rows == "fields" { checkFields(m, spec); continue }
             var roiRows: [ROIRow] = []
@@ -260,9 +258,7 @@ public final class Validator {
             endCross(m)
             if let first = ownFormulas.first {
                 let cells = ownFormulas.prefix(8).map(\.description), more = ownFormulas.count > 8 ? " …" : ""
-                report(.formulaOwn, m.sheetName, first, .empty,
-                       "\(cells.joined(separator: ", "))\(more) hold formulas of your own in derived columns, not the template's; recalc and sync keep them (--force writes the template's)",
-                       "\(cells.joined(separator: "、"))\(more) 的派生列是自定义公式(非模板公式);recalc 和 sync 会保留(--force 可改为模板公式)")
+                report(.formulaOwn, m.sheetName, first, .empty, .formulaOwn, ["cells": .list(cells), "more": "\(more)"])
             }
         }
     }
@@ -368,10 +364,10 @@ public final class Validator {
             let cell = row.cells.slots[c.slot]
             if c.derived != nil, let f = cell?.formula, !Recalculator.isTemplateFormula(f), let cell { ownFormulas.append(CellReference(row: row.index, column: cell.column)) }
             let v = cell?.value ?? .empty
-            let name = (c.en, c.zh)
+            let name = RulesMessage.Value.each(en: c.en, zh: c.zh)
             if Values.isBlank(v) {
                 if c.required == true && c.derived == nil && !isTotal {
-                    report(.required, m, row, c.key, "\(name.0) is required", "“\(name.1)”为必填项")
+                    report(.required, m, row, c.key, .required, ["name": name])
                     badKeys.insert(c.key)
                 }
                 continue
@@ -394,117 +390,104 @@ public final class Validator {
                     let zhList = c.spec.allowed ?? allowed
                     let enList = c.spec.allowedEn ?? (c.key == "phase" ? (book.template?.phases ?? []).map(\.en)
                                                       : c.key == "stage" ? (book.template?.stages ?? []).map(\.en) : zhList)
-                    report(.valueAllowed, m, row, c.key, "\(name.0) \"\(text)\" is not one of \((enList.isEmpty ? zhList : enList).joined(separator: "/"))",
-                           "“\(name.1)”的值“\(text)”不在可选范围(\(zhList.joined(separator: "/")))内")
+                    report(.valueAllowed, m, row, c.key, .valueAllowed,
+                           ["name": name, "text": "\(text)", "choices": .each(en: (enList.isEmpty ? zhList : enList).joined(separator: "/"), zh: zhList.joined(separator: "/"))])
                     badKeys.insert(c.key)
                 }
             case .date:
                 switch book.date(v) {
                 case .placeholder:
-                    report(.datePlaceholder, m, row, c.key, "\(name.0) \"\(text)\" has the placeholder year 202X: the template was not filled in",
-                           "“\(name.1)”为“\(text)”,年份仍是占位的 202X:模板未填写")
+                    report(.datePlaceholder, m, row, c.key, .datePlaceholder, ["name": name, "text": "\(text)"])
                     badKeys.insert(c.key)
                 case .invalid:
-                    report(.typeDate, m, row, c.key, "\(name.0) \"\(text)\" is not a date (write 2025-05-01, 2025/5/1 or 5.1)",
-                           "“\(name.1)”的值“\(text)”不是日期(可写 2025-05-01、5月1日 或 5.1)")
+                    report(.typeDate, m, row, c.key, .notADate, ["name": name, "text": "\(text)"])
                     badKeys.insert(c.key)
                 case .noValue where c.noValue != true:
-                    report(.typeDate, m, row, c.key, "\(name.0) needs a date, not \"\(text)\"", "“\(name.1)”需要填写日期,不能是“\(text)”")
+                    report(.typeDate, m, row, c.key, .needsADate, ["name": name, "text": "\(text)"])
                     badKeys.insert(c.key)
                 case .span(let s):
                     if s.isRange && c.type == .date {
-                        report(.typeDate, m, row, c.key, "\(name.0) \"\(text)\" is a range; this column takes one date",
-                               "“\(name.1)”的值“\(text)”是日期区间,该列只填一个日期")
+                        report(.typeDate, m, row, c.key, .dateIsRange, ["name": name, "text": "\(text)"])
                         badKeys.insert(c.key)
                     } else if s.end < s.start {
-                        report(.dateOrder, m, row, c.key, "\(name.0) \"\(text)\" ends before it starts", "“\(name.1)”的区间“\(text)”结束早于开始")
+                        report(.dateOrder, m, row, c.key, .rangeBackwards, ["name": name, "text": "\(text)"])
                         badKeys.insert(c.key)
                     } else if Self.plannedDateKeys.contains(c.key), !book.period.contains(s.start) || !book.period.contains(s.end),
                               let ps = book.period.start, let pe = book.period.end {
-                        report(.dateOutsidePeriod, m, row, c.key,
-                               "\(name.0) \(s.start) is outside the campaign period \(ps) – \(pe)",
-                               "“\(name.1)”\(s.start.chinese)不在推广周期 \(ps.chinese)–\(pe.chinese) 内")
+                        report(.dateOutsidePeriod, m, row, c.key, .dateOutsidePeriod, ["name": name, "date": Self.day(s.start), "start": Self.day(ps), "end": Self.day(pe)])
                     }
                 default: break
                 }
             case .time:
                 switch book.time(v) {
                 case .invalid:
-                    report(.typeTime, m, row, c.key, "\(name.0) \"\(text)\" is not a time (write 17:00 or 6.5 18:00)",
-                           "“\(name.1)”的值“\(text)”不是时间(可写 17:00 或 6.5 18:00)")
+                    report(.typeTime, m, row, c.key, .notATime, ["name": name, "text": "\(text)"])
                     badKeys.insert(c.key)
                 default: break
                 }
             case .timePoint:
                 // 9:00 typed as text, or an Excel time (a fraction of a day under h:mm).
                 guard case .value(let t) = book.time(v), let minutes = t.minutes, t.date == nil else {
-                    report(.typeTime, m, row, c.key, "\(name.0) \"\(text)\" is not a time of day (write 9:00 or 21:00)",
-                           "“\(name.1)”的值“\(text)”不是时点(可写 9:00 或 21:00)")
+                    report(.typeTime, m, row, c.key, .notATimeOfDay, ["name": name, "text": "\(text)"])
                     badKeys.insert(c.key)
                     continue
                 }
                 if !c.allowedMinutes.isEmpty && !c.allowedMinutes.contains(minutes) {
                     let allowed = (c.allowed ?? []).joined(separator: "/")
-                    report(.valueAllowed, m, row, c.key, "\(name.0) \(String(format: "%d:%02d", minutes / 60, minutes % 60)) is not one of \(allowed)",
-                           "“\(name.1)”\(String(format: "%d:%02d", minutes / 60, minutes % 60)) 不在可选时点(\(allowed))内")
+                    report(.valueAllowed, m, row, c.key, .timeNotAllowed,
+                           ["name": name, "time": "\(String(format: "%d:%02d", minutes / 60, minutes % 60))", "choices": "\(allowed)"])
                     badKeys.insert(c.key)
                 }
             case .number:
                 if c.derived != nil && marker { continue }
                 switch book.quantity(cell) {
                 case .invalid:
-                    report(.typeNumber, m, row, c.key, "\(name.0) \"\(text)\" is not a number", "“\(name.1)”的值“\(text)”不是数字")
+                    report(.typeNumber, m, row, c.key, .notANumber, ["name": name, "text": "\(text)"])
                     badKeys.insert(c.key)
                 case .noValue where c.noValue != true && c.derived == nil:
-                    report(.typeNumber, m, row, c.key, "\(name.0) needs a number, not \"\(text)\"", "“\(name.1)”需要填写数字,不能是“\(text)”")
+                    report(.typeNumber, m, row, c.key, .needsANumber, ["name": name, "text": "\(text)"])
                     badKeys.insert(c.key)
                 case .value(let q):
                     if q.value < 0 && (c.type == .money || c.type == .count) {
-                        report(.typeNegative, m, row, c.key, "\(name.0) \(text) is negative", "“\(name.1)”\(text)为负数")
+                        report(.typeNegative, m, row, c.key, .negative, ["name": name, "text": "\(text)"])
                         badKeys.insert(c.key)
                     } else if c.key == "progress" && (q.value < 0 || q.value > 100) {
-                        report(.progressRange, m, row, c.key, "progress \(text) is outside 0–100", "执行进度 \(text) 不在 0–100 之间")
+                        report(.progressRange, m, row, c.key, .progressRange, ["text": "\(text)"])
                         badKeys.insert(c.key)
                     }
                 default: break
                 }
             case .quantity:
                 if case .invalid = book.quantity(row, slot: c.slot), !isTotal {
-                    report(.typeQuantity, m, row, c.key, "\(name.0) \"\(text)\" is not a number with a unit (e.g. 220,000, 2.1% or 520 posts)",
-                           "“\(name.1)”的值“\(text)”不是带单位的数字(如 22万、2.1%、520条)")
+                    report(.typeQuantity, m, row, c.key, .notAQuantity, ["name": name, "text": "\(text)"])
                     badKeys.insert(c.key)
                 }
             case .kpi:
                 if KPI.parse(text) == nil && !isTotal {
-                    report(.kpiUnreadable, m, row, c.key, "the KPI \"\(text)\" has no target number (e.g. CTR≥2% or signed KOLs≥10)",
-                           "核心KPI指标“\(text)”读不出目标值(如 点击率≥2%、签约KOL数量≥10人)")
+                    report(.kpiUnreadable, m, row, c.key, .kpiUnreadable, ["text": "\(text)"])
                     badKeys.insert(c.key)
                 }
             case .checkboxes:
                 switch CheckboxState.parse(text, labels: CheckboxState.cardLabels) {
                 case .several(let states):
-                    report(.checkboxSeveral, m, row, c.key, "more than one state is marked (\(states.joined(separator: ", "))): mark exactly one",
-                           "完成状态勾选了多个(\(states.joined(separator: "、"))):只能勾选一个")
+                    report(.checkboxSeveral, m, row, c.key, .checkboxSeveral, ["states": .list(states)])
                     badKeys.insert(c.key)
                 case .invalid:
-                    report(.checkboxInvalid, m, row, c.key, "\"\(text)\" is not a card state: tick exactly one of its boxes (not started, in progress, done)",
-                           "“\(text)”不是流程卡的完成状态:请在 □未开始□进行中□已完成 中勾选一个")
+                    report(.checkboxInvalid, m, row, c.key, .checkboxInvalid, ["text": "\(text)"])
                     badKeys.insert(c.key)
                 default: break
                 }
             case .raci:
                 guard let raci = RACI.parse(text) else {
-                    report(.raciUnreadable, m, row, c.key, "RACI \"\(text)\" names no role: write R:name A:name C:name I:name",
-                           "RACI“\(text)”未写明角色:请按 R:姓名 A:姓名 C:姓名 I:姓名 填写")
+                    report(.raciUnreadable, m, row, c.key, .raciUnreadable, ["text": "\(text)"])
                     badKeys.insert(c.key)
                     continue
                 }
                 if raci.accountableCount != 1 {
-                    report(.raciAccountable, m, row, c.key, "RACI has \(raci.accountableCount) A (accountable); exactly one is needed",
-                           "RACI 中负责人 A 有 \(raci.accountableCount) 个,应恰好 1 个")
+                    report(.raciAccountable, m, row, c.key, .raciAccountable, ["count": "\(raci.accountableCount)"])
                 }
                 if raci.responsibleCount == 0 {
-                    report(.raciResponsible, m, row, c.key, "RACI has no R (responsible): someone must do the work", "RACI 中没有执行者 R")
+                    report(.raciResponsible, m, row, c.key, .raciResponsible)
                 }
             case .deadlineRule:
                 checkDeadline(m, row)
@@ -571,8 +554,8 @@ public final class Validator {
         // Ends after starts.
         for (a, b) in datePairs {
             if let s = dateValue(row, a), let e = dateValue(row, b), e < s {
-                let label = (header(m, b, chinese: false), header(m, b, chinese: true)), from = (header(m, a, chinese: false), header(m, a, chinese: true))
-                report(.dateOrder, m, row, b, "\(label.0) \(e) is before \(from.0) \(s)", "“\(label.1)”\(e.chinese)早于“\(from.1)”\(s.chinese)")
+                let label = name(m, b), from = name(m, a)
+                report(.dateOrder, m, row, b, .datesBackwards, ["name": label, "date": Self.day(e), "fromName": from, "from": Self.day(s)])
                 badKeys.insert(b)
             }
         }
@@ -581,18 +564,15 @@ public final class Validator {
         if has.actualEnd, let p = progress {
             let ended = dateValue(row, "actualEnd") != nil
             if p >= 100 && !ended && !bad("actualEnd") {
-                report(.progressDoneWithoutEnd, m, row, "actualEnd", "progress is 100 but there is no actual end date",
-                       "执行进度为 100,但没有实际结束时间")
+                report(.progressDoneWithoutEnd, m, row, "actualEnd", .doneWithoutEnd)
             } else if ended && p < 100 {
-                report(.progressEndNotDone, m, row, "progress", "the task has an actual end but progress is \(Self.show(p)), not 100",
-                       "任务已有实际结束时间,但执行进度为 \(Self.show(p)),不是 100")
+                report(.progressEndNotDone, m, row, "progress", .endNotDone, ["progress": "\(Self.show(p))"])
             }
         }
         // Overdue: the planned end has passed and the task is open.
         if has.plannedEnd, let due = dateValue(row, "plannedEnd"), due < options.asOf,
            dateValue(row, "actualEnd") == nil, (progress ?? 0) < 100, !isTotal {
-            report(.statusOverdue, m, row, "plannedEnd", "planned to end \(due) but not done as of \(options.asOf): delayed",
-                   "计划 \(due.chinese) 结束,截至 \(options.asOf.chinese) 仍未完成:已延期")
+            report(.statusOverdue, m, row, "plannedEnd", .plannedEndPassed, ["due": Self.day(due), "asOf": Self.day(options.asOf)])
         }
         // States against the plan (detail, platform tasks, process card).
         let stateKey = has.state ? "state" : nil
@@ -611,32 +591,29 @@ public final class Validator {
                 let spec = column(m, stateKey)
                 if let delayed = spec?.allowed?.firstIndex(of: "延期") {
                     let english = spec?.allowedEn.flatMap { delayed < $0.count ? $0[delayed] : nil } ?? "Delayed"
-                    report(.statusOverdue, m, row, stateKey, "\"\(text)\" but due \(due) (as of \(options.asOf)): mark it \(english) or finish it",
-                           "状态为“\(text)”,但计划 \(due.chinese) 完成(截至 \(options.asOf.chinese)):应标为延期或尽快完成")
+                    report(.statusOverdue, m, row, stateKey, .stateOverdue,
+                           ["text": "\(text)", "due": Self.day(due), "asOf": Self.day(options.asOf), "delayed": "\(english)"])
                 } else {
-                    report(.statusOverdue, m, row, stateKey, "\"\(text)\" but due \(due) (as of \(options.asOf)): finish it or move its deadline",
-                           "状态为“\(text)”,但计划 \(due.chinese) 完成(截至 \(options.asOf.chinese)):请尽快完成或调整截止日期")
+                    report(.statusOverdue, m, row, stateKey, .cardOverdue, ["text": "\(text)", "due": Self.day(due), "asOf": Self.day(options.asOf)])
                 }
             }
             if let p = progress, let state {
                 if p >= 100 && state != "已完成" {
-                    report(.progressState, m, row, stateKey, "progress is 100 but the state is \"\(text)\"", "执行进度为 100,但状态为“\(text)”")
+                    report(.progressState, m, row, stateKey, .doneStateDisagrees, ["text": "\(text)"])
                 } else if state == "已完成" && p < 100 {
-                    report(.progressState, m, row, stateKey, "the state is Done but progress is \(Self.show(p))", "状态为已完成,但执行进度为 \(Self.show(p))")
+                    report(.progressState, m, row, stateKey, .doneProgressDisagrees, ["progress": "\(Self.show(p))"])
                 }
             }
         }
         // Budget.
         if let b = number(row, slot: has.budgetSlot), let s = number(row, slot: has.spendSlot), s > b, !isTotal {
-            report(.budgetOverspend, m, row, "spend", "\(header(m, "spend", chinese: false)) \(money(m, "spend", s, chinese: false)) is over the budget \(money(m, "budget", b, chinese: false)) by \(Self.show(s - b)) CNY",
-                   "实际支出 \(money(m, "spend", s, chinese: true)) 超出预算 \(money(m, "budget", b, chinese: true)),超支 \(Self.show(s - b)) 元")
+            report(.budgetOverspend, m, row, "spend", .overspend,
+                   ["name": "\(header(m, "spend", chinese: false))", "spend": money(m, "spend", s), "budget": money(m, "budget", b), "over": "\(Self.show(s - b))"])
         }
         // Funnel: a later step cannot exceed the one before.
         for (a, b, slotA, slotB) in funnelPairs {
             if let x = number(row, slot: slotA), let y = number(row, slot: slotB), y > x {
-                report(.metricFunnel, m, row, b,
-                       "\(header(m, b, chinese: false)) (\(Self.show(y))) over \(header(m, a, chinese: false)) (\(Self.show(x)))",
-                       "“\(header(m, b, chinese: true))”(\(Self.show(y)))多于“\(header(m, a, chinese: true))”(\(Self.show(x)))")
+                report(.metricFunnel, m, row, b, .funnel, ["name": name(m, b), "later": "\(Self.show(y))", "fromName": name(m, a), "earlier": "\(Self.show(x))"])
                 badKeys.insert(b)
             }
         }
@@ -646,11 +623,10 @@ public final class Validator {
                 row.text(key).split(whereSeparator: { " ,，、;；/".contains($0) }).filter { !$0.isEmpty && !Values.noValueMarkers.contains(String($0)) }.count
             }
             if m.columns["raciA"] != nil, names("raciA") != 1 {
-                report(.raciAccountable, m, row, "raciA", "RACI has \(names("raciA")) A (accountable); exactly one is needed",
-                       "RACI 中负责人 A 有 \(names("raciA")) 个,应恰好 1 个")
+                report(.raciAccountable, m, row, "raciA", .raciAccountable, ["count": "\(names("raciA"))"])
             }
             if m.columns["raciR"] != nil, names("raciR") == 0 {
-                report(.raciResponsible, m, row, "raciR", "RACI has no R (responsible): someone must do the work", "RACI 中没有执行者 R")
+                report(.raciResponsible, m, row, "raciR", .raciResponsible)
             }
         }
         // Entered ratios against their inputs, at the precision they show.
@@ -667,9 +643,9 @@ public final class Validator {
             }
             if !Self.agrees(entered, computed) {
                 let formula = ratioText(ratio, row)
-                report(.metricMismatch, m, row, ratio.key,
-                       "\(header(m, ratio.key, chinese: false)) \(Values.text(row.value(ratio.key))) disagrees with \(formula) = \(Self.show(computed, decimals: max(entered.decimals, 1)))",
-                       "“\(header(m, ratio.key, chinese: true))”\(Values.text(row.value(ratio.key))) 与 \(formula) = \(Self.show(computed, decimals: max(entered.decimals, 1))) 不符")
+                report(.metricMismatch, m, row, ratio.key, .ratioDisagrees,
+                       ["name": name(m, ratio.key), "entered": "\(Values.text(row.value(ratio.key)))", "formula": "\(formula)",
+                        "computed": "\(Self.show(computed, decimals: max(entered.decimals, 1)))"])
             }
         }
         // KPI against the achieved value, and the derived 达成率 / 达标情况 when entered.
@@ -704,9 +680,7 @@ public final class Validator {
 
     func checkKPI(_ m: SheetMapping, _ row: TableRow, _ kpi: KPI, _ actual: Quantity, progress: Double?) {
         guard kpi.comparable(actual) else {
-            report(.kpiUnit, m, row, "achieved",
-                   "the achieved value \(row.text("achieved")) and the target \(row.text("kpi")) are not in the same unit (one is a percent)",
-                   "当前达成值 \(row.text("achieved")) 与目标 \(row.text("kpi")) 单位不一致(一个是百分比)")
+            report(.kpiUnit, m, row, "achieved", .kpiUnit, ["achieved": "\(row.text("achieved"))", "kpi": "\(row.text("kpi"))"])
             return
         }
         guard let rate = kpi.achievement(actual) else { return }
@@ -715,19 +689,20 @@ public final class Validator {
                                                                ? nil : book.elapsedShare(row, asOf: options.asOf))
         let status = KPIStatus.status(rate: rate, threshold: threshold)
         if finished && rate < 100 - 1e-9 {
-            report(.kpiNotMet, m, row, "achieved", "the task is finished but reached \(Self.show(rate, decimals: 1))% of its KPI (\(row.text("kpi")))",
-                   "任务已完成,但KPI(\(row.text("kpi")))仅达成 \(Self.show(rate, decimals: 1))%")
+            report(.kpiNotMet, m, row, "achieved", .kpiNotMet, ["rate": "\(Self.show(rate, decimals: 1))", "kpi": "\(row.text("kpi"))"])
         }
         if m.columns["achievementRate"] != nil, case .value(let entered) = book.quantity(row.cells["achievementRate"]),
            !Self.agrees(entered, Ratio.round(rate, 1)) {
-            report(.kpiStatus, m, row, "achievementRate", "\(header(m, "achievementRate", chinese: false)) \(row.text("achievementRate")) disagrees with \(row.text("achieved")) against \(row.text("kpi")) = \(Self.show(rate, decimals: 1))",
-                   "达成率 \(row.text("achievementRate")) 与 \(row.text("achieved")) 对 \(row.text("kpi")) 的计算值 \(Self.show(rate, decimals: 1)) 不符")
+            report(.kpiStatus, m, row, "achievementRate", .rateDisagrees,
+                   ["name": "\(header(m, "achievementRate", chinese: false))", "entered": "\(row.text("achievementRate"))", "achieved": "\(row.text("achieved"))",
+                    "kpi": "\(row.text("kpi"))", "rate": "\(Self.show(rate, decimals: 1))"])
         }
         if m.columns["status"] != nil, row.has("status"), !Values.noValueMarkers.contains(row.text("status")),
            (column(m, "status")?.canonical(row.text("status")) ?? row.text("status")) != status {
             let english = column(m, "status").flatMap { c in c.allowed?.firstIndex(of: status).flatMap { i in c.allowedEn.flatMap { i < $0.count ? $0[i] : nil } } } ?? status
-            report(.kpiStatus, m, row, "status", "\(header(m, "status", chinese: false)) says \(row.text("status")) but \(Self.show(rate, decimals: 1))% of the KPI gives \(english)",
-                   "达标情况为“\(row.text("status"))”,但KPI达成 \(Self.show(rate, decimals: 1))%,应为“\(status)”")
+            report(.kpiStatus, m, row, "status", .statusDisagrees,
+                   ["name": "\(header(m, "status", chinese: false))", "status": "\(row.text("status"))", "rate": "\(Self.show(rate, decimals: 1))",
+                    "expected": .each(en: english, zh: status)])
         }
     }
 
@@ -741,18 +716,14 @@ public final class Validator {
         let other = wrong.filter { agrees($0.entered, useNet ? $0.ratio : $0.net, $0.decimals) }
         func at(_ r: ROIRow) -> CellReference { CellReference(row: r.index, column: col) }
         if !wrong.isEmpty && other.count == wrong.count && wrong.count == rows.count {
-            report(.metricRoiDefinition, m.sheetName, at(rows[0]), rows[0].value,
-                   useNet ? "the ROI values follow incremental sales / cost, not (revenue − cost) / cost; recalc and sync keep that definition (--roi net to change it)"
-                          : "the ROI values follow (revenue − cost) / cost (net), not incremental sales / cost; recalc and sync keep that definition (--roi ratio to change it)",
-                   useNet ? "ROI 按 增量销售额/成本 口径填写,而非 (收益−成本)/成本;recalc 和 sync 会保留该口径(如需更改请用 --roi net)"
-                          : "ROI 按 (收益−成本)/成本 口径填写,而非 增量销售额/成本;recalc 和 sync 会保留该口径(如需更改请用 --roi ratio)")
+            report(.metricRoiDefinition, m.sheetName, at(rows[0]), rows[0].value, useNet ? .roiFollowsRatio : .roiFollowsNet)
             return
         }
         for w in wrong {
             let c = useNet ? w.net : w.ratio, d = max(w.decimals, 1)
             let f = useNet ? "(\(Self.show(w.sales))−\(Self.show(w.cost)))/\(Self.show(w.cost))" : "\(Self.show(w.sales))/\(Self.show(w.cost))"
-            report(.metricMismatch, m.sheetName, at(w), w.value, "ROI \(Values.text(w.value)) disagrees with \(f) = \(Self.show(Ratio.round(c, d), decimals: d))",
-                   "ROI \(Values.text(w.value)) 与 \(f) = \(Self.show(Ratio.round(c, d), decimals: d)) 不符")
+            report(.metricMismatch, m.sheetName, at(w), w.value, .roiDisagrees,
+                   ["entered": "\(Values.text(w.value))", "formula": "\(f)", "computed": "\(Self.show(Ratio.round(c, d), decimals: d))"])
         }
     }
 
@@ -769,15 +740,13 @@ public final class Validator {
             switch Values.quantity(f.cell.value, percentFormat: Values.isPercentFormat(code), formatDecimals: Values.formatDecimals(code)) {
             case .value(let q): total += q.value; any = true
             case .invalid:
-                report(.typeNumber, m.sheetName, f.ref, f.cell.value, "the share \"\(Values.text(f.cell.value))\" is not a number",
-                       "占比“\(Values.text(f.cell.value))”不是数字")
+                report(.typeNumber, m.sheetName, f.ref, f.cell.value, .shareNotANumber, ["text": "\(Values.text(f.cell.value))"])
             default: break
             }
         }
         guard any, abs(total - 100) > 0.01 else { return }
         let at = values["shareTotal"] ?? shareKeys.compactMap { values[$0] }.last!
-        report(.shareTotal, m.sheetName, at.ref, at.cell.value,
-               "the platform shares sum to \(Self.show(total))%, not 100%", "各平台占比合计为 \(Self.show(total))%,应为 100%")
+        report(.shareTotal, m.sheetName, at.ref, at.cell.value, .sharesTotal, ["total": "\(Self.show(total))"])
     }
 
     // MARK: - Process-card deadlines
@@ -788,8 +757,7 @@ public final class Validator {
         guard rule.anchor == "launch" || book.period.end != nil else { return }
         let expected = rule.date(launch: launch, end: book.period.end ?? launch)
         if expected != due {
-            report(.deadlineRule, m, row, "deadline", "the deadline \(due) does not match \"\(row.text("deadlineRule"))\" (\(expected))",
-                   "截止日期 \(due.chinese) 与时间节点“\(row.text("deadlineRule"))”(\(expected.chinese))不符")
+            report(.deadlineRule, m, row, "deadline", .deadlineRule, ["due": Self.day(due), "rule": "\(row.text("deadlineRule"))", "expected": Self.day(expected)])
         }
     }
 
@@ -800,9 +768,8 @@ public final class Validator {
         let tasks = masterTasks.filter { !$0.isTotal }
         let budget = tasks.compactMap(\.budget).reduce(0, +), spend = tasks.compactMap(\.spend).reduce(0, +)
         if spend > budget, budget > 0, let col = m.columns["spend"] {
-            report(.budgetCampaignOverspend, m.sheetName, CellReference(row: m.headerRow, column: col), .empty,
-                   "the campaign spent \(money(m, "spend", spend, chinese: false)) against a total budget of \(money(m, "budget", budget, chinese: false))",
-                   "活动实际支出合计 \(money(m, "spend", spend, chinese: true)),超出预算合计 \(money(m, "budget", budget, chinese: true))")
+            report(.budgetCampaignOverspend, m.sheetName, CellReference(row: m.headerRow, column: col), .empty, .campaignOverspend,
+                   ["spend": money(m, "spend", spend), "budget": money(m, "budget", budget)])
         }
         // The seed keeps 10% of the total as reserve: a 合计 row's budget is the total.
         let reserve = masterTasks.filter { !$0.isTotal && ($0.task.contains("预留") || $0.task.contains("应急") || $0.task.lowercased().contains("reserve")) }
@@ -813,9 +780,8 @@ public final class Validator {
         if let total = masterTasks.first(where: \.isTotal), let typed = total.budget, typed > 0, let col = m.columns["budget"],
            let t = total.budgetIsFormula || abs(typed - tasks.compactMap(\.budget).reduce(0, +)) < 0.5 ? statedTotalBudget(m) : typed {
             if allocated > t * 0.9 + 0.005 {
-                report(.budgetReserve, m.sheetName, CellReference(row: total.row, column: col), .number(t),
-                       "task budgets total \(money(m, "budget", allocated, chinese: false)), leaving \(Self.show(t - allocated)) CNY of \(money(m, "budget", t, chinese: false)): less than the 10% reserve (\(Self.show(t * 0.1)) CNY)",
-                       "任务预算合计 \(money(m, "budget", allocated, chinese: true)),仅余 \(Self.show(t - allocated)) 元(总预算 \(money(m, "budget", t, chinese: true))),不足 10% 应急预留(\(Self.show(t * 0.1)) 元)")
+                report(.budgetReserve, m.sheetName, CellReference(row: total.row, column: col), .number(t), .reserve,
+                       ["allocated": money(m, "budget", allocated), "left": "\(Self.show(t - allocated))", "total": money(m, "budget", t), "reserve": "\(Self.show(t * 0.1))"])
             }
         }
     }
@@ -889,20 +855,17 @@ public final class Validator {
         guard cross != nil else { return }
         if m.templateSheet == "detail" {
             if !cross!.owners.isEmpty, row.has("owner"), !cross!.owners.contains(row.text("owner")) {
-                report(.crossDetailOwner, m, row, "owner", "\(row.text("owner")) has no task in the master plan",
-                       "负责人“\(row.text("owner"))”在主跟踪表中没有任务")
+                report(.crossDetailOwner, m, row, "owner", .ownerWithoutTask, ["owner": "\(row.text("owner"))"])
             }
             guard let s = book.date(row.value("date")).span else { return }
             if let w = cross!.window, s.start < w.start || s.end > w.end {
-                report(.crossDetailDate, m, row, "date", "\(row.text("date")) is outside \(w.name) (\(w.start) – \(w.end)) in the master plan",
-                       "“\(row.text("date"))”不在主跟踪表中\(w.name)的时间(\(w.start.chinese)–\(w.end.chinese))内")
+                report(.crossDetailDate, m, row, "date", .detailOutsidePhase, ["date": "\(row.text("date"))", "phase": "\(w.name)", "start": Self.day(w.start), "end": Self.day(w.end)])
             }
         } else {
             if row.isTotal { return }
             let channel = row.text("channel")
             if !channel.isEmpty, !cross!.texts.relates(channel) {
-                report(.crossEffectChannel, m, row, "channel", "the channel \(channel) has no task in the master plan",
-                       "渠道“\(channel)”在主跟踪表中没有对应任务")
+                report(.crossEffectChannel, m, row, "channel", .channelWithoutTask, ["channel": "\(channel)"])
             }
             if let c = book.quantity(row, "cost").value?.value { cross!.cost += c; cross!.lastCostRow = row }
         }
@@ -913,8 +876,7 @@ public final class Validator {
         defer { cross = nil }
         guard let c = cross, m.templateSheet == "effect" else { return }
         if c.budget > 0, c.cost > c.budget + 0.005, let row = c.lastCostRow {
-            report(.crossEffectCost, m, row, "cost", "effect costs total \(Self.show(c.cost)) CNY, over the master plan's budget \(Self.show(c.budget)) CNY",
-                   "效果分析表成本合计 \(Self.show(c.cost)) 元,超过主跟踪表预算合计 \(Self.show(c.budget)) 元")
+            report(.crossEffectCost, m, row, "cost", .effectOverBudget, ["cost": "\(Self.show(c.cost))", "budget": "\(Self.show(c.budget))"])
         }
     }
 

@@ -11,6 +11,15 @@ public enum Language: String, Sendable, CaseIterable, Codable {
 public protocol MessageKey: RawRepresentable<String>, CaseIterable, Hashable, Sendable {
     static var english: [Self: String] { get }
     static var chinese: [Self: String] { get }
+    /// Placeholders one language's words name and the other's leave out (the English names the
+    /// column where the Chinese says it in its own words); the catalogs' check allows only these.
+    static var onlyInEnglish: [Self: Set<String>] { get }
+    static var onlyInChinese: [Self: Set<String>] { get }
+}
+
+extension MessageKey {
+    public static var onlyInEnglish: [Self: Set<String>] { [:] }
+    public static var onlyInChinese: [Self: Set<String>] { [:] }
 }
 
 /// Words that can be said in either language: a message of any layer's catalogs, held by errors

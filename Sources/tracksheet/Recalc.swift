@@ -66,7 +66,7 @@ struct Recalc: ParsableCommand {
         guard result.template != nil else {
             Output.fail(words(RulesMessage(.recalcNoTemplate, ["path": "\(file)"]), chinese: zh))
         }
-        for n in result.notices { print(words(.note, ["text": .each(en: n.english, zh: n.chinese)], chinese: zh)) }
+        for n in result.notices { print(words(.note, ["text": .message(n)], chinese: zh)) }
         let asOf = campaign.asOfNote
         if result.changed.isEmpty {
             print(words(.recalcUpToDate, ["out": "\(out)", "asOf": .message(asOf)], chinese: zh))
