@@ -6,7 +6,7 @@ public enum Language: String, Sendable, CaseIterable, Codable {
 
 /// A layer's messages: each key's words are in one catalog per language, a table of templates
 /// whose `{name}` placeholders the message's values fill. A layer's keys are an enum of its own
-/// (`XLSXMessageKey`); `MessageCatalogTests` checks that every key has both words and that the two
+/// (`XLSXMessageKey`); `MessageCatalogs.check` (Tests/Support) checks that every key has both words and that the two
 /// name the same placeholders.
 public protocol MessageKey: RawRepresentable<String>, CaseIterable, Hashable, Sendable {
     static var english: [Self: String] { get }
